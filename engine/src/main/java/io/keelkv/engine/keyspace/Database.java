@@ -1,0 +1,535 @@
+package io.keelkv.engine.keyspace;
+
+import io.keelkv.engine.memory.PageMemory;
+
+import static io.keelkv.engine.keyspace.EntryDescriptor.NEXT_OFFSET;
+import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
+
+/**
+ * One of the numbered databases: a chained hash index whose bucket tables and entries all live in pages.
+ *
+ * <p>Design. Two tables as in Redis's dict: table 0 serves, table 1 exists only while resizing. Resizing
+ * is incremental: every lookup moves one bucket (at most ten empty buckets visited) and the cron moves
+ * more for a bounded time, so no command ever pays O(n). The table doubles at load factor 1 and shrinks
+ * below 10% fill. Bucket tables are page memory too (a span for big tables), so a snapshot copies the
+ * index with the data and restores it without rehashing.
+ *
+ * <p>SCAN uses Redis's reverse-binary cursor: it increments the high bits first, so a cursor on a table
+ * of size 2^n visits, for every bucket it has passed, all the buckets that bucket expands to in a
+ * table of 2^m (m &gt; n) and all it shrinks into. Every key present for the whole scan is returned at
+ * least once, across any number of resizes.
+ *
+ * <p>The "found" protocol: {@link #find} remembers the entry and the 8-byte word that points at it (a
+ * bucket slot or the previous entry's next field) so that the caller can unlink or relocate the entry
+ * without a second search. Nothing that rehashes may run between a find and the use of its result;
+ * rehash steps happen only at the start of find.
+ */
+public final class Database
+{
+    private static final int MIN_TABLE_EXP = 2;
+    private static final int REHASH_EMPTY_VISITS = 10;
+
+    private final int id;
+    private final PageMemory memory;
+    private final EntryFlyweight entry;
+    private final EntryFlyweight scratch;
+    final VolatileSet volatiles;
+
+    private long table0 = NULL_HANDLE;
+    private long table1 = NULL_HANDLE;
+    private int exp0 = -1;
+    private int exp1 = -1;
+    private long used0;
+    private long used1;
+    private long rehashIndex = -1;
+
+    private long foundEntry;
+    private long foundSlot;
+    private long foundHash;
+    private int foundTable;
+
+    // keyspace statistics kept per database, as in INFO keyspace
+    long avgTtlMs;
+
+    public Database(final int id, final PageMemory memory)
+    {
+        this.id = id;
+        this.memory = memory;
+        this.entry = new EntryFlyweight(memory);
+        this.scratch = new EntryFlyweight(memory);
+        this.volatiles = new VolatileSet(memory);
+    }
+
+    public int id()
+    {
+        return id;
+    }
+
+    public long size()
+    {
+        return used0 + used1;
+    }
+
+    public long volatileCount()
+    {
+        return volatiles.size();
+    }
+
+    public boolean isRehashing()
+    {
+        return rehashIndex != -1;
+    }
+
+    public long bucketCount()
+    {
+        return (exp0 < 0 ? 0 : 1L << exp0) + (exp1 < 0 ? 0 : 1L << exp1);
+    }
+
+    /** Bytes of bucket tables: part of the index overhead reported by MEMORY STATS/INFO. */
+    public long tableBytes()
+    {
+        return bucketCount() * 8;
+    }
+
+    public long foundEntry()
+    {
+        return foundEntry;
+    }
+
+    public long foundHash()
+    {
+        return foundHash;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // lookup
+
+    /** @return the entry handle, or {@link PageMemory#NULL_HANDLE}; the result is remembered for unlink/relink. */
+    public long find(final Object base, final long address, final int length)
+    {
+        final long hash = Hashing.hash(base, address, length);
+        foundHash = hash;
+        foundEntry = NULL_HANDLE;
+        if (used0 + used1 == 0)
+        {
+            return NULL_HANDLE;
+        }
+        if (rehashIndex != -1)
+        {
+            rehash(1);
+        }
+        for (int t = 0; t <= 1; t++)
+        {
+            final long table = t == 0 ? table0 : table1;
+            if (table == NULL_HANDLE)
+            {
+                continue;
+            }
+            final long mask = (1L << (t == 0 ? exp0 : exp1)) - 1;
+            long slot = table + ((hash & mask) << 3);
+            long e = memory.getLong(slot);
+            while (e != NULL_HANDLE)
+            {
+                entry.wrap(e);
+                if (entry.keyEquals(base, address, length))
+                {
+                    foundEntry = e;
+                    foundSlot = slot;
+                    foundTable = t;
+                    return e;
+                }
+                slot = e + NEXT_OFFSET;
+                e = entry.next();
+            }
+            if (rehashIndex == -1)
+            {
+                break;
+            }
+        }
+        return NULL_HANDLE;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // mutation
+
+    /**
+     * Link a new entry whose key was just looked up and missed ({@link #find} set the hash).
+     *
+     * @return false if the entry could not be linked (never, today: a failed table growth only raises the
+     * load factor).
+     */
+    public boolean insertAfterMiss(final long newEntry)
+    {
+        expandIfNeeded();
+        final int t = rehashIndex != -1 ? 1 : 0;
+        final long table = t == 0 ? table0 : table1;
+        final long mask = (1L << (t == 0 ? exp0 : exp1)) - 1;
+        final long slot = table + ((foundHash & mask) << 3);
+        entry.wrap(newEntry).next(memory.getLong(slot));
+        memory.putLong(slot, newEntry);
+        if (t == 0)
+        {
+            used0++;
+        }
+        else
+        {
+            used1++;
+        }
+        foundEntry = newEntry;
+        foundSlot = slot;
+        foundTable = t;
+        return true;
+    }
+
+    /** Unlink the found entry; the caller frees its memory. */
+    public void unlinkFound()
+    {
+        entry.wrap(foundEntry);
+        memory.putLong(foundSlot, entry.next());
+        if (entry.hasExpire())
+        {
+            volatiles.remove(entry.volatileSlot());
+        }
+        if (foundTable == 0)
+        {
+            used0--;
+        }
+        else
+        {
+            used1--;
+        }
+        foundEntry = NULL_HANDLE;
+    }
+
+    /** Put {@code newEntry} where the found entry was (a relocation: bigger value, TTL added or removed). */
+    public void relinkFound(final long newEntry)
+    {
+        final long next = entry.wrap(foundEntry).next();
+        entry.wrap(newEntry).next(next);
+        memory.putLong(foundSlot, newEntry);
+        foundEntry = newEntry;
+    }
+
+    int addVolatile(final long entryHandle)
+    {
+        return volatiles.add(entryHandle);
+    }
+
+    void updateVolatile(final int slot, final long entryHandle)
+    {
+        volatiles.update(slot, entryHandle);
+    }
+
+    void removeVolatile(final int slot)
+    {
+        volatiles.remove(slot);
+    }
+
+    long volatileAt(final int slot)
+    {
+        return volatiles.get(slot);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // sizing
+
+    private void expandIfNeeded()
+    {
+        if (rehashIndex != -1)
+        {
+            return;
+        }
+        if (table0 == NULL_HANDLE)
+        {
+            expand(1L << MIN_TABLE_EXP);
+        }
+        else if (used0 >= (1L << exp0))
+        {
+            expand(used0 + 1);
+        }
+    }
+
+    /** Make room for {@code minSize} entries: allocates the new table and starts an incremental rehash. */
+    public boolean expand(final long minSize)
+    {
+        if (rehashIndex != -1 || minSize < used0)
+        {
+            return false;
+        }
+        int exp = MIN_TABLE_EXP;
+        while ((1L << exp) < minSize && exp < 40)
+        {
+            exp++;
+        }
+        if (exp == exp0)
+        {
+            return false;
+        }
+        final long table = memory.allocate((1L << exp) * 8, true);
+        if (table == NULL_HANDLE)
+        {
+            return false;
+        }
+        if (table0 == NULL_HANDLE)
+        {
+            table0 = table;
+            exp0 = exp;
+            return true;
+        }
+        table1 = table;
+        exp1 = exp;
+        rehashIndex = 0;
+        return true;
+    }
+
+    /** Cron: shrink a table that fell below 10% fill, as Redis's htNeedsResize. */
+    public void shrinkIfNeeded()
+    {
+        if (rehashIndex == -1 && exp0 > MIN_TABLE_EXP && used0 * 100 / (1L << exp0) < 10)
+        {
+            expand(Math.max(used0, 1L << MIN_TABLE_EXP));
+        }
+    }
+
+    /** Move up to {@code buckets} buckets to the new table. @return true if there is more to do. */
+    public boolean rehash(final int buckets)
+    {
+        if (rehashIndex == -1)
+        {
+            return false;
+        }
+        int emptyVisits = buckets * REHASH_EMPTY_VISITS;
+        int remaining = buckets;
+        final long size0 = 1L << exp0;
+        final long mask1 = (1L << exp1) - 1;
+        while (remaining-- > 0 && used0 != 0)
+        {
+            long slot = table0 + (rehashIndex << 3);
+            long e = memory.getLong(slot);
+            while (e == NULL_HANDLE)
+            {
+                rehashIndex++;
+                if (rehashIndex >= size0 || --emptyVisits == 0)
+                {
+                    return rehashIndex < size0;
+                }
+                slot = table0 + (rehashIndex << 3);
+                e = memory.getLong(slot);
+            }
+            while (e != NULL_HANDLE)
+            {
+                scratch.wrap(e);
+                final long next = scratch.next();
+                final long target = table1 + ((scratch.keyHash() & mask1) << 3);
+                scratch.next(memory.getLong(target));
+                memory.putLong(target, e);
+                used0--;
+                used1++;
+                e = next;
+            }
+            memory.putLong(slot, NULL_HANDLE);
+            rehashIndex++;
+        }
+        if (used0 == 0)
+        {
+            memory.free(table0, size0 * 8);
+            table0 = table1;
+            exp0 = exp1;
+            used0 = used1;
+            table1 = NULL_HANDLE;
+            exp1 = -1;
+            used1 = 0;
+            rehashIndex = -1;
+            return false;
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // iteration
+
+    /** Receives entry handles from scans and walks; implementations are reused, never allocated per call. */
+    @FunctionalInterface
+    public interface EntryVisitor
+    {
+        void visit(long entryHandle);
+    }
+
+    /**
+     * One step of SCAN: visits one bucket of the small table and every bucket it expands to in the
+     * large one. @return the next cursor, 0 when the scan is complete.
+     */
+    public long scan(final long cursor, final EntryVisitor visitor)
+    {
+        if (size() == 0)
+        {
+            return 0;
+        }
+        long v = cursor;
+        if (rehashIndex == -1)
+        {
+            final long mask0 = (1L << exp0) - 1;
+            visitBucket(table0, v & mask0, visitor);
+            v |= ~mask0;
+            v = Long.reverse(v);
+            v++;
+            v = Long.reverse(v);
+            return v;
+        }
+        long tSmall = table0;
+        long tLarge = table1;
+        int eSmall = exp0;
+        int eLarge = exp1;
+        if (eSmall > eLarge)
+        {
+            tSmall = table1;
+            tLarge = table0;
+            eSmall = exp1;
+            eLarge = exp0;
+        }
+        final long m0 = (1L << eSmall) - 1;
+        final long m1 = (1L << eLarge) - 1;
+        visitBucket(tSmall, v & m0, visitor);
+        do
+        {
+            visitBucket(tLarge, v & m1, visitor);
+            v |= ~m1;
+            v = Long.reverse(v);
+            v++;
+            v = Long.reverse(v);
+        }
+        while ((v & (m0 ^ m1)) != 0);
+        return v;
+    }
+
+    private void visitBucket(final long table, final long index, final EntryVisitor visitor)
+    {
+        long e = memory.getLong(table + (index << 3));
+        while (e != NULL_HANDLE)
+        {
+            final long next = scratch.wrap(e).next();
+            visitor.visit(e);
+            e = next;
+        }
+    }
+
+    /** Visit every entry (KEYS, FLUSHDB, DEBUG DIGEST). The visitor must not change this database. */
+    public void forEach(final EntryVisitor visitor)
+    {
+        for (int t = 0; t <= 1; t++)
+        {
+            final long table = t == 0 ? table0 : table1;
+            final int exp = t == 0 ? exp0 : exp1;
+            if (table == NULL_HANDLE)
+            {
+                continue;
+            }
+            final long size = 1L << exp;
+            final long start = (t == 0 && rehashIndex != -1) ? rehashIndex : 0;
+            for (long i = start; i < size; i++)
+            {
+                visitBucket(table, i, visitor);
+            }
+        }
+    }
+
+    /**
+     * A random entry, bucket-uniform as Redis's dictGetRandomKey: pick a non-empty bucket, then a
+     * position in its chain. @return NULL_HANDLE if empty.
+     */
+    public long randomEntry(final java.util.SplittableRandom random)
+    {
+        if (size() == 0)
+        {
+            return NULL_HANDLE;
+        }
+        if (rehashIndex != -1)
+        {
+            rehash(1);
+        }
+        long head;
+        do
+        {
+            if (rehashIndex != -1)
+            {
+                final long size0 = 1L << exp0;
+                final long span = size0 + (1L << exp1) - rehashIndex;
+                final long index = rehashIndex + random.nextLong(span);
+                head = index >= size0 ? memory.getLong(table1 + ((index - size0) << 3)) :
+                    memory.getLong(table0 + (index << 3));
+            }
+            else
+            {
+                head = memory.getLong(table0 + ((random.nextLong() & ((1L << exp0) - 1)) << 3));
+            }
+        }
+        while (head == NULL_HANDLE);
+        int length = 0;
+        for (long e = head; e != NULL_HANDLE; e = scratch.wrap(e).next())
+        {
+            length++;
+        }
+        long e = head;
+        for (int skip = random.nextInt(length); skip > 0; skip--)
+        {
+            e = scratch.wrap(e).next();
+        }
+        return e;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // clearing
+
+    /** Free every entry and table: FLUSHDB. O(keys). */
+    public void clear()
+    {
+        forEach(e -> memory.free(e, scratch.wrap(e).length()));
+        forgetTables(true);
+    }
+
+    /** Drop every table and counter; {@code free} false when the page memory was reset as a whole. */
+    void forgetTables(final boolean free)
+    {
+        if (free)
+        {
+            if (table0 != NULL_HANDLE)
+            {
+                memory.free(table0, (1L << exp0) * 8);
+            }
+            if (table1 != NULL_HANDLE)
+            {
+                memory.free(table1, (1L << exp1) * 8);
+            }
+            volatiles.clear();
+        }
+        else
+        {
+            volatiles.forget();
+        }
+        table0 = NULL_HANDLE;
+        table1 = NULL_HANDLE;
+        exp0 = -1;
+        exp1 = -1;
+        used0 = 0;
+        used1 = 0;
+        rehashIndex = -1;
+        foundEntry = NULL_HANDLE;
+        avgTtlMs = 0;
+    }
+
+    /** SWAPDB: exchange contents with another database (O(1): only the roots move). */
+    void swapWith(final Database other)
+    {
+        long l = table0; table0 = other.table0; other.table0 = l;
+        l = table1; table1 = other.table1; other.table1 = l;
+        int i = exp0; exp0 = other.exp0; other.exp0 = i;
+        i = exp1; exp1 = other.exp1; other.exp1 = i;
+        l = used0; used0 = other.used0; other.used0 = l;
+        l = used1; used1 = other.used1; other.used1 = l;
+        l = rehashIndex; rehashIndex = other.rehashIndex; other.rehashIndex = l;
+        l = avgTtlMs; avgTtlMs = other.avgTtlMs; other.avgTtlMs = l;
+        volatiles.swapWith(other.volatiles);
+        foundEntry = NULL_HANDLE;
+        other.foundEntry = NULL_HANDLE;
+    }
+}

@@ -1,0 +1,680 @@
+package io.keelkv.engine.memory;
+
+import org.agrona.UnsafeApi;
+
+import java.util.Arrays;
+
+/**
+ * Off-heap memory of the engine: fixed-size pages, a page table, and a slab allocator on top.
+ *
+ * <p>Design. Every byte of data (hash tables, entries, keys, values, expiry vectors) lives in pages
+ * of {@code pageSizeBytes} (a power of two) and is named by a {@code long} handle:
+ * <pre>
+ *   handle = pageNumber &lt;&lt; pageShift | offsetInPage        (0 is the null handle; page 0 is never used)
+ * </pre>
+ * A block larger than half a page is a <em>span</em>: several pages with consecutive page numbers whose
+ * memory is one contiguous region, so a value of any size is read and written at one address, while
+ * the page table still has one row per page. That keeps the unit of copy-on-write for snapshots one
+ * page, whatever the allocation sizes are.
+ *
+ * <p>Small blocks come from slab pages, one size class per page (8-byte steps to 256 B, then four
+ * classes per doubling up to half a page). Each slab page has its own free list threaded through its
+ * free blocks, a bump pointer for the never-used tail, and a live count: when the last block of a
+ * page is freed the whole page goes back to the pool, so deleting keys returns memory.
+ *
+ * <p>Single writer. Only the thread that owns the keyspace calls anything here that writes. Every
+ * write to page memory goes through {@link #beforeWrite(int)} (via the {@code put*} methods and the
+ * allocator itself): that is the one barrier the snapshot's page copy-on-write hangs on. While no
+ * snapshot runs it is one plain read of a field. The allocator's own per-page metadata is on the heap
+ * (O(pages), never O(keys)) so a snapshot can copy it at its instant in O(pages).
+ *
+ * <p>Failure: allocation returns {@link #NULL_HANDLE} when the OS refuses memory or the page table is
+ * full; callers map that to an OOM reply instead of throwing on the hot path.
+ */
+public final class PageMemory implements AutoCloseable
+{
+    public static final long NULL_HANDLE = 0;
+    public static final int DEFAULT_PAGE_SIZE_BYTES = 64 * 1024;
+    static final int MIN_BLOCK_BYTES = 16;
+    private static final int NO_PAGE = 0;
+    /** Page numbers are below 2^28: with pages up to 16 MiB a handle stays well inside a positive long. */
+    static final int MAX_PAGE_NUMBERS = 1 << 28;
+    private static final int NO_FREE = -1;
+
+    private static final byte KIND_FREE = 0;
+    private static final byte KIND_SLAB = 1;
+    private static final byte KIND_SPAN_HEAD = 2;
+    private static final byte KIND_SPAN_TAIL = 3;
+
+    private final int pageSizeBytes;
+    private final int pageShift;
+    private final long pageMask;
+    private final int maxSmallBytes;
+    private final SizeClasses sizeClasses;
+
+    // page table and per-page allocator metadata, indexed by page number
+    private long[] pageAddress;
+    private byte[] pageKind;
+    private short[] pageClass;
+    private int[] pageLive;
+    private int[] pageFreeHead;
+    private int[] pageBump;
+    private int[] pageNextPartial;
+    private int[] pagePrevPartial;
+    private int[] spanPages;
+    private long[] freeNumbers; // bitmap: 1 = page number unused
+    private int pageNumberLimit = 1; // numbers in [1, limit) have been handed out at least once
+
+    private final int[] classPartialHead;
+    private final int[] classCurrent;
+
+    // spare page-sized memory kept for reuse, so churn does not go to malloc each time
+    private long[] sparePages = new long[64];
+    private int spareCount;
+    private final int maxSparePages;
+
+    private long pagesInUse;
+    private long allocatedBytes;
+    private long maxPages;
+
+    private final WriteBarrier barrier;
+    private boolean barrierActive;
+
+    public PageMemory()
+    {
+        this(DEFAULT_PAGE_SIZE_BYTES, Long.MAX_VALUE);
+    }
+
+    public PageMemory(final int pageSizeBytes, final long maxTotalBytes)
+    {
+        if (Integer.bitCount(pageSizeBytes) != 1 || pageSizeBytes < 4096 || pageSizeBytes > (1 << 24))
+        {
+            throw new IllegalArgumentException("pageSizeBytes must be a power of two in [4 KiB, 16 MiB]: " + pageSizeBytes);
+        }
+        this.pageSizeBytes = pageSizeBytes;
+        this.pageShift = Integer.numberOfTrailingZeros(pageSizeBytes);
+        this.pageMask = pageSizeBytes - 1L;
+        this.maxSmallBytes = pageSizeBytes / 2;
+        this.sizeClasses = new SizeClasses(maxSmallBytes);
+        this.maxPages = Math.max(16, maxTotalBytes / pageSizeBytes);
+        this.maxSparePages = Math.max(16, (int)Math.min(1024, (64L << 20) / pageSizeBytes));
+        final int initial = 1024;
+        pageAddress = new long[initial];
+        pageKind = new byte[initial];
+        pageClass = new short[initial];
+        pageLive = new int[initial];
+        pageFreeHead = new int[initial];
+        pageBump = new int[initial];
+        pageNextPartial = new int[initial];
+        pagePrevPartial = new int[initial];
+        spanPages = new int[initial];
+        freeNumbers = new long[initial / 64];
+        classPartialHead = new int[sizeClasses.count()];
+        classCurrent = new int[sizeClasses.count()];
+        barrier = new WriteBarrier(this);
+    }
+
+    public int pageSizeBytes()
+    {
+        return pageSizeBytes;
+    }
+
+    public int pageShift()
+    {
+        return pageShift;
+    }
+
+    /** Pages currently holding data (slab or span pages), times the page size: the honest resident figure. */
+    public long pagesInUseBytes()
+    {
+        return pagesInUse * pageSizeBytes;
+    }
+
+    public long pagesInUse()
+    {
+        return pagesInUse;
+    }
+
+    /** Bytes handed out to callers, rounded up to their size class; what maxmemory is measured against. */
+    public long allocatedBytes()
+    {
+        return allocatedBytes;
+    }
+
+    /** Upper bound of page numbers ever used; a snapshot covers {@code [1, pageNumberLimit())}. */
+    public int pageNumberLimit()
+    {
+        return pageNumberLimit;
+    }
+
+    public WriteBarrier barrier()
+    {
+        return barrier;
+    }
+
+    /** The number of bytes a block of {@code bytes} really occupies (its size class or whole pages). */
+    public long blockBytes(final long bytes)
+    {
+        if (bytes <= maxSmallBytes)
+        {
+            return sizeClasses.classBytes(sizeClasses.classOf((int)Math.max(bytes, MIN_BLOCK_BYTES)));
+        }
+        return ((bytes + pageMask) >>> pageShift) << pageShift;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // addressing
+
+    public long address(final long handle)
+    {
+        return pageAddress[(int)(handle >>> pageShift)] + (handle & pageMask);
+    }
+
+    public int pageOf(final long handle)
+    {
+        return (int)(handle >>> pageShift);
+    }
+
+    public long pageAddress(final int page)
+    {
+        return pageAddress[page];
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // reads (no barrier)
+
+    public byte getByte(final long handle)
+    {
+        return UnsafeApi.getByte(address(handle));
+    }
+
+    public int getInt(final long handle)
+    {
+        return UnsafeApi.getInt(address(handle));
+    }
+
+    public long getLong(final long handle)
+    {
+        return UnsafeApi.getLong(address(handle));
+    }
+
+    public void getBytes(final long handle, final byte[] dst, final int dstOffset, final int length)
+    {
+        UnsafeApi.copyMemory(null, address(handle), dst, UnsafeApi.arrayBaseOffset(byte[].class) + dstOffset, length);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // writes (all through the barrier)
+
+    public void beforeWrite(final int page)
+    {
+        if (barrierActive)
+        {
+            barrier.onWrite(page);
+        }
+    }
+
+    private void beforeWriteRange(final long handle, final long length)
+    {
+        if (barrierActive)
+        {
+            final int first = (int)(handle >>> pageShift);
+            final int last = (int)((handle + Math.max(length, 1) - 1) >>> pageShift);
+            for (int p = first; p <= last; p++)
+            {
+                barrier.onWrite(p);
+            }
+        }
+    }
+
+    void barrierActive(final boolean active)
+    {
+        barrierActive = active;
+    }
+
+    public void putByte(final long handle, final byte value)
+    {
+        beforeWrite((int)(handle >>> pageShift));
+        UnsafeApi.putByte(address(handle), value);
+    }
+
+    public void putInt(final long handle, final int value)
+    {
+        beforeWriteRange(handle, 4);
+        UnsafeApi.putInt(address(handle), value);
+    }
+
+    public void putLong(final long handle, final long value)
+    {
+        beforeWriteRange(handle, 8);
+        UnsafeApi.putLong(address(handle), value);
+    }
+
+    /** Copy from a heap array ({@code srcBase} non-null) or raw address ({@code srcBase} null) into page memory. */
+    public void putBytes(final long handle, final Object srcBase, final long srcOffset, final long length)
+    {
+        if (length <= 0)
+        {
+            return;
+        }
+        beforeWriteRange(handle, length);
+        UnsafeApi.copyMemory(srcBase, srcOffset, null, address(handle), length);
+    }
+
+    public void copy(final long dstHandle, final long srcHandle, final long length)
+    {
+        if (length <= 0)
+        {
+            return;
+        }
+        beforeWriteRange(dstHandle, length);
+        UnsafeApi.copyMemory(address(srcHandle), address(dstHandle), length);
+    }
+
+    public void fill(final long handle, final long length, final byte value)
+    {
+        if (length <= 0)
+        {
+            return;
+        }
+        beforeWriteRange(handle, length);
+        UnsafeApi.setMemory(address(handle), length, value);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // allocation
+
+    /**
+     * Allocate a block of at least {@code bytes}. Contents are undefined unless {@code zero}.
+     *
+     * @return the handle, or {@link #NULL_HANDLE} when memory or page numbers are exhausted.
+     */
+    public long allocate(final long bytes, final boolean zero)
+    {
+        final long handle;
+        final long size;
+        if (bytes <= maxSmallBytes)
+        {
+            final int sizeClass = sizeClasses.classOf((int)Math.max(bytes, MIN_BLOCK_BYTES));
+            handle = allocateSmall(sizeClass);
+            size = sizeClasses.classBytes(sizeClass);
+        }
+        else
+        {
+            handle = allocateSpan(bytes);
+            size = ((bytes + pageMask) >>> pageShift) << pageShift;
+        }
+        if (handle != NULL_HANDLE)
+        {
+            allocatedBytes += size;
+            if (zero)
+            {
+                fill(handle, size, (byte)0);
+            }
+        }
+        return handle;
+    }
+
+    /** Free a block; {@code bytes} is the size it was allocated with (entries know their own size). */
+    public void free(final long handle, final long bytes)
+    {
+        final int page = (int)(handle >>> pageShift);
+        if (pageKind[page] == KIND_SPAN_HEAD)
+        {
+            freeSpan(page);
+            return;
+        }
+        final int sizeClass = pageClass[page];
+        final int blockBytes = sizeClasses.classBytes(sizeClass);
+        allocatedBytes -= blockBytes;
+        final int offset = (int)(handle & pageMask);
+        final boolean wasFull = pageFreeHead[page] == NO_FREE && pageBump[page] + blockBytes > pageSizeBytes;
+        if (--pageLive[page] == 0)
+        {
+            if (!wasFull)
+            {
+                unlinkPartial(sizeClass, page);
+            }
+            if (classCurrent[sizeClass] == page)
+            {
+                classCurrent[sizeClass] = NO_PAGE;
+            }
+            releasePage(page);
+            return;
+        }
+        // thread the block onto its page's free list: a write into the page, so through the barrier
+        beforeWrite(page);
+        UnsafeApi.putInt(pageAddress[page] + offset, pageFreeHead[page]);
+        pageFreeHead[page] = offset;
+        if (wasFull)
+        {
+            linkPartial(sizeClass, page);
+        }
+    }
+
+    private long allocateSmall(final int sizeClass)
+    {
+        int page = classCurrent[sizeClass];
+        if (page == NO_PAGE || isFull(page))
+        {
+            page = classPartialHead[sizeClass];
+            if (page == NO_PAGE)
+            {
+                page = takePageNumber();
+                if (page == NO_PAGE || !mapPage(page))
+                {
+                    return NULL_HANDLE;
+                }
+                pageKind[page] = KIND_SLAB;
+                pageClass[page] = (short)sizeClass;
+                pageLive[page] = 0;
+                pageFreeHead[page] = NO_FREE;
+                pageBump[page] = 0;
+                linkPartial(sizeClass, page);
+            }
+            classCurrent[sizeClass] = page;
+        }
+        final int blockBytes = sizeClasses.classBytes(sizeClass);
+        final int offset;
+        if (pageFreeHead[page] != NO_FREE)
+        {
+            offset = pageFreeHead[page];
+            pageFreeHead[page] = UnsafeApi.getInt(pageAddress[page] + offset);
+        }
+        else
+        {
+            offset = pageBump[page];
+            pageBump[page] = offset + blockBytes;
+        }
+        pageLive[page]++;
+        if (isFull(page))
+        {
+            unlinkPartial(sizeClass, page);
+        }
+        return ((long)page << pageShift) | offset;
+    }
+
+    private boolean isFull(final int page)
+    {
+        return pageFreeHead[page] == NO_FREE && pageBump[page] + sizeClasses.classBytes(pageClass[page]) > pageSizeBytes;
+    }
+
+    private long allocateSpan(final long bytes)
+    {
+        final long pages = (bytes + pageMask) >>> pageShift;
+        if (pages > Integer.MAX_VALUE / 2 || pagesInUse + pages > maxPages)
+        {
+            return NULL_HANDLE;
+        }
+        final int count = (int)pages;
+        final int first = takePageRun(count);
+        if (first == NO_PAGE)
+        {
+            return NULL_HANDLE;
+        }
+        final long base;
+        try
+        {
+            base = UnsafeApi.allocateMemory((long)count << pageShift);
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                returnPageNumber(first + i);
+            }
+            return NULL_HANDLE;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final int page = first + i;
+            pageAddress[page] = base + ((long)i << pageShift);
+            pageKind[page] = i == 0 ? KIND_SPAN_HEAD : KIND_SPAN_TAIL;
+            spanPages[page] = i == 0 ? count : 0;
+        }
+        pagesInUse += count;
+        return (long)first << pageShift;
+    }
+
+    private void freeSpan(final int first)
+    {
+        final int count = spanPages[first];
+        for (int i = 0; i < count; i++)
+        {
+            beforeWrite(first + i); // releasing is a write: a running snapshot must keep what was there
+        }
+        allocatedBytes -= (long)count << pageShift;
+        UnsafeApi.freeMemory(pageAddress[first]);
+        for (int i = 0; i < count; i++)
+        {
+            pageAddress[first + i] = 0;
+            pageKind[first + i] = KIND_FREE;
+            spanPages[first + i] = 0;
+            returnPageNumber(first + i);
+        }
+        pagesInUse -= count;
+    }
+
+    private boolean mapPage(final int page)
+    {
+        if (pagesInUse + 1 > maxPages)
+        {
+            returnPageNumber(page);
+            return false;
+        }
+        long address;
+        if (spareCount > 0)
+        {
+            address = sparePages[--spareCount];
+        }
+        else
+        {
+            try
+            {
+                address = UnsafeApi.allocateMemory(pageSizeBytes);
+            }
+            catch (final OutOfMemoryError ex)
+            {
+                returnPageNumber(page);
+                return false;
+            }
+        }
+        pageAddress[page] = address;
+        pagesInUse++;
+        return true;
+    }
+
+    private void releasePage(final int page)
+    {
+        beforeWrite(page);
+        final long address = pageAddress[page];
+        if (spareCount < maxSparePages)
+        {
+            if (spareCount == sparePages.length)
+            {
+                sparePages = Arrays.copyOf(sparePages, spareCount * 2);
+            }
+            sparePages[spareCount++] = address;
+        }
+        else
+        {
+            UnsafeApi.freeMemory(address);
+        }
+        pageAddress[page] = 0;
+        pageKind[page] = KIND_FREE;
+        pagesInUse--;
+        returnPageNumber(page);
+    }
+
+    /** Give spare page memory back to the OS (after FLUSHALL, or when used memory must drop). */
+    public void trimSpares()
+    {
+        while (spareCount > 0)
+        {
+            UnsafeApi.freeMemory(sparePages[--spareCount]);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // page numbers: a bitmap of free numbers, so spans find runs and numbers never leak
+
+    private int takePageNumber()
+    {
+        for (int w = 0; w < freeNumbers.length; w++)
+        {
+            final long bits = freeNumbers[w];
+            if (bits != 0)
+            {
+                final int page = (w << 6) + Long.numberOfTrailingZeros(bits);
+                if (page < pageNumberLimit)
+                {
+                    freeNumbers[w] = bits & (bits - 1);
+                    return page;
+                }
+                break;
+            }
+        }
+        return growNumbers(1);
+    }
+
+    private int takePageRun(final int count)
+    {
+        int runStart = -1;
+        int runLength = 0;
+        for (int page = 1; page < pageNumberLimit && count > 1; page++)
+        {
+            if ((freeNumbers[page >>> 6] & (1L << page)) != 0)
+            {
+                if (runLength++ == 0)
+                {
+                    runStart = page;
+                }
+                if (runLength == count)
+                {
+                    for (int i = runStart; i < runStart + count; i++)
+                    {
+                        freeNumbers[i >>> 6] &= ~(1L << i);
+                    }
+                    return runStart;
+                }
+            }
+            else
+            {
+                runLength = 0;
+            }
+        }
+        if (count == 1)
+        {
+            return takePageNumber();
+        }
+        return growNumbers(count);
+    }
+
+    private int growNumbers(final int count)
+    {
+        final long newLimit = (long)pageNumberLimit + count;
+        if (newLimit >= MAX_PAGE_NUMBERS)
+        {
+            return NO_PAGE;
+        }
+        ensurePageCapacity((int)newLimit);
+        final int first = pageNumberLimit;
+        pageNumberLimit = (int)newLimit;
+        return first;
+    }
+
+    private void returnPageNumber(final int page)
+    {
+        freeNumbers[page >>> 6] |= 1L << page;
+    }
+
+    private void ensurePageCapacity(final int required)
+    {
+        if (required <= pageAddress.length)
+        {
+            return;
+        }
+        int capacity = pageAddress.length;
+        while (capacity < required)
+        {
+            capacity *= 2;
+        }
+        pageAddress = Arrays.copyOf(pageAddress, capacity);
+        pageKind = Arrays.copyOf(pageKind, capacity);
+        pageClass = Arrays.copyOf(pageClass, capacity);
+        pageLive = Arrays.copyOf(pageLive, capacity);
+        pageFreeHead = Arrays.copyOf(pageFreeHead, capacity);
+        pageBump = Arrays.copyOf(pageBump, capacity);
+        pageNextPartial = Arrays.copyOf(pageNextPartial, capacity);
+        pagePrevPartial = Arrays.copyOf(pagePrevPartial, capacity);
+        spanPages = Arrays.copyOf(spanPages, capacity);
+        freeNumbers = Arrays.copyOf(freeNumbers, capacity / 64);
+        barrier.ensureCapacity(capacity);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // partial-page lists per size class (doubly linked through heap arrays)
+
+    private void linkPartial(final int sizeClass, final int page)
+    {
+        final int head = classPartialHead[sizeClass];
+        pageNextPartial[page] = head;
+        pagePrevPartial[page] = NO_PAGE;
+        if (head != NO_PAGE)
+        {
+            pagePrevPartial[head] = page;
+        }
+        classPartialHead[sizeClass] = page;
+    }
+
+    private void unlinkPartial(final int sizeClass, final int page)
+    {
+        final int next = pageNextPartial[page];
+        final int prev = pagePrevPartial[page];
+        if (prev != NO_PAGE)
+        {
+            pageNextPartial[prev] = next;
+        }
+        else if (classPartialHead[sizeClass] == page)
+        {
+            classPartialHead[sizeClass] = next;
+        }
+        if (next != NO_PAGE)
+        {
+            pagePrevPartial[next] = prev;
+        }
+        pageNextPartial[page] = NO_PAGE;
+        pagePrevPartial[page] = NO_PAGE;
+    }
+
+    /** Free everything at once: FLUSHALL. O(pages), never O(keys). */
+    public void reset()
+    {
+        for (int page = 1; page < pageNumberLimit; page++)
+        {
+            if (pageKind[page] == KIND_SLAB)
+            {
+                releasePage(page);
+            }
+            else if (pageKind[page] == KIND_SPAN_HEAD)
+            {
+                freeSpan(page);
+            }
+        }
+        Arrays.fill(classPartialHead, NO_PAGE);
+        Arrays.fill(classCurrent, NO_PAGE);
+        allocatedBytes = 0;
+    }
+
+    public void setMaxTotalBytes(final long maxTotalBytes)
+    {
+        this.maxPages = Math.max(16, maxTotalBytes / pageSizeBytes);
+    }
+
+    @Override
+    public void close()
+    {
+        reset();
+        trimSpares();
+    }
+}

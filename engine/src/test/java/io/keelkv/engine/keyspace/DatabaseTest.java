@@ -1,0 +1,241 @@
+package io.keelkv.engine.keyspace;
+
+import io.keelkv.engine.memory.PageMemory;
+import io.keelkv.engine.types.ObjectType;
+import org.agrona.UnsafeApi;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
+import static org.junit.jupiter.api.Assertions.*;
+
+class DatabaseTest
+{
+    private static final long BASE = UnsafeApi.arrayBaseOffset(byte[].class);
+    private final PageMemory memory = new PageMemory();
+    private final Keyspace keyspace = new Keyspace(memory, 16, 1);
+    private final Database db = keyspace.database(0);
+    private final EntryFlyweight entry = new EntryFlyweight(memory);
+
+    @AfterEach
+    void close()
+    {
+        memory.close();
+    }
+
+    private long put(final String key, final String value, final long expireAt)
+    {
+        final byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        final byte[] v = value.getBytes(StandardCharsets.UTF_8);
+        assertEquals(NULL_HANDLE, keyspace.lookupWrite(db, k, BASE, k.length), "key exists: " + key);
+        final long e = keyspace.addEntry(db, k, BASE, k.length, ObjectType.STRING, 0, v.length, expireAt);
+        memory.putBytes(entry.wrap(e).valueHandle(), v, BASE, v.length);
+        return e;
+    }
+
+    private String get(final String key)
+    {
+        final byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        final long e = keyspace.lookupRead(db, k, BASE, k.length);
+        return e == NULL_HANDLE ? null : new String(entry.wrap(e).valueBytes(), StandardCharsets.UTF_8);
+    }
+
+    private boolean delete(final String key)
+    {
+        final byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        return keyspace.delete(db, k, BASE, k.length);
+    }
+
+    @Test
+    void shouldFindEveryKeyAcrossIncrementalRehash()
+    {
+        for (int i = 0; i < 100_000; i++)
+        {
+            put("key:" + i, "value:" + i, -1);
+            if (i % 997 == 0)
+            {
+                assertEquals("value:" + (i / 2), get("key:" + (i / 2)));
+            }
+        }
+        assertEquals(100_000, db.size());
+        for (int i = 0; i < 100_000; i++)
+        {
+            assertEquals("value:" + i, get("key:" + i));
+        }
+        assertNull(get("key:100000"));
+    }
+
+    @Test
+    void shouldShrinkAndKeepKeysAfterMassDeletes()
+    {
+        for (int i = 0; i < 50_000; i++)
+        {
+            put("k" + i, "v", -1);
+        }
+        final long bucketsFull = db.bucketCount();
+        for (int i = 0; i < 49_900; i++)
+        {
+            assertTrue(delete("k" + i));
+        }
+        for (int i = 0; i < 100; i++)
+        {
+            db.shrinkIfNeeded();
+            while (db.rehash(100))
+            {
+                // finish
+            }
+        }
+        assertTrue(db.bucketCount() < bucketsFull / 8, "table did not shrink: " + db.bucketCount());
+        for (int i = 49_900; i < 50_000; i++)
+        {
+            assertEquals("v", get("k" + i));
+        }
+        assertEquals(100, db.size());
+    }
+
+    @Test
+    void shouldExpireLazilyOnLookup()
+    {
+        keyspace.nowMs(1_000_000);
+        put("gone", "x", 999_999);
+        put("stays", "y", 2_000_000);
+        assertEquals(2, db.size());
+        assertNull(get("gone"));
+        assertEquals(1, db.size());
+        assertEquals(1, keyspace.expiredKeys());
+        assertEquals("y", get("stays"));
+    }
+
+    @Test
+    void shouldExpireActivelyWithoutLookups()
+    {
+        keyspace.nowMs(1_000_000);
+        for (int i = 0; i < 10_000; i++)
+        {
+            put("t" + i, "v", i % 2 == 0 ? 1_000_500 : 5_000_000);
+        }
+        keyspace.nowMs(1_001_000);
+        // a cycle stops at the first sample that is at most 10% stale (Redis's rule), so one cycle may
+        // leave expired keys; repeated cycles (the cron) must take them to zero
+        assertTrue(keyspace.activeExpireCycle(50_000_000) > 0);
+        for (int i = 0; i < 50_000 && db.size() > 5_000; i++)
+        {
+            keyspace.activeExpireCycle(50_000_000);
+        }
+        assertEquals(5_000, db.size());
+        assertEquals(5_000, db.volatileCount());
+    }
+
+    @Test
+    void shouldMoveEntryWhenTtlIsAddedAndRemovedKeepingItsValue()
+    {
+        put("k", "value", -1);
+        final byte[] k = "k".getBytes(StandardCharsets.UTF_8);
+        keyspace.lookupWrite(db, k, BASE, 1);
+        keyspace.setExpire(db, Long.MAX_VALUE / 2);
+        assertEquals(1, db.volatileCount());
+        assertEquals("value", get("k"));
+        keyspace.lookupWrite(db, k, BASE, 1);
+        keyspace.setExpire(db, -1);
+        assertEquals(0, db.volatileCount());
+        assertEquals("value", get("k"));
+        assertEquals(-1, entry.wrap(keyspace.lookupRead(db, k, BASE, 1)).expireAt());
+    }
+
+    @Test
+    void shouldReturnEveryKeyPresentForTheWholeScanAcrossResizes()
+    {
+        final long seed = System.nanoTime();
+        System.out.println("shouldReturnEveryKeyPresentForTheWholeScanAcrossResizes seed=" + seed);
+        final SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 0; i < 5_000; i++)
+        {
+            put("stable:" + i, "v", -1);
+        }
+        final Set<String> seen = new HashSet<>();
+        long cursor = 0;
+        int churn = 0;
+        do
+        {
+            cursor = db.scan(cursor, e -> seen.add(new String(entry.wrap(e).keyBytes(), StandardCharsets.UTF_8)));
+            // grow, then shrink, while the scan runs: the guarantee must hold across both
+            final int phase = churn++;
+            for (int j = 0; j < 200; j++)
+            {
+                if (phase < 40)
+                {
+                    put("churn:" + phase + ":" + j, "v", -1);
+                }
+                else if (phase < 80)
+                {
+                    delete("churn:" + (phase - 40) + ":" + j);
+                }
+            }
+            if (random.nextInt(4) == 0)
+            {
+                db.shrinkIfNeeded();
+            }
+        }
+        while (cursor != 0);
+        for (int i = 0; i < 5_000; i++)
+        {
+            assertTrue(seen.contains("stable:" + i), "SCAN missed stable:" + i);
+        }
+    }
+
+    @Test
+    void shouldPickRandomEntriesFromAllOverTheTable()
+    {
+        for (int i = 0; i < 100; i++)
+        {
+            put("r" + i, "v", -1);
+        }
+        final Set<String> picked = new HashSet<>();
+        final SplittableRandom random = new SplittableRandom(7);
+        for (int i = 0; i < 5_000; i++)
+        {
+            picked.add(new String(entry.wrap(db.randomEntry(random)).keyBytes(), StandardCharsets.UTF_8));
+        }
+        assertEquals(100, picked.size());
+    }
+
+    @Test
+    void shouldSwapDatabasesInConstantTime()
+    {
+        put("a", "1", -1);
+        final Database other = keyspace.database(1);
+        keyspace.swapDatabases(0, 1);
+        assertEquals(0, db.size());
+        assertEquals(1, other.size());
+        final byte[] k = "a".getBytes(StandardCharsets.UTF_8);
+        assertNotEquals(NULL_HANDLE, keyspace.lookupRead(other, k, BASE, 1));
+    }
+
+    @Test
+    void shouldEvictUnderEveryPolicyUntilNoCandidateRemains()
+    {
+        keyspace.nowMs(1_000_000);
+        for (int i = 0; i < 100; i++)
+        {
+            put("e" + i, "v", i < 10 ? 9_000_000 : -1);
+        }
+        int evicted = 0;
+        while (keyspace.evictOne(EvictionPolicy.VOLATILE_TTL, 5))
+        {
+            evicted++;
+        }
+        assertEquals(10, evicted);
+        assertFalse(keyspace.evictOne(EvictionPolicy.NOEVICTION, 5));
+        while (keyspace.evictOne(EvictionPolicy.ALLKEYS_LRU, 5))
+        {
+            evicted++;
+        }
+        assertEquals(100, evicted);
+        assertEquals(0, db.size());
+    }
+}

@@ -1,0 +1,144 @@
+package io.keelkv.engine.memory;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class PageMemoryTest
+{
+    private final PageMemory memory = new PageMemory(64 * 1024, Long.MAX_VALUE);
+
+    @AfterEach
+    void close()
+    {
+        memory.close();
+    }
+
+    @Test
+    void shouldNeverHandOutTheNullHandle()
+    {
+        for (int i = 0; i < 10_000; i++)
+        {
+            assertNotEquals(PageMemory.NULL_HANDLE, memory.allocate(16, false));
+        }
+    }
+
+    @Test
+    void shouldKeepBlocksDisjointAndContentsIntactUnderRandomChurn()
+    {
+        final long seed = System.nanoTime();
+        System.out.println("shouldKeepBlocksDisjointAndContentsIntactUnderRandomChurn seed=" + seed);
+        final SplittableRandom random = new SplittableRandom(seed);
+        final Map<Long, long[]> live = new HashMap<>(); // handle -> {size, pattern}
+        final List<Long> handles = new ArrayList<>();
+        for (int step = 0; step < 200_000; step++)
+        {
+            if (handles.isEmpty() || random.nextInt(100) < 55)
+            {
+                final long size = random.nextInt(100) < 95 ? 1 + random.nextInt(600) : 1 + random.nextInt(300_000);
+                final long handle = memory.allocate(size, false);
+                assertNotEquals(PageMemory.NULL_HANDLE, handle);
+                final byte pattern = (byte)random.nextInt(256);
+                memory.fill(handle, size, pattern);
+                assertNull(live.put(handle, new long[] {size, pattern}), "handle handed out twice: " + handle);
+                handles.add(handle);
+            }
+            else
+            {
+                final int index = random.nextInt(handles.size());
+                final long handle = handles.get(index);
+                handles.set(index, handles.get(handles.size() - 1));
+                handles.remove(handles.size() - 1);
+                final long[] meta = live.remove(handle);
+                assertPattern(handle, meta[0], (byte)meta[1]);
+                memory.free(handle, meta[0]);
+            }
+        }
+        for (final Map.Entry<Long, long[]> e : live.entrySet())
+        {
+            assertPattern(e.getKey(), e.getValue()[0], (byte)e.getValue()[1]);
+        }
+    }
+
+    private void assertPattern(final long handle, final long size, final byte pattern)
+    {
+        // first, last and a middle byte: enough to catch overlapping blocks without O(n^2) time
+        assertEquals(pattern, memory.getByte(handle));
+        assertEquals(pattern, memory.getByte(handle + size - 1));
+        assertEquals(pattern, memory.getByte(handle + size / 2));
+    }
+
+    @Test
+    void shouldReturnPagesWhenEveryBlockIsFreed()
+    {
+        final List<Long> handles = new ArrayList<>();
+        for (int i = 0; i < 100_000; i++)
+        {
+            handles.add(memory.allocate(64, false));
+        }
+        assertTrue(memory.pagesInUse() >= 100_000 * 64 / (64 * 1024));
+        assertEquals(100_000L * 64, memory.allocatedBytes());
+        for (final long handle : handles)
+        {
+            memory.free(handle, 64);
+        }
+        assertEquals(0, memory.pagesInUse());
+        assertEquals(0, memory.allocatedBytes());
+    }
+
+    @Test
+    void shouldAllocateSpansAsContiguousMemoryAcrossPages()
+    {
+        final long size = 5L * 64 * 1024 + 123;
+        final long handle = memory.allocate(size, true);
+        assertEquals(memory.address(handle) + size - 1, memory.address(handle + size - 1),
+            "a span must be one contiguous region");
+        assertEquals(0, memory.getByte(handle + size - 1));
+        assertEquals(6, memory.pagesInUse());
+        memory.free(handle, size);
+        assertEquals(0, memory.pagesInUse());
+    }
+
+    @Test
+    void shouldReusePageNumbersOfFreedSpans()
+    {
+        for (int i = 0; i < 1000; i++)
+        {
+            final long handle = memory.allocate(1 << 20, false);
+            memory.free(handle, 1 << 20);
+        }
+        assertTrue(memory.pageNumberLimit() < 40, "page numbers leaked: " + memory.pageNumberLimit());
+    }
+
+    @Test
+    void shouldRefuseAllocationBeyondTheLimitWithNullHandle()
+    {
+        try (PageMemory small = new PageMemory(64 * 1024, 16L * 64 * 1024))
+        {
+            int allocated = 0;
+            while (small.allocate(32 * 1024, false) != PageMemory.NULL_HANDLE)
+            {
+                allocated++;
+                assertTrue(allocated < 1000);
+            }
+            assertEquals(PageMemory.NULL_HANDLE, small.allocate(1 << 20, false));
+        }
+    }
+
+    @Test
+    void shouldRoundSmallSizesUpToTheirClass()
+    {
+        assertEquals(16, memory.blockBytes(1));
+        assertEquals(64, memory.blockBytes(57));
+        assertEquals(64, memory.blockBytes(64));
+        assertEquals(72, memory.blockBytes(65));
+        assertEquals(64 * 1024, memory.blockBytes(40_000));
+    }
+}
