@@ -1,0 +1,26 @@
+package io.keelkv.engine.command;
+
+/**
+ * What the engine needs to know of the client a command runs for. The server's session implements it;
+ * AOF replay and embedded use have their own small implementation ({@link LocalClient}).
+ */
+public interface ClientContext
+{
+    long id();
+
+    /** The selected database. */
+    int db();
+
+    void db(int index);
+
+    /** 2 or 3 (RESP version after HELLO). */
+    int protocol();
+
+    boolean authenticated();
+
+    /** True for the AOF loader: no replies, no OOM, no propagation. */
+    default boolean isReplay()
+    {
+        return false;
+    }
+}

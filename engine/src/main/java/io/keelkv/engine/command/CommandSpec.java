@@ -1,0 +1,230 @@
+package io.keelkv.engine.command;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * One row of the command table: Redis 7's metadata for a command or subcommand (arity, flags, key
+ * positions, ACL categories, docs) plus the handler bound to it. Rows come from {@code commands.txt}.
+ */
+public final class CommandSpec
+{
+    /** One key specification, as COMMAND INFO's key_specs: begin index, range (lastkey, step, limit), flags. */
+    public static final class KeySpec
+    {
+        public final int beginIndex;
+        public final int lastKey;
+        public final int keyStep;
+        public final int limit;
+        public final String[] flags;
+
+        KeySpec(final int beginIndex, final int lastKey, final int keyStep, final int limit, final String[] flags)
+        {
+            this.beginIndex = beginIndex;
+            this.lastKey = lastKey;
+            this.keyStep = keyStep;
+            this.limit = limit;
+            this.flags = flags;
+        }
+    }
+
+    private final String name;
+    private final String fullName;
+    private final byte[] nameBytes;
+    private final int arity;
+    private final int flags;
+    private final int firstKey;
+    private final int lastKey;
+    private final int keyStep;
+    private final String[] aclCategories;
+    private final String group;
+    private final String since;
+    private final String complexity;
+    private final String summary;
+    private final List<KeySpec> keySpecs;
+    private CommandSpec parent;
+    private CommandSpec[] subcommands = new CommandSpec[0];
+    private CommandHandler handler;
+
+    // statistics: INFO commandstats
+    long calls;
+    long usec;
+    long rejectedCalls;
+    long failedCalls;
+
+    CommandSpec(
+        final String fullName,
+        final int arity,
+        final int flags,
+        final int firstKey,
+        final int lastKey,
+        final int keyStep,
+        final String[] aclCategories,
+        final String group,
+        final String since,
+        final String complexity,
+        final String summary,
+        final List<KeySpec> keySpecs)
+    {
+        this.fullName = fullName;
+        final int bar = fullName.indexOf('|');
+        this.name = bar < 0 ? fullName : fullName.substring(bar + 1);
+        this.nameBytes = name.getBytes(StandardCharsets.US_ASCII);
+        this.arity = arity;
+        this.flags = flags;
+        this.firstKey = firstKey;
+        this.lastKey = lastKey;
+        this.keyStep = keyStep;
+        this.aclCategories = aclCategories;
+        this.group = group;
+        this.since = since;
+        this.complexity = complexity;
+        this.summary = summary;
+        this.keySpecs = keySpecs;
+    }
+
+    /** The lower-case name; for a subcommand, the part after the bar ("setname"). */
+    public String name()
+    {
+        return name;
+    }
+
+    /** "get", or "client|setname" for a subcommand, as Redis names it in errors and COMMAND INFO. */
+    public String fullName()
+    {
+        return fullName;
+    }
+
+    byte[] nameBytes()
+    {
+        return nameBytes;
+    }
+
+    public int arity()
+    {
+        return arity;
+    }
+
+    public int flags()
+    {
+        return flags;
+    }
+
+    public boolean hasFlag(final int flag)
+    {
+        return (flags & flag) != 0;
+    }
+
+    public int firstKey()
+    {
+        return firstKey;
+    }
+
+    public int lastKey()
+    {
+        return lastKey;
+    }
+
+    public int keyStep()
+    {
+        return keyStep;
+    }
+
+    public String[] aclCategories()
+    {
+        return aclCategories;
+    }
+
+    public String group()
+    {
+        return group;
+    }
+
+    public String since()
+    {
+        return since;
+    }
+
+    public String complexity()
+    {
+        return complexity;
+    }
+
+    public String summary()
+    {
+        return summary;
+    }
+
+    public List<KeySpec> keySpecs()
+    {
+        return keySpecs;
+    }
+
+    public CommandSpec parent()
+    {
+        return parent;
+    }
+
+    public CommandSpec[] subcommands()
+    {
+        return subcommands;
+    }
+
+    public CommandHandler handler()
+    {
+        return handler;
+    }
+
+    public long calls()
+    {
+        return calls;
+    }
+
+    public long usec()
+    {
+        return usec;
+    }
+
+    public long rejectedCalls()
+    {
+        return rejectedCalls;
+    }
+
+    public long failedCalls()
+    {
+        return failedCalls;
+    }
+
+    void resetStats()
+    {
+        calls = 0;
+        usec = 0;
+        rejectedCalls = 0;
+        failedCalls = 0;
+    }
+
+    void handler(final CommandHandler handler)
+    {
+        this.handler = handler;
+    }
+
+    void addSubcommand(final CommandSpec sub)
+    {
+        sub.parent = this;
+        final CommandSpec[] grown = java.util.Arrays.copyOf(subcommands, subcommands.length + 1);
+        grown[subcommands.length] = sub;
+        subcommands = grown;
+    }
+
+    /** True when {@code argc} arguments (command name included) satisfy the arity, as Redis checks it. */
+    public boolean arityAccepts(final int argc)
+    {
+        return arity > 0 ? argc == arity : argc >= -arity;
+    }
+
+    @Override
+    public String toString()
+    {
+        return fullName;
+    }
+}

@@ -1,0 +1,284 @@
+package io.keelkv.engine.command;
+
+import io.keelkv.engine.resp.Args;
+import org.agrona.DirectBuffer;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The command table: data, loaded from {@code commands.txt} (one row per command or subcommand, Redis 7's
+ * metadata), with handlers bound by name by the engine and the server. Lookup of a name in a request is
+ * case-insensitive and allocation-free: an open-addressing table keyed by the lower-cased name's hash.
+ *
+ * <p>Row format, '|' separated: {@code name|arity|flags|first|last|step|acl categories|group|since|
+ * complexity|summary|key specs}; key specs are ';' separated {@code begin,lastkey,step,limit,FLAG FLAG}.
+ */
+public final class CommandTable
+{
+    private static final String RESOURCE = "commands.txt";
+
+    private final Map<String, CommandSpec> byName = new LinkedHashMap<>();
+    private CommandSpec[] slots = new CommandSpec[0];
+    private int mask;
+
+    public CommandTable()
+    {
+        load();
+    }
+
+    /** Bind a handler to a command ("get") or subcommand ("client|list"). Fails fast on an unknown name. */
+    public void bind(final String fullName, final CommandHandler handler)
+    {
+        final CommandSpec spec = byName.get(fullName);
+        if (spec == null)
+        {
+            throw new IllegalArgumentException("no such command in commands.txt: " + fullName);
+        }
+        spec.handler(handler);
+    }
+
+    /** Commands that have a handler (the ones this process serves). */
+    public List<CommandSpec> commands()
+    {
+        final List<CommandSpec> result = new ArrayList<>();
+        for (final CommandSpec spec : byName.values())
+        {
+            if (spec.parent() == null && isServed(spec))
+            {
+                result.add(spec);
+            }
+        }
+        return result;
+    }
+
+    /** All rows, served or not: lets tests check that every row has a handler. */
+    public Iterable<CommandSpec> allRows()
+    {
+        return byName.values();
+    }
+
+    public CommandSpec byName(final String fullName)
+    {
+        final CommandSpec spec = byName.get(fullName.toLowerCase(java.util.Locale.ROOT));
+        return spec != null && isServed(spec) ? spec : null;
+    }
+
+    static boolean isServed(final CommandSpec spec)
+    {
+        if (spec.handler() != null)
+        {
+            return true;
+        }
+        for (final CommandSpec sub : spec.subcommands())
+        {
+            if (sub.handler() != null)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The command named by argument {@code index} of a request, or null. No allocation. */
+    public CommandSpec lookup(final Args args, final int index)
+    {
+        final DirectBuffer buffer = args.buffer();
+        final int offset = args.offset(index);
+        final int length = args.length(index);
+        if (length == 0 || length > 64)
+        {
+            return null;
+        }
+        int hash = 0;
+        for (int i = 0; i < length; i++)
+        {
+            hash = hash * 31 + lower(buffer.getByte(offset + i));
+        }
+        for (int slot = mix(hash) & mask; ; slot = (slot + 1) & mask)
+        {
+            final CommandSpec spec = slots[slot];
+            if (spec == null)
+            {
+                return null;
+            }
+            final byte[] name = spec.nameBytes();
+            if (name.length == length && matches(buffer, offset, name))
+            {
+                return isServed(spec) ? spec : null;
+            }
+        }
+    }
+
+    /** The subcommand of {@code parent} named by argument 1, or null. */
+    public static CommandSpec lookupSubcommand(final CommandSpec parent, final Args args)
+    {
+        final DirectBuffer buffer = args.buffer();
+        final int offset = args.offset(1);
+        final int length = args.length(1);
+        for (final CommandSpec sub : parent.subcommands())
+        {
+            if (sub.nameBytes().length == length && matches(buffer, offset, sub.nameBytes()) && sub.handler() != null)
+            {
+                return sub;
+            }
+        }
+        return null;
+    }
+
+    public void resetStats()
+    {
+        for (final CommandSpec spec : byName.values())
+        {
+            spec.resetStats();
+        }
+    }
+
+    private static boolean matches(final DirectBuffer buffer, final int offset, final byte[] lowerName)
+    {
+        for (int i = 0; i < lowerName.length; i++)
+        {
+            if (lower(buffer.getByte(offset + i)) != lowerName[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int lower(final byte b)
+    {
+        return b >= 'A' && b <= 'Z' ? b + 32 : b;
+    }
+
+    private static int mix(final int hash)
+    {
+        final int h = hash * 0x9E3779B9;
+        return h ^ (h >>> 16);
+    }
+
+    private void load()
+    {
+        try (InputStream in = CommandTable.class.getResourceAsStream(RESOURCE))
+        {
+            if (in == null)
+            {
+                throw new IllegalStateException("missing resource " + RESOURCE);
+            }
+            final BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            String line;
+            int lineNumber = 0;
+            while ((line = reader.readLine()) != null)
+            {
+                lineNumber++;
+                if (line.isBlank() || line.startsWith("#"))
+                {
+                    continue;
+                }
+                try
+                {
+                    addRow(line);
+                }
+                catch (final RuntimeException ex)
+                {
+                    throw new IllegalStateException(RESOURCE + ":" + lineNumber + ": " + ex.getMessage(), ex);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+        int topLevel = 0;
+        for (final CommandSpec spec : byName.values())
+        {
+            if (spec.parent() == null)
+            {
+                topLevel++;
+            }
+        }
+        int capacity = 16;
+        while (capacity < topLevel * 4)
+        {
+            capacity <<= 1;
+        }
+        slots = new CommandSpec[capacity];
+        mask = capacity - 1;
+        for (final CommandSpec spec : byName.values())
+        {
+            if (spec.parent() != null)
+            {
+                continue;
+            }
+            int hash = 0;
+            for (final byte b : spec.nameBytes())
+            {
+                hash = hash * 31 + b;
+            }
+            int slot = mix(hash) & mask;
+            while (slots[slot] != null)
+            {
+                slot = (slot + 1) & mask;
+            }
+            slots[slot] = spec;
+        }
+    }
+
+    private void addRow(final String line)
+    {
+        final String[] f = line.split("\\|", -1);
+        final boolean sub = f.length == 13;
+        if (f.length != 12 && !sub)
+        {
+            throw new IllegalArgumentException("expected 12 fields (13 for a subcommand), got " + f.length);
+        }
+        final int o = sub ? 1 : 0;
+        final String fullName = sub ? f[0] + "|" + f[1] : f[0];
+        final List<CommandSpec.KeySpec> keySpecs = new ArrayList<>();
+        final String specs = f[11 + o].trim();
+        if (!specs.isEmpty())
+        {
+            for (final String ks : specs.split(";"))
+            {
+                final String[] p = ks.trim().split(",");
+                keySpecs.add(new CommandSpec.KeySpec(
+                    Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]), Integer.parseInt(p[3]),
+                    p.length > 4 ? p[4].trim().split("\\s+") : new String[0]));
+            }
+        }
+        final String acl = f[6 + o].trim();
+        final CommandSpec spec = new CommandSpec(
+            fullName.toLowerCase(java.util.Locale.ROOT),
+            Integer.parseInt(f[1 + o].trim()),
+            CommandFlags.parse(f[2 + o]),
+            Integer.parseInt(f[3 + o].trim()),
+            Integer.parseInt(f[4 + o].trim()),
+            Integer.parseInt(f[5 + o].trim()),
+            acl.isEmpty() ? new String[0] : acl.split("\\s+"),
+            f[7 + o].trim(),
+            f[8 + o].trim(),
+            f[9 + o].trim(),
+            f[10 + o].trim(),
+            keySpecs);
+        if (sub)
+        {
+            final CommandSpec parent = byName.get(f[0].toLowerCase(java.util.Locale.ROOT));
+            if (parent == null)
+            {
+                throw new IllegalArgumentException("subcommand before its command: " + fullName);
+            }
+            parent.addSubcommand(spec);
+        }
+        if (byName.put(spec.fullName(), spec) != null)
+        {
+            throw new IllegalArgumentException("duplicate command " + fullName);
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.keelkv.engine.command;
+
+import io.keelkv.engine.KeelEngine;
+import io.keelkv.engine.keyspace.Keyspace;
+import io.keelkv.engine.resp.Args;
+import io.keelkv.engine.resp.RespWriter;
+
+/**
+ * The one place every command passes: name lookup, subcommand lookup, arity, authentication, the
+ * maxmemory check with eviction, the time snapshot, statistics, and propagation of changes to the AOF.
+ * Handlers never do any of these themselves (Redis's processCommand()/call() split).
+ */
+public final class Dispatcher
+{
+    private static final byte[] NOAUTH = "-NOAUTH Authentication required.\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] OOM =
+        "-OOM command not allowed when used memory > 'maxmemory'.\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private final KeelEngine engine;
+    private final Keyspace keyspace;
+    private final CommandTable table;
+    private final CommandContext ctx;
+    private CommandPropagator propagator = CommandPropagator.NONE;
+    private Args rewritten;
+
+    public Dispatcher(final KeelEngine engine)
+    {
+        this.engine = engine;
+        this.keyspace = engine.keyspace();
+        this.table = engine.commandTable();
+        this.ctx = new CommandContext(engine);
+    }
+
+    public void propagator(final CommandPropagator propagator)
+    {
+        this.propagator = propagator == null ? CommandPropagator.NONE : propagator;
+    }
+
+    /** A handler asks to be logged as other arguments (EXPIRE as PEXPIREAT, INCRBYFLOAT as SET ...). */
+    public void propagateAs(final Args args)
+    {
+        this.rewritten = args;
+    }
+
+    public CommandTable table()
+    {
+        return table;
+    }
+
+    /** Resolve the command (and subcommand) of a request, or write the error and return null. */
+    public CommandSpec resolve(final Args args, final RespWriter out, final ClientContext client)
+    {
+        CommandSpec spec = table.lookup(args, 0);
+        if (spec == null)
+        {
+            if (!client.authenticated())
+            {
+                out.raw(NOAUTH);
+            }
+            else
+            {
+                out.error(unknownCommand(args));
+            }
+            return null;
+        }
+        if (!client.authenticated() && !spec.hasFlag(CommandFlags.NO_AUTH))
+        {
+            spec.rejectedCalls++;
+            out.raw(NOAUTH);
+            return null;
+        }
+        // a container (CLIENT, CONFIG, COMMAND ...): with arguments it is always a subcommand; without,
+        // only those with a form of their own (COMMAND) run, the rest are an arity error
+        if (spec.subcommands().length > 0 && (args.count() > 1 || spec.handler() == null))
+        {
+            if (args.count() == 1)
+            {
+                spec.rejectedCalls++;
+                out.error("ERR wrong number of arguments for '" + spec.fullName() + "' command");
+                return null;
+            }
+            final CommandSpec sub = CommandTable.lookupSubcommand(spec, args);
+            if (sub == null)
+            {
+                spec.rejectedCalls++;
+                out.error("ERR unknown subcommand '" + sanitize(args.toString(1)) + "'. Try " +
+                    spec.name().toUpperCase(java.util.Locale.ROOT) + " HELP.");
+                return null;
+            }
+            spec = sub;
+        }
+        if (!spec.arityAccepts(args.count()))
+        {
+            spec.rejectedCalls++;
+            out.error("ERR wrong number of arguments for '" + spec.fullName() + "' command");
+            return null;
+        }
+        return spec;
+    }
+
+    /** Run one request for a client. Exactly one reply is written to {@code out}. */
+    public void execute(final Args args, final RespWriter out, final ClientContext client)
+    {
+        if (args.count() == 0)
+        {
+            return;
+        }
+        final CommandSpec spec = resolve(args, out, client);
+        if (spec != null)
+        {
+            call(spec, args, out, client);
+        }
+    }
+
+    /** Run a resolved command: the second half of execute, for callers that must look at the spec first. */
+    public void call(final CommandSpec spec, final Args args, final RespWriter out, final ClientContext client)
+    {
+        if (spec.hasFlag(CommandFlags.DENYOOM) && !client.isReplay() && !engine.freeMemoryIfNeeded())
+        {
+            spec.rejectedCalls++;
+            out.raw(OOM);
+            return;
+        }
+        final long start = System.nanoTime();
+        keyspace.nowMs(System.currentTimeMillis());
+        final long dirtyBefore = engine.dirty();
+        rewritten = null;
+        ctx.wrap(args, out, client, spec);
+        final int errorsBefore = out.errorCount();
+        spec.handler().execute(ctx);
+        if (out.errorCount() != errorsBefore)
+        {
+            spec.failedCalls++;
+        }
+        spec.calls++;
+        spec.usec += (System.nanoTime() - start) / 1000;
+        if (engine.dirty() != dirtyBefore && !client.isReplay())
+        {
+            propagator.propagate(client.db(), rewritten != null ? rewritten : args);
+        }
+    }
+
+    private static String unknownCommand(final Args args)
+    {
+        final StringBuilder sb = new StringBuilder("ERR unknown command '")
+            .append(sanitize(args.toString(0))).append("', with args beginning with: ");
+        for (int i = 1; i < args.count() && sb.length() < 128; i++)
+        {
+            sb.append('\'').append(sanitize(args.toString(i))).append("' ");
+        }
+        return sb.toString();
+    }
+
+    /** Redis cuts argument echoes to 128 chars and strips newlines from error text. */
+    static String sanitize(final String s)
+    {
+        final String cut = s.length() > 128 ? s.substring(0, 128) : s;
+        return cut.replace('\r', ' ').replace('\n', ' ');
+    }
+}

@@ -1,0 +1,173 @@
+package io.keelkv.engine.types;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+
+/**
+ * INCRBYFLOAT arithmetic as Redis does it on x86-64: operands parsed with {@code strtold} into the x87
+ * 80-bit long double (64-bit mantissa), added in long double, printed with {@code "%.17Lf"} and stripped
+ * of trailing zeros (Redis's ld2string, LD_STR_HUMAN). Java has no long double, so this rounds exact
+ * decimal values to a 64-bit binary mantissa (round-half-even, as the FPU does) at the same points.
+ * Allocates; only INCRBYFLOAT uses it.
+ */
+public final class LongDouble
+{
+    private static final BigInteger TWO_63 = BigInteger.ONE.shiftLeft(63);
+    private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
+    /** Beyond this decimal exponent a long double overflows (max ~1.19e4932): strtold reports ERANGE. */
+    private static final int MAX_DECIMAL_EXPONENT = 4931;
+
+    private LongDouble()
+    {
+    }
+
+    /** Redis's string2ld acceptance: no leading space, whole string consumed, not NaN, no overflow. */
+    public static boolean isValid(final String s)
+    {
+        if (s.isEmpty() || s.length() >= 5 * 1024 || !isSyntax(s))
+        {
+            return false;
+        }
+        if (isInfinity(s))
+        {
+            return true;
+        }
+        final BigDecimal value = new BigDecimal(stripPlus(s));
+        return value.signum() == 0 || value.precision() - value.scale() - 1 <= MAX_DECIMAL_EXPONENT;
+    }
+
+    /** {@code a + b} as Redis prints it, or null when the result is NaN or infinite. */
+    public static String add(final String a, final String b)
+    {
+        final boolean infA = isInfinity(a);
+        final boolean infB = isInfinity(b);
+        if (infA || infB)
+        {
+            return null; // inf + x is inf, inf - inf is nan: both refused
+        }
+        final BigDecimal sum = round64(round64(new BigDecimal(stripPlus(a))).add(round64(new BigDecimal(stripPlus(b)))));
+        if (sum.signum() != 0 && sum.precision() - sum.scale() - 1 > MAX_DECIMAL_EXPONENT)
+        {
+            return null;
+        }
+        String text = sum.setScale(17, RoundingMode.HALF_EVEN).toPlainString();
+        if (text.indexOf('.') >= 0)
+        {
+            int end = text.length();
+            while (text.charAt(end - 1) == '0')
+            {
+                end--;
+            }
+            if (text.charAt(end - 1) == '.')
+            {
+                end--;
+            }
+            text = text.substring(0, end);
+        }
+        return text.equals("-0") ? "0" : text;
+    }
+
+    /** Round to the nearest value with a 64-bit binary mantissa, ties to even. */
+    static BigDecimal round64(final BigDecimal x)
+    {
+        if (x.signum() == 0)
+        {
+            return BigDecimal.ZERO;
+        }
+        final BigDecimal a = x.abs();
+        // estimate e with 2^63 <= a / 2^e < 2^64, then correct
+        final double log2 = (a.unscaledValue().bitLength() - 1) - a.scale() * (Math.log(10) / Math.log(2));
+        int e = (int)Math.floor(log2) - 63;
+        BigInteger m;
+        while (true)
+        {
+            final BigDecimal scaled = e >= 0 ?
+                a.divide(new BigDecimal(BigInteger.ONE.shiftLeft(e))) : a.multiply(new BigDecimal(BigInteger.ONE.shiftLeft(-e)));
+            if (scaled.compareTo(new BigDecimal(TWO_63)) < 0)
+            {
+                e--;
+                continue;
+            }
+            if (scaled.compareTo(new BigDecimal(TWO_64)) >= 0)
+            {
+                e++;
+                continue;
+            }
+            m = scaled.setScale(0, RoundingMode.HALF_EVEN).toBigIntegerExact();
+            break;
+        }
+        if (m.equals(TWO_64))
+        {
+            m = TWO_63;
+            e++;
+        }
+        BigDecimal result = new BigDecimal(m);
+        result = e >= 0 ? result.multiply(new BigDecimal(BigInteger.ONE.shiftLeft(e))) :
+            result.divide(new BigDecimal(BigInteger.ONE.shiftLeft(-e)));
+        return x.signum() < 0 ? result.negate() : result;
+    }
+
+    private static String stripPlus(final String s)
+    {
+        return s.startsWith("+") ? s.substring(1) : s;
+    }
+
+    private static boolean isInfinity(final String s)
+    {
+        final String t = s.startsWith("+") || s.startsWith("-") ? s.substring(1) : s;
+        return t.equalsIgnoreCase("inf") || t.equalsIgnoreCase("infinity");
+    }
+
+    /** strtold's decimal grammar (hex floats are not accepted here). */
+    private static boolean isSyntax(final String s)
+    {
+        if (isInfinity(s))
+        {
+            return true;
+        }
+        int p = 0;
+        final int n = s.length();
+        if (s.charAt(0) == '+' || s.charAt(0) == '-')
+        {
+            p++;
+        }
+        int digits = 0;
+        while (p < n && s.charAt(p) >= '0' && s.charAt(p) <= '9')
+        {
+            p++;
+            digits++;
+        }
+        if (p < n && s.charAt(p) == '.')
+        {
+            p++;
+            while (p < n && s.charAt(p) >= '0' && s.charAt(p) <= '9')
+            {
+                p++;
+                digits++;
+            }
+        }
+        if (digits == 0)
+        {
+            return false;
+        }
+        if (p < n && (s.charAt(p) == 'e' || s.charAt(p) == 'E'))
+        {
+            p++;
+            if (p < n && (s.charAt(p) == '+' || s.charAt(p) == '-'))
+            {
+                p++;
+            }
+            final int expStart = p;
+            while (p < n && s.charAt(p) >= '0' && s.charAt(p) <= '9')
+            {
+                p++;
+            }
+            if (p == expStart)
+            {
+                return false;
+            }
+        }
+        return p == n;
+    }
+}

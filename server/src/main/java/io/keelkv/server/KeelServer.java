@@ -1,0 +1,272 @@
+package io.keelkv.server;
+
+import io.keelkv.engine.EngineSettings;
+import io.keelkv.engine.KeelEngine;
+import io.keelkv.engine.keyspace.EvictionPolicy;
+import io.keelkv.server.config.ConfigException;
+import io.keelkv.server.config.ServerConfig;
+import io.keelkv.server.net.EventLoopAgent;
+import io.keelkv.server.net.EventLoopIdleStrategy;
+import io.keelkv.server.session.ConnectionCommands;
+import org.agrona.concurrent.AgentRunner;
+
+import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The KeelKV server: reads the configuration (redis-server's arguments and redis.conf syntax), builds
+ * the engine, binds the listeners and runs the event loop agent on its own thread.
+ *
+ * <p>Start order follows Aeron's "conclude before map": the whole configuration is validated before any
+ * memory is mapped or any port is bound, so a bad directive stops the start with a message naming it.
+ * SIGTERM (and SHUTDOWN) stop the loop on its own thread; the process exits once it has closed
+ * every socket, so the port is free at once.
+ */
+public final class KeelServer implements AutoCloseable
+{
+    public static final String VERSION = "0.1.0";
+    /** The Redis version whose behaviour KeelKV follows; reported where clients look for it. */
+    public static final String REDIS_VERSION = "7.0.15";
+
+    private final ServerConfig config;
+    private final KeelEngine engine;
+    private final EventLoopAgent loop;
+    private final AgentRunner runner;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final long startTimeMs = System.currentTimeMillis();
+    private final String runId;
+
+    public KeelServer(final ServerConfig config) throws IOException
+    {
+        this.config = config;
+        final EngineSettings settings = new EngineSettings();
+        settings.databases = config.databases();
+        settings.pageSizeBytes = config.pageSizeBytes();
+        settings.maxMemoryBytes = config.maxMemoryBytes();
+        settings.maxMemoryPolicy = EvictionPolicy.fromRedisName(config.maxMemoryPolicy());
+        settings.maxMemorySamples = config.maxMemorySamples();
+        settings.protoMaxBulkLen = config.protoMaxBulkLen();
+        settings.lfuLogFactor = config.lfuLogFactor();
+        settings.lfuDecayTimeMinutes = config.lfuDecayTimeMinutes();
+        this.engine = new KeelEngine(settings);
+        this.runId = randomRunId();
+
+        final EventLoopAgent.Limits limits = new EventLoopAgent.Limits();
+        this.loop = new EventLoopAgent(engine, limits);
+        applyLimits();
+        for (final String name : ServerConfig.directiveNames())
+        {
+            config.onChange(name, c -> onConfigChange(name));
+        }
+        ConnectionCommands.bind(this, engine.commandTable());
+
+        loop.bind(config.bindAddresses(), config.port(), config.tcpBacklog());
+        final EventLoopIdleStrategy idle = new EventLoopIdleStrategy(config.idleStrategy(), loop::block, 100);
+        this.runner = new AgentRunner(idle, this::onError, null, loop)
+        {
+        };
+    }
+
+    private void applyLimits()
+    {
+        final EventLoopAgent.Limits limits = loop.limits();
+        limits.maxClients = config.maxClients();
+        limits.protoMaxBulkLen = config.protoMaxBulkLen();
+        limits.queryBufferLimit = config.clientQueryBufferLimit();
+        limits.outputHardLimit = config.clientOutputBufferLimitNormal().hardLimitBytes();
+        limits.outputSoftLimit = config.clientOutputBufferLimitNormal().softLimitBytes();
+        limits.outputSoftSeconds = config.clientOutputBufferLimitNormal().softLimitSeconds();
+        limits.protectedMode = config.protectedMode();
+        limits.requirePass = config.requirePass();
+        limits.hz = config.hz();
+        limits.idleTimeoutSec = config.timeoutSeconds();
+    }
+
+    /** CONFIG SET reached a directive: push the new value to where it is read. Loop thread. */
+    private void onConfigChange(final String name)
+    {
+        applyLimits();
+        final EngineSettings settings = engine.settings();
+        settings.maxMemoryBytes = config.maxMemoryBytes();
+        settings.maxMemoryPolicy = EvictionPolicy.fromRedisName(config.maxMemoryPolicy());
+        settings.maxMemorySamples = config.maxMemorySamples();
+        settings.protoMaxBulkLen = config.protoMaxBulkLen();
+        settings.lfuLogFactor = config.lfuLogFactor();
+        settings.lfuDecayTimeMinutes = config.lfuDecayTimeMinutes();
+        engine.applySettings();
+        if ("loglevel".equals(name))
+        {
+            Log.level(config.logLevel());
+        }
+    }
+
+    private void onError(final Throwable ex)
+    {
+        Log.warning("event loop error: " + ex);
+        if (Boolean.getBoolean("keel.debug"))
+        {
+            ex.printStackTrace();
+        }
+    }
+
+    public ServerConfig config()
+    {
+        return config;
+    }
+
+    public KeelEngine engine()
+    {
+        return engine;
+    }
+
+    public EventLoopAgent loop()
+    {
+        return loop;
+    }
+
+    public long startTimeMs()
+    {
+        return startTimeMs;
+    }
+
+    public String runId()
+    {
+        return runId;
+    }
+
+    public int port()
+    {
+        return loop.boundPort();
+    }
+
+    /** Start the event loop thread. */
+    public KeelServer start()
+    {
+        final Thread thread = new Thread(() ->
+        {
+            try
+            {
+                runner.run();
+            }
+            finally
+            {
+                stopped.countDown();
+            }
+        }, "keel-event-loop");
+        thread.start();
+        return this;
+    }
+
+    /** Ask the loop to stop (SHUTDOWN, SIGTERM, tests); {@code beforeClose} runs on the loop thread first. */
+    public void shutdown(final Runnable beforeClose)
+    {
+        loop.requestShutdown(beforeClose);
+    }
+
+    public boolean awaitStopped(final long timeoutMs) throws InterruptedException
+    {
+        return stopped.await(timeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close()
+    {
+        shutdown(() -> { });
+        try
+        {
+            if (!awaitStopped(10_000))
+            {
+                runner.close();
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        engine.close();
+    }
+
+    private static String randomRunId()
+    {
+        final java.security.SecureRandom random = new java.security.SecureRandom();
+        final StringBuilder sb = new StringBuilder(40);
+        for (int i = 0; i < 40; i++)
+        {
+            sb.append(Character.forDigit(random.nextInt(16), 16));
+        }
+        return sb.toString();
+    }
+
+    public static void main(final String[] args)
+    {
+        final ServerConfig config;
+        try
+        {
+            config = ServerConfig.fromArgs(args);
+        }
+        catch (final ConfigException ex)
+        {
+            System.err.println(ex.getMessage());
+            System.exit(1);
+            return;
+        }
+        if (config == null)
+        {
+            return; // --help or --version printed
+        }
+        try
+        {
+            Log.level(config.logLevel());
+            Log.file(config.logFile());
+        }
+        catch (final IOException ex)
+        {
+            System.err.println("Can't open the log file: " + ex.getMessage());
+            System.exit(1);
+        }
+        final KeelServer server;
+        try
+        {
+            server = new KeelServer(config);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            Log.warning(ex.getMessage());
+            System.exit(1);
+            return;
+        }
+        Log.notice("KeelKV " + VERSION + " (Redis " + REDIS_VERSION + " compatible), pid=" + ProcessHandle.current().pid() +
+            ", java " + Runtime.version() + ", just started");
+        Log.notice("Server initialized: " + config.databases() + " databases, page size " + config.pageSizeBytes() +
+            " bytes, idle strategy " + config.idleStrategy());
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            if (!server.loop.isShutdownRequested())
+            {
+                Log.notice("Received SIGTERM scheduling shutdown...");
+                server.shutdown(() -> Log.notice("User requested shutdown..."));
+            }
+            try
+            {
+                server.awaitStopped(30_000);
+            }
+            catch (final InterruptedException ignore)
+            {
+                Thread.currentThread().interrupt();
+            }
+            Log.notice("KeelKV is now ready to exit, bye bye...");
+        }, "keel-shutdown"));
+        server.start();
+        Log.notice("Ready to accept connections tcp on port " + server.port());
+        try
+        {
+            server.awaitStopped(Long.MAX_VALUE);
+        }
+        catch (final InterruptedException ignore)
+        {
+            Thread.currentThread().interrupt();
+        }
+        System.exit(0);
+    }
+}

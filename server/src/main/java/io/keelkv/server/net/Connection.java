@@ -1,0 +1,118 @@
+package io.keelkv.server.net;
+
+import io.keelkv.engine.resp.Args;
+import io.keelkv.engine.resp.RespDecoder;
+import io.keelkv.engine.resp.RespWriter;
+import io.keelkv.server.session.ClientSession;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One client connection: its socket, a query buffer, a decoder with its progress, a reply buffer.
+ *
+ * <p>The query buffer holds bytes read but not yet consumed in {@code [readIndex, writeIndex)}. It grows
+ * only when one request needs more room than it has (a big bulk) and never beyond
+ * {@code client-query-buffer-limit}; it is compacted (unconsumed bytes moved to the front) only when the
+ * free tail is too small for a read, so a pipelined stream costs no copying in the common case.
+ */
+final class Connection
+{
+    static final int INITIAL_BUFFER_BYTES = 16 * 1024;
+
+    final SocketChannel channel;
+    final ClientSession session;
+    final RespDecoder decoder = new RespDecoder();
+    final Args args = new Args();
+    final RespWriter out;
+    SelectionKey key;
+
+    ByteBuffer in;
+    final UnsafeBuffer inBuffer = new UnsafeBuffer(0, 0);
+    int readIndex;
+    int writeIndex;
+
+    boolean closeAfterWrite;
+    boolean closed;
+    boolean writeInterest;
+    /** Input processing paused because the reply buffer is over its soft mark: resume when drained. */
+    boolean pausedForOutput;
+    long outputSoftLimitSinceMs;
+
+    Connection(final SocketChannel channel, final ClientSession session)
+    {
+        this.channel = channel;
+        this.session = session;
+        this.in = ByteBuffer.allocateDirect(INITIAL_BUFFER_BYTES);
+        this.inBuffer.wrap(in);
+        this.out = new RespWriter(INITIAL_BUFFER_BYTES);
+    }
+
+    int pendingInput()
+    {
+        return writeIndex - readIndex;
+    }
+
+    /** Make room for at least {@code bytes} more after writeIndex: compact first, grow if still short. */
+    boolean ensureRoom(final long bytes, final long limit)
+    {
+        if (in.capacity() - writeIndex >= bytes)
+        {
+            return true;
+        }
+        final int pending = pendingInput();
+        if (readIndex > 0 && in.capacity() - pending >= bytes)
+        {
+            compact();
+            return true;
+        }
+        final long required = pending + bytes;
+        if (required > limit)
+        {
+            return false;
+        }
+        long capacity = in.capacity();
+        while (capacity < required)
+        {
+            capacity *= 2;
+        }
+        capacity = Math.min(capacity, Math.max(limit, required));
+        if (capacity > Integer.MAX_VALUE - 16)
+        {
+            return false;
+        }
+        final ByteBuffer grown = ByteBuffer.allocateDirect((int)capacity);
+        in.limit(writeIndex).position(readIndex);
+        grown.put(in);
+        in = grown;
+        inBuffer.wrap(in);
+        writeIndex = pending;
+        readIndex = 0;
+        return true;
+    }
+
+    private void compact()
+    {
+        final int pending = pendingInput();
+        inBuffer.putBytes(0, inBuffer, readIndex, pending);
+        readIndex = 0;
+        writeIndex = pending;
+    }
+
+    /** Give a grown query buffer back once it is empty, so idle clients hold 16 KiB, not their peak. */
+    void shrinkIfIdle()
+    {
+        if (readIndex == writeIndex)
+        {
+            readIndex = 0;
+            writeIndex = 0;
+            if (in.capacity() > 4 * INITIAL_BUFFER_BYTES)
+            {
+                in = ByteBuffer.allocateDirect(INITIAL_BUFFER_BYTES);
+                inBuffer.wrap(in);
+            }
+        }
+    }
+}

@@ -1,0 +1,603 @@
+package io.keelkv.server.net;
+
+import io.keelkv.engine.KeelEngine;
+import io.keelkv.engine.command.Dispatcher;
+import io.keelkv.engine.resp.RespDecoder;
+import io.keelkv.server.session.ClientSession;
+import org.agrona.CloseHelper;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The event loop: the one thread that owns the keyspace and every socket (DESIGN.md, "Threads").
+ *
+ * <p>Duty cycle ({@link #doWork()}): poll the selector without blocking and handle every ready key, then
+ * run the cron when due. For a readable client it reads once, executes every complete request in the
+ * query buffer in order (pipelining of any depth), and writes the replies at once; what the socket
+ * does not take waits for OP_WRITE. No allocation per request: buffers, decoder and args live with the
+ * connection, ready keys are handed to a pre-bound consumer (no selected-key set, no iterator).
+ *
+ * <p>Backpressure instead of unbounded memory: once a client's pending replies pass
+ * {@link #OUTPUT_PAUSE_BYTES}, its remaining requests wait in its query buffer and its socket is not
+ * read, so a client that pipelines without reading stalls itself (TCP pushes back) rather than growing
+ * the server. The hard output limit (client-output-buffer-limit normal) still disconnects it.
+ */
+public final class EventLoopAgent implements Agent
+{
+    static final int OUTPUT_PAUSE_BYTES = 1 << 20;
+    private static final byte[] MAX_CLIENTS = "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DENIED = ("-DENIED Redis is running in protected mode because protected mode is enabled " +
+        "and no password is set for the default user. In this mode connections are only accepted from the loopback " +
+        "interface. If you want to connect from external computers to Redis you may adopt one of the following " +
+        "solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the " +
+        "loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE " +
+        "Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change " +
+        "permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration " +
+        "file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started " +
+        "the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an " +
+        "authentication password for the default user. NOTE: You only need to do one of the above things in order " +
+        "for the server to start accepting connections from the outside.\r\n").getBytes(StandardCharsets.US_ASCII);
+
+    /** Settings the loop reads on every accept or request; the server updates them on CONFIG SET. */
+    public static final class Limits
+    {
+        public volatile int maxClients = 10000;
+        public volatile long protoMaxBulkLen = 512L * 1024 * 1024;
+        public volatile long queryBufferLimit = 1024L * 1024 * 1024;
+        public volatile long outputHardLimit;
+        public volatile long outputSoftLimit;
+        public volatile long outputSoftSeconds;
+        public volatile boolean protectedMode = true;
+        public volatile String requirePass;
+        public volatile int hz = 10;
+        public volatile long idleTimeoutSec;
+    }
+
+    /** Hook for the server: runs once per cron tick on the loop thread (save points, INFO samples ...). */
+    public interface CronListener
+    {
+        void onCron(long nowMs);
+    }
+
+    private final KeelEngine engine;
+    private final Dispatcher dispatcher;
+    private final Selector selector;
+    private final List<ServerSocketChannel> listeners = new ArrayList<>();
+    private final Long2ObjectHashMap<Connection> connections = new Long2ObjectHashMap<>();
+    private final Consumer<SelectionKey> onReady = this::onReady;
+    private final Limits limits;
+    private final NetStats stats = new NetStats();
+    private CronListener cronListener = nowMs -> { };
+    private long nextClientId = 1;
+    private long nextCronNs;
+    private volatile boolean shutdownRequested;
+    private Runnable onShutdown = () -> { };
+    private Connection current;
+
+    public EventLoopAgent(final KeelEngine engine, final Limits limits) throws IOException
+    {
+        this.engine = engine;
+        this.dispatcher = engine.dispatcher();
+        this.limits = limits;
+        this.selector = Selector.open();
+    }
+
+    public void cronListener(final CronListener cronListener)
+    {
+        this.cronListener = cronListener;
+    }
+
+    /** Bind every address before the loop starts; a failure stops the start (port in use, bad address). */
+    public void bind(final List<String> addresses, final int port, final int backlog) throws IOException
+    {
+        for (final String spec : addresses)
+        {
+            final boolean optional = spec.startsWith("-");
+            final String name = optional ? spec.substring(1) : spec;
+            // Redis's wildcards: "*" is every IPv4 address, "::*" every IPv6 address
+            final String host = "*".equals(name) ? "0.0.0.0" : "::*".equals(name) ? "::" : name;
+            try
+            {
+                final ServerSocketChannel server = ServerSocketChannel.open();
+                server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                server.bind(new InetSocketAddress(InetAddress.getByName(host), port), backlog);
+                server.configureBlocking(false);
+                server.register(selector, SelectionKey.OP_ACCEPT);
+                listeners.add(server);
+            }
+            catch (final IOException ex)
+            {
+                if (!optional)
+                {
+                    throw new IOException("Could not create server TCP listening socket " + host + ":" + port + ": " +
+                        ex.getMessage(), ex);
+                }
+            }
+        }
+        if (listeners.isEmpty())
+        {
+            throw new IOException("Failed listening on port " + port + " (tcp), aborting.");
+        }
+    }
+
+    /** The actual port (useful with port 0 in tests). */
+    public int boundPort()
+    {
+        try
+        {
+            return ((InetSocketAddress)listeners.get(0).getLocalAddress()).getPort();
+        }
+        catch (final IOException ex)
+        {
+            return -1;
+        }
+    }
+
+    public Limits limits()
+    {
+        return limits;
+    }
+
+    public NetStats stats()
+    {
+        return stats;
+    }
+
+    /** Any thread: ask the loop to stop; {@code action} runs on the loop thread before it closes sockets. */
+    public void requestShutdown(final Runnable action)
+    {
+        this.onShutdown = action;
+        shutdownRequested = true;
+        selector.wakeup();
+    }
+
+    public boolean isShutdownRequested()
+    {
+        return shutdownRequested;
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "keel-event-loop";
+    }
+
+    @Override
+    public int doWork() throws IOException
+    {
+        if (shutdownRequested)
+        {
+            onShutdown.run();
+            throw new org.agrona.concurrent.AgentTerminationException("shutdown");
+        }
+        int work = selector.selectNow(onReady);
+        final long nowNs = System.nanoTime();
+        if (nowNs - nextCronNs >= 0)
+        {
+            nextCronNs = nowNs + 1_000_000_000L / Math.max(1, limits.hz);
+            work += cron();
+        }
+        return work;
+    }
+
+    /** The idle strategy's blocking wait: ready keys are handled inside, timers bound the wait. */
+    public int block(final long timeoutMs)
+    {
+        if (shutdownRequested)
+        {
+            return 1;
+        }
+        final long untilCronMs = Math.max(1, (nextCronNs - System.nanoTime()) / 1_000_000);
+        try
+        {
+            return selector.select(onReady, Math.min(timeoutMs, untilCronMs));
+        }
+        catch (final IOException ex)
+        {
+            return 0;
+        }
+    }
+
+    @Override
+    public void onClose()
+    {
+        for (final Connection c : new ArrayList<>(connections.values()))
+        {
+            close(c);
+        }
+        for (final ServerSocketChannel server : listeners)
+        {
+            CloseHelper.quietClose(server);
+        }
+        CloseHelper.quietClose(selector);
+    }
+
+    private int cron()
+    {
+        final long nowMs = System.currentTimeMillis();
+        int work = engine.cron(limits.hz);
+        final long timeoutSec = limits.idleTimeoutSec;
+        if (timeoutSec > 0 || limits.outputSoftLimit > 0)
+        {
+            for (final Connection c : new ArrayList<>(connections.values()))
+            {
+                if (timeoutSec > 0 && nowMs - c.session.lastInteractionMs > timeoutSec * 1000)
+                {
+                    close(c);
+                    work++;
+                }
+                else if (c.outputSoftLimitSinceMs > 0 && nowMs - c.outputSoftLimitSinceMs > limits.outputSoftSeconds * 1000)
+                {
+                    close(c);
+                    work++;
+                }
+            }
+        }
+        cronListener.onCron(nowMs);
+        return work;
+    }
+
+    private void onReady(final SelectionKey key)
+    {
+        if (!key.isValid())
+        {
+            return;
+        }
+        final Object attachment = key.attachment();
+        if (attachment == null)
+        {
+            accept((ServerSocketChannel)key.channel());
+            return;
+        }
+        final Connection c = (Connection)attachment;
+        try
+        {
+            if (key.isWritable())
+            {
+                flush(c);
+                if (c.pausedForOutput && !c.closed && c.out.pending() < OUTPUT_PAUSE_BYTES / 2)
+                {
+                    c.pausedForOutput = false;
+                    process(c);
+                    flush(c);
+                }
+            }
+            if (!c.closed && key.isValid() && key.isReadable() && !c.pausedForOutput)
+            {
+                read(c);
+            }
+        }
+        catch (final IOException ex)
+        {
+            close(c);
+        }
+    }
+
+    private void accept(final ServerSocketChannel server)
+    {
+        for (int i = 0; i < 64; i++)
+        {
+            final SocketChannel channel;
+            try
+            {
+                channel = server.accept();
+                if (channel == null)
+                {
+                    return;
+                }
+            }
+            catch (final IOException ex)
+            {
+                return;
+            }
+            stats.totalConnectionsReceived++;
+            try
+            {
+                channel.configureBlocking(false);
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                final InetSocketAddress remote = (InetSocketAddress)channel.getRemoteAddress();
+                final InetSocketAddress local = (InetSocketAddress)channel.getLocalAddress();
+                final boolean loopback = remote.getAddress().isLoopbackAddress();
+                if (connections.size() >= limits.maxClients)
+                {
+                    stats.rejectedConnections++;
+                    refuse(channel, MAX_CLIENTS);
+                    continue;
+                }
+                final String password = limits.requirePass;
+                if (limits.protectedMode && password == null && !loopback)
+                {
+                    stats.rejectedConnections++;
+                    refuse(channel, DENIED);
+                    continue;
+                }
+                final long id = nextClientId++;
+                final ClientSession session = new ClientSession(
+                    id, format(remote), format(local), loopback, password == null);
+                final Connection c = new Connection(channel, session);
+                c.key = channel.register(selector, SelectionKey.OP_READ, c);
+                connections.put(id, c);
+            }
+            catch (final IOException ex)
+            {
+                CloseHelper.quietClose(channel);
+            }
+        }
+    }
+
+    private static void refuse(final SocketChannel channel, final byte[] message)
+    {
+        try
+        {
+            channel.write(ByteBuffer.wrap(message));
+        }
+        catch (final IOException ignore)
+        {
+            // the peer is going away anyway
+        }
+        CloseHelper.quietClose(channel);
+    }
+
+    private static String format(final InetSocketAddress address)
+    {
+        final InetAddress ip = address.getAddress();
+        final String host = ip.getHostAddress();
+        return (host.indexOf(':') >= 0 ? host : host) + ":" + address.getPort();
+    }
+
+    private void read(final Connection c) throws IOException
+    {
+        if (!c.ensureRoom(Math.min(Connection.INITIAL_BUFFER_BYTES, Math.max(1, c.in.capacity() / 4)), limits.queryBufferLimit))
+        {
+            close(c);
+            return;
+        }
+        final ByteBuffer in = c.in;
+        in.limit(in.capacity()).position(c.writeIndex);
+        final int n = c.channel.read(in);
+        if (n < 0)
+        {
+            close(c);
+            return;
+        }
+        if (n == 0)
+        {
+            return;
+        }
+        c.writeIndex += n;
+        stats.totalNetInputBytes += n;
+        stats.totalReadsProcessed++;
+        c.session.lastInteractionMs = System.currentTimeMillis();
+        process(c);
+        flush(c);
+    }
+
+    /** Execute every complete request in the query buffer, stopping at backpressure or a close. */
+    private void process(final Connection c)
+    {
+        current = c;
+        final RespDecoder decoder = c.decoder;
+        while (c.readIndex < c.writeIndex && !c.closeAfterWrite && !c.closed)
+        {
+            if (c.out.pending() > OUTPUT_PAUSE_BYTES)
+            {
+                c.pausedForOutput = true;
+                break;
+            }
+            decoder.authenticated(c.session.authenticated());
+            decoder.maxBulkLength(limits.protoMaxBulkLen);
+            final int consumed = decoder.decode(c.inBuffer, c.readIndex, c.writeIndex, c.args);
+            if (consumed == 0)
+            {
+                final long needed = decoder.bytesNeeded();
+                if (needed > 0 && needed > c.in.capacity() - c.readIndex)
+                {
+                    if (!c.ensureRoom(needed - c.pendingInput(), limits.queryBufferLimit))
+                    {
+                        close(c);
+                    }
+                }
+                else if (c.pendingInput() >= limits.queryBufferLimit)
+                {
+                    close(c);
+                }
+                break;
+            }
+            if (consumed < 0)
+            {
+                c.out.error("ERR " + decoder.errorMessage());
+                decoder.reset();
+                c.closeAfterWrite = true;
+                break;
+            }
+            c.readIndex += consumed;
+            if (c.args.count() > 0)
+            {
+                dispatcher.execute(c.args, c.out, c.session);
+                stats.totalCommandsProcessed++;
+                if (c.session.closeRequested())
+                {
+                    c.closeAfterWrite = true;
+                }
+            }
+            decoder.reset();
+            if (c.out.overflowed())
+            {
+                close(c);
+                break;
+            }
+        }
+        if (!c.closed)
+        {
+            c.shrinkIfIdle();
+        }
+        current = null;
+    }
+
+    private void flush(final Connection c) throws IOException
+    {
+        if (c.closed)
+        {
+            return;
+        }
+        final int pending = c.out.pending();
+        if (pending > 0)
+        {
+            final ByteBuffer bb = c.out.byteBuffer();
+            bb.limit(c.out.writeIndex()).position(c.out.readIndex());
+            final int n = c.channel.write(bb);
+            if (n > 0)
+            {
+                c.out.consumed(n);
+                stats.totalNetOutputBytes += n;
+                stats.totalWritesProcessed++;
+            }
+        }
+        final int left = c.out.pending();
+        if (left > 0)
+        {
+            if (limits.outputHardLimit > 0 && left > limits.outputHardLimit)
+            {
+                close(c);
+                return;
+            }
+            if (limits.outputSoftLimit > 0 && left > limits.outputSoftLimit)
+            {
+                if (c.outputSoftLimitSinceMs == 0)
+                {
+                    c.outputSoftLimitSinceMs = System.currentTimeMillis();
+                }
+            }
+            else
+            {
+                c.outputSoftLimitSinceMs = 0;
+            }
+            if (!c.writeInterest)
+            {
+                c.writeInterest = true;
+                c.key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+            }
+            return;
+        }
+        c.outputSoftLimitSinceMs = 0;
+        c.out.clear();
+        if (c.writeInterest)
+        {
+            c.writeInterest = false;
+            c.key.interestOps(SelectionKey.OP_READ);
+        }
+        if (c.closeAfterWrite)
+        {
+            close(c);
+        }
+    }
+
+    void close(final Connection c)
+    {
+        if (c.closed)
+        {
+            return;
+        }
+        c.closed = true;
+        connections.remove(c.session.id());
+        if (c.key != null)
+        {
+            c.key.cancel();
+        }
+        CloseHelper.quietClose(c.channel);
+        c.out.shrinkTo(0);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // for CLIENT and INFO (loop thread only)
+
+    public int connectedClients()
+    {
+        return connections.size();
+    }
+
+    public List<ClientSession> sessions()
+    {
+        final List<ClientSession> result = new ArrayList<>(connections.size());
+        for (final Connection c : connections.values())
+        {
+            result.add(c.session);
+        }
+        result.sort((a, b) -> Long.compare(a.id(), b.id()));
+        return result;
+    }
+
+    /** Query and reply buffer sizes of a client, for CLIENT LIST: {qbuf, qbuf-free, obl, omem}. */
+    public long[] bufferStats(final long clientId)
+    {
+        final Connection c = connections.get(clientId);
+        if (c == null)
+        {
+            return new long[4];
+        }
+        return new long[] {c.pendingInput(), c.in.capacity() - c.writeIndex, c.out.pending(), c.out.capacity()};
+    }
+
+    /** Close a client by id (CLIENT KILL); the current client is closed after its reply is sent. */
+    public boolean kill(final long clientId)
+    {
+        final Connection c = connections.get(clientId);
+        if (c == null)
+        {
+            return false;
+        }
+        if (c == current)
+        {
+            c.closeAfterWrite = true;
+        }
+        else
+        {
+            close(c);
+        }
+        return true;
+    }
+
+    public long biggestInputBuffer()
+    {
+        long max = 0;
+        for (final Connection c : connections.values())
+        {
+            max = Math.max(max, c.in.capacity());
+        }
+        return max;
+    }
+
+    public long biggestOutputBuffer()
+    {
+        long max = 0;
+        for (final Connection c : connections.values())
+        {
+            max = Math.max(max, c.out.capacity());
+        }
+        return max;
+    }
+
+    public long clientBufferBytes()
+    {
+        long total = 0;
+        for (final Connection c : connections.values())
+        {
+            total += c.in.capacity() + c.out.capacity();
+        }
+        return total;
+    }
+}

@@ -1,0 +1,105 @@
+package io.keelkv.server.net;
+
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * Idle strategies of the event loop (config {@code idle-strategy}). The loop's own duty cycle polls the
+ * selector without blocking; what differs is what it does when a pass found nothing:
+ * <ul>
+ *   <li>{@code busy-spin}: nothing, poll again at once (lowest latency, burns a core: pin it);</li>
+ *   <li>{@code yield}: {@link Thread#yield()};</li>
+ *   <li>{@code backoff} (default): spin a little, yield a little, then <em>block in the selector</em>
+ *       until a socket is ready or the next timer is due. It costs no CPU when idle and still wakes on
+ *       the first byte of a request, which a plain parking backoff cannot do;</li>
+ *   <li>{@code sleep}: block in the selector for at most 1 ms at a time.</li>
+ * </ul>
+ */
+public final class EventLoopIdleStrategy implements IdleStrategy
+{
+    /** What the strategy calls to wait for readiness: the loop processes ready keys inside it. */
+    public interface Blocker
+    {
+        int block(long timeoutMs);
+    }
+
+    private static final int SPINS = 100;
+    private static final int YIELDS = 10;
+
+    private final String name;
+    private final Blocker blocker;
+    private final long maxBlockMs;
+    private int idleCount;
+
+    public EventLoopIdleStrategy(final String name, final Blocker blocker, final long maxBlockMs)
+    {
+        switch (name)
+        {
+            case "busy-spin":
+            case "yield":
+            case "backoff":
+            case "sleep":
+                break;
+            default:
+                throw new IllegalArgumentException("idle-strategy must be busy-spin, yield, backoff or sleep: " + name);
+        }
+        this.name = name;
+        this.blocker = blocker;
+        this.maxBlockMs = Math.max(1, maxBlockMs);
+    }
+
+    @Override
+    public void idle(final int workCount)
+    {
+        if (workCount > 0)
+        {
+            idleCount = 0;
+            return;
+        }
+        idle();
+    }
+
+    @Override
+    public void idle()
+    {
+        switch (name)
+        {
+            case "busy-spin":
+                Thread.onSpinWait();
+                break;
+            case "yield":
+                Thread.yield();
+                break;
+            case "sleep":
+                blocker.block(1);
+                break;
+            default:
+                if (idleCount < SPINS)
+                {
+                    idleCount++;
+                    Thread.onSpinWait();
+                }
+                else if (idleCount < SPINS + YIELDS)
+                {
+                    idleCount++;
+                    Thread.yield();
+                }
+                else if (blocker.block(maxBlockMs) > 0)
+                {
+                    idleCount = 0;
+                }
+                break;
+        }
+    }
+
+    @Override
+    public void reset()
+    {
+        idleCount = 0;
+    }
+
+    @Override
+    public String alias()
+    {
+        return name;
+    }
+}
