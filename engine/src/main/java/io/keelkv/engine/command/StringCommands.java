@@ -161,8 +161,10 @@ final class StringCommands
             {
                 flags |= FLAG_PERSIST;
             }
-            else if (hasNext && (flags & (FLAG_KEEPTTL | FLAG_PERSIST | ANY_EXPIRE)) == 0 && expireFlag(args, j) != 0)
+            else if (hasNext && expireFlag(args, j) != 0 &&
+                (flags & (FLAG_KEEPTTL | FLAG_PERSIST | (ANY_EXPIRE & ~expireFlag(args, j)))) == 0)
             {
+                // the same option may repeat (the last value wins); a different one is a syntax error
                 flags |= expireFlag(args, j);
                 expireArg = ++j;
             }
@@ -624,8 +626,15 @@ final class StringCommands
             return;
         }
         final byte[] bytes = result.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        // the found entry is unchanged since the lookup above: nothing else touched this database
-        if (storeBytes(ctx, db, args, 1, bytes, bytes.length, true))
+        // the found entry is unchanged since the lookup above: nothing else touched this database.
+        // Redis stores this result without tryObjectEncoding: "3" stays embstr, never int
+        final long stored = Strings.set(keyspace, db, args.array(), args.address(1), args.length(1), bytes, BYTE_BASE,
+            bytes.length, -1, true, entry, Strings.plainEncodingFor(bytes.length));
+        if (stored == NULL_HANDLE)
+        {
+            ctx.out().raw(RespConstants.OOM);
+        }
+        else
         {
             ctx.dirty(1);
             ctx.out().bulk(bytes);

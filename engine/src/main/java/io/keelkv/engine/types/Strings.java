@@ -20,6 +20,12 @@ public final class Strings
     {
     }
 
+    /** The encoding of a string created without tryObjectEncoding: embstr up to 44 bytes, else raw. */
+    public static int plainEncodingFor(final long length)
+    {
+        return length <= ObjectType.EMBSTR_SIZE_LIMIT ? ObjectType.ENCODING_EMBSTR : ObjectType.ENCODING_RAW;
+    }
+
     /** Redis's tryObjectEncoding outcome for a fresh string value. */
     public static int encodingFor(final Object base, final long address, final long length)
     {
@@ -49,7 +55,25 @@ public final class Strings
         final boolean keepTtl,
         final EntryFlyweight entry)
     {
-        final int encoding = encodingFor(valueBase, valueAddress, valueLength);
+        return set(keyspace, db, keyBase, keyAddress, keyLength, valueBase, valueAddress, valueLength, expireAtMs,
+            keepTtl, entry, encodingFor(valueBase, valueAddress, valueLength));
+    }
+
+    /** As above with the encoding given: Redis skips tryObjectEncoding for some results (INCRBYFLOAT). */
+    public static long set(
+        final Keyspace keyspace,
+        final Database db,
+        final Object keyBase,
+        final long keyAddress,
+        final int keyLength,
+        final Object valueBase,
+        final long valueAddress,
+        final int valueLength,
+        final long expireAtMs,
+        final boolean keepTtl,
+        final EntryFlyweight entry,
+        final int encoding)
+    {
         long e = db.foundEntry();
         if (e == NULL_HANDLE)
         {
