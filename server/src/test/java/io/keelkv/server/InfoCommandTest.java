@@ -1,0 +1,227 @@
+package io.keelkv.server;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * INFO: section selection, layout, field names in Redis 7.0.15's order (compared with the capture in
+ * {@code redis-info-fields.txt}), and the values KeelKV fills in.
+ */
+class InfoCommandTest
+{
+    /** Sections whose lines depend on what ran (one line per command, error, database). */
+    private static final List<String> DYNAMIC = List.of("Commandstats", "Errorstats", "Latencystats", "Keyspace");
+    private static final List<String> DEFAULT_SECTIONS = List.of(
+        "Server", "Clients", "Memory", "Persistence", "Stats", "Replication", "CPU", "Modules", "Errorstats",
+        "Cluster", "Keyspace");
+    private static final List<String> ALL_SECTIONS = List.of(
+        "Server", "Clients", "Memory", "Persistence", "Stats", "Replication", "CPU", "Modules", "Commandstats",
+        "Errorstats", "Latencystats", "Cluster", "Keyspace");
+
+    private KeelServer server;
+    private RawRespClient client;
+
+    @BeforeEach
+    void start() throws Exception
+    {
+        server = TestServers.start();
+        client = new RawRespClient(server.port());
+    }
+
+    @AfterEach
+    void stop() throws Exception
+    {
+        client.close();
+        server.close();
+    }
+
+    private String info(final String... sections) throws Exception
+    {
+        final String[] args = new String[sections.length + 1];
+        args[0] = "INFO";
+        System.arraycopy(sections, 0, args, 1, sections.length);
+        return ConnectionCommandsTest.body(client.call(args));
+    }
+
+    /** section title -> its lines, in order. */
+    private static Map<String, List<String>> parse(final String text)
+    {
+        final Map<String, List<String>> sections = new LinkedHashMap<>();
+        List<String> current = null;
+        for (final String line : text.split("\r\n", -1))
+        {
+            if (line.startsWith("# "))
+            {
+                current = new ArrayList<>();
+                sections.put(line.substring(2), current);
+            }
+            else if (!line.isEmpty())
+            {
+                current.add(line);
+            }
+        }
+        return sections;
+    }
+
+    private static Map<String, List<String>> redisFieldNames() throws Exception
+    {
+        final Map<String, List<String>> sections = new LinkedHashMap<>();
+        try (InputStream in = InfoCommandTest.class.getResourceAsStream("redis-info-fields.txt"))
+        {
+            assertNotNull(in);
+            final BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            List<String> current = null;
+            String line;
+            while ((line = reader.readLine()) != null)
+            {
+                if (line.startsWith("//") || line.isBlank())
+                {
+                    continue;
+                }
+                if (line.startsWith("# "))
+                {
+                    current = new ArrayList<>();
+                    sections.put(line.substring(2), current);
+                }
+                else
+                {
+                    current.add(line);
+                }
+            }
+        }
+        return sections;
+    }
+
+    @Test
+    void shouldHaveRedisFieldsInRedisOrder() throws Exception
+    {
+        final Map<String, List<String>> ours = parse(info("everything"));
+        final Map<String, List<String>> redis = redisFieldNames();
+        assertEquals(new ArrayList<>(redis.keySet()), new ArrayList<>(ours.keySet()));
+        for (final Map.Entry<String, List<String>> section : redis.entrySet())
+        {
+            if (DYNAMIC.contains(section.getKey()))
+            {
+                continue;
+            }
+            final List<String> names = new ArrayList<>();
+            for (final String line : ours.get(section.getKey()))
+            {
+                final String name = line.substring(0, line.indexOf(':'));
+                if (!name.equals("keelkv_version"))
+                {
+                    names.add(name);
+                }
+            }
+            assertEquals(section.getValue(), names, section.getKey());
+        }
+    }
+
+    @Test
+    void shouldSelectSectionsLikeRedis() throws Exception
+    {
+        assertEquals(DEFAULT_SECTIONS, new ArrayList<>(parse(info()).keySet()));
+        assertEquals(DEFAULT_SECTIONS, new ArrayList<>(parse(info("default")).keySet()));
+        assertEquals(ALL_SECTIONS, new ArrayList<>(parse(info("all")).keySet()));
+        // several sections print in Redis's fixed order, not in the order asked; names are case-insensitive
+        assertEquals(List.of("Server", "Clients"), new ArrayList<>(parse(info("CLIENTS", "server")).keySet()));
+        assertEquals(List.of("Commandstats", "Cluster"),
+            new ArrayList<>(parse(info("cluster", "commandstats", "nosuch")).keySet()));
+        assertEquals("$0\r\n\r\n", client.call("INFO", "nosuch"));
+        assertEquals("$30\r\n# Cluster\r\ncluster_enabled:0\r\n\r\n", client.call("INFO", "cluster"));
+        assertEquals("$48\r\n# Latencystats\r\n\r\n# Cluster\r\ncluster_enabled:0\r\n\r\n",
+            client.call("INFO", "latencystats", "cluster"));
+    }
+
+    @Test
+    void shouldReplyVerbatimInResp3() throws Exception
+    {
+        assertTrue(client.call("HELLO", "3").startsWith("%7"));
+        assertEquals("=4\r\ntxt:\r\n", client.call("INFO", "nosuch"));
+        assertEquals("=34\r\ntxt:# Cluster\r\ncluster_enabled:0\r\n\r\n", client.call("INFO", "cluster"));
+    }
+
+    @Test
+    void shouldReportServerValues() throws Exception
+    {
+        final Map<String, String> fields = fields(info("server", "clients", "memory", "persistence", "replication"));
+        assertEquals("7.0.15", fields.get("redis_version"));
+        assertEquals(KeelServer.VERSION, fields.get("keelkv_version"));
+        assertEquals(String.valueOf(server.port()), fields.get("tcp_port"));
+        assertEquals(String.valueOf(ProcessHandle.current().pid()), fields.get("process_id"));
+        assertEquals(server.runId(), fields.get("run_id"));
+        assertEquals("10", fields.get("hz"));
+        assertEquals("1", fields.get("connected_clients"));
+        assertEquals("10000", fields.get("maxclients"));
+        assertTrue(Long.parseLong(fields.get("used_memory")) > 0);
+        assertTrue(Long.parseLong(fields.get("used_memory_rss")) > 0);
+        assertTrue(Long.parseLong(fields.get("used_memory_peak")) >= Long.parseLong(fields.get("used_memory")));
+        assertEquals("0", fields.get("maxmemory"));
+        assertEquals("0B", fields.get("maxmemory_human"));
+        assertEquals("noeviction", fields.get("maxmemory_policy"));
+        assertEquals("keelkv-pages", fields.get("mem_allocator"));
+        assertEquals("0", fields.get("aof_enabled"));
+        assertEquals("master", fields.get("role"));
+        assertEquals(40, fields.get("master_replid").length());
+    }
+
+    @Test
+    void shouldCountCommandsInCommandstats() throws Exception
+    {
+        client.call("CLIENT", "ID");
+        client.call("CLIENT", "ID");
+        client.call("CLIENT", "ID", "extra");
+        client.call("CLIENT", "KILL", "ID", "abc");
+        final Map<String, String> stats = fields(info("commandstats"));
+        final String id = stats.get("cmdstat_client|id");
+        assertNotNull(id, stats.toString());
+        assertTrue(id.startsWith("calls=2,usec="), id);
+        assertTrue(id.endsWith(",rejected_calls=1,failed_calls=0"), id);
+        assertTrue(stats.get("cmdstat_client|kill").matches(
+            "calls=1,usec=\\d+,usec_per_call=\\d+\\.\\d\\d,rejected_calls=0,failed_calls=1"), stats.toString());
+        assertEquals("2", fields(info("stats")).get("total_error_replies"));
+    }
+
+    @Test
+    void shouldFormatBytesLikeRedis()
+    {
+        assertEquals("0B", Info.bytesToHuman(0));
+        assertEquals("1023B", Info.bytesToHuman(1023));
+        assertEquals("1.00K", Info.bytesToHuman(1024));
+        assertEquals("919.13K", Info.bytesToHuman(941192));
+        assertEquals("6.73M", Info.bytesToHuman(7057408));
+        assertEquals("23.54G", Info.bytesToHuman(25276510208L));
+        assertEquals("1.00T", Info.bytesToHuman(1L << 40));
+        // glibc rounds the binary value half-even: 0.125 -> 0.12, Java's %.2f would print 0.13
+        assertEquals("0.12", Info.fixed2(0.125));
+        assertEquals("80.62", Info.fixed2(645f / 8));
+    }
+
+    static Map<String, String> fields(final String text)
+    {
+        final Map<String, String> fields = new LinkedHashMap<>();
+        for (final String line : text.split("\r\n"))
+        {
+            final int colon = line.indexOf(':');
+            if (colon > 0 && !line.startsWith("#"))
+            {
+                fields.put(line.substring(0, colon), line.substring(colon + 1));
+            }
+        }
+        return fields;
+    }
+}

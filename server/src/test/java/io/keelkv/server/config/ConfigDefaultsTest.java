@@ -1,0 +1,197 @@
+package io.keelkv.server.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigDefaultsTest
+{
+    /**
+     * Read with {@code redis-cli config get '*'} from redis-server 7.0.15 started with no config file and only
+     * {@code --port 6397}; for port itself the value here is config.c's default, 6379. dir is the working
+     * directory and is checked on its own below.
+     */
+    private static final String[][] REDIS_7_0_15_DEFAULTS = {
+        {"bind", "127.0.0.1 -::1"}, // deliberately not Redis's "* -::*": loopback by default
+        {"protected-mode", "yes"},
+        {"port", "6379"},
+        {"tcp-backlog", "511"},
+        {"timeout", "0"},
+        {"tcp-keepalive", "300"},
+        {"daemonize", "no"},
+        {"pidfile", ""},
+        {"loglevel", "notice"},
+        {"logfile", ""},
+        {"databases", "16"},
+        {"always-show-logo", "no"},
+        {"set-proc-title", "yes"},
+        {"save", "3600 1 300 100 60 10000"},
+        {"stop-writes-on-bgsave-error", "yes"},
+        {"rdbcompression", "yes"},
+        {"rdbchecksum", "yes"},
+        {"dbfilename", "dump.rdb"},
+        {"rdb-del-sync-files", "no"},
+        {"rdb-save-incremental-fsync", "yes"},
+        {"requirepass", ""},
+        {"maxclients", "10000"},
+        {"enable-protected-configs", "no"},
+        {"enable-debug-command", "no"},
+        {"enable-module-command", "no"},
+        {"maxmemory", "0"},
+        {"maxmemory-policy", "noeviction"},
+        {"maxmemory-samples", "5"},
+        {"maxmemory-eviction-tenacity", "10"},
+        {"lfu-log-factor", "10"},
+        {"lfu-decay-time", "1"},
+        {"lazyfree-lazy-eviction", "no"},
+        {"lazyfree-lazy-expire", "no"},
+        {"lazyfree-lazy-server-del", "no"},
+        {"lazyfree-lazy-user-del", "no"},
+        {"lazyfree-lazy-user-flush", "no"},
+        {"io-threads", "1"},
+        {"io-threads-do-reads", "no"},
+        {"appendonly", "no"},
+        {"appendfilename", "appendonly.aof"},
+        {"appenddirname", "appendonlydir"},
+        {"appendfsync", "everysec"},
+        {"no-appendfsync-on-rewrite", "no"},
+        {"auto-aof-rewrite-percentage", "100"},
+        {"auto-aof-rewrite-min-size", "67108864"},
+        {"aof-load-truncated", "yes"},
+        {"aof-use-rdb-preamble", "yes"},
+        {"aof-timestamp-enabled", "no"},
+        {"aof-rewrite-incremental-fsync", "yes"},
+        {"aof-disable-auto-gc", "no"},
+        {"busy-reply-threshold", "5000"},
+        {"slowlog-log-slower-than", "10000"},
+        {"slowlog-max-len", "128"},
+        {"acllog-max-len", "128"},
+        {"latency-monitor-threshold", "0"},
+        {"latency-tracking", "yes"},
+        {"latency-tracking-info-percentiles", "50 99 99.9"},
+        {"notify-keyspace-events", ""},
+        {"hash-max-listpack-entries", "512"},
+        {"hash-max-listpack-value", "64"},
+        {"list-max-listpack-size", "-2"},
+        {"list-compress-depth", "0"},
+        {"set-max-intset-entries", "512"},
+        {"zset-max-listpack-entries", "128"},
+        {"zset-max-listpack-value", "64"},
+        {"hll-sparse-max-bytes", "3000"},
+        {"stream-node-max-bytes", "4096"},
+        {"stream-node-max-entries", "100"},
+        {"client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"},
+        {"client-query-buffer-limit", "1073741824"},
+        {"proto-max-bulk-len", "536870912"},
+        {"hz", "10"},
+        {"dynamic-hz", "yes"},
+        {"active-expire-effort", "1"},
+        {"activerehashing", "yes"},
+        {"tracking-table-max-keys", "1000000"},
+        {"shutdown-timeout", "10"},
+        {"activedefrag", "no"},
+        {"active-defrag-ignore-bytes", "104857600"},
+        {"active-defrag-threshold-lower", "10"},
+        {"active-defrag-threshold-upper", "100"},
+        {"active-defrag-cycle-min", "1"},
+        {"active-defrag-cycle-max", "25"},
+        {"active-defrag-max-scan-fields", "1000"},
+    };
+
+    /** The old names Redis 7.0.15 still answers, with the same defaults (read the same way). */
+    private static final String[][] REDIS_7_0_15_ALIAS_DEFAULTS = {
+        {"hash-max-ziplist-entries", "512"},
+        {"hash-max-ziplist-value", "64"},
+        {"list-max-ziplist-size", "-2"},
+        {"lua-time-limit", "5000"},
+        {"zset-max-ziplist-entries", "128"},
+        {"zset-max-ziplist-value", "64"},
+    };
+
+    @Test
+    void shouldStartWithRedis70DefaultsForEveryRedisDirective()
+    {
+        final ServerConfig config = ServerConfig.defaults();
+        for (final String[] nameAndValue : REDIS_7_0_15_DEFAULTS)
+        {
+            assertEquals(nameAndValue[1], config.get(nameAndValue[0]), nameAndValue[0]);
+        }
+        for (final String[] nameAndValue : REDIS_7_0_15_ALIAS_DEFAULTS)
+        {
+            assertEquals(nameAndValue[1], config.get(nameAndValue[0]), nameAndValue[0]);
+        }
+    }
+
+    @Test
+    void shouldCoverEveryDirectiveOfTheTableWithAComparedDefault()
+    {
+        final Set<String> compared = new HashSet<>(List.of("dir", "idle-strategy", "page-size", "event-loop-cpu"));
+        for (final String[] nameAndValue : REDIS_7_0_15_DEFAULTS)
+        {
+            compared.add(nameAndValue[0]);
+        }
+        assertEquals(compared, new HashSet<>(ServerConfig.directiveNames()));
+    }
+
+    @Test
+    void shouldStartWithKeelKvDefaultsForItsOwnDirectives()
+    {
+        final ServerConfig config = ServerConfig.defaults();
+        assertEquals("backoff", config.get("idle-strategy"));
+        assertEquals("65536", config.get("page-size"));
+        assertEquals("-1", config.get("event-loop-cpu"));
+        assertEquals("backoff", config.idleStrategy());
+        assertEquals(64 * 1024, config.pageSizeBytes());
+        assertEquals(-1, config.eventLoopCpu());
+    }
+
+    @Test
+    void shouldUseTheRealWorkingDirectoryAsDefaultDir() throws Exception
+    {
+        final ServerConfig config = ServerConfig.defaults();
+        assertEquals(Path.of("").toAbsolutePath().toRealPath().toString(), config.dir());
+        assertEquals(config.dir(), config.get("dir"));
+    }
+
+    @Test
+    void shouldExposeDefaultsThroughTypedGetters()
+    {
+        final ServerConfig config = ServerConfig.defaults();
+        assertEquals(6379, config.port());
+        assertEquals(List.of("127.0.0.1", "-::1"), config.bindAddresses());
+        assertTrue(config.protectedMode());
+        assertNull(config.requirePass());
+        assertNull(config.pidFile());
+        assertEquals("", config.logFile());
+        assertEquals(10000, config.maxClients());
+        assertEquals(16, config.databases());
+        assertEquals(0, config.maxMemoryBytes());
+        assertEquals("noeviction", config.maxMemoryPolicy());
+        assertEquals(5, config.maxMemorySamples());
+        assertEquals(512L * 1024 * 1024, config.protoMaxBulkLen());
+        assertEquals(1024L * 1024 * 1024, config.clientQueryBufferLimit());
+        assertEquals(0, config.clientOutputBufferLimitNormal().hardLimitBytes());
+        assertEquals(0, config.clientOutputBufferLimitNormal().softLimitBytes());
+        assertEquals(0, config.clientOutputBufferLimitNormal().softLimitSeconds());
+        assertEquals(256L * 1024 * 1024, config.clientOutputBufferLimitReplica().hardLimitBytes());
+        assertEquals(8L * 1024 * 1024, config.clientOutputBufferLimitPubSub().softLimitBytes());
+        assertEquals(60, config.clientOutputBufferLimitPubSub().softLimitSeconds());
+        assertEquals(10, config.hz());
+        assertEquals("no", config.enableDebugCommand());
+        assertEquals("notice", config.logLevel());
+        assertEquals(List.of(new SavePoint(3600, 1), new SavePoint(300, 100), new SavePoint(60, 10000)),
+            config.save());
+        assertEquals("everysec", config.appendFsync());
+        assertEquals(64L * 1024 * 1024, config.autoAofRewriteMinSizeBytes());
+        assertEquals(List.of(50.0, 99.0, 99.9), config.latencyTrackingInfoPercentiles());
+        assertEquals(0, config.notifyKeyspaceEvents());
+        assertEquals(10000, config.slowlogLogSlowerThanMicros());
+    }
+}
