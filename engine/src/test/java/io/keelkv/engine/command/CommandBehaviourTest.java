@@ -1,0 +1,151 @@
+package io.keelkv.engine.command;
+
+import io.keelkv.engine.EngineSettings;
+import io.keelkv.engine.KeelEngine;
+import io.keelkv.engine.keyspace.EvictionPolicy;
+import io.keelkv.engine.resp.Args;
+import io.keelkv.engine.resp.RespWriter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Engine behaviour through the real dispatcher, for what a reply comparison with Redis cannot show. */
+class CommandBehaviourTest
+{
+    private KeelEngine engine = new KeelEngine(new EngineSettings());
+    private final RespWriter out = new RespWriter(1024);
+    private final List<String> propagated = new ArrayList<>();
+
+    @AfterEach
+    void close()
+    {
+        engine.close();
+    }
+
+    private String call(final String... args)
+    {
+        out.clear();
+        engine.execute(Args.of(args), out);
+        final byte[] bytes = new byte[out.pending()];
+        out.buffer().getBytes(out.readIndex(), bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private void recordPropagation()
+    {
+        engine.dispatcher().propagator((db, args) -> propagated.add(db + " " + args));
+    }
+
+    @Test
+    void shouldPropagateTimeDependentCommandsInAbsoluteForm()
+    {
+        recordPropagation();
+        call("SET", "a", "1", "EX", "100");
+        final String setLine = propagated.get(0);
+        assertTrue(setLine.matches("0 \\[SET, a, 1, PXAT, \\d{13}]"), setLine);
+        call("EXPIRE", "a", "50");
+        assertTrue(propagated.get(1).matches("0 \\[PEXPIREAT, a, \\d{13}]"), propagated.get(1));
+        call("INCRBYFLOAT", "f", "1.5");
+        assertEquals("0 [SET, f, 1.5, KEEPTTL]", propagated.get(2));
+        call("SELECT", "2");
+        call("SET", "b", "x", "GET");
+        assertEquals("2 [SET, b, x]", propagated.get(3), "SELECT changes no data itself; the write carries its db");
+        call("EXPIRE", "b", "-1");
+        assertEquals("2 [DEL, b]", propagated.get(4), "a TTL in the past deletes, logged as DEL");
+        call("GET", "a");
+        call("SET", "c", "1", "NX");
+        call("SET", "c", "2", "NX");
+        assertEquals(6, propagated.size(), "reads and failed conditional writes are not propagated");
+    }
+
+    @Test
+    void shouldPropagateTheDatabaseOfEachWrite()
+    {
+        final LocalClient client = new LocalClient(1, false);
+        engine.dispatcher().propagator((db, args) -> propagated.add(db + " " + args));
+        engine.dispatcher().execute(Args.of("SELECT", "3"), out, client);
+        engine.dispatcher().execute(Args.of("SET", "k", "v"), out, client);
+        assertEquals(List.of("3 [SET, k, v]"), propagated);
+    }
+
+    @Test
+    void shouldRefuseWritesWithOomUnderNoeviction()
+    {
+        final EngineSettings settings = new EngineSettings();
+        settings.maxMemoryBytes = 1 << 20;
+        engine.close();
+        engine = new KeelEngine(settings);
+        final String value = "v".repeat(1000);
+        String reply = "";
+        for (int i = 0; i < 10_000 && !reply.startsWith("-OOM"); i++)
+        {
+            reply = call("SET", "k" + i, value);
+        }
+        assertEquals("-OOM command not allowed when used memory > 'maxmemory'.\r\n", reply);
+        assertTrue(call("GET", "k1").startsWith("$1000"), "reads still work");
+        assertEquals(":1\r\n", call("DEL", "k1"), "deletes still work");
+    }
+
+    @Test
+    void shouldEvictToStayUnderMaxmemoryWithAnLruPolicy()
+    {
+        final EngineSettings settings = new EngineSettings();
+        settings.maxMemoryBytes = 1 << 20;
+        settings.maxMemoryPolicy = EvictionPolicy.ALLKEYS_LRU;
+        engine.close();
+        engine = new KeelEngine(settings);
+        final String value = "v".repeat(1000);
+        for (int i = 0; i < 10_000; i++)
+        {
+            assertEquals("+OK\r\n", call("SET", "k" + i, value));
+        }
+        assertTrue(engine.keyspace().evictedKeys() > 0);
+        assertTrue(engine.memory().allocatedBytes() <= (1 << 20) + 2048, "over maxmemory: " + engine.memory().allocatedBytes());
+        assertTrue(call("GET", "k9999").startsWith("$1000"), "the newest key survives LRU");
+    }
+
+    @Test
+    void shouldPopulateExactlyTheKeysAndValuesRedisDoes()
+    {
+        assertEquals("+OK\r\n", call("DEBUG", "POPULATE", "3", "p", "10"));
+        assertEquals("$10\r\nvalue:2\0\0\0\r\n", call("GET", "p:2"));
+        assertEquals("+OK\r\n", call("DEBUG", "POPULATE", "2"));
+        assertEquals("$7\r\nvalue:1\r\n", call("GET", "key:1"));
+        assertEquals("+OK\r\n", call("DEBUG", "POPULATE", "1", "s", "3"));
+        assertEquals("$3\r\nval\r\n", call("GET", "s:0"));
+        assertEquals(":6\r\n", call("DBSIZE"));
+    }
+
+    @Test
+    void shouldAllocateNothingPerGetAndSetThroughTheDispatcher()
+    {
+        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final Args set = Args.of("SET", "key:123", "x".repeat(32));
+        final Args get = Args.of("GET", "key:123");
+        final Args incr = Args.of("INCR", "counter");
+        for (int i = 0; i < 200_000; i++)
+        {
+            out.clear();
+            engine.execute(set, out);
+            engine.execute(get, out);
+            engine.execute(incr, out);
+        }
+        final long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+        final int operations = 300_000;
+        for (int i = 0; i < operations / 3; i++)
+        {
+            out.clear();
+            engine.execute(set, out);
+            engine.execute(get, out);
+            engine.execute(incr, out);
+        }
+        final long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+        assertTrue(allocated < operations / 100, "allocated " + allocated + " bytes over " + operations + " operations");
+    }
+}
