@@ -269,12 +269,7 @@ public final class EventLoopAgent implements Agent
             if (key.isWritable())
             {
                 flush(c);
-                if (c.pausedForOutput && !c.closed && c.out.pending() < OUTPUT_PAUSE_BYTES / 2)
-                {
-                    c.pausedForOutput = false;
-                    process(c);
-                    flush(c);
-                }
+                resumeIfDrained(c);
             }
             if (!c.closed && key.isValid() && key.isReadable() && !c.pausedForOutput)
             {
@@ -384,6 +379,22 @@ public final class EventLoopAgent implements Agent
         c.session.lastInteractionMs = System.currentTimeMillis();
         process(c);
         flush(c);
+        resumeIfDrained(c);
+    }
+
+    /**
+     * A client paused for output resumes once its replies drain below half the pause mark. This must be
+     * checked after every flush, not only on OP_WRITE: when the socket takes all pending replies at once
+     * no OP_WRITE is armed, and a paused client is not read, so nothing else would ever resume it.
+     */
+    private void resumeIfDrained(final Connection c) throws IOException
+    {
+        while (c.pausedForOutput && !c.closed && c.out.pending() < OUTPUT_PAUSE_BYTES / 2)
+        {
+            c.pausedForOutput = false;
+            process(c);
+            flush(c);
+        }
     }
 
     /** Execute every complete request in the query buffer, stopping at backpressure or a close. */

@@ -1,0 +1,173 @@
+package io.keelkv.server;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Malformed requests, oversized input and clients that do not read: clear errors, bounded memory, no crash. */
+class BadInputTest
+{
+    private KeelServer server;
+
+    @AfterEach
+    void stop()
+    {
+        if (server != null)
+        {
+            server.close();
+        }
+    }
+
+    @Test
+    void shouldReplyProtocolErrorAndCloseButKeepServingOthers() throws Exception
+    {
+        server = TestServers.start();
+        try (RawRespClient bad = new RawRespClient(server.port()); RawRespClient good = new RawRespClient(server.port()))
+        {
+            bad.sendRaw("*1\r\nx\r\n");
+            assertEquals("-ERR Protocol error: expected '$', got 'x'\r\n", bad.readReply());
+            assertTrue(bad.isClosedByPeer());
+            assertEquals("+PONG\r\n", good.call("PING"));
+        }
+    }
+
+    @Test
+    void shouldRefuseBulksLongerThanProtoMaxBulkLen() throws Exception
+    {
+        server = TestServers.start("--proto-max-bulk-len", "1mb");
+        try (RawRespClient client = new RawRespClient(server.port()))
+        {
+            client.sendRaw("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2000000\r\n");
+            assertEquals("-ERR Protocol error: invalid bulk length\r\n", client.readReply());
+            assertTrue(client.isClosedByPeer());
+        }
+    }
+
+    @Test
+    void shouldCloseAClientWhoseQueryBufferPassesTheLimit() throws Exception
+    {
+        server = TestServers.start("--client-query-buffer-limit", "1mb");
+        try (Socket socket = new Socket())
+        {
+            socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
+            socket.setSoTimeout(5_000);
+            final OutputStream out = socket.getOutputStream();
+            // a 4 MB bulk is under proto-max-bulk-len but over the query buffer limit
+            out.write("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$4000000\r\n".getBytes(StandardCharsets.US_ASCII));
+            boolean closed = false;
+            try
+            {
+                final byte[] chunk = new byte[64 * 1024];
+                for (int i = 0; i < 64; i++)
+                {
+                    out.write(chunk);
+                }
+            }
+            catch (final java.io.IOException ex)
+            {
+                closed = true;
+            }
+            closed = closed || socket.getInputStream().read() < 0;
+            assertTrue(closed, "the server must close a client over client-query-buffer-limit");
+        }
+        try (RawRespClient client = new RawRespClient(server.port()))
+        {
+            assertEquals("+PONG\r\n", client.call("PING"));
+        }
+    }
+
+    @Test
+    void shouldRejectClientsOverMaxclients() throws Exception
+    {
+        server = TestServers.start("--maxclients", "2");
+        try (RawRespClient a = new RawRespClient(server.port()); RawRespClient b = new RawRespClient(server.port()))
+        {
+            assertEquals("+PONG\r\n", a.call("PING"));
+            assertEquals("+PONG\r\n", b.call("PING"));
+            try (RawRespClient c = new RawRespClient(server.port()))
+            {
+                assertEquals("-ERR max number of clients reached\r\n", c.readReply());
+            }
+        }
+    }
+
+    @Test
+    void shouldStallAPipeliningClientThatDoesNotReadInsteadOfGrowingMemory() throws Exception
+    {
+        server = TestServers.start();
+        try (RawRespClient setup = new RawRespClient(server.port()))
+        {
+            setup.call("SET", "big", "x".repeat(100_000));
+        }
+        try (Socket socket = new Socket())
+        {
+            socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
+            socket.setReceiveBufferSize(64 * 1024);
+            final OutputStream out = socket.getOutputStream();
+            final byte[] get = "*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n".getBytes(StandardCharsets.US_ASCII);
+            // 10,000 GETs of 100 KB = 1 GB of replies, never read: the server must pause this client
+            final Thread writer = new Thread(() ->
+            {
+                try
+                {
+                    for (int i = 0; i < 10_000; i++)
+                    {
+                        out.write(get);
+                    }
+                }
+                catch (final java.io.IOException ignore)
+                {
+                    // blocked and then closed at the end of the test
+                }
+            });
+            writer.setDaemon(true);
+            writer.start();
+            Thread.sleep(1_500);
+            try (RawRespClient other = new RawRespClient(server.port()))
+            {
+                assertEquals("+PONG\r\n", other.call("PING"), "the loop keeps serving others");
+                final String info = other.call("INFO", "clients");
+                final long maxOutput = Long.parseLong(info.replaceAll("(?s).*client_recent_max_output_buffer:(\\d+).*", "$1"));
+                assertTrue(maxOutput < 16L << 20, "reply buffer grew to " + maxOutput);
+            }
+            // and the stalled client gets every reply once it reads
+            final InputStream in = socket.getInputStream();
+            socket.setSoTimeout(10_000);
+            final byte[] buffer = new byte[1 << 20];
+            long total = 0;
+            final long expected = 10_000L * ("$100000\r\n".length() + 100_000 + 2);
+            writer.join(10_000);
+            while (total < expected)
+            {
+                final int n = in.read(buffer);
+                assertTrue(n > 0);
+                total += n;
+                if (!writer.isAlive() && total >= expected)
+                {
+                    break;
+                }
+            }
+            assertEquals(expected, total);
+        }
+    }
+
+    @Test
+    void shouldAnswerNoauthUntilAuthenticated() throws Exception
+    {
+        server = TestServers.start("--requirepass", "secret");
+        try (RawRespClient client = new RawRespClient(server.port()))
+        {
+            assertEquals("-NOAUTH Authentication required.\r\n", client.call("GET", "k"));
+            assertEquals("-WRONGPASS invalid username-password pair or user is disabled.\r\n", client.call("AUTH", "nope"));
+            assertEquals("+OK\r\n", client.call("AUTH", "secret"));
+            assertEquals("$-1\r\n", client.call("GET", "k"));
+        }
+    }
+}
