@@ -103,6 +103,10 @@ public final class KeelServer implements AutoCloseable
 
     private void onError(final Throwable ex)
     {
+        if (ex instanceof org.agrona.concurrent.AgentTerminationException)
+        {
+            return; // the loop's own way to stop: SHUTDOWN or SIGTERM, not an error
+        }
         Log.warning("event loop error: " + ex);
         if (Boolean.getBoolean("keel.debug"))
         {
@@ -256,6 +260,9 @@ public final class KeelServer implements AutoCloseable
                 Thread.currentThread().interrupt();
             }
             Log.notice("KeelKV is now ready to exit, bye bye...");
+            // a clean stop exits 0 as redis-server does; the JVM would report 143 for SIGTERM. Every
+            // socket is closed by now and nothing else registers hooks, so halting skips nothing.
+            Runtime.getRuntime().halt(server.loop.isShutdownRequested() ? 0 : 1);
         }, "keel-shutdown"));
         server.start();
         Log.notice("Ready to accept connections tcp on port " + server.port());

@@ -27,6 +27,7 @@ public final class GlobMatcher
         return c >= 'A' && c <= 'Z' ? c + 32 : c;
     }
 
+    @SuppressWarnings("fallthrough")
     private boolean match(
         final Object pb, long p, int plen, final Object sb, long s, int slen, final boolean nocase, final int nesting)
     {
