@@ -14,11 +14,11 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * bin/keel-server as a user runs it: a separate process. The launcher builds nothing here (the jar is
- * fresh after `mvn package`; the test runs after it in `verify`... and rebuilds when stale otherwise),
+ * bin/keel-server as a user runs it: a separate process. An integration test (failsafe, after package):
+ * the jar and its libs are fresh, so the launcher builds nothing;
  * and it must exec the JVM so that signals reach the server and the port is free once it is gone.
  */
-class LauncherProcessTest
+class LauncherProcessIT
 {
     private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
     private static final String LAUNCHER = ROOT.resolve("bin/keel-server").toString();
