@@ -121,7 +121,16 @@ class DifferentialTest
                 final String[] command = randomCommand(random);
                 history.add(command);
                 final String expected = normalise(command, a.call(command));
-                final String actual = normalise(command, b.call(command));
+                final String actual;
+                try
+                {
+                    actual = normalise(command, b.call(command));
+                }
+                catch (final java.io.IOException ex)
+                {
+                    throw new AssertionError("seed " + seed + ", command " + i + ": KeelKV did not answer " +
+                        String.join(" ", command) + " (" + ex + ")", ex);
+                }
                 if (!expected.equals(actual) && !withinClockSkew(command, expected, actual))
                 {
                     final int from = Math.max(0, history.size() - 15);

@@ -126,59 +126,13 @@ public final class Args
      */
     public boolean parseLong(final int i)
     {
-        final int length = lengths[i];
-        if (length == 0 || length > 20)
-        {
-            return false;
-        }
         final byte[] array = buffer.byteArray();
         final long address = address(i);
-        int p = 0;
-        boolean negative = false;
-        if (UnsafeApi.getByte(array, address) == '-')
+        if (!io.keelkv.engine.types.Strings.isCanonicalLong(array, address, lengths[i]))
         {
-            negative = true;
-            p = 1;
-            if (length == 1)
-            {
-                return false;
-            }
-        }
-        final byte first = UnsafeApi.getByte(array, address + p);
-        if (first == '0')
-        {
-            if (length == 1)
-            {
-                longValue = 0;
-                return true;
-            }
             return false;
         }
-        // accumulate negatively: the negative range is one larger
-        long value = 0;
-        for (; p < length; p++)
-        {
-            final byte b = UnsafeApi.getByte(array, address + p);
-            if (b < '0' || b > '9')
-            {
-                return false;
-            }
-            final int digit = b - '0';
-            if (value < -922337203685477580L || (value == -922337203685477580L && digit > 8))
-            {
-                return false;
-            }
-            value = value * 10 - digit;
-        }
-        if (!negative)
-        {
-            if (value == Long.MIN_VALUE)
-            {
-                return false;
-            }
-            value = -value;
-        }
-        longValue = value;
+        longValue = io.keelkv.engine.types.Strings.parseCanonicalLong(array, address, lengths[i]);
         return true;
     }
 
@@ -200,7 +154,7 @@ public final class Args
             return false;
         }
         final String s = toString(i);
-        if (!isFloatSyntax(s))
+        if (!io.keelkv.engine.types.LongDouble.isDecimalSyntax(s))
         {
             return false;
         }
@@ -227,60 +181,6 @@ public final class Args
         }
         doubleValue = value;
         return true;
-    }
-
-    /** strtod's decimal grammar, which Java's parser widens (suffixes like "1d", hex without 'p'). */
-    static boolean isFloatSyntax(final String s)
-    {
-        int p = 0;
-        final int n = s.length();
-        if (p < n && (s.charAt(p) == '+' || s.charAt(p) == '-'))
-        {
-            p++;
-        }
-        final String rest = s.substring(p).toLowerCase(java.util.Locale.ROOT);
-        if (rest.equals("inf") || rest.equals("infinity"))
-        {
-            return true;
-        }
-        int digits = 0;
-        while (p < n && Character.isDigit(s.charAt(p)))
-        {
-            p++;
-            digits++;
-        }
-        if (p < n && s.charAt(p) == '.')
-        {
-            p++;
-            while (p < n && Character.isDigit(s.charAt(p)))
-            {
-                p++;
-                digits++;
-            }
-        }
-        if (digits == 0)
-        {
-            return false;
-        }
-        if (p < n && (s.charAt(p) == 'e' || s.charAt(p) == 'E'))
-        {
-            p++;
-            if (p < n && (s.charAt(p) == '+' || s.charAt(p) == '-'))
-            {
-                p++;
-            }
-            int expDigits = 0;
-            while (p < n && Character.isDigit(s.charAt(p)))
-            {
-                p++;
-                expDigits++;
-            }
-            if (expDigits == 0)
-            {
-                return false;
-            }
-        }
-        return p == n;
     }
 
     public double doubleValue()

@@ -17,6 +17,8 @@ public final class LongDouble
     private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
     /** Beyond this decimal exponent a long double overflows (max ~1.19e4932): strtold reports ERANGE. */
     private static final int MAX_DECIMAL_EXPONENT = 4931;
+    /** Below this a long double underflows to zero (smallest subnormal ~3.6e-4951). */
+    private static final int MIN_DECIMAL_EXPONENT = -4950;
 
     private LongDouble()
     {
@@ -25,7 +27,7 @@ public final class LongDouble
     /** Redis's string2ld acceptance: no leading space, whole string consumed, not NaN, no overflow. */
     public static boolean isValid(final String s)
     {
-        if (s.isEmpty() || s.length() >= 5 * 1024 || !isSyntax(s))
+        if (s.isEmpty() || s.length() >= 5 * 1024 || !isDecimalSyntax(s))
         {
             return false;
         }
@@ -33,8 +35,22 @@ public final class LongDouble
         {
             return true;
         }
-        final BigDecimal value = new BigDecimal(stripPlus(s));
-        return value.signum() == 0 || value.precision() - value.scale() - 1 <= MAX_DECIMAL_EXPONENT;
+        final BigDecimal value;
+        try
+        {
+            value = new BigDecimal(stripPlus(s));
+        }
+        catch (final NumberFormatException ex)
+        {
+            return false; // an exponent past int range: strtold reports ERANGE, which Redis refuses
+        }
+        if (value.signum() == 0)
+        {
+            return true;
+        }
+        // strtold's ERANGE on overflow (HUGE_VAL) and on underflow to zero: both refused by string2ld
+        final long exponent = (long)value.precision() - value.scale() - 1;
+        return exponent <= MAX_DECIMAL_EXPONENT && exponent >= MIN_DECIMAL_EXPONENT;
     }
 
     /** {@code a + b} as Redis prints it, or null when the result is NaN or infinite. */
@@ -119,8 +135,8 @@ public final class LongDouble
         return t.equalsIgnoreCase("inf") || t.equalsIgnoreCase("infinity");
     }
 
-    /** strtold's decimal grammar (hex floats are not accepted here). */
-    private static boolean isSyntax(final String s)
+    /** strtod/strtold's decimal grammar (hex floats are not accepted here): Java's parser is wider. */
+    public static boolean isDecimalSyntax(final String s)
     {
         if (isInfinity(s))
         {

@@ -175,19 +175,20 @@ public final class Strings
         {
             return false;
         }
-        long value = 0;
-        int i = 0;
-        final boolean negative = UnsafeApi.getByte(address) == '-';
-        if (negative)
-        {
-            i = 1;
-        }
-        for (; i < length; i++)
-        {
-            value = value * 10 - (UnsafeApi.getByte(address + i) - '0');
-        }
-        out[0] = negative ? value : -value;
+        out[0] = parseCanonicalLong(null, address, length);
         return true;
+    }
+
+    /** The value of a range that {@link #isCanonicalLong} accepted. */
+    public static long parseCanonicalLong(final Object base, final long address, final int length)
+    {
+        final boolean negative = UnsafeApi.getByte(base, address) == '-';
+        long value = 0;
+        for (int i = negative ? 1 : 0; i < length; i++)
+        {
+            value = value * 10 - (UnsafeApi.getByte(base, address + i) - '0');
+        }
+        return negative ? value : -value;
     }
 
     /** Write {@code value} as ASCII digits into {@code dst}; @return the length. */

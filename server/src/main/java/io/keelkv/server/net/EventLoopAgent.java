@@ -438,7 +438,17 @@ public final class EventLoopAgent implements Agent
             c.readIndex += consumed;
             if (c.args.count() > 0)
             {
-                dispatcher.execute(c.args, c.out, c.session);
+                try
+                {
+                    dispatcher.execute(c.args, c.out, c.session);
+                }
+                catch (final RuntimeException ex)
+                {
+                    // a bug in one command must cost one error reply, not the client (which would wait
+                    // forever for its reply) nor the loop: every other client is still served
+                    c.out.error("ERR KeelKV internal error in '" + c.args.toString(0) + "': " + ex);
+                    io.keelkv.server.Log.warning("internal error executing " + c.args.toString(0) + ": " + ex);
+                }
                 stats.totalCommandsProcessed++;
                 if (c.session.closeRequested())
                 {
