@@ -159,6 +159,44 @@ class BadInputTest
     }
 
     @Test
+    void shouldDisconnectAClientOverTheOutputBufferHardLimit() throws Exception
+    {
+        server = TestServers.start("--client-output-buffer-limit", "normal 256kb 0 0");
+        try (RawRespClient setup = new RawRespClient(server.port()))
+        {
+            setup.call("SET", "big", "x".repeat(100_000));
+        }
+        try (Socket socket = new Socket())
+        {
+            socket.setReceiveBufferSize(16 * 1024);
+            socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
+            socket.setSoTimeout(10_000);
+            final OutputStream out = socket.getOutputStream();
+            final byte[] gets = "*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n".repeat(200).getBytes(StandardCharsets.US_ASCII);
+            out.write(gets); // 20 MB of replies asked for; the client does not read until the server gave up
+            Thread.sleep(1_000);
+            final InputStream in = socket.getInputStream();
+            final byte[] buffer = new byte[1 << 16];
+            long total = 0;
+            int n;
+            while ((n = in.read(buffer)) > 0)
+            {
+                total += n;
+            }
+            assertTrue(n < 0, "closed by the server");
+            assertTrue(total < 200L * 100_000, "got " + total + " bytes: the limit did not apply");
+        }
+        catch (final java.net.SocketException reset)
+        {
+            // a reset is also how a closed connection with unread data shows up: the limit applied
+        }
+        try (RawRespClient other = new RawRespClient(server.port()))
+        {
+            assertEquals("+PONG\r\n", other.call("PING"));
+        }
+    }
+
+    @Test
     void shouldAnswerNoauthUntilAuthenticated() throws Exception
     {
         server = TestServers.start("--requirepass", "secret");

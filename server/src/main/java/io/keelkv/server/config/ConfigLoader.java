@@ -145,9 +145,16 @@ final class ConfigLoader
                 {
                     throw lineError(lineNumber, line, "wrong number of arguments");
                 }
+                List<String> values = args.subList(1, args.size());
+                if (directive.isMultiArg() && values.size() == 1 && !values.get(0).isEmpty())
+                {
+                    // Redis 7: a multi-argument directive given one argument ("--save '900 1 300 10'",
+                    // a quoted line in the file) is split on spaces, as CONFIG SET splits its value
+                    values = ConfigSyntax.splitOnSpace(values.get(0));
+                }
                 try
                 {
-                    store(directive, directive.type.parse(args.subList(1, args.size()), config.value(directive)));
+                    store(directive, directive.type.parse(values, config.value(directive)));
                 }
                 catch (final Invalid ex)
                 {
