@@ -101,11 +101,29 @@ public final class RespWriter
         final int target = Math.max(initialCapacity, capacity);
         if (pending() == 0 && byteBuffer.capacity() > target)
         {
+            final ByteBuffer old = byteBuffer;
             byteBuffer = ByteBuffer.allocateDirect(target);
             buffer.wrap(byteBuffer);
             readIndex = 0;
             writeIndex = 0;
+            org.agrona.BufferUtil.free(old);
         }
+    }
+
+    /**
+     * Free the reply buffer now (a closed connection). A zero-allocation process rarely runs a GC, so
+     * direct buffers left to their cleaner would keep every past client's memory resident.
+     * The writer must not be used afterwards.
+     */
+    public void release()
+    {
+        final ByteBuffer old = byteBuffer;
+        byteBuffer = ByteBuffer.allocate(0);
+        buffer.wrap(new byte[0]);
+        readIndex = 0;
+        writeIndex = 0;
+        discard = true;
+        org.agrona.BufferUtil.free(old);
     }
 
     public void maxCapacity(final long maxCapacity)
@@ -174,8 +192,11 @@ public final class RespWriter
         view.putBytes(0, buffer, readIndex, pending());
         writeIndex = pending();
         readIndex = 0;
+        final ByteBuffer old = byteBuffer;
         byteBuffer = grown;
         buffer.wrap(grown);
+        // direct memory is otherwise returned only when a GC runs, and this process rarely collects
+        org.agrona.BufferUtil.free(old);
         return true;
     }
 

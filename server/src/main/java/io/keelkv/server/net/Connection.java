@@ -86,6 +86,7 @@ final class Connection
         final ByteBuffer grown = ByteBuffer.allocateDirect((int)capacity);
         in.limit(writeIndex).position(readIndex);
         grown.put(in);
+        org.agrona.BufferUtil.free(in);
         in = grown;
         inBuffer.wrap(in);
         writeIndex = pending;
@@ -110,9 +111,26 @@ final class Connection
             writeIndex = 0;
             if (in.capacity() > 4 * INITIAL_BUFFER_BYTES)
             {
+                final ByteBuffer old = in;
                 in = ByteBuffer.allocateDirect(INITIAL_BUFFER_BYTES);
                 inBuffer.wrap(in);
+                org.agrona.BufferUtil.free(old);
             }
         }
+    }
+
+    /**
+     * Free both buffers at close. Left to their cleaners they would be returned only at the next GC, and
+     * this process allocates so little that GCs are rare: every past client would stay resident.
+     */
+    void releaseBuffers()
+    {
+        final ByteBuffer old = in;
+        in = ByteBuffer.allocate(0);
+        inBuffer.wrap(new byte[0]);
+        readIndex = 0;
+        writeIndex = 0;
+        org.agrona.BufferUtil.free(old);
+        out.release();
     }
 }

@@ -540,7 +540,7 @@ public final class EventLoopAgent implements Agent
             c.key.cancel();
         }
         CloseHelper.quietClose(c.channel);
-        c.out.shrinkTo(0);
+        c.releaseBuffers();
     }
 
     // ------------------------------------------------------------------------------------------------
