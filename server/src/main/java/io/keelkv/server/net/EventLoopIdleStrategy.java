@@ -8,9 +8,11 @@ import org.agrona.concurrent.IdleStrategy;
  * <ul>
  *   <li>{@code busy-spin}: nothing, poll again at once (lowest latency, burns a core: pin it);</li>
  *   <li>{@code yield}: {@link Thread#yield()};</li>
- *   <li>{@code backoff} (default): spin a little, yield a little, then <em>block in the selector</em>
- *       until a socket is ready or the next timer is due. It costs no CPU when idle and still wakes on
- *       the first byte of a request, which a plain parking backoff cannot do;</li>
+ *   <li>{@code backoff} (default): spin ten passes, then <em>block in the selector</em> until a socket is
+ *       ready or the next timer is due. It costs no CPU when idle and still wakes on the first byte of a
+ *       request, which a plain parking backoff cannot do. The spin phase is short on purpose: measured with
+ *       the open-loop driver at 25% load on 2 cores, 100 spins + 10 yields gave p99 8.5 ms (the spinning
+ *       loop competes with everything else for the CPU), 10 spins gave 2.9 ms, throughput unchanged;</li>
  *   <li>{@code sleep}: block in the selector for at most 1 ms at a time.</li>
  * </ul>
  */
@@ -22,8 +24,8 @@ public final class EventLoopIdleStrategy implements IdleStrategy
         int block(long timeoutMs);
     }
 
-    private static final int SPINS = 100;
-    private static final int YIELDS = 10;
+    private static final int SPINS = 10;
+    private static final int YIELDS = 0;
 
     private final String name;
     private final Blocker blocker;
