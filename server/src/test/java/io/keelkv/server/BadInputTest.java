@@ -197,6 +197,46 @@ class BadInputTest
     }
 
     @Test
+    void shouldDisconnectAClientOverTheSoftLimitForLongerThanItsSeconds() throws Exception
+    {
+        // hard limit off, soft limit 256 KB for 1 s: a client that stays over it is closed by the cron
+        server = TestServers.start("--client-output-buffer-limit", "normal 0 256kb 1");
+        try (RawRespClient setup = new RawRespClient(server.port()))
+        {
+            setup.call("SET", "big", "x".repeat(100_000));
+        }
+        try (Socket socket = new Socket())
+        {
+            socket.setReceiveBufferSize(16 * 1024);
+            socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n".repeat(100).getBytes(StandardCharsets.US_ASCII));
+            Thread.sleep(3_000); // over 256 KB pending for more than the 1 s allowed
+            final InputStream in = socket.getInputStream();
+            final byte[] buffer = new byte[1 << 16];
+            long total = 0;
+            int n;
+            try
+            {
+                while ((n = in.read(buffer)) > 0)
+                {
+                    total += n;
+                }
+            }
+            catch (final java.net.SocketException reset)
+            {
+                n = -1; // closed with unread data: a reset
+            }
+            assertTrue(n < 0, "closed by the server");
+            assertTrue(total < 100L * 100_000, "got all " + total + " bytes: the soft limit did not apply");
+        }
+        try (RawRespClient other = new RawRespClient(server.port()))
+        {
+            assertEquals("+PONG\r\n", other.call("PING"));
+        }
+    }
+
+    @Test
     void shouldAnswerNoauthUntilAuthenticated() throws Exception
     {
         server = TestServers.start("--requirepass", "secret");
