@@ -623,10 +623,10 @@ public final class Info
         return 0;
     }
 
-    /** The config file the server was started with, or "" (the config layer does not record it yet). */
+    /** The config file the server was started with (absolute), or "" when started without one. */
     public static String configFileOf(final ServerConfig config)
     {
-        return "";
+        return config.configFile();
     }
 
     // ------------------------------------------------------------------------------------------------

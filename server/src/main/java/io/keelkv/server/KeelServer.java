@@ -222,7 +222,10 @@ public final class KeelServer implements AutoCloseable
         try
         {
             Log.level(config.logLevel());
-            Log.file(config.logFile());
+            // Redis chdir()s to dir, so a relative logfile lands there; KeelKV resolves it the same way
+            final String logFile = config.logFile();
+            Log.file(logFile == null || logFile.isEmpty() ? logFile :
+                java.nio.file.Path.of(config.dir()).resolve(logFile).toString());
         }
         catch (final IOException ex)
         {

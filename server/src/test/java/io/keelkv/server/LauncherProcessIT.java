@@ -131,6 +131,26 @@ class LauncherProcessIT
     }
 
     @Test
+    void shouldReadAConfigFileAndPutARelativeLogfileInDir() throws Exception
+    {
+        final int port = freePort();
+        final java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("keel-conf");
+        final java.nio.file.Path conf = dir.resolve("keel.conf");
+        java.nio.file.Files.writeString(conf, "port " + port + "\nsave \"\"\nlogfile keel.log\ndir " + dir + "\n");
+        final Process process = launch(conf.toString());
+        awaitPing(port, process);
+        try (RawRespClient client = new RawRespClient(port))
+        {
+            assertTrue(client.call("INFO", "server").contains("config_file:" + conf.toRealPath() + "\r\n"));
+            assertEquals("+OK\r\n", client.call("SET", "k", "v"));
+        }
+        signal(process, "TERM");
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        final String log = java.nio.file.Files.readString(dir.resolve("keel.log"));
+        assertTrue(log.contains("Ready to accept connections"), log);
+    }
+
+    @Test
     void shouldFreeThePortAtOnceAfterKill9() throws Exception
     {
         final int port = freePort();
