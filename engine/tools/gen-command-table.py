@@ -52,7 +52,7 @@ strlen getrange setrange
 """.split()
 SUBCOMMANDS = {
     "client": "id setname getname list info kill no-evict help",
-    "config": "get set resetstat help",
+    "config": "get set resetstat rewrite help",
     "memory": "usage help",
     "object": "encoding freq idletime refcount help",
     "command": "count info docs list help",

@@ -309,4 +309,27 @@ class ConnectionCommandsTest
         }
         return names;
     }
+
+    @Test
+    void shouldShowEachClientsLastCommandInClientList() throws Exception
+    {
+        server = TestServers.start();
+        try (RawRespClient a = new RawRespClient(server.port()); RawRespClient b = new RawRespClient(server.port()))
+        {
+            a.call("GET", "k");
+            final String list = b.call("CLIENT", "LIST");
+            assertTrue(list.contains(" cmd=get "), list);
+            assertTrue(list.contains(" cmd=client|list "), list);
+        }
+    }
+
+    @Test
+    void shouldAnswerConfigRewriteWithoutAConfigFileAsRedis() throws Exception
+    {
+        server = TestServers.start();
+        try (RawRespClient client = new RawRespClient(server.port()))
+        {
+            assertEquals("-ERR The server is running without a config file\r\n", client.call("CONFIG", "REWRITE"));
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package io.keelkv.server.net;
 
 import io.keelkv.engine.KeelEngine;
+import io.keelkv.engine.command.CommandSpec;
 import io.keelkv.engine.command.Dispatcher;
 import io.keelkv.engine.resp.RespDecoder;
 import io.keelkv.server.session.ClientSession;
@@ -440,7 +441,12 @@ public final class EventLoopAgent implements Agent
             {
                 try
                 {
-                    dispatcher.execute(c.args, c.out, c.session);
+                    final CommandSpec spec = dispatcher.resolve(c.args, c.out, c.session);
+                    if (spec != null)
+                    {
+                        c.session.lastCommand = spec.fullName(); // CLIENT LIST's cmd=, a constant string
+                        dispatcher.call(spec, c.args, c.out, c.session);
+                    }
                 }
                 catch (final RuntimeException ex)
                 {
