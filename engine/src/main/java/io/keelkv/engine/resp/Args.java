@@ -8,28 +8,52 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Flyweight over one decoded request: the arguments as (offset, length) pairs into one buffer, which is
+ * Flyweight over one decoded request: the arguments as (offset, length) pairs into ONE buffer, which is
  * the connection's query buffer (multibulk) or the decoder's scratch (inline, after unescaping). Nothing
- * is copied. Valid until the next decode on the same connection.
+ * is copied. Valid until the next decode into the same instance.
  *
  * <p>Keys and values are handed to the engine as {@code (array(), address(i), length(i))}: a heap array
- * plus an offset, or null plus an absolute address, which is what {@code Unsafe} copies take.
+ * plus {@code addressOffset() + offset}, or null plus an absolute address. That is exactly the
+ * (base, offset) pair {@code Unsafe} copies take, so
+ * {@code UnsafeApi.copyMemory(args.array(), args.address(i), null, pageAddress, args.length(i))} works for
+ * both kinds of buffer.
+ *
+ * <p>Offsets are stored relative to a base so that the decoder can record arguments while a request is
+ * still arriving, while the caller moves (compacts) or regrows its buffer between reads; the base is
+ * fixed, in O(1), only when the request is complete. {@link #offset(int)} is always absolute.
+ *
+ * <p>Argument indexes are not range-checked beyond what the arrays do: the dispatcher checks arity first.
  */
 public final class Args
 {
+    private static final int INITIAL_CAPACITY = 16;
+
     private DirectBuffer buffer;
+    private int base;
     private int count;
-    private int[] offsets = new int[16];
-    private int[] lengths = new int[16];
+    private int[] offsets = new int[INITIAL_CAPACITY];
+    private int[] lengths = new int[INITIAL_CAPACITY];
     private long longValue;
     private double doubleValue;
 
+    /**
+     * Start an empty argument list over {@code buffer}; offsets given to {@link #add} are then absolute.
+     *
+     * @param buffer holding every argument of the request.
+     */
     public void reset(final DirectBuffer buffer)
     {
         this.buffer = buffer;
+        this.base = 0;
         this.count = 0;
     }
 
+    /**
+     * Append one argument. The arrays double when full, so a steady stream of requests allocates nothing.
+     *
+     * @param offset of the argument in {@link #buffer()} (relative to the base the decoder sets).
+     * @param length of the argument in bytes.
+     */
     public void add(final int offset, final int length)
     {
         if (count == offsets.length)
@@ -42,6 +66,27 @@ public final class Args
         count++;
     }
 
+    /**
+     * Make room for {@code expected} arguments at once, as Redis presizes argv to at most 1024 entries:
+     * a huge announced count costs nothing until its arguments actually arrive.
+     */
+    void ensureCapacity(final int expected)
+    {
+        final int target = Math.min(expected, 1024);
+        if (offsets.length < target)
+        {
+            offsets = Arrays.copyOf(offsets, target);
+            lengths = Arrays.copyOf(lengths, target);
+        }
+    }
+
+    /** Point at the buffer the request lies in now and fix the base its relative offsets count from. */
+    void rebase(final DirectBuffer buffer, final int base)
+    {
+        this.buffer = buffer;
+        this.base = base;
+    }
+
     public DirectBuffer buffer()
     {
         return buffer;
@@ -52,9 +97,13 @@ public final class Args
         return count;
     }
 
+    /**
+     * @param i argument index.
+     * @return absolute offset of argument {@code i} in {@link #buffer()}.
+     */
     public int offset(final int i)
     {
-        return offsets[i];
+        return base + offsets[i];
     }
 
     public int length(final int i)
@@ -62,23 +111,39 @@ public final class Args
         return lengths[i];
     }
 
-    /** The heap array behind the buffer, or null when it is off-heap (then {@link #address} is absolute). */
+    /**
+     * @return the heap array behind the buffer, or null when it is off-heap (then {@link #address} is
+     * absolute).
+     */
     public byte[] array()
     {
         return buffer.byteArray();
     }
 
+    /**
+     * @param i argument index.
+     * @return {@code buffer().addressOffset() + offset(i)}: with {@link #array()}, the Unsafe address of the
+     * first byte of argument {@code i}.
+     */
     public long address(final int i)
     {
-        return buffer.addressOffset() + offsets[i];
+        return buffer.addressOffset() + base + offsets[i];
     }
 
+    /**
+     * @param i     argument index.
+     * @param index byte index within the argument, below {@code length(i)}.
+     * @return that byte.
+     */
     public byte byteAt(final int i, final int index)
     {
-        return UnsafeApi.getByte(buffer.byteArray(), buffer.addressOffset() + offsets[i] + index);
+        return UnsafeApi.getByte(buffer.byteArray(), address(i) + index);
     }
 
-    /** Case-insensitive ASCII match against a lower-case literal. */
+    /**
+     * Case-insensitive ASCII match against a lower-case literal (command names, options), as Redis's
+     * strcasecmp in the C locale: only A-Z fold.
+     */
     public boolean equalsIgnoreCase(final int i, final byte[] lowerCaseAscii)
     {
         if (lengths[i] != lowerCaseAscii.length)
@@ -89,10 +154,10 @@ public final class Args
         final long address = address(i);
         for (int j = 0; j < lowerCaseAscii.length; j++)
         {
-            byte b = UnsafeApi.getByte(array, address + j);
+            int b = UnsafeApi.getByte(array, address + j);
             if (b >= 'A' && b <= 'Z')
             {
-                b += 32;
+                b += 'a' - 'A';
             }
             if (b != lowerCaseAscii[j])
             {
@@ -121,60 +186,48 @@ public final class Args
     }
 
     /**
-     * Parse argument {@code i} with Redis's string2ll rules (optional '-', no '+', no leading zeros but
-     * "0", no spaces, at most 20 characters, in range). The value is then in {@link #longValue()}.
+     * Parse argument {@code i} with Redis's string2ll rules: an optional '-' (no '+'), "0" or no leading
+     * zero, no spaces, at most 20 characters, within the signed 64-bit range. Allocates nothing.
+     *
+     * @param i argument index.
+     * @return true with the value in {@link #longValue()}, false when Redis would reply
+     * "value is not an integer or out of range".
      */
     public boolean parseLong(final int i)
     {
         final byte[] array = buffer.byteArray();
         final long address = address(i);
-        if (!io.keelkv.engine.types.Strings.isCanonicalLong(array, address, lengths[i]))
+        final int length = lengths[i];
+        final long value = AsciiNumbers.parseLong(array, address, length);
+        if (value == AsciiNumbers.NOT_A_LONG && !AsciiNumbers.isLongMinValue(array, address, length))
         {
             return false;
         }
-        longValue = io.keelkv.engine.types.Strings.parseCanonicalLong(array, address, lengths[i]);
+        longValue = value;
         return true;
     }
 
+    /**
+     * @return the value of the last successful {@link #parseLong(int)}.
+     */
     public long longValue()
     {
         return longValue;
     }
 
     /**
-     * Parse argument {@code i} as Redis's string2ld/strtod acceptance: no leading space, no trailing bytes,
-     * decimal or exponent form, "inf"/"infinity" with a sign, never NaN. Value in {@link #doubleValue()}.
-     * May allocate (not on the GET/SET path).
+     * Parse argument {@code i} with Redis's float rules (string2ld/strtod): decimal, exponent or hex form
+     * with an optional sign, "inf"/"infinity" in any case; no leading space, no trailing byte, never NaN,
+     * no overflow to infinity or underflow to zero, shorter than 5 KiB. Short decimals allocate nothing;
+     * long mantissas, big exponents and hex floats take an allocating slow path.
+     *
+     * @param i argument index.
+     * @return true with the value in {@link #doubleValue()}, false when Redis would reply
+     * "value is not a valid float".
      */
     public boolean parseDouble(final int i)
     {
-        final int length = lengths[i];
-        if (length == 0 || length > 5 * 1024)
-        {
-            return false;
-        }
-        final String s = toString(i);
-        if (!io.keelkv.engine.types.LongDouble.isDecimalSyntax(s))
-        {
-            return false;
-        }
-        final double value;
-        final String lower = s.toLowerCase(java.util.Locale.ROOT);
-        if (lower.endsWith("inf") || lower.endsWith("infinity"))
-        {
-            value = lower.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-        }
-        else
-        {
-            try
-            {
-                value = Double.parseDouble(s);
-            }
-            catch (final NumberFormatException ex)
-            {
-                return false;
-            }
-        }
+        final double value = AsciiNumbers.parseDouble(buffer.byteArray(), address(i), lengths[i]);
         if (Double.isNaN(value))
         {
             return false;
@@ -183,24 +236,35 @@ public final class Args
         return true;
     }
 
+    /**
+     * @return the value of the last successful {@link #parseDouble(int)}.
+     */
     public double doubleValue()
     {
         return doubleValue;
     }
 
+    /**
+     * Argument {@code i} as text (UTF-8). Allocates: for error messages, configuration and debugging.
+     */
     public String toString(final int i)
     {
         return new String(copy(i), StandardCharsets.UTF_8);
     }
 
+    /**
+     * A copy of argument {@code i}. Allocates.
+     */
     public byte[] copy(final int i)
     {
         final byte[] bytes = new byte[lengths[i]];
-        buffer.getBytes(offsets[i], bytes);
+        buffer.getBytes(offset(i), bytes);
         return bytes;
     }
 
-    /** A heap-backed request, for tests and embedded callers. */
+    /**
+     * A heap-backed request, for tests and embedded callers; arguments are encoded as UTF-8.
+     */
     public static Args of(final String... args)
     {
         final byte[][] parts = new byte[args.length][];
@@ -211,6 +275,9 @@ public final class Args
         return of(parts);
     }
 
+    /**
+     * A heap-backed request from raw arguments, all copied into one array.
+     */
     public static Args of(final byte[]... parts)
     {
         int total = 0;

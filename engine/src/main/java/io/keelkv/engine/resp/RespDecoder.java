@@ -1,375 +1,419 @@
 package io.keelkv.engine.resp;
 
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.util.Arrays;
+import java.nio.charset.StandardCharsets;
 
 /**
- * Incremental request parser: RESP multibulk ({@code *N\r\n$len\r\n...}) and inline commands, with the
- * acceptance rules and error texts of Redis 7's networking.c (processMultibulkBuffer,
- * processInlineBuffer).
+ * Incremental request parser: RESP multibulk ({@code *N\r\n$len\r\n...\r\n}) and inline commands, with
+ * the acceptance rules and error texts of Redis 7.0's networking.c (processMultibulkBuffer,
+ * processInlineBuffer, sdssplitargs), checked against redis-server 7.0.15.
  *
- * <p>Resumable. A request may arrive in any number of pieces; the decoder keeps its progress (header
- * read, arguments found, the length of the bulk it waits for) <em>relative to the request's start</em>,
- * so the caller may compact its buffer between calls and a request with a million arguments or a
- * 512 MB bulk is scanned once, not once per read. {@link #bytesNeeded()} tells the caller how big the
- * request is once a bulk header is known, so it can grow its buffer to fit.
+ * <p><b>Resumable.</b> A request may arrive in any number of reads. The decoder keeps its progress (the
+ * count line, the arguments found, the bulk length it waits for, where its line scan stopped)
+ * <em>relative to the request's start</em>, and {@link Args} holds relative offsets until the request is
+ * complete. So between two calls the caller may compact its buffer (move the request to another
+ * offset) or swap in a bigger buffer, and a request with a million arguments or a 512 MB bulk is scanned
+ * once, not once per read. Once a bulk header is read, {@link #bytesNeeded()} tells the caller the size
+ * of the request up to the end of that bulk, so it can grow its buffer to fit.
  *
- * <p>Multibulk decoding allocates nothing; inline arguments are unescaped into a scratch buffer the
- * decoder owns (inline is for humans with telnet, not for throughput).
+ * <p><b>Redis's quirks, kept on purpose</b> (clients and tests rely on the same stream being accepted):
+ * the two bytes after a bulk and the byte after a header's '\r' are skipped unchecked; a line is searched
+ * with C's strchr, so a NUL byte before the line's end means the line never ends (the request waits
+ * until 64 KiB are buffered, then fails as "too big"); a count of zero or less is an empty request; an
+ * inline line ends at '\n' with one '\r' before it dropped.
+ *
+ * <p>Multibulk decoding allocates nothing. Inline arguments may need unescaping, so they are copied
+ * into a scratch buffer the decoder owns and {@link Args} points there (inline is for humans with
+ * telnet, not for throughput).
  */
 public final class RespDecoder
 {
+    /** {@link #decode} result: the request is malformed; reply {@link #errorLine()} and close. */
     public static final int PROTOCOL_ERROR = -1;
-    /** Redis's PROTO_INLINE_MAX_SIZE: the longest inline request and the longest count line. */
-    public static final int INLINE_MAX_BYTES = 64 * 1024;
-    private static final int UNAUTHENTICATED_MAX_ARGS = 10;
-    private static final int UNAUTHENTICATED_MAX_BULK = 16384;
 
-    private long maxBulkLength = 512L * 1024 * 1024;
+    /** {@link #decode} result: the request is not complete yet. */
+    public static final int NEED_MORE = 0;
+
+    /**
+     * Redis's PROTO_INLINE_MAX_SIZE: the most bytes buffered while looking for the end of an inline
+     * request or of a count line.
+     */
+    public static final int INLINE_MAX_BYTES = 64 * 1024;
+
+    /** Redis's proto-max-bulk-len default. */
+    public static final long DEFAULT_MAX_BULK_LENGTH = 512L * 1024 * 1024;
+
+    /** Redis 7.0 refuses a multibulk count above INT_MAX (the 1M limit of old releases is gone). */
+    public static final long MAX_MULTIBULK_LENGTH = Integer.MAX_VALUE;
+
+    /** Before AUTH, Redis refuses more arguments than this (CVE-2021-32675). */
+    public static final int UNAUTHENTICATED_MAX_MULTIBULK_LENGTH = 10;
+
+    /** Before AUTH, Redis refuses longer bulks than this (CVE-2021-32675). */
+    public static final int UNAUTHENTICATED_MAX_BULK_LENGTH = 16384;
+
+    private static final String INVALID_MULTIBULK_LENGTH = "Protocol error: invalid multibulk length";
+    private static final String INVALID_BULK_LENGTH = "Protocol error: invalid bulk length";
+    private static final String TOO_BIG_MBULK_COUNT = "Protocol error: too big mbulk count string";
+    private static final String TOO_BIG_BULK_COUNT = "Protocol error: too big bulk count string";
+    private static final String TOO_BIG_INLINE = "Protocol error: too big inline request";
+    private static final String UNBALANCED_QUOTES = "Protocol error: unbalanced quotes in request";
+    private static final String UNAUTHENTICATED_MULTIBULK = "Protocol error: unauthenticated multibulk length";
+    private static final String UNAUTHENTICATED_BULK = "Protocol error: unauthenticated bulk length";
+
+    private static final int STATE_START = 0;
+    private static final int STATE_BULK_HEADER = 1;
+    private static final int STATE_BULK_BODY = 2;
+
+    private long maxBulkLength = DEFAULT_MAX_BULK_LENGTH;
     private boolean authenticated = true;
 
-    // progress within the current multibulk request, relative to its start
-    private boolean inMultibulk;
-    private int expectedArgs;
-    private int parsedArgs;
+    // progress in the current request, every position relative to the request's first byte
+    private int state = STATE_START;
     private int position;
-    private long bulkLength = -1;
+    private int scanPosition;
+    private int argsRemaining;
+    private long bulkLength;
     private long bytesNeeded;
-    private int[] argOffsets = new int[16];
-    private int[] argLengths = new int[16];
 
     private String errorMessage;
-    private final UnsafeBuffer inlineScratch = new UnsafeBuffer(new byte[256]);
+    private byte[] errorLine;
+    private byte[] scratch = new byte[256];
+    private final UnsafeBuffer scratchBuffer = new UnsafeBuffer(scratch);
 
+    /**
+     * @param protoMaxBulkLen the longest bulk accepted (Redis's proto-max-bulk-len).
+     */
     public void maxBulkLength(final long protoMaxBulkLen)
     {
         this.maxBulkLength = protoMaxBulkLen;
     }
 
+    /**
+     * @param authenticated false while the client still has to AUTH: then Redis's small limits on the
+     *                      argument count and bulk length apply.
+     */
     public void authenticated(final boolean authenticated)
     {
         this.authenticated = authenticated;
     }
 
+    /**
+     * @return after {@link #PROTOCOL_ERROR}, Redis's text without the "-ERR " prefix, e.g.
+     * "Protocol error: invalid bulk length". A byte quoted from the input is a char of the same value.
+     */
     public String errorMessage()
     {
         return errorMessage;
     }
 
-    /** The minimum size in bytes of the request being decoded, counted from its start; 0 if unknown. */
+    /**
+     * @return after {@link #PROTOCOL_ERROR}, the complete reply line Redis sends, byte for byte:
+     * "-ERR " + message + "\r\n", with a quoted input byte as that raw byte (a String's UTF-8 would not be).
+     */
+    public byte[] errorLine()
+    {
+        return errorLine;
+    }
+
+    /**
+     * @return after {@link #decode} returned 0 while waiting for a bulk's body: the size in bytes, from the
+     * request's start, up to the end of that bulk (including its CRLF); 0 when no such size is known.
+     */
     public long bytesNeeded()
     {
         return bytesNeeded;
     }
 
-    /** Drop progress: after a complete request, an error, or when the caller discards its buffer. */
+    /**
+     * Drop all progress: the next {@link #decode} starts a new request. The decoder does this itself after
+     * a complete request or an error; call it when the buffered input is thrown away.
+     */
     public void reset()
     {
-        inMultibulk = false;
-        expectedArgs = 0;
-        parsedArgs = 0;
+        state = STATE_START;
         position = 0;
-        bulkLength = -1;
+        scanPosition = 0;
+        argsRemaining = 0;
+        bulkLength = 0;
         bytesNeeded = 0;
     }
 
     /**
-     * Decode one request starting at {@code offset}, with bytes up to {@code limit}.
+     * Decode one request that starts at {@code offset}, with bytes up to {@code limit}.
      *
-     * @return bytes consumed by one complete request (args filled, possibly with count 0 for an empty
-     * request), 0 when more bytes are needed, or {@link #PROTOCOL_ERROR} with {@link #errorMessage()}.
+     * <p>After 0, call again with the same request start (possibly moved to another offset or into
+     * another buffer, with its bytes unchanged) once more bytes arrived, and with the same {@code args}:
+     * it holds the arguments found so far.
+     *
+     * @param buffer holding the input.
+     * @param offset of the request's first byte.
+     * @param limit  end (exclusive) of the bytes available.
+     * @param args   receives the arguments: offsets absolute into {@code buffer} for a multibulk request,
+     *               into the decoder's scratch for an inline one.
+     * @return bytes consumed by one complete request (args filled; count 0 for an empty request, which
+     * the caller skips), {@link #NEED_MORE} (0), or {@link #PROTOCOL_ERROR} with {@link #errorMessage()}.
      */
     public int decode(final DirectBuffer buffer, final int offset, final int limit, final Args args)
     {
-        if (limit <= offset)
+        final int available = limit - offset;
+        if (available <= 0)
         {
-            return 0;
+            return NEED_MORE;
         }
-        if (!inMultibulk && position == 0)
+        buffer.boundsCheck(offset, available); // every read below is unchecked, within these bounds
+        final byte[] array = buffer.byteArray();
+        final long address = buffer.addressOffset() + offset;
+
+        if (state == STATE_START)
         {
-            if (buffer.getByte(offset) != '*')
+            if (UnsafeApi.getByte(array, address) != '*')
             {
-                return decodeInline(buffer, offset, limit, args);
+                return decodeInline(array, address, available, args);
             }
-            final int cr = indexOfCr(buffer, offset + 1, limit);
-            if (cr < 0 || cr + 1 >= limit)
+            final int cr = findLineEnd(array, address, Math.max(1, scanPosition), available, (byte)'\r');
+            if (cr < 0)
             {
-                if (limit - offset > INLINE_MAX_BYTES)
-                {
-                    return error("Protocol error: too big mbulk count string");
-                }
-                return 0;
+                return available > INLINE_MAX_BYTES ? error(TOO_BIG_MBULK_COUNT) : needMore();
             }
-            final long count = parseNumber(buffer, offset + 1, cr);
-            if (count == Long.MIN_VALUE || count > Integer.MAX_VALUE)
+            if (cr + 2 > available)
             {
-                return error("Protocol error: invalid multibulk length");
+                return needMore(); // Redis wants one byte after the '\r' (and never looks at it)
             }
-            if (count > UNAUTHENTICATED_MAX_ARGS && !authenticated)
+            final long count = AsciiNumbers.parseLong(array, address + 1, cr - 1);
+            if ((count == AsciiNumbers.NOT_A_LONG && !AsciiNumbers.isLongMinValue(array, address + 1, cr - 1)) ||
+                count > MAX_MULTIBULK_LENGTH)
             {
-                return error("Protocol error: unauthenticated multibulk length");
+                return error(INVALID_MULTIBULK_LENGTH);
             }
-            position = cr + 2 - offset;
+            if (count > UNAUTHENTICATED_MAX_MULTIBULK_LENGTH && !authenticated)
+            {
+                return error(UNAUTHENTICATED_MULTIBULK);
+            }
+            args.reset(buffer);
             if (count <= 0)
             {
-                args.reset(buffer);
-                final int consumed = position;
-                reset();
-                return consumed;
+                return complete(cr + 2);
             }
-            inMultibulk = true;
-            expectedArgs = (int)count;
-            parsedArgs = 0;
-            bulkLength = -1;
-            if (argOffsets.length < Math.min(expectedArgs, 1 << 20))
-            {
-                final int capacity = Math.min(Integer.highestOneBit(expectedArgs - 1) << 1, 1 << 20);
-                argOffsets = Arrays.copyOf(argOffsets, Math.max(capacity, 16));
-                argLengths = Arrays.copyOf(argLengths, Math.max(capacity, 16));
-            }
+            args.ensureCapacity((int)count);
+            argsRemaining = (int)count;
+            position = cr + 2;
+            scanPosition = position;
+            state = STATE_BULK_HEADER;
         }
-        while (parsedArgs < expectedArgs)
+
+        while (argsRemaining > 0)
         {
-            final int start = offset + position;
-            if (bulkLength < 0)
+            if (state == STATE_BULK_HEADER)
             {
-                if (start >= limit)
+                final int cr = findLineEnd(array, address, Math.max(position, scanPosition), available, (byte)'\r');
+                if (cr < 0)
                 {
-                    return 0;
+                    return available - position > INLINE_MAX_BYTES ? error(TOO_BIG_BULK_COUNT) : needMore();
                 }
-                final int cr = indexOfCr(buffer, start, limit);
-                if (cr < 0 || cr + 1 >= limit)
+                if (cr + 2 > available)
                 {
-                    if (limit - start > INLINE_MAX_BYTES)
-                    {
-                        return error("Protocol error: too big bulk count string");
-                    }
-                    return 0;
+                    return needMore();
                 }
-                final byte marker = buffer.getByte(start);
+                final byte marker = UnsafeApi.getByte(array, address + position);
                 if (marker != '$')
                 {
-                    return error("Protocol error: expected '$', got '" + (char)(marker & 0xFF) + "'");
+                    return expectedDollarError(marker);
                 }
-                final long length = parseNumber(buffer, start + 1, cr);
-                if (length == Long.MIN_VALUE || length < 0 || length > maxBulkLength)
+                final long length = AsciiNumbers.parseLong(array, address + position + 1, cr - position - 1);
+                if (length < 0 || length > maxBulkLength) // NOT_A_LONG is negative too
                 {
-                    return error("Protocol error: invalid bulk length");
+                    return error(INVALID_BULK_LENGTH);
                 }
-                if (length > UNAUTHENTICATED_MAX_BULK && !authenticated)
+                if (length > UNAUTHENTICATED_MAX_BULK_LENGTH && !authenticated)
                 {
-                    return error("Protocol error: unauthenticated bulk length");
+                    return error(UNAUTHENTICATED_BULK);
                 }
                 bulkLength = length;
-                position = cr + 2 - offset;
+                position = cr + 2;
+                state = STATE_BULK_BODY;
             }
-            // Redis skips the two bytes after a bulk without checking them; so do we
-            final long end = (long)offset + position + bulkLength + 2;
-            if (end > limit)
+            // Redis skips the two bytes after a bulk without checking that they are CRLF; so do we
+            final long end = position + bulkLength + 2;
+            if (end > available)
             {
-                bytesNeeded = end - offset;
-                return 0;
+                bytesNeeded = end;
+                return NEED_MORE;
             }
-            if (parsedArgs == argOffsets.length)
-            {
-                argOffsets = Arrays.copyOf(argOffsets, parsedArgs * 2);
-                argLengths = Arrays.copyOf(argLengths, parsedArgs * 2);
-            }
-            argOffsets[parsedArgs] = position;
-            argLengths[parsedArgs] = (int)bulkLength;
-            parsedArgs++;
-            position = (int)(end - offset);
-            bulkLength = -1;
-            bytesNeeded = 0;
+            args.add(position, (int)bulkLength);
+            position = (int)end;
+            scanPosition = position;
+            argsRemaining--;
+            state = STATE_BULK_HEADER;
         }
-        args.reset(buffer);
-        for (int i = 0; i < parsedArgs; i++)
-        {
-            args.add(offset + argOffsets[i], argLengths[i]);
-        }
-        final int consumed = position;
+
+        args.rebase(buffer, offset);
+        return complete(position);
+    }
+
+    private int complete(final int consumed)
+    {
         reset();
         return consumed;
+    }
+
+    private int needMore()
+    {
+        bytesNeeded = 0;
+        return NEED_MORE;
+    }
+
+    /**
+     * Find {@code terminator} from {@code from} on, as C's strchr over the NUL-terminated query buffer:
+     * a NUL byte ends the search. The scan position is kept, so a long line arriving in many reads is
+     * scanned once; at a NUL it stays there, so the line stays unfinished, as in Redis.
+     */
+    private int findLineEnd(
+        final byte[] array, final long address, final int from, final int available, final byte terminator)
+    {
+        for (int i = from; i < available; i++)
+        {
+            final byte b = UnsafeApi.getByte(array, address + i);
+            if (b == terminator)
+            {
+                scanPosition = i;
+                return i;
+            }
+            if (b == 0)
+            {
+                scanPosition = i;
+                return -1;
+            }
+        }
+        scanPosition = Math.max(from, available);
+        return -1;
     }
 
     private int error(final String message)
     {
         errorMessage = message;
+        errorLine = ("-ERR " + message + "\r\n").getBytes(StandardCharsets.US_ASCII);
         reset();
         return PROTOCOL_ERROR;
     }
 
-    private static int indexOfCr(final DirectBuffer buffer, final int from, final int limit)
+    private int expectedDollarError(final byte marker)
     {
-        for (int i = from; i < limit; i++)
-        {
-            if (buffer.getByte(i) == '\r')
-            {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    /** Redis's string2ll over [from, to): Long.MIN_VALUE when it is not a canonical integer. */
-    private static long parseNumber(final DirectBuffer buffer, final int from, final int to)
-    {
-        final int length = to - from;
-        if (length == 0 || length > 20)
-        {
-            return Long.MIN_VALUE;
-        }
-        int p = from;
-        boolean negative = false;
-        if (buffer.getByte(p) == '-')
-        {
-            negative = true;
-            p++;
-            if (p == to)
-            {
-                return Long.MIN_VALUE;
-            }
-        }
-        if (buffer.getByte(p) == '0')
-        {
-            return to - p == 1 ? 0 : Long.MIN_VALUE;
-        }
-        long value = 0;
-        for (; p < to; p++)
-        {
-            final byte b = buffer.getByte(p);
-            if (b < '0' || b > '9' || value > (Long.MAX_VALUE - 9) / 10)
-            {
-                return Long.MIN_VALUE;
-            }
-            value = value * 10 + (b - '0');
-        }
-        return negative ? -value : value;
+        // Redis formats this with addReplyErrorFormat, which turns CR and LF into spaces
+        final byte shown = marker == '\r' || marker == '\n' ? (byte)' ' : marker;
+        final String prefix = "Protocol error: expected '$', got '";
+        errorMessage = prefix + (char)(shown & 0xFF) + "'";
+        final byte[] line = ("-ERR " + prefix + "?'\r\n").getBytes(StandardCharsets.US_ASCII);
+        line[5 + prefix.length()] = shown;
+        errorLine = line;
+        reset();
+        return PROTOCOL_ERROR;
     }
 
     // ------------------------------------------------------------------------------------------------
     // inline
 
-    private int decodeInline(final DirectBuffer buffer, final int offset, final int limit, final Args args)
+    private int decodeInline(final byte[] array, final long address, final int available, final Args args)
     {
-        int newline = -1;
-        for (int i = offset; i < limit; i++)
-        {
-            if (buffer.getByte(i) == '\n')
-            {
-                newline = i;
-                break;
-            }
-        }
+        final int newline = findLineEnd(array, address, scanPosition, available, (byte)'\n');
         if (newline < 0)
         {
-            if (limit - offset > INLINE_MAX_BYTES)
-            {
-                return error("Protocol error: too big inline request");
-            }
-            return 0;
+            return available > INLINE_MAX_BYTES ? error(TOO_BIG_INLINE) : needMore();
         }
         int end = newline;
-        if (end > offset && buffer.getByte(end - 1) == '\r')
+        if (end > 0 && UnsafeApi.getByte(array, address + end - 1) == '\r')
         {
             end--;
         }
-        // an embedded NUL ends the line, as it ends the C string sdssplitargs reads
-        for (int i = offset; i < end; i++)
+        if (!splitArgs(array, address, end, args))
         {
-            if (buffer.getByte(i) == 0)
-            {
-                end = i;
-                break;
-            }
+            return error(UNBALANCED_QUOTES);
         }
-        if (!splitArgs(buffer, offset, end, args))
-        {
-            return error("Protocol error: unbalanced quotes in request");
-        }
-        reset();
-        return newline + 1 - offset;
+        return complete(newline + 1);
     }
 
-    private static boolean isSpace(final int c)
-    {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0B || c == '\f';
-    }
-
-    private static int hex(final int c)
+    private static int hexDigit(final int c)
     {
         if (c >= '0' && c <= '9')
         {
             return c - '0';
         }
-        if (c >= 'a' && c <= 'f')
+        final int lower = c | 0x20;
+        if (lower >= 'a' && lower <= 'f')
         {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F')
-        {
-            return c - 'A' + 10;
+            return lower - 'a' + 10;
         }
         return -1;
     }
 
-    /** Redis's sdssplitargs: spaces separate, "double" quotes with escapes, 'single' quotes with \'. */
-    private boolean splitArgs(final DirectBuffer in, final int from, final int to, final Args args)
+    /**
+     * Redis's sdssplitargs over {@code [0, end)}: blanks (C isspace) separate; "double quotes" take
+     * \n \r \t \b \a \xHH and \c escapes; 'single quotes' take only \'; quotes may start inside a word
+     * (a"b c" is one argument "ab c") and a closing quote must be followed by a blank or the end.
+     * Unescaped bytes go to the scratch buffer, never longer than the line.
+     */
+    private boolean splitArgs(final byte[] in, final long address, final int end, final Args args)
     {
-        if (inlineScratch.capacity() < to - from)
+        if (scratch.length < end)
         {
-            inlineScratch.wrap(new byte[Math.max(to - from, inlineScratch.capacity() * 2)]);
+            scratch = new byte[Math.max(end, scratch.length * 2)];
+            scratchBuffer.wrap(scratch);
         }
-        args.reset(inlineScratch);
-        int out = 0;
-        int p = from;
+        final byte[] out = scratch;
+        args.reset(scratchBuffer);
+        int written = 0;
+        int p = 0;
         while (true)
         {
-            while (p < to && isSpace(in.getByte(p) & 0xFF))
+            while (p < end && AsciiNumbers.isSpace(UnsafeApi.getByte(in, address + p)))
             {
                 p++;
             }
-            if (p >= to)
+            if (p >= end)
             {
                 return true;
             }
-            final int start = out;
+            final int start = written;
             boolean inDouble = false;
             boolean inSingle = false;
             boolean done = false;
             while (!done)
             {
-                final int c = p < to ? in.getByte(p) & 0xFF : -1;
-                final int c1 = p + 1 < to ? in.getByte(p + 1) & 0xFF : -1;
+                // -1 plays the C string's terminating NUL (the line holds no NUL: the scan stops at one)
+                final int c = p < end ? UnsafeApi.getByte(in, address + p) & 0xFF : -1;
+                final int next = p + 1 < end ? UnsafeApi.getByte(in, address + p + 1) & 0xFF : -1;
                 if (inDouble)
                 {
-                    if (c == '\\' && c1 == 'x' && p + 3 < to &&
-                        hex(in.getByte(p + 2) & 0xFF) >= 0 && hex(in.getByte(p + 3) & 0xFF) >= 0)
+                    final int high;
+                    final int low;
+                    if (c == '\\' && next == 'x' && p + 3 < end &&
+                        (high = hexDigit(UnsafeApi.getByte(in, address + p + 2))) >= 0 &&
+                        (low = hexDigit(UnsafeApi.getByte(in, address + p + 3))) >= 0)
                     {
-                        inlineScratch.putByte(out++,
-                            (byte)(hex(in.getByte(p + 2) & 0xFF) * 16 + hex(in.getByte(p + 3) & 0xFF)));
+                        out[written++] = (byte)(high * 16 + low);
                         p += 3;
                     }
-                    else if (c == '\\' && c1 >= 0)
+                    else if (c == '\\' && next >= 0)
                     {
                         p++;
                         final int e;
-                        switch (c1)
+                        switch (next)
                         {
                             case 'n': e = '\n'; break;
                             case 'r': e = '\r'; break;
                             case 't': e = '\t'; break;
                             case 'b': e = '\b'; break;
                             case 'a': e = 7; break;
-                            default: e = c1; break;
+                            default: e = next; break;
                         }
-                        inlineScratch.putByte(out++, (byte)e);
+                        out[written++] = (byte)e;
                     }
                     else if (c == '"')
                     {
-                        if (c1 >= 0 && !isSpace(c1))
+                        if (next >= 0 && !AsciiNumbers.isSpace(next))
                         {
                             return false;
                         }
@@ -381,19 +425,19 @@ public final class RespDecoder
                     }
                     else
                     {
-                        inlineScratch.putByte(out++, (byte)c);
+                        out[written++] = (byte)c;
                     }
                 }
                 else if (inSingle)
                 {
-                    if (c == '\\' && c1 == '\'')
+                    if (c == '\\' && next == '\'')
                     {
                         p++;
-                        inlineScratch.putByte(out++, (byte)'\'');
+                        out[written++] = '\'';
                     }
                     else if (c == '\'')
                     {
-                        if (c1 >= 0 && !isSpace(c1))
+                        if (next >= 0 && !AsciiNumbers.isSpace(next))
                         {
                             return false;
                         }
@@ -405,13 +449,14 @@ public final class RespDecoder
                     }
                     else
                     {
-                        inlineScratch.putByte(out++, (byte)c);
+                        out[written++] = (byte)c;
                     }
                 }
                 else
                 {
                     switch (c)
                     {
+                        // only these end a word: a vertical tab or form feed inside one is kept, as in Redis
                         case ' ':
                         case '\n':
                         case '\r':
@@ -426,16 +471,16 @@ public final class RespDecoder
                             inSingle = true;
                             break;
                         default:
-                            inlineScratch.putByte(out++, (byte)c);
+                            out[written++] = (byte)c;
                             break;
                     }
                 }
-                if (p < to)
+                if (p < end)
                 {
                     p++;
                 }
             }
-            args.add(start, out - start);
+            args.add(start, written - start);
         }
     }
 }

@@ -431,7 +431,7 @@ public final class EventLoopAgent implements Agent
             }
             if (consumed < 0)
             {
-                c.out.error("ERR " + decoder.errorMessage());
+                c.out.error(decoder.errorLine()); // raw bytes: a quoted input byte is sent as Redis sends it
                 decoder.reset();
                 c.closeAfterWrite = true;
                 break;
