@@ -4,6 +4,7 @@ import io.keelkv.engine.KeelEngine;
 import io.keelkv.engine.keyspace.Database;
 import io.keelkv.engine.keyspace.EntryFlyweight;
 import io.keelkv.engine.keyspace.GlobMatcher;
+import io.keelkv.engine.keyspace.Hashing;
 import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.memory.PageMemory;
 import io.keelkv.engine.resp.Args;
@@ -12,13 +13,32 @@ import io.keelkv.engine.resp.RespWriter;
 import io.keelkv.engine.types.ObjectType;
 import org.agrona.collections.LongArrayList;
 
+import java.nio.charset.StandardCharsets;
+
 import static io.keelkv.engine.command.RewrittenArgs.literal;
 import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
 
 /**
- * Generic key commands (Redis's db.c and expire.c): existence, deletion, renaming and copying, key
- * listing and SCAN, TTLs. EXPIRE and friends are logged to the AOF as PEXPIREAT (absolute), and a
- * deadline already past deletes the key and is logged as DEL, as Redis 7.0 does.
+ * Generic key commands, as Redis 7.0's db.c and expire.c: existence and deletion, renaming, copying and
+ * moving across databases, KEYS and SCAN, RANDOMKEY, TTLs.
+ *
+ * <p>Design notes:
+ * <ul>
+ *   <li>DEL, EXISTS, EXPIRE and TTL are on the hot path and allocate nothing: pre-encoded errors, one
+ *   reused {@link EntryFlyweight}, a reused {@link RewrittenArgs} for the AOF form.</li>
+ *   <li>Time-dependent commands are logged as Redis 7.0 propagates them: EXPIRE, PEXPIRE and EXPIREAT as
+ *   {@code PEXPIREAT key <absolute ms> [flags]}, and a deadline already past deletes the key and is
+ *   logged as {@code DEL key} (expireGenericCommand's rewriteClientCommandVector; KeelKV has no
+ *   lazyfree-lazy-expire, so never UNLINK).</li>
+ *   <li>Every change counts in the engine's dirty counter exactly where Redis does {@code server.dirty++};
+ *   the dispatcher propagates a command only when that counter moved.</li>
+ *   <li>Keys met past their deadline by RANDOMKEY and SCAN are expired through a keyspace lookup, so that
+ *   the keyspace listener logs the DEL and counts expired_keys; KEYS only skips them, as Redis.</li>
+ *   <li>RENAME and MOVE keep the entry's access clock (Redis moves the very object); COPY starts a fresh
+ *   one (Redis duplicates). All three carry the encoding and the TTL. Today every value is bytes inside
+ *   the entry, so a byte copy is a full copy; collection types will need their own duplicate for COPY.</li>
+ *   <li>Option names are compared as Redis's strcasecmp compares them, on the C string: "nx\0junk" is NX.</li>
+ * </ul>
  */
 final class KeyCommands
 {
@@ -31,21 +51,59 @@ final class KeyCommands
     private static final byte[] MATCH = literal("match");
     private static final byte[] COUNT = literal("count");
     private static final byte[] TYPE = literal("type");
-    private static final byte[] DEL_CMD = literal("DEL");
-    private static final byte[] PEXPIREAT_CMD = literal("PEXPIREAT");
+    private static final byte[] DEL_COMMAND = literal("DEL");
+    private static final byte[] PEXPIREAT_COMMAND = literal("PEXPIREAT");
     private static final byte[] NONE = literal("none");
-    private static final byte[] SAME_OBJECT = RespConstants.bytes("-ERR source and destination objects are the same\r\n");
-    private static final byte[] INVALID_CURSOR = RespConstants.bytes("-ERR invalid cursor\r\n");
+
+    static final byte[] SAME_OBJECT = RespConstants.bytes("-ERR source and destination objects are the same\r\n");
+    static final byte[] INVALID_CURSOR = RespConstants.bytes("-ERR invalid cursor\r\n");
+    /** getIntFromObjectOrReply's range error (Redis 7.0's wording, grammar included). */
+    static final byte[] NOT_AN_INT = RespConstants.bytes(
+        "-ERR value is out of range, value must between -2147483648 and 2147483647\r\n");
+    private static final byte[] INCOMPATIBLE_NX = RespConstants.bytes(
+        "-ERR NX and XX, GT or LT options at the same time are not compatible\r\n");
+    private static final byte[] INCOMPATIBLE_GT_LT = RespConstants.bytes(
+        "-ERR GT and LT options at the same time are not compatible\r\n");
+
+    private static final int EXPIRE_NX = 1;
+    private static final int EXPIRE_XX = 2;
+    private static final int EXPIRE_GT = 4;
+    private static final int EXPIRE_LT = 8;
+
+    /** SCAN TYPE filter values besides the ObjectType codes. */
+    private static final int TYPE_ANY = -1;
+    private static final int TYPE_NONE = -2;
+    private static final int TYPE_UNKNOWN = -3;
+    private static final int[] TYPES = {
+        ObjectType.STRING, ObjectType.LIST, ObjectType.SET, ObjectType.ZSET, ObjectType.HASH, ObjectType.STREAM};
+    private static final byte[][] TYPE_NAMES = new byte[TYPES.length][];
+
+    static
+    {
+        for (int i = 0; i < TYPES.length; i++)
+        {
+            TYPE_NAMES[i] = literal(ObjectType.typeName(TYPES[i]));
+        }
+    }
 
     private final KeelEngine engine;
     private final Keyspace keyspace;
     private final PageMemory memory;
     private final EntryFlyweight entry;
     private final EntryFlyweight source;
-    private final GlobMatcher glob = new GlobMatcher();
     private final RewrittenArgs rewrite = new RewrittenArgs();
+
+    // SCAN and KEYS: reused lists and a visitor that reads its pattern from fields, never allocated per call
     private final LongArrayList collected = new LongArrayList();
+    private final LongArrayList toExpire = new LongArrayList();
     private final Database.EntryVisitor collect = collected::addLong;
+    private final Database.EntryVisitor collectMatching = this::collectIfMatching;
+    private final EntryFlyweight visited;
+    private Object patternBase;
+    private long patternAddress;
+    private int patternLength;
+    private boolean matchAll;
+    private long parsedCursor;
 
     private KeyCommands(final KeelEngine engine)
     {
@@ -54,6 +112,7 @@ final class KeyCommands
         this.memory = keyspace.memory();
         this.entry = new EntryFlyweight(memory);
         this.source = new EntryFlyweight(memory);
+        this.visited = new EntryFlyweight(memory);
     }
 
     static void bind(final KeelEngine engine, final CommandTable table)
@@ -70,17 +129,97 @@ final class KeyCommands
         table.bind("keys", c::keys);
         table.bind("scan", c::scan);
         table.bind("randomkey", c::randomkey);
-        table.bind("expire", ctx -> c.expire(ctx, 1000, false));
-        table.bind("pexpire", ctx -> c.expire(ctx, 1, false));
-        table.bind("expireat", ctx -> c.expire(ctx, 1000, true));
-        table.bind("pexpireat", ctx -> c.expire(ctx, 1, true));
-        table.bind("ttl", ctx -> c.ttl(ctx, 1000, false));
-        table.bind("pttl", ctx -> c.ttl(ctx, 1, false));
-        table.bind("expiretime", ctx -> c.ttl(ctx, 1000, true));
-        table.bind("pexpiretime", ctx -> c.ttl(ctx, 1, true));
+        table.bind("expire", ctx -> c.expire(ctx, true, false));
+        table.bind("pexpire", ctx -> c.expire(ctx, false, false));
+        table.bind("expireat", ctx -> c.expire(ctx, true, true));
+        table.bind("pexpireat", ctx -> c.expire(ctx, false, true));
+        table.bind("ttl", ctx -> c.ttl(ctx, false, false));
+        table.bind("pttl", ctx -> c.ttl(ctx, true, false));
+        table.bind("expiretime", ctx -> c.ttl(ctx, false, true));
+        table.bind("pexpiretime", ctx -> c.ttl(ctx, true, true));
         table.bind("persist", c::persist);
         table.bind("touch", c::touch);
     }
+
+    // ------------------------------------------------------------------------------------------------
+    // argument helpers, shared with ServerCommands
+
+    /**
+     * Redis's getIntFromObjectOrReply: argument {@code i} as a 32-bit int, left in {@code args.longValue()}.
+     * On failure the error is written: {@code message} (a full pre-encoded line) for both cases when given,
+     * else Redis's two default texts. @return false after an error reply.
+     */
+    static boolean intArg(final CommandContext ctx, final int i, final byte[] message)
+    {
+        final Args args = ctx.args();
+        if (!args.parseLong(i))
+        {
+            ctx.out().raw(message != null ? message : RespConstants.NOT_INTEGER);
+            return false;
+        }
+        if (args.longValue() < Integer.MIN_VALUE || args.longValue() > Integer.MAX_VALUE)
+        {
+            ctx.out().raw(message != null ? message : NOT_AN_INT);
+            return false;
+        }
+        return true;
+    }
+
+    /** Argument {@code i} equals a lower-case literal as strcasecmp sees it: case-insensitive, up to a NUL. */
+    static boolean option(final Args args, final int i, final byte[] lowerCaseLiteral)
+    {
+        return equalsIgnoreCase(args, i, cStringLength(args, i), lowerCaseLiteral);
+    }
+
+    static boolean equalsIgnoreCase(final Args args, final int i, final int length, final byte[] lower)
+    {
+        if (length != lower.length)
+        {
+            return false;
+        }
+        for (int j = 0; j < length; j++)
+        {
+            int b = args.byteAt(i, j);
+            if (b >= 'A' && b <= 'Z')
+            {
+                b += 'a' - 'A';
+            }
+            if (b != lower[j])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Length up to the first NUL: where Redis hands an argument to a C string function. */
+    static int cStringLength(final Args args, final int i)
+    {
+        final int length = args.length(i);
+        for (int j = 0; j < length; j++)
+        {
+            if (args.byteAt(i, j) == 0)
+            {
+                return j;
+            }
+        }
+        return length;
+    }
+
+    /** An argument as Redis's "%s" prints it: up to the first NUL. Error paths only. */
+    static String cString(final Args args, final int i)
+    {
+        return new String(args.copy(i), 0, cStringLength(args, i), StandardCharsets.UTF_8);
+    }
+
+    static boolean sameBytes(final Args args, final int a, final int b)
+    {
+        return args.length(a) == args.length(b) &&
+            Hashing.equals(args.array(), args.address(a), args.array(), args.address(b), args.length(a));
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // DEL UNLINK EXISTS TOUCH TYPE
 
     private void del(final CommandContext ctx)
     {
@@ -89,6 +228,7 @@ final class KeyCommands
         long deleted = 0;
         for (int i = 1; i < args.count(); i++)
         {
+            // a key already past its deadline is expired by the lookup (the listener logs it), not counted
             if (keyspace.delete(db, args.array(), args.address(i), args.length(i)))
             {
                 deleted++;
@@ -105,6 +245,7 @@ final class KeyCommands
         long count = 0;
         for (int i = 1; i < args.count(); i++)
         {
+            // LOOKUP_NOTOUCH in Redis: an existence check leaves the access clock alone
             if (keyspace.lookupNoTouch(db, args.array(), args.address(i), args.length(i)) != NULL_HANDLE)
             {
                 count++;
@@ -132,22 +273,32 @@ final class KeyCommands
     {
         final Args args = ctx.args();
         final long e = keyspace.lookupNoTouch(ctx.db(), args.array(), args.address(1), args.length(1));
-        if (e == NULL_HANDLE)
-        {
-            ctx.out().simpleString(NONE);
-        }
-        else
-        {
-            ctx.out().simpleString(ObjectType.typeName(entry.wrap(e).type()));
-        }
+        ctx.out().simpleString(e == NULL_HANDLE ? NONE : typeName(entry.wrap(e).type()));
     }
 
+    private static byte[] typeName(final int type)
+    {
+        for (int i = 0; i < TYPES.length; i++)
+        {
+            if (TYPES[i] == type)
+            {
+                return TYPE_NAMES[i];
+            }
+        }
+        return NONE;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // RENAME RENAMENX COPY MOVE
+
     /**
-     * Create {@code key} in {@code target} (which the caller has just looked up and found missing) as a
-     * copy of entry {@code from}: type, encoding, value and TTL. @return false on OOM.
+     * Create {@code key} in {@code target}, which the caller has just looked up there and missed, as a copy
+     * of entry {@code from}: type, encoding, value, TTL, and the access clock when {@code keepClock}.
+     * Allocating never moves existing entries, so {@code from} stays valid. @return false on OOM.
      */
-    private boolean copyEntry(final Database target, final long from, final Object keyBase, final long keyAddress,
-        final int keyLength)
+    private boolean copyEntry(
+        final Database target, final long from, final Object keyBase, final long keyAddress, final int keyLength,
+        final boolean keepClock)
     {
         source.wrap(from);
         final long e = keyspace.addEntry(target, keyBase, keyAddress, keyLength, source.type(), source.encoding(),
@@ -157,17 +308,20 @@ final class KeyCommands
             return false;
         }
         entry.wrap(e);
-        // the source is still where it was: allocating never moves existing entries
+        if (keepClock)
+        {
+            entry.clock(source.clock());
+        }
         memory.copy(entry.valueHandle(), source.valueHandle(), source.valueLength());
         return true;
     }
 
+    /** renameGenericCommand: the same key is a no-op that still wants the key to exist; the TTL moves along. */
     private void rename(final CommandContext ctx, final boolean nx)
     {
         final Args args = ctx.args();
         final Database db = ctx.db();
-        final boolean sameKey = args.length(1) == args.length(2) &&
-            io.keelkv.engine.keyspace.Hashing.equals(args.array(), args.address(1), args.array(), args.address(2), args.length(1));
+        final boolean sameKey = sameBytes(args, 1, 2);
         final long src = keyspace.lookupWrite(db, args.array(), args.address(1), args.length(1));
         if (src == NULL_HANDLE)
         {
@@ -176,14 +330,7 @@ final class KeyCommands
         }
         if (sameKey)
         {
-            if (nx)
-            {
-                ctx.out().integer(0);
-            }
-            else
-            {
-                ctx.out().ok();
-            }
+            replyRenamed(ctx, nx, false);
             return;
         }
         if (keyspace.lookupWrite(db, args.array(), args.address(2), args.length(2)) != NULL_HANDLE)
@@ -194,9 +341,10 @@ final class KeyCommands
                 return;
             }
             keyspace.deleteFound(db);
+            // find again: the insertion below needs a fresh miss on this database
             keyspace.lookupWrite(db, args.array(), args.address(2), args.length(2));
         }
-        if (!copyEntry(db, src, args.array(), args.address(2), args.length(2)))
+        if (!copyEntry(db, src, args.array(), args.address(2), args.length(2), true))
         {
             ctx.out().raw(RespConstants.OOM);
             return;
@@ -204,9 +352,14 @@ final class KeyCommands
         db.find(args.array(), args.address(1), args.length(1));
         keyspace.deleteFound(db);
         ctx.dirty(1);
+        replyRenamed(ctx, nx, true);
+    }
+
+    private static void replyRenamed(final CommandContext ctx, final boolean nx, final boolean renamed)
+    {
         if (nx)
         {
-            ctx.out().integer(1);
+            ctx.out().integer(renamed ? 1 : 0);
         }
         else
         {
@@ -214,6 +367,7 @@ final class KeyCommands
         }
     }
 
+    /** copyCommand: options parsed in order, the same-object check before any lookup, REPLACE overwrites. */
     private void copy(final CommandContext ctx)
     {
         final Args args = ctx.args();
@@ -221,15 +375,14 @@ final class KeyCommands
         boolean replace = false;
         for (int i = 3; i < args.count(); i++)
         {
-            if (args.equalsIgnoreCase(i, REPLACE))
+            if (option(args, i, REPLACE))
             {
                 replace = true;
             }
-            else if (args.equalsIgnoreCase(i, DB) && i + 1 < args.count())
+            else if (option(args, i, DB) && i + 1 < args.count())
             {
-                if (!args.parseLong(++i) || args.longValue() < Integer.MIN_VALUE || args.longValue() > Integer.MAX_VALUE)
+                if (!intArg(ctx, ++i, null))
                 {
-                    ctx.out().raw(RespConstants.NOT_INTEGER);
                     return;
                 }
                 if (args.longValue() < 0 || args.longValue() >= keyspace.databaseCount())
@@ -247,14 +400,12 @@ final class KeyCommands
         }
         final Database db = ctx.db();
         final Database target = keyspace.database(targetIndex);
-        final boolean sameKey = args.length(1) == args.length(2) &&
-            io.keelkv.engine.keyspace.Hashing.equals(args.array(), args.address(1), args.array(), args.address(2), args.length(1));
-        if (sameKey && target == db)
+        if (target == db && sameBytes(args, 1, 2))
         {
             ctx.out().raw(SAME_OBJECT);
             return;
         }
-        final long src = keyspace.lookupWrite(db, args.array(), args.address(1), args.length(1));
+        final long src = keyspace.lookupRead(db, args.array(), args.address(1), args.length(1));
         if (src == NULL_HANDLE)
         {
             ctx.out().integer(0);
@@ -270,7 +421,7 @@ final class KeyCommands
             keyspace.deleteFound(target);
             keyspace.lookupWrite(target, args.array(), args.address(2), args.length(2));
         }
-        if (!copyEntry(target, src, args.array(), args.address(2), args.length(2)))
+        if (!copyEntry(target, src, args.array(), args.address(2), args.length(2), false))
         {
             ctx.out().raw(RespConstants.OOM);
             return;
@@ -279,12 +430,12 @@ final class KeyCommands
         ctx.out().integer(1);
     }
 
+    /** moveCommand: the db is checked, and compared with the current one, before the key is looked at. */
     private void move(final CommandContext ctx)
     {
         final Args args = ctx.args();
-        if (!args.parseLong(2) || args.longValue() < Integer.MIN_VALUE || args.longValue() > Integer.MAX_VALUE)
+        if (!intArg(ctx, 2, null))
         {
-            ctx.out().raw(RespConstants.NOT_INTEGER);
             return;
         }
         final long index = args.longValue();
@@ -311,7 +462,7 @@ final class KeyCommands
             ctx.out().integer(0);
             return;
         }
-        if (!copyEntry(target, src, args.array(), args.address(1), args.length(1)))
+        if (!copyEntry(target, src, args.array(), args.address(1), args.length(1), true))
         {
             ctx.out().raw(RespConstants.OOM);
             return;
@@ -322,27 +473,42 @@ final class KeyCommands
         ctx.out().integer(1);
     }
 
+    // ------------------------------------------------------------------------------------------------
+    // KEYS SCAN RANDOMKEY
+
+    private void collectIfMatching(final long e)
+    {
+        visited.wrap(e);
+        if (matchAll || GlobMatcher.matches(patternBase, patternAddress, patternLength, null, visited.keyAddress(),
+            visited.keyLength(), false))
+        {
+            collected.addLong(e);
+        }
+    }
+
+    /** keysCommand: keys past their deadline are skipped but, unlike SCAN, not deleted. */
     private void keys(final CommandContext ctx)
     {
         final Args args = ctx.args();
-        final Database db = ctx.db();
+        patternBase = args.array();
+        patternAddress = args.address(1);
+        patternLength = args.length(1);
+        matchAll = patternLength == 1 && args.byteAt(1, 0) == '*';
         collected.clear();
-        db.forEach(collect);
-        final boolean all = args.length(1) == 1 && args.byteAt(1, 0) == '*';
-        int matched = 0;
+        ctx.db().forEach(collectMatching);
+        patternBase = null;
+        int live = 0;
         for (int i = 0; i < collected.size(); i++)
         {
             final long e = collected.getLong(i);
-            entry.wrap(e);
-            if (!keyspace.isExpired(e) && (all || glob.matches(args.array(), args.address(1), args.length(1), null,
-                entry.keyAddress(), entry.keyLength(), false)))
+            if (!keyspace.isExpired(e))
             {
-                collected.setLong(matched++, e);
+                collected.setLong(live++, e);
             }
         }
         final RespWriter out = ctx.out();
-        out.arrayHeader(matched);
-        for (int i = 0; i < matched; i++)
+        out.arrayHeader(live);
+        for (int i = 0; i < live; i++)
         {
             entry.wrap(collected.getLong(i));
             out.bulkFromAddress(entry.keyAddress(), entry.keyLength());
@@ -350,30 +516,31 @@ final class KeyCommands
         collected.clear();
     }
 
+    /**
+     * scanGenericCommand for the keyspace: walk buckets until COUNT keys or 10*COUNT steps, then filter by
+     * MATCH, by TYPE, and drop (and expire) keys past their deadline, in Redis 7.0's order.
+     *
+     * <p>One Redis 7.0 quirk is kept on purpose: its TYPE filter looks the key up first, which expires a
+     * stale key and reports its type as "none", and the expiry filter after it then has nothing left to
+     * expire; so {@code TYPE none} returns keys that just expired. Deletions wait until the reply is
+     * written (it still needs those keys' bytes); the outcome is the same as Redis's.
+     */
     private void scan(final CommandContext ctx)
     {
         final Args args = ctx.args();
-        long cursor;
-        try
-        {
-            cursor = parseCursor(args.toString(1));
-        }
-        catch (final NumberFormatException ex)
+        if (!parseCursor(args, 1))
         {
             ctx.out().raw(INVALID_CURSOR);
             return;
         }
+        long cursor = parsedCursor;
         long count = 10;
         int matchArg = -1;
-        int type = -2;
+        int wantedType = TYPE_ANY;
         for (int i = 2; i < args.count(); i += 2)
         {
-            if (i + 1 >= args.count())
-            {
-                ctx.out().raw(RespConstants.SYNTAX_ERROR);
-                return;
-            }
-            if (args.equalsIgnoreCase(i, COUNT))
+            final boolean hasValue = i + 1 < args.count();
+            if (hasValue && option(args, i, COUNT))
             {
                 if (!args.parseLong(i + 1))
                 {
@@ -387,13 +554,13 @@ final class KeyCommands
                     return;
                 }
             }
-            else if (args.equalsIgnoreCase(i, MATCH))
+            else if (hasValue && option(args, i, MATCH))
             {
                 matchArg = i + 1;
             }
-            else if (args.equalsIgnoreCase(i, TYPE))
+            else if (hasValue && option(args, i, TYPE))
             {
-                type = ObjectType.typeOf(args.toString(i + 1));
+                wantedType = scanType(args, i + 1);
             }
             else
             {
@@ -401,80 +568,151 @@ final class KeyCommands
                 return;
             }
         }
+        final boolean useMatch = matchArg >= 0 && !(args.length(matchArg) == 1 && args.byteAt(matchArg, 0) == '*');
+
         final Database db = ctx.db();
         collected.clear();
-        long iterations = count * 10;
+        toExpire.clear();
+        // C's "maxiterations--" test stops at zero only, so a COUNT whose tenfold wrapped still iterates
+        long maxIterations = count * 10;
         do
         {
             cursor = db.scan(cursor, collect);
         }
-        while (cursor != 0 && iterations-- > 0 && collected.size() < count);
-        // filter after the walk: expiring a key unlinks it, which must not happen while walking a chain
+        while (cursor != 0 && maxIterations-- != 0 && collected.size() < count);
+
         int kept = 0;
-        final boolean matchAll = matchArg < 0 || (args.length(matchArg) == 1 && args.byteAt(matchArg, 0) == '*');
         for (int i = 0; i < collected.size(); i++)
         {
             final long e = collected.getLong(i);
             entry.wrap(e);
-            if (!matchAll && !glob.matches(args.array(), args.address(matchArg), args.length(matchArg), null,
+            if (useMatch && !GlobMatcher.matches(args.array(), args.address(matchArg), args.length(matchArg), null,
                 entry.keyAddress(), entry.keyLength(), false))
             {
                 continue;
             }
-            if (type != -2 && entry.type() != type)
+            final boolean expired = keyspace.isExpired(e);
+            if (expired)
             {
-                continue;
+                // by Redis's TYPE lookup or by its expireIfNeeded filter, this key goes in this command
+                toExpire.addLong(e);
             }
-            if (keyspace.isExpired(e))
+            if (wantedType != TYPE_ANY)
             {
-                // delete it as Redis's expireIfNeeded does; other collected handles stay valid
-                if (db.find(null, entry.keyAddress(), entry.keyLength()) != NULL_HANDLE)
+                if ((expired ? TYPE_NONE : entry.type()) != wantedType)
                 {
-                    keyspace.deleteFound(db);
+                    continue;
                 }
+                // an expired key kept here asked for TYPE none: Redis's expiry check finds it gone, keeps it
+            }
+            else if (expired)
+            {
                 continue;
             }
             collected.setLong(kept++, e);
         }
+
         final RespWriter out = ctx.out();
         out.arrayHeader(2);
-        out.bulkString(Long.toUnsignedString(cursor));
+        out.bulkLong(cursor);
         out.arrayHeader(kept);
         for (int i = 0; i < kept; i++)
         {
             entry.wrap(collected.getLong(i));
             out.bulkFromAddress(entry.keyAddress(), entry.keyLength());
         }
+        for (int i = 0; i < toExpire.size(); i++)
+        {
+            // the lookup of a key past its deadline expires it: listener (AOF DEL) and expired_keys included
+            entry.wrap(toExpire.getLong(i));
+            keyspace.lookupNoTouch(db, null, entry.keyAddress(), entry.keyLength());
+        }
         collected.clear();
+        toExpire.clear();
     }
 
-    /** strtoul as Redis's parseScanCursorOrReply uses it: decimal, optional sign, wraps negatives. */
-    static long parseCursor(final String s)
+    /** SCAN's TYPE argument, compared as Redis's strcasecmp with the type name (a C string). */
+    private static int scanType(final Args args, final int i)
     {
-        if (s.isEmpty() || Character.isWhitespace(s.charAt(0)))
+        final int length = cStringLength(args, i);
+        if (equalsIgnoreCase(args, i, length, NONE))
         {
-            throw new NumberFormatException(s);
+            return TYPE_NONE;
         }
-        if (s.startsWith("-"))
+        for (int t = 0; t < TYPES.length; t++)
         {
-            return -Long.parseUnsignedLong(s.substring(1));
+            if (equalsIgnoreCase(args, i, length, TYPE_NAMES[t]))
+            {
+                return TYPES[t];
+            }
         }
-        return Long.parseUnsignedLong(s.startsWith("+") ? s.substring(1) : s);
+        // no error for an unknown type in Redis 7.0: it just matches nothing
+        return TYPE_UNKNOWN;
     }
 
+    /**
+     * parseScanCursorOrReply: strtoul(s, &end, 10) over the whole C string, no leading space, no ERANGE. So
+     * "" is 0, "+5" is 5, "-1" wraps to 2^64-1, and anything at or past 2^64 is invalid. The value is left
+     * in {@link #parsedCursor}. No allocation.
+     */
+    private boolean parseCursor(final Args args, final int i)
+    {
+        final int length = cStringLength(args, i);
+        parsedCursor = 0;
+        if (length == 0)
+        {
+            return true;
+        }
+        final byte first = args.byteAt(i, 0);
+        if (first == ' ' || (first >= '\t' && first <= '\r'))
+        {
+            return false;
+        }
+        int j = 0;
+        boolean negative = false;
+        if (first == '+' || first == '-')
+        {
+            negative = first == '-';
+            j++;
+        }
+        if (j == length)
+        {
+            return false;
+        }
+        final long limit = Long.divideUnsigned(-1L, 10);
+        final long lastDigit = Long.remainderUnsigned(-1L, 10);
+        long value = 0;
+        for (; j < length; j++)
+        {
+            final int digit = args.byteAt(i, j) - '0';
+            if (digit < 0 || digit > 9)
+            {
+                return false;
+            }
+            if (Long.compareUnsigned(value, limit) > 0 || (value == limit && digit > lastDigit))
+            {
+                return false;
+            }
+            value = value * 10 + digit;
+        }
+        parsedCursor = negative ? -value : value;
+        return true;
+    }
+
+    /**
+     * dbRandomKey on a primary: a key met past its deadline is expired and another is drawn, so the loop
+     * ends with a live key or an empty database.
+     */
     private void randomkey(final CommandContext ctx)
     {
         final Database db = ctx.db();
-        for (int attempt = 0; attempt < 100 && db.size() > 0; attempt++)
+        while (db.size() > 0)
         {
             final long e = db.randomEntry(keyspace.random());
             entry.wrap(e);
             if (keyspace.isExpired(e))
             {
-                if (db.find(null, entry.keyAddress(), entry.keyLength()) != NULL_HANDLE)
-                {
-                    keyspace.deleteFound(db);
-                }
+                keyspace.lookupNoTouch(db, null, entry.keyAddress(), entry.keyLength());
                 continue;
             }
             ctx.out().bulkFromAddress(entry.keyAddress(), entry.keyLength());
@@ -483,45 +721,50 @@ final class KeyCommands
         ctx.out().nullBulk();
     }
 
-    private void expire(final CommandContext ctx, final long unitMs, final boolean absolute)
+    // ------------------------------------------------------------------------------------------------
+    // EXPIRE PEXPIRE EXPIREAT PEXPIREAT TTL PTTL EXPIRETIME PEXPIRETIME PERSIST
+
+    /**
+     * expireGenericCommand: options first (an unknown option beats a bad number), then the number with
+     * overflow checks for the unit and the base time, then the key, then NX/XX/GT/LT against the current
+     * TTL (none counts as infinite), then either delete (deadline past) or set.
+     */
+    private void expire(final CommandContext ctx, final boolean seconds, final boolean absolute)
     {
         final Args args = ctx.args();
-        boolean nx = false;
-        boolean xx = false;
-        boolean gt = false;
-        boolean lt = false;
+        int flags = 0;
         for (int i = 3; i < args.count(); i++)
         {
-            if (args.equalsIgnoreCase(i, NX))
+            if (option(args, i, NX))
             {
-                nx = true;
+                flags |= EXPIRE_NX;
             }
-            else if (args.equalsIgnoreCase(i, XX))
+            else if (option(args, i, XX))
             {
-                xx = true;
+                flags |= EXPIRE_XX;
             }
-            else if (args.equalsIgnoreCase(i, GT))
+            else if (option(args, i, GT))
             {
-                gt = true;
+                flags |= EXPIRE_GT;
             }
-            else if (args.equalsIgnoreCase(i, LT))
+            else if (option(args, i, LT))
             {
-                lt = true;
+                flags |= EXPIRE_LT;
             }
             else
             {
-                ctx.out().error("ERR Unsupported option " + args.toString(i));
+                ctx.out().error("ERR Unsupported option " + cString(args, i));
                 return;
             }
         }
-        if (nx && (xx || gt || lt))
+        if ((flags & EXPIRE_NX) != 0 && (flags & (EXPIRE_XX | EXPIRE_GT | EXPIRE_LT)) != 0)
         {
-            ctx.out().error("ERR NX and XX, GT or LT options at the same time are not compatible");
+            ctx.out().raw(INCOMPATIBLE_NX);
             return;
         }
-        if (gt && lt)
+        if ((flags & (EXPIRE_GT | EXPIRE_LT)) == (EXPIRE_GT | EXPIRE_LT))
         {
-            ctx.out().error("ERR GT and LT options at the same time are not compatible");
+            ctx.out().raw(INCOMPATIBLE_GT_LT);
             return;
         }
         if (!args.parseLong(2))
@@ -530,22 +773,24 @@ final class KeyCommands
             return;
         }
         long when = args.longValue();
-        final long base = absolute ? 0 : ctx.nowMs();
-        if (unitMs == 1000)
+        final long now = ctx.nowMs();
+        final long base = absolute ? 0 : now;
+        if (seconds)
         {
             if (when > Long.MAX_VALUE / 1000 || when < Long.MIN_VALUE / 1000)
             {
-                invalidExpire(ctx);
+                invalidExpireTime(ctx);
                 return;
             }
             when *= 1000;
         }
         if (when > Long.MAX_VALUE - base)
         {
-            invalidExpire(ctx);
+            invalidExpireTime(ctx);
             return;
         }
         when += base;
+
         final Database db = ctx.db();
         final long e = keyspace.lookupWrite(db, args.array(), args.address(1), args.length(1));
         if (e == NULL_HANDLE)
@@ -553,18 +798,24 @@ final class KeyCommands
             ctx.out().integer(0);
             return;
         }
-        final long current = entry.wrap(e).expireAt();
-        if ((nx && current != -1) || (xx && current == -1) || (gt && (when <= current || current == -1)) ||
-            (lt && current != -1 && when >= current))
+        if (flags != 0)
         {
-            ctx.out().integer(0);
-            return;
+            final long current = entry.wrap(e).expireAt();
+            if (((flags & EXPIRE_NX) != 0 && current != -1) ||
+                ((flags & EXPIRE_XX) != 0 && current == -1) ||
+                ((flags & EXPIRE_GT) != 0 && (when <= current || current == -1)) ||
+                ((flags & EXPIRE_LT) != 0 && current != -1 && when >= current))
+            {
+                ctx.out().integer(0);
+                return;
+            }
         }
-        if (when <= ctx.nowMs())
+        // checkAlreadyExpired: never while loading (AOF replay sets the past deadline; a lookup expires it)
+        if (when <= now && !ctx.client().isReplay())
         {
             keyspace.deleteFound(db);
             ctx.dirty(1);
-            engine.dispatcher().propagateAs(rewrite.start().add(DEL_CMD).add(args, 1).args());
+            engine.dispatcher().propagateAs(rewrite.start().add(DEL_COMMAND).add(args, 1).args());
             ctx.out().integer(1);
             return;
         }
@@ -574,21 +825,29 @@ final class KeyCommands
             return;
         }
         ctx.dirty(1);
-        rewrite.start().add(PEXPIREAT_CMD).add(args, 1).add(when);
-        for (int i = 3; i < args.count(); i++)
+        if (seconds || !absolute)
         {
-            rewrite.add(args, i);
+            // PEXPIREAT is its own deterministic form; the others become it, flags kept
+            rewrite.start().add(PEXPIREAT_COMMAND).add(args, 1).add(when);
+            for (int i = 3; i < args.count(); i++)
+            {
+                rewrite.add(args, i);
+            }
+            engine.dispatcher().propagateAs(rewrite.args());
         }
-        engine.dispatcher().propagateAs(rewrite.args());
         ctx.out().integer(1);
     }
 
-    private static void invalidExpire(final CommandContext ctx)
+    private static void invalidExpireTime(final CommandContext ctx)
     {
         ctx.out().error("ERR invalid expire time in '" + ctx.spec().fullName() + "' command");
     }
 
-    private void ttl(final CommandContext ctx, final long unitMs, final boolean absolute)
+    /**
+     * ttlGenericCommand: -2 missing, -1 without TTL, else the time left (or the deadline, for *EXPIRETIME),
+     * never below 0, and in seconds rounded to nearest for TTL and EXPIRETIME alike.
+     */
+    private void ttl(final CommandContext ctx, final boolean millis, final boolean absolute)
     {
         final Args args = ctx.args();
         final long e = keyspace.lookupNoTouch(ctx.db(), args.array(), args.address(1), args.length(1));
@@ -603,13 +862,9 @@ final class KeyCommands
             ctx.out().integer(-1);
             return;
         }
-        if (absolute)
-        {
-            ctx.out().integer(unitMs == 1000 ? at / 1000 : at);
-            return;
-        }
-        final long ttl = Math.max(0, at - ctx.nowMs());
-        ctx.out().integer(unitMs == 1000 ? (ttl + 500) / 1000 : ttl);
+        final long ttl = Math.max(0, absolute ? at : at - ctx.nowMs());
+        // Redis's (ttl + 500) / 1000, without the overflow at PEXPIREAT 2^63-1 (its compiled C is exact there)
+        ctx.out().integer(millis ? ttl : ttl / 1000 + (ttl % 1000 >= 500 ? 1 : 0));
     }
 
     private void persist(final CommandContext ctx)

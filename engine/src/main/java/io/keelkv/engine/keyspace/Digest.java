@@ -1,81 +1,70 @@
 package io.keelkv.engine.keyspace;
 
+import io.keelkv.engine.memory.PageMemory;
 import io.keelkv.engine.types.ObjectType;
 
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 
 /**
- * DEBUG DIGEST: Redis 7.0's order-independent dataset digest (debug.c computeDatasetDigest), so that the
- * same dataset gives the same 40 hex digits on KeelKV and on redis-server, and a persistence round trip
- * can be checked with one command. Per key: mix(key), mix(type), mix(value), xor "!!expire!!" if it has
- * a TTL; keys are xored into the database's share; each non-empty database first mixes its number in.
- * Not on the hot path: allocates freely.
+ * DEBUG DIGEST and DEBUG DIGEST-VALUE: Redis 7.0's order-independent dataset digest (debug.c
+ * computeDatasetDigest, xorObjectDigest, mixDigest, xorDigest), so that the same dataset gives the same
+ * 40 hex digits on KeelKV and on redis-server, and a persistence round trip (snapshot, AOF rewrite,
+ * reload) is checked with one command against either.
+ *
+ * <pre>
+ *   xor(d, data):  d ^= sha1(data)                  order-independent "add"
+ *   mix(d, data):  d = sha1(d ^ sha1(data))         order-dependent feedback
+ *
+ *   per key:  k = 0; mix(k, key); mix(k, be32(type)); mix(k, value bytes); xor(k, "!!expire!!") if a TTL
+ *   per db:   if the db has any key: mix(final, be32(db index)); then xor(final, k) for each key
+ * </pre>
+ * Note the last step: {@code final} is xored with sha1(k), not with k. A string's value is its bytes
+ * (Redis decodes an int-encoded string to its decimal text first, which is what KeelKV stores anyway).
+ * Only the presence of a TTL counts, not its value, so that a reload does not change the digest. As in
+ * Redis, keys whose deadline passed but which are still in the table are included: a debug command sees
+ * the table, not the logical dataset.
+ *
+ * <p>Not on the hot path, but a DEBUG DIGEST of millions of keys should not churn the heap either: one
+ * instance reuses its buffers, and values are hashed in chunks copied out of page memory. Not thread-safe.
  */
 public final class Digest
 {
-    private final MessageDigest sha1;
+    public static final int DIGEST_LENGTH = 20;
+    private static final byte[] EXPIRE_MARK = {'!', '!', 'e', 'x', 'p', 'i', 'r', 'e', '!', '!'};
+    private static final byte[] HEX = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
+    private static final int CHUNK_BYTES = 8192;
 
-    public Digest()
+    private final PageMemory memory;
+    private final MessageDigest sha1;
+    private final EntryFlyweight entry;
+    private final byte[] chunk = new byte[CHUNK_BYTES];
+    private final byte[] hash = new byte[DIGEST_LENGTH];
+    private final byte[] keyDigest = new byte[DIGEST_LENGTH];
+    private final byte[] word = new byte[4];
+    private final Database.EntryVisitor addKey = this::addKey;
+    private byte[] target;
+
+    public Digest(final PageMemory memory)
     {
+        this.memory = memory;
+        this.entry = new EntryFlyweight(memory);
         try
         {
             sha1 = MessageDigest.getInstance("SHA-1");
         }
         catch (final NoSuchAlgorithmException ex)
         {
-            throw new IllegalStateException(ex);
+            throw new IllegalStateException("SHA-1 is required of every Java platform", ex);
         }
     }
 
-    /** digest ^= sha1(data) */
-    private void xorDigest(final byte[] digest, final byte[] data)
+    /** Redis's computeDatasetDigest into {@code out} (20 bytes): all zeros for an empty dataset. */
+    public void dataset(final Keyspace keyspace, final byte[] out)
     {
-        final byte[] hash = sha1.digest(data);
-        for (int i = 0; i < 20; i++)
-        {
-            digest[i] ^= hash[i];
-        }
-    }
-
-    /** digest = sha1(digest ^ sha1(data)) */
-    private void mixDigest(final byte[] digest, final byte[] data)
-    {
-        xorDigest(digest, data);
-        final byte[] hash = sha1.digest(digest);
-        System.arraycopy(hash, 0, digest, 0, 20);
-    }
-
-    private static byte[] bigEndian(final int value)
-    {
-        return new byte[] {(byte)(value >>> 24), (byte)(value >>> 16), (byte)(value >>> 8), (byte)value};
-    }
-
-    /** The digest of one value as DEBUG DIGEST-VALUE reports it (type, value, expire flag). */
-    public byte[] valueDigest(final EntryFlyweight entry)
-    {
-        final byte[] digest = new byte[20];
-        mixValue(digest, entry);
-        return digest;
-    }
-
-    private void mixValue(final byte[] digest, final EntryFlyweight entry)
-    {
-        mixDigest(digest, bigEndian(entry.type()));
-        if (entry.type() == ObjectType.STRING)
-        {
-            mixDigest(digest, entry.valueBytes());
-        }
-        if (entry.hasExpire())
-        {
-            xorDigest(digest, "!!expire!!".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        }
-    }
-
-    public byte[] datasetDigest(final Keyspace keyspace)
-    {
-        final byte[] result = new byte[20];
-        final EntryFlyweight entry = new EntryFlyweight(keyspace.memory());
+        Arrays.fill(out, 0, DIGEST_LENGTH, (byte)0);
         for (int i = 0; i < keyspace.databaseCount(); i++)
         {
             final Database db = keyspace.database(i);
@@ -83,26 +72,125 @@ public final class Digest
             {
                 continue;
             }
-            mixDigest(result, bigEndian(i));
-            db.forEach(e ->
-            {
-                entry.wrap(e);
-                final byte[] digest = new byte[20];
-                mixDigest(digest, entry.keyBytes());
-                mixValue(digest, entry);
-                xorDigest(result, digest);
-            });
+            // the db number first, so that the same keys in another db give another digest
+            mixDigest(out, bigEndian(i));
+            target = out;
+            db.forEach(addKey);
         }
-        return result;
+        target = null;
+    }
+
+    /** Redis's xorObjectDigest of one entry onto a zero digest: DEBUG DIGEST-VALUE. */
+    public void value(final long entryHandle, final byte[] out)
+    {
+        Arrays.fill(out, 0, DIGEST_LENGTH, (byte)0);
+        mixValue(out, entryHandle);
+    }
+
+    private void addKey(final long entryHandle)
+    {
+        Arrays.fill(keyDigest, (byte)0);
+        entry.wrap(entryHandle);
+        xorRange(keyDigest, entry.keyHandle(), entry.keyLength());
+        feedback(keyDigest);
+        mixValue(keyDigest, entryHandle);
+        sha1.update(keyDigest, 0, DIGEST_LENGTH);
+        finishXor(target);
+    }
+
+    private void mixValue(final byte[] digest, final long entryHandle)
+    {
+        entry.wrap(entryHandle);
+        mixDigest(digest, bigEndian(entry.type()));
+        if (entry.type() == ObjectType.STRING)
+        {
+            xorRange(digest, entry.valueHandle(), entry.valueLength());
+            feedback(digest);
+        }
+        // collection types will mix their elements here, each as Redis's xorObjectDigest does for it
+        if (entry.hasExpire())
+        {
+            sha1.update(EXPIRE_MARK, 0, EXPIRE_MARK.length);
+            finishXor(digest);
+        }
+    }
+
+    /** digest = sha1(digest ^ sha1(bytes)) */
+    private void mixDigest(final byte[] digest, final byte[] bytes)
+    {
+        sha1.update(bytes, 0, bytes.length);
+        finishXor(digest);
+        feedback(digest);
+    }
+
+    /** Hash a page memory range into the pending SHA-1, in chunks, then digest ^= the result. */
+    private void xorRange(final byte[] digest, final long handle, final long length)
+    {
+        for (long done = 0; done < length; )
+        {
+            final int n = (int)Math.min(CHUNK_BYTES, length - done);
+            memory.getBytes(handle + done, chunk, 0, n);
+            sha1.update(chunk, 0, n);
+            done += n;
+        }
+        finishXor(digest);
+    }
+
+    /** digest ^= sha1(whatever was fed since the last digest). */
+    private void finishXor(final byte[] digest)
+    {
+        try
+        {
+            sha1.digest(hash, 0, DIGEST_LENGTH);
+        }
+        catch (final DigestException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+        for (int i = 0; i < DIGEST_LENGTH; i++)
+        {
+            digest[i] ^= hash[i];
+        }
+    }
+
+    /** digest = sha1(digest): the second half of mixDigest. */
+    private void feedback(final byte[] digest)
+    {
+        sha1.update(digest, 0, DIGEST_LENGTH);
+        try
+        {
+            sha1.digest(digest, 0, DIGEST_LENGTH);
+        }
+        catch (final DigestException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** htonl(value), as Redis mixes type and db numbers. */
+    private byte[] bigEndian(final int value)
+    {
+        word[0] = (byte)(value >>> 24);
+        word[1] = (byte)(value >>> 16);
+        word[2] = (byte)(value >>> 8);
+        word[3] = (byte)value;
+        return word;
+    }
+
+    /** Lower-case hex into {@code out} (40 bytes), Redis's "%02x" loop, for a status reply without a String. */
+    public static void hex(final byte[] digest, final byte[] out)
+    {
+        for (int i = 0; i < DIGEST_LENGTH; i++)
+        {
+            out[2 * i] = HEX[(digest[i] >>> 4) & 0xF];
+            out[2 * i + 1] = HEX[digest[i] & 0xF];
+        }
     }
 
     public static String hex(final byte[] digest)
     {
-        final StringBuilder sb = new StringBuilder(40);
-        for (final byte b : digest)
-        {
-            sb.append(Character.forDigit((b >>> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
-        }
-        return sb.toString();
+        final byte[] text = new byte[2 * DIGEST_LENGTH];
+        hex(digest, text);
+        return new String(text, java.nio.charset.StandardCharsets.US_ASCII);
     }
 }
