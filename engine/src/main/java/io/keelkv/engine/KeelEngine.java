@@ -9,6 +9,7 @@ import io.keelkv.engine.keyspace.EntryFlyweight;
 import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.memory.PageMemory;
 import io.keelkv.engine.resp.Args;
+import io.keelkv.engine.resp.ErrorStats;
 import io.keelkv.engine.resp.RespWriter;
 import io.keelkv.engine.types.ObjectType;
 import io.keelkv.engine.types.Strings;
@@ -35,6 +36,7 @@ public final class KeelEngine implements AutoCloseable
     private final Dispatcher dispatcher;
     private final EntryFlyweight entry;
     private final LocalClient localClient = new LocalClient(0, false);
+    private final ErrorStats errorStats = new ErrorStats();
     private final long startTimeMs = System.currentTimeMillis();
 
     private long dirty;
@@ -87,6 +89,12 @@ public final class KeelEngine implements AutoCloseable
     public Dispatcher dispatcher()
     {
         return dispatcher;
+    }
+
+    /** Error replies by code, shared by every client's reply writer (INFO errorstats). */
+    public ErrorStats errorStats()
+    {
+        return errorStats;
     }
 
     public long startTimeMs()

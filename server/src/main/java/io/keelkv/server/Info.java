@@ -8,6 +8,7 @@ import io.keelkv.engine.keyspace.Database;
 import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.memory.PageMemory;
 import io.keelkv.engine.resp.Args;
+import io.keelkv.engine.resp.ErrorStats;
 import io.keelkv.server.config.ServerConfig;
 import io.keelkv.server.net.EventLoopAgent;
 import io.keelkv.server.net.NetStats;
@@ -520,27 +521,22 @@ public final class Info
             .append("\r\n");
     }
 
-    /**
-     * Redis counts error replies by their first word (errorstat_ERR:count=N). The counts per prefix are not
-     * kept anywhere yet (the reply encoder counts errors per connection only), so the section stays empty.
-     */
+    /** errorstat_CODE:count=N per error code, in code order as Redis's radix tree lists them. */
     private void errorStats(final StringBuilder sb)
     {
+        final ErrorStats errors = engine.errorStats();
+        final java.util.TreeMap<String, Long> sorted = new java.util.TreeMap<>();
+        for (int i = 0; i < errors.size(); i++)
+        {
+            sorted.put(errors.code(i), errors.count(i));
+        }
+        sorted.forEach((code, count) -> sb.append("errorstat_").append(code).append(":count=").append(count).append("\r\n"));
     }
 
-    /**
-     * Errors replied by commands: failed (the handler replied an error) plus rejected (arity, NOAUTH, OOM,
-     * unknown subcommand) calls. Replies to unknown commands are not attributed to a command and are not
-     * counted yet, so this is a lower bound of Redis's figure.
-     */
+    /** Every error reply, whoever caused it: commands, unknown commands, protocol errors. */
     private long totalErrorReplies()
     {
-        long total = 0;
-        for (final CommandSpec spec : engine.commandTable().allRows())
-        {
-            total += spec.failedCalls() + spec.rejectedCalls();
-        }
-        return total;
+        return engine.errorStats().total();
     }
 
     private void keyspace(final StringBuilder sb)

@@ -197,6 +197,30 @@ class InfoCommandTest
     }
 
     @Test
+    void shouldCountErrorRepliesByCodeAsRedis() throws Exception
+    {
+        // the same sequence gives these figures on redis-server 7.0.15 (WRONGTYPE aside: no lists yet)
+        client.call("SET", "k", "v");
+        client.call("INCR", "k");                // ERR value is not an integer
+        client.call("NOSUCHCMD");                // ERR unknown command
+        client.call("GET");                      // ERR wrong number of arguments
+        client.call("CONFIG", "GET");            // ERR wrong number of arguments (subcommand)
+        client.call("AUTH", "nobody", "wrong");  // WRONGPASS
+        try (RawRespClient bad = new RawRespClient(server.port()))
+        {
+            bad.sendRaw("*1\r\n$x\r\n");       // ERR Protocol error: invalid bulk length
+            assertTrue(bad.readReply().startsWith("-ERR Protocol error"));
+        }
+        final Map<String, String> errors = fields(info("errorstats"));
+        assertEquals(Map.of("errorstat_ERR", "count=5", "errorstat_WRONGPASS", "count=1"), errors);
+        assertEquals("6", fields(info("stats")).get("total_error_replies"));
+
+        client.call("CONFIG", "RESETSTAT");
+        assertEquals(Map.of(), fields(info("errorstats")));
+        assertEquals("0", fields(info("stats")).get("total_error_replies"));
+    }
+
+    @Test
     void shouldFormatBytesLikeRedis()
     {
         assertEquals("0B", Info.bytesToHuman(0));

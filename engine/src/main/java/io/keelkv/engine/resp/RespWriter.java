@@ -45,6 +45,7 @@ public final class RespWriter
     private boolean overflowed;
     private long maxCapacity = DEFAULT_MAX_CAPACITY;
     private int errorCount;
+    private ErrorStats errorStats;
     private final int initialCapacity;
     private final DoubleFormat doubleFormat = new DoubleFormat();
     private final byte[] doubleText = new byte[DoubleFormat.MAX_LENGTH];
@@ -196,6 +197,15 @@ public final class RespWriter
     public boolean overflowed()
     {
         return overflowed;
+    }
+
+    /**
+     * @param errorStats the engine-wide tally every error reply of this writer is counted in (INFO
+     *                   errorstats); null counts nowhere.
+     */
+    public void errorStats(final ErrorStats errorStats)
+    {
+        this.errorStats = errorStats;
     }
 
     /**
@@ -380,6 +390,10 @@ public final class RespWriter
             if (preEncoded.length > 0 && preEncoded[0] == '-')
             {
                 errorCount++;
+                if (errorStats != null)
+                {
+                    errorStats.count(preEncoded);
+                }
             }
         }
     }
@@ -438,6 +452,10 @@ public final class RespWriter
         if (line((byte)'-', message, from, to))
         {
             errorCount++;
+            if (errorStats != null)
+            {
+                errorStats.count(message, from, to);
+            }
         }
     }
 

@@ -103,6 +103,7 @@ public final class ConfigCommand
         final KeelEngine engine = server.engine();
         engine.commandTable().resetStats();
         engine.keyspace().resetStats();
+        engine.errorStats().reset();
         server.loop().stats().reset();
         info.resetStats();
         ctx.out().ok();

@@ -325,6 +325,7 @@ public final class EventLoopAgent implements Agent
                 final ClientSession session = new ClientSession(
                     id, format(remote), format(local), loopback, password == null);
                 final Connection c = new Connection(channel, session);
+                c.out.errorStats(engine.errorStats());
                 c.key = channel.register(selector, SelectionKey.OP_READ, c);
                 connections.put(id, c);
             }
