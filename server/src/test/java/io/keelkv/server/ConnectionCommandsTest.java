@@ -6,6 +6,7 @@ import redis.clients.jedis.Jedis;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -49,6 +50,27 @@ class ConnectionCommandsTest
     {
         final String reply = client.call("CLIENT", "ID");
         return Long.parseLong(reply.substring(1, reply.length() - 2));
+    }
+
+    @Test
+    void shouldCheckExistenceArityAndDebugGateBeforeAuthAsRedis() throws Exception
+    {
+        // redis-server 7.0.15 with requirepass, unauthenticated: the same replies in the same order
+        server = TestServers.start("--requirepass", "secret");
+        try (RawRespClient client = new RawRespClient(server.port()))
+        {
+            assertEquals("-ERR unknown command 'nosuchcmd', with args beginning with: \r\n", client.call("nosuchcmd"));
+            assertEquals("-ERR unknown subcommand 'nosuch'. Try CONFIG HELP.\r\n", client.call("CONFIG", "nosuch"));
+            assertEquals("-ERR wrong number of arguments for 'get' command\r\n", client.call("GET"));
+            assertEquals("-ERR wrong number of arguments for 'config' command\r\n", client.call("CONFIG"));
+            assertTrue(client.call("DEBUG", "DIGEST").startsWith("-ERR DEBUG command not allowed. If the enable-debug-command"));
+            assertEquals("-NOAUTH Authentication required.\r\n", client.call("GET", "k"));
+            assertEquals("+OK\r\n", client.call("AUTH", "secret"));
+            final Map<String, String> stats = InfoCommandTest.fields(
+                ConnectionCommandsTest.body(client.call("INFO", "commandstats")));
+            assertEquals("calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0", stats.get("cmdstat_debug"));
+            assertEquals("calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0", stats.get("cmdstat_config"));
+        }
     }
 
     @Test

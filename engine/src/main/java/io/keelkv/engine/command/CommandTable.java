@@ -257,7 +257,7 @@ public final class CommandTable
         final CommandSpec spec = new CommandSpec(
             fullName.toLowerCase(java.util.Locale.ROOT),
             Integer.parseInt(f[1 + o].trim()),
-            CommandFlags.parse(f[2 + o]),
+            CommandFlags.parse(f[2 + o]) | hiddenFlags(fullName),
             Integer.parseInt(f[3 + o].trim()),
             Integer.parseInt(f[4 + o].trim()),
             Integer.parseInt(f[5 + o].trim()),
@@ -280,5 +280,14 @@ public final class CommandTable
         {
             throw new IllegalArgumentException("duplicate command " + fullName);
         }
+    }
+
+    /**
+     * Flags Redis's command JSON sets but COMMAND INFO does not report, so the generated table cannot learn
+     * them: DEBUG and MODULE are CMD_PROTECTED (behind enable-debug-command / enable-module-command).
+     */
+    private static int hiddenFlags(final String fullName)
+    {
+        return "debug".equalsIgnoreCase(fullName) || "module".equalsIgnoreCase(fullName) ? CommandFlags.PROTECTED : 0;
     }
 }

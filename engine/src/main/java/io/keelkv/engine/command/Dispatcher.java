@@ -21,6 +21,7 @@ public final class Dispatcher
     private final CommandTable table;
     private final CommandContext ctx;
     private CommandPropagator propagator = CommandPropagator.NONE;
+    private CommandGate gate = CommandGate.ALLOW_ALL;
     private Args rewritten;
 
     public Dispatcher(final KeelEngine engine)
@@ -36,6 +37,12 @@ public final class Dispatcher
         this.propagator = propagator == null ? CommandPropagator.NONE : propagator;
     }
 
+    /** Who may run PROTECTED commands (DEBUG); the server's enable-debug-command. */
+    public void gate(final CommandGate gate)
+    {
+        this.gate = gate == null ? CommandGate.ALLOW_ALL : gate;
+    }
+
     /** A handler asks to be logged as other arguments (EXPIRE as PEXPIREAT, INCRBYFLOAT as SET ...). */
     public void propagateAs(final Args args)
     {
@@ -47,26 +54,19 @@ public final class Dispatcher
         return table;
     }
 
-    /** Resolve the command (and subcommand) of a request, or write the error and return null. */
+    /**
+     * Resolve the command (and subcommand) of a request, or write the error and return null. The checks run
+     * in Redis 7.0's processCommand order: existence, arity, the protected-command gate, then
+     * authentication; so an unauthenticated client learns of an unknown command or a wrong arity before
+     * it gets NOAUTH. A rejection counts in the command's rejected_calls; an unknown subcommand in none
+     * (Redis has no command to count it against).
+     */
     public CommandSpec resolve(final Args args, final RespWriter out, final ClientContext client)
     {
         CommandSpec spec = table.lookup(args, 0);
         if (spec == null)
         {
-            if (!client.authenticated())
-            {
-                out.raw(NOAUTH);
-            }
-            else
-            {
-                out.error(unknownCommand(args));
-            }
-            return null;
-        }
-        if (!client.authenticated() && !spec.hasFlag(CommandFlags.NO_AUTH))
-        {
-            spec.rejectedCalls++;
-            out.raw(NOAUTH);
+            out.error(unknownCommand(args));
             return null;
         }
         // a container (CLIENT, CONFIG, COMMAND ...): with arguments it is always a subcommand; without,
@@ -82,7 +82,6 @@ public final class Dispatcher
             final CommandSpec sub = CommandTable.lookupSubcommand(spec, args);
             if (sub == null)
             {
-                spec.rejectedCalls++;
                 out.error("ERR unknown subcommand '" + sanitize(args.toString(1)) + "'. Try " +
                     spec.name().toUpperCase(java.util.Locale.ROOT) + " HELP.");
                 return null;
@@ -93,6 +92,22 @@ public final class Dispatcher
         {
             spec.rejectedCalls++;
             out.error("ERR wrong number of arguments for '" + spec.fullName() + "' command");
+            return null;
+        }
+        if (spec.hasFlag(CommandFlags.PROTECTED))
+        {
+            final String denied = gate.deny(spec, client);
+            if (denied != null)
+            {
+                spec.rejectedCalls++;
+                out.error(denied);
+                return null;
+            }
+        }
+        if (!client.authenticated() && !spec.hasFlag(CommandFlags.NO_AUTH))
+        {
+            spec.rejectedCalls++;
+            out.raw(NOAUTH);
             return null;
         }
         return spec;

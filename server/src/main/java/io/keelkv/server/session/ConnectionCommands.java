@@ -121,7 +121,7 @@ public final class ConnectionCommands
         this.loop = server.loop();
     }
 
-    /** Bind the connection and server commands, INFO and CONFIG; wrap the engine's DEBUG. Called once at start. */
+    /** Bind the connection and server commands, INFO and CONFIG; gate the engine's DEBUG. Called once at start. */
     public static void bind(final KeelServer server, final CommandTable table)
     {
         final ConnectionCommands commands = new ConnectionCommands(server);
@@ -138,13 +138,8 @@ public final class ConnectionCommands
         table.bind("client|help", commands::clientHelp);
         table.bind("shutdown", commands::shutdown);
 
-        // the engine's DEBUG must be taken before it is replaced; without one there is nothing to guard
-        final CommandSpec debug = table.byName("debug");
-        final CommandHandler engineDebug = debug != null ? debug.handler() : null;
-        if (engineDebug != null)
-        {
-            table.bind("debug", ctx -> commands.debug(ctx, engineDebug));
-        }
+        // DEBUG carries the PROTECTED flag; the dispatcher asks this gate before it checks authentication
+        server.engine().dispatcher().gate(commands::denyProtected);
 
         final Info info = new Info(server);
         info.bind(table);
@@ -724,17 +719,12 @@ public final class ConnectionCommands
         }
     }
 
-    /** enable-debug-command: no, yes, or local (loopback clients only); then the engine's DEBUG. */
-    private void debug(final CommandContext ctx, final CommandHandler engineDebug)
+    /** enable-debug-command: no, yes, or local (loopback clients only). Null lets the command run. */
+    private String denyProtected(final CommandSpec spec, final ClientContext client)
     {
         final String mode = config.enableDebugCommand();
-        final boolean allowed = "yes".equals(mode) || ("local".equals(mode) && isLocal(ctx.client()));
-        if (!allowed)
-        {
-            ctx.out().error(DEBUG_NOT_ALLOWED);
-            return;
-        }
-        engineDebug.execute(ctx);
+        final boolean allowed = "yes".equals(mode) || ("local".equals(mode) && isLocal(client));
+        return allowed ? null : DEBUG_NOT_ALLOWED;
     }
 
     /** Clients without a connection (embedded use, AOF replay) run in this process: local. */
