@@ -237,6 +237,11 @@ class ConnectionCommandsTest
             assertTrue(lines[0].endsWith(" cmd=client|list user=default redir=-1 resp=2"), lines[0]);
             assertTrue(lines[1].startsWith("id=" + idB + " "), lines[1]);
             assertTrue(list.endsWith("\n\r\n"));
+            // fd is the real descriptor: the server runs in this JVM, so /proc/self/fd/N is that socket
+            final String fd = lines[0].replaceAll(".* fd=(-?\\d+) .*", "$1");
+            assertTrue(Integer.parseInt(fd) > 2, lines[0]);
+            assertTrue(java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd", fd))
+                .toString().startsWith("socket:"), fd);
 
             assertTrue(body(a.call("CLIENT", "LIST", "ID", String.valueOf(idB))).startsWith("id=" + idB + " "));
             assertEquals("$0\r\n\r\n", a.call("CLIENT", "LIST", "ID", "0"));

@@ -326,6 +326,7 @@ public final class EventLoopAgent implements Agent
                     id, format(remote), format(local), loopback, password == null);
                 final Connection c = new Connection(channel, session);
                 c.out.errorStats(engine.errorStats());
+                session.fd(SocketFds.fd(channel));
                 c.key = channel.register(selector, SelectionKey.OP_READ, c);
                 connections.put(id, c);
             }
