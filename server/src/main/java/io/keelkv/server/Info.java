@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -211,9 +212,10 @@ public final class Info
                 case CPU: cpu(sb); break;
                 case COMMANDSTATS: commandStats(sb); break;
                 case ERRORSTATS: errorStats(sb); break;
+                case LATENCYSTATS: latencyStats(sb); break;
                 case CLUSTER: field(sb, "cluster_enabled", 0); break;
                 case KEYSPACE: keyspace(sb); break;
-                default: break; // Modules, Latencystats: nothing to report (no modules, no latency histograms)
+                default: break; // Modules: nothing to report
             }
         }
         return sb.toString();
@@ -519,6 +521,46 @@ public final class Info
             .append(",rejected_calls=").append(spec.rejectedCalls())
             .append(",failed_calls=").append(spec.failedCalls())
             .append("\r\n");
+    }
+
+    /**
+     * latency_percentiles_usec_NAME:p50=..,p99=..,p99.9=.. for every command called since start or the last
+     * RESETSTAT, at latency-tracking-info-percentiles, in microseconds with three decimals. The histograms
+     * hold nanoseconds (Redis records microseconds times 1000), read as Redis's hdr_value_at_percentile:
+     * the highest value equivalent to the percentile's bucket.
+     */
+    private void latencyStats(final StringBuilder sb)
+    {
+        final List<Double> percentiles = config.latencyTrackingInfoPercentiles();
+        for (final CommandSpec spec : engine.commandTable().commands())
+        {
+            latencyStat(sb, spec, percentiles);
+            for (final CommandSpec sub : spec.subcommands())
+            {
+                latencyStat(sb, sub, percentiles);
+            }
+        }
+    }
+
+    private static void latencyStat(final StringBuilder sb, final CommandSpec spec, final List<Double> percentiles)
+    {
+        final org.HdrHistogram.Histogram histogram = spec.latencyHistogram();
+        if (histogram == null || histogram.getTotalCount() == 0)
+        {
+            return;
+        }
+        sb.append("latency_percentiles_usec_").append(spec.fullName()).append(':');
+        for (int i = 0; i < percentiles.size(); i++)
+        {
+            final double p = percentiles.get(i);
+            if (i > 0)
+            {
+                sb.append(',');
+            }
+            sb.append('p').append(BigDecimal.valueOf(p).stripTrailingZeros().toPlainString()).append('=')
+                .append(String.format(Locale.ROOT, "%.3f", histogram.getValueAtPercentile(p) / 1000.0));
+        }
+        sb.append("\r\n");
     }
 
     /** errorstat_CODE:count=N per error code, in code order as Redis's radix tree lists them. */

@@ -50,6 +50,7 @@ public final class KeelServer implements AutoCloseable
         settings.lfuLogFactor = config.lfuLogFactor();
         settings.lfuDecayTimeMinutes = config.lfuDecayTimeMinutes();
         this.engine = new KeelEngine(settings);
+        engine.dispatcher().latencyTracking(config.latencyTracking());
         this.runId = randomRunId();
 
         final EventLoopAgent.Limits limits = new EventLoopAgent.Limits();
@@ -95,6 +96,7 @@ public final class KeelServer implements AutoCloseable
         settings.lfuLogFactor = config.lfuLogFactor();
         settings.lfuDecayTimeMinutes = config.lfuDecayTimeMinutes();
         engine.applySettings();
+        engine.dispatcher().latencyTracking(config.latencyTracking());
         if ("loglevel".equals(name))
         {
             Log.level(config.logLevel());

@@ -143,8 +143,10 @@ class InfoCommandTest
             new ArrayList<>(parse(info("cluster", "commandstats", "nosuch")).keySet()));
         assertEquals("$0\r\n\r\n", client.call("INFO", "nosuch"));
         assertEquals("$30\r\n# Cluster\r\ncluster_enabled:0\r\n\r\n", client.call("INFO", "cluster"));
-        assertEquals("$48\r\n# Latencystats\r\n\r\n# Cluster\r\ncluster_enabled:0\r\n\r\n",
-            client.call("INFO", "latencystats", "cluster"));
+        // the INFO calls above are in the latency histograms, as in Redis
+        final String latencyAndCluster = ConnectionCommandsTest.body(client.call("INFO", "latencystats", "cluster"));
+        assertTrue(latencyAndCluster.matches("(?s)# Latencystats\r\nlatency_percentiles_usec_info:p50=.*\r\n\r\n" +
+            "# Cluster\r\ncluster_enabled:0\r\n"), latencyAndCluster);
     }
 
     @Test
@@ -218,6 +220,37 @@ class InfoCommandTest
         client.call("CONFIG", "RESETSTAT");
         assertEquals(Map.of(), fields(info("errorstats")));
         assertEquals("0", fields(info("stats")).get("total_error_replies"));
+    }
+
+    @Test
+    void shouldReportLatencyPercentilesPerCommand() throws Exception
+    {
+        for (int i = 0; i < 100; i++)
+        {
+            client.call("SET", "k" + i, "v");
+            client.call("GET", "k" + i);
+        }
+        Map<String, String> stats = fields(info("latencystats"));
+        final String number = "\\d+\\.\\d{3}";
+        assertTrue(stats.get("latency_percentiles_usec_set").matches(
+            "p50=" + number + ",p99=" + number + ",p99\\.9=" + number), stats.toString());
+        assertTrue(stats.containsKey("latency_percentiles_usec_get"), stats.toString());
+        assertTrue(!stats.containsKey("latency_percentiles_usec_incr"), stats.toString());
+        final String[] values = stats.get("latency_percentiles_usec_get").replaceAll("p[\\d.]+=", "").split(",");
+        assertTrue(Double.parseDouble(values[0]) > 0 &&
+            Double.parseDouble(values[0]) <= Double.parseDouble(values[1]) &&
+            Double.parseDouble(values[1]) <= Double.parseDouble(values[2]), stats.toString());
+
+        client.call("CONFIG", "SET", "latency-tracking-info-percentiles", "0 50 99.99 100");
+        stats = fields(info("latencystats"));
+        assertTrue(stats.get("latency_percentiles_usec_set").matches(
+            "p0=" + number + ",p50=" + number + ",p99\\.99=" + number + ",p100=" + number), stats.toString());
+
+        client.call("CONFIG", "RESETSTAT");
+        client.call("CONFIG", "SET", "latency-tracking", "no");
+        client.call("SET", "k", "v");
+        stats = fields(info("latencystats"));
+        assertTrue(!stats.containsKey("latency_percentiles_usec_set"), stats.toString());
     }
 
     @Test

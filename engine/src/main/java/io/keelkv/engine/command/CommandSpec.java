@@ -1,5 +1,7 @@
 package io.keelkv.engine.command;
 
+import org.HdrHistogram.Histogram;
+
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -51,6 +53,12 @@ public final class CommandSpec
     long usec;
     long rejectedCalls;
     long failedCalls;
+    private Histogram latency;
+
+    /** Redis's LATENCY_HISTOGRAM_MIN_VALUE / MAX_VALUE (1 ns .. 1 s) and PRECISION (2 significant digits). */
+    private static final long LATENCY_MIN_NS = 1;
+    private static final long LATENCY_MAX_NS = 1_000_000_000L;
+    private static final int LATENCY_DIGITS = 2;
 
     CommandSpec(
         final String fullName,
@@ -195,12 +203,38 @@ public final class CommandSpec
         return failedCalls;
     }
 
+    /**
+     * @return this command's latency histogram in nanoseconds (INFO latencystats), or null before the first
+     * call since start or the last reset.
+     */
+    public Histogram latencyHistogram()
+    {
+        return latency;
+    }
+
+    /**
+     * Record one call's duration. The histogram is created at the first call (about 3 KiB, only for the
+     * commands in use) and is fixed-size afterwards, so recording allocates nothing. Values are clamped to
+     * the histogram's range, as Redis does.
+     */
+    void recordLatency(final long nanos)
+    {
+        Histogram histogram = latency;
+        if (histogram == null)
+        {
+            histogram = new Histogram(LATENCY_MIN_NS, LATENCY_MAX_NS, LATENCY_DIGITS);
+            latency = histogram;
+        }
+        histogram.recordValue(Math.min(LATENCY_MAX_NS, Math.max(LATENCY_MIN_NS, nanos)));
+    }
+
     void resetStats()
     {
         calls = 0;
         usec = 0;
         rejectedCalls = 0;
         failedCalls = 0;
+        latency = null;
     }
 
     void handler(final CommandHandler handler)

@@ -22,6 +22,7 @@ public final class Dispatcher
     private final CommandContext ctx;
     private CommandPropagator propagator = CommandPropagator.NONE;
     private CommandGate gate = CommandGate.ALLOW_ALL;
+    private boolean latencyTracking = true;
     private Args rewritten;
 
     public Dispatcher(final KeelEngine engine)
@@ -35,6 +36,12 @@ public final class Dispatcher
     public void propagator(final CommandPropagator propagator)
     {
         this.propagator = propagator == null ? CommandPropagator.NONE : propagator;
+    }
+
+    /** Redis's latency-tracking: keep a latency histogram per command (INFO latencystats). */
+    public void latencyTracking(final boolean enabled)
+    {
+        this.latencyTracking = enabled;
     }
 
     /** Who may run PROTECTED commands (DEBUG); the server's enable-debug-command. */
@@ -147,8 +154,13 @@ public final class Dispatcher
         {
             spec.failedCalls++;
         }
+        final long elapsedNs = System.nanoTime() - start;
         spec.calls++;
-        spec.usec += (System.nanoTime() - start) / 1000;
+        spec.usec += elapsedNs / 1000;
+        if (latencyTracking)
+        {
+            spec.recordLatency(elapsedNs);
+        }
         if (engine.dirty() != dirtyBefore && !client.isReplay())
         {
             propagator.propagate(client.db(), rewritten != null ? rewritten : args);
