@@ -21,8 +21,13 @@ final class RawRespClient implements AutoCloseable
 
     RawRespClient(final int port) throws IOException
     {
+        this("127.0.0.1", port);
+    }
+
+    RawRespClient(final String host, final int port) throws IOException
+    {
         socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+        socket.connect(new InetSocketAddress(host, port), 5_000);
         socket.setSoTimeout(5_000);
         socket.setTcpNoDelay(true);
         in = socket.getInputStream();

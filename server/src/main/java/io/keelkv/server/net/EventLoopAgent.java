@@ -41,6 +41,7 @@ public final class EventLoopAgent implements Agent
 {
     static final int OUTPUT_PAUSE_BYTES = 1 << 20;
     private static final byte[] MAX_CLIENTS = "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
+    // byte for byte Redis 7.0's text, its "Setup a an" included: clients and scripts match on it
     private static final byte[] DENIED = ("-DENIED Redis is running in protected mode because protected mode is enabled " +
         "and no password is set for the default user. In this mode connections are only accepted from the loopback " +
         "interface. If you want to connect from external computers to Redis you may adopt one of the following " +
@@ -49,7 +50,7 @@ public final class EventLoopAgent implements Agent
         "Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change " +
         "permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration " +
         "file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started " +
-        "the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an " +
+        "the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an " +
         "authentication password for the default user. NOTE: You only need to do one of the above things in order " +
         "for the server to start accepting connections from the outside.\r\n").getBytes(StandardCharsets.US_ASCII);
 
@@ -75,6 +76,7 @@ public final class EventLoopAgent implements Agent
     }
 
     private final KeelEngine engine;
+    private final ByteBuffer refuseScratch = ByteBuffer.allocateDirect(4096);
     private final Dispatcher dispatcher;
     private final Selector selector;
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
@@ -337,11 +339,26 @@ public final class EventLoopAgent implements Agent
         }
     }
 
-    private static void refuse(final SocketChannel channel, final byte[] message)
+    /**
+     * Send a refusal (maxclients, protected mode) and close. A client usually sends its first command at
+     * once; closing with that command unread would make the kernel answer with a reset, and a reset can
+     * reach the client before it has read the refusal. So the refusal is followed by a FIN and whatever
+     * already arrived is read and dropped before the close.
+     */
+    private void refuse(final SocketChannel channel, final byte[] message)
     {
         try
         {
             channel.write(ByteBuffer.wrap(message));
+            channel.shutdownOutput();
+            for (int i = 0; i < 16; i++)
+            {
+                refuseScratch.clear();
+                if (channel.read(refuseScratch) <= 0)
+                {
+                    break;
+                }
+            }
         }
         catch (final IOException ignore)
         {
