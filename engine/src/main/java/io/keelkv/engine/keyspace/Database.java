@@ -149,6 +149,28 @@ public final class Database
         return NULL_HANDLE;
     }
 
+    /**
+     * A read-only hint for {@link KeyPrefetcher}: the head of the chain a key with {@code hash} would be
+     * found in, without rehashing, remembering anything or comparing keys. During a rehash a key may be in
+     * either table (keys added since it began are in the new one): the old table's bucket is read until it
+     * has moved, then the new table's; a miss of the hint only costs the prefetch.
+     *
+     * @return the chain's first entry handle, or {@link PageMemory#NULL_HANDLE}.
+     */
+    long chainHead(final long hash)
+    {
+        if (table0 == NULL_HANDLE || used0 + used1 == 0)
+        {
+            return NULL_HANDLE;
+        }
+        final long index0 = hash & ((1L << exp0) - 1);
+        if (rehashIndex != -1 && index0 < rehashIndex && table1 != NULL_HANDLE)
+        {
+            return memory.getLong(table1 + ((hash & ((1L << exp1) - 1)) << 3));
+        }
+        return memory.getLong(table0 + (index0 << 3));
+    }
+
     // ------------------------------------------------------------------------------------------------
     // mutation
 

@@ -71,6 +71,48 @@ class DatabaseTest
     }
 
     @Test
+    void shouldPointPrefetchAtTheChainHoldingTheKeyAcrossRehash()
+    {
+        final KeyPrefetcher prefetcher = new KeyPrefetcher(memory);
+        boolean sawRehash = false;
+        for (int i = 0; i < 20_000; i++)
+        {
+            put("key:" + i, "v", -1);
+            sawRehash |= db.isRehashing();
+            if (i % 101 == 0)
+            {
+                // outside a rehash the hint's chain holds the key (during one, a key may be in either table)
+                for (int j = 0; j <= i && !db.isRehashing(); j += 1 + i / 50)
+                {
+                    final byte[] k = ("key:" + j).getBytes(StandardCharsets.UTF_8);
+                    long e = db.chainHead(Hashing.hash(k, BASE, k.length));
+                    while (e != NULL_HANDLE && !entry.wrap(e).keyEquals(k, BASE, k.length))
+                    {
+                        e = entry.next();
+                    }
+                    assertNotEquals(NULL_HANDLE, e, "key:" + j + " not on its hinted chain");
+                }
+                final long sizeBefore = db.size();
+                final byte[] k = ("key:" + i).getBytes(StandardCharsets.UTF_8);
+                prefetcher.clear();
+                prefetcher.addAll(k, new long[] {BASE, BASE}, new int[] {k.length, 2}, 2);
+                assertEquals(2, prefetcher.size());
+                final long sinkBefore = prefetcher.sink();
+                final boolean rehashing = db.isRehashing();
+                prefetcher.prefetch(db);
+                if (!rehashing)
+                {
+                    assertNotEquals(sinkBefore, prefetcher.sink(), "the entry header was read");
+                }
+                assertEquals(0, prefetcher.size());
+                assertEquals(sizeBefore, db.size());
+                assertEquals("v", get("key:" + i), "the keyspace is unchanged by a prefetch");
+            }
+        }
+        assertTrue(sawRehash, "the test must cross a rehash");
+    }
+
+    @Test
     void shouldShrinkAndKeepKeysAfterMassDeletes()
     {
         for (int i = 0; i < 50_000; i++)

@@ -1,0 +1,81 @@
+package io.keelkv.engine.resp;
+
+import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
+
+/**
+ * A fast, forgiving look ahead into pipelined input: finds argument 1 (the key, for most commands) of the
+ * next complete multibulk requests, so that the caller can prefetch their keys (the keyspace's
+ * KeyPrefetcher) before the requests are decoded and run one by one.
+ *
+ * <p>It validates nothing and changes no state: the {@link RespDecoder} still decodes every request with
+ * Redis's rules. At the first byte it does not expect (an inline command, a malformed or incomplete
+ * request) it simply stops; a wrong guess only costs the prefetch.
+ */
+public final class RespLookahead
+{
+    private RespLookahead()
+    {
+    }
+
+    /**
+     * Find argument 1 of each complete request in {@code [offset, limit)}, up to {@code max} of them.
+     *
+     * @param addresses receives each key's address (with {@code buffer.byteArray()} as the base).
+     * @param lengths   receives each key's length.
+     * @return the number of keys found.
+     */
+    public static int findKeys(
+        final DirectBuffer buffer, final int offset, final int limit, final long[] addresses, final int[] lengths,
+        final int max)
+    {
+        final byte[] array = buffer.byteArray();
+        final long base = buffer.addressOffset();
+        int p = offset;
+        int added = 0;
+        while (p < limit && added < max)
+        {
+            if (UnsafeApi.getByte(array, base + p) != '*')
+            {
+                break;
+            }
+            int q = p + 1;
+            int count = 0;
+            byte b;
+            while (q < limit && (b = UnsafeApi.getByte(array, base + q)) >= '0' && b <= '9' && count < 1_000_000)
+            {
+                count = count * 10 + (b - '0');
+                q++;
+            }
+            q += 2; // CRLF
+            for (int i = 0; i < count; i++)
+            {
+                if (q >= limit || UnsafeApi.getByte(array, base + q) != '$')
+                {
+                    return added;
+                }
+                q++;
+                int length = 0;
+                while (q < limit && (b = UnsafeApi.getByte(array, base + q)) >= '0' && b <= '9' && length < 1 << 29)
+                {
+                    length = length * 10 + (b - '0');
+                    q++;
+                }
+                final int start = q + 2;
+                q = start + length + 2;
+                if (q > limit)
+                {
+                    return added; // incomplete: the rest has not arrived
+                }
+                if (i == 1)
+                {
+                    addresses[added] = base + start;
+                    lengths[added] = length;
+                    added++;
+                }
+            }
+            p = q;
+        }
+        return added;
+    }
+}
