@@ -64,6 +64,8 @@ public final class KeelServer implements AutoCloseable
 
         loop.bind(config.bindAddresses(), config.port(), config.tcpBacklog());
         final EventLoopIdleStrategy idle = new EventLoopIdleStrategy(config.idleStrategy(), loop::block, 100);
+        idle.spinMicros(config.idleSpinMicros());
+        config.onChange("idle-spin-us", c -> idle.spinMicros(c.idleSpinMicros()));
         this.runner = new AgentRunner(idle, this::onError, null, loop)
         {
         };

@@ -196,6 +196,8 @@ final class Directives
     static final Directive PAGE_SIZE = memory("page-size", null, IMMUTABLE | KEELKV, 4096, 16 * MB, true, "64kb",
         value -> Long.bitCount((Long)value) == 1 ? null : "argument must be a power of two");
     static final Directive EVENT_LOOP_CPU = signed("event-loop-cpu", null, IMMUTABLE | KEELKV, -1, INT_MAX, -1);
+    /** backoff: how long the loop keeps polling after its last work before it blocks in epoll_wait. */
+    static final Directive IDLE_SPIN_US = signed("idle-spin-us", null, KEELKV, 0, 1_000_000, 0);
 
     /** Every directive, in the order CONFIG GET lists them. */
     static final List<Directive> ALL = List.copyOf(TABLE);

@@ -870,6 +870,12 @@ public final class ServerConfig
         return (String)values[Directives.IDLE_STRATEGY.id];
     }
 
+    /** @return microseconds the backoff idle strategy keeps polling after the last work, before blocking. */
+    public int idleSpinMicros()
+    {
+        return intValue(Directives.IDLE_SPIN_US);
+    }
+
     /** @return the off-heap page size: a power of two between 4 KiB and 16 MiB. */
     public int pageSizeBytes()
     {

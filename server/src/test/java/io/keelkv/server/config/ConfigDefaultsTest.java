@@ -132,7 +132,7 @@ class ConfigDefaultsTest
     @Test
     void shouldCoverEveryDirectiveOfTheTableWithAComparedDefault()
     {
-        final Set<String> compared = new HashSet<>(List.of("dir", "idle-strategy", "page-size", "event-loop-cpu"));
+        final Set<String> compared = new HashSet<>(List.of("dir", "idle-strategy", "idle-spin-us", "page-size", "event-loop-cpu"));
         for (final String[] nameAndValue : REDIS_7_0_15_DEFAULTS)
         {
             compared.add(nameAndValue[0]);
@@ -147,6 +147,7 @@ class ConfigDefaultsTest
         assertEquals("backoff", config.get("idle-strategy"));
         assertEquals("65536", config.get("page-size"));
         assertEquals("-1", config.get("event-loop-cpu"));
+        assertEquals("0", config.get("idle-spin-us"));
         assertEquals("backoff", config.idleStrategy());
         assertEquals(64 * 1024, config.pageSizeBytes());
         assertEquals(-1, config.eventLoopCpu());
