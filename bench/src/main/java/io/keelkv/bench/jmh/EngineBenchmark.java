@@ -13,12 +13,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Engine GET and SET, in process, no sockets.
+ * Engine GET, SET, INCR and EXPIRE, in process, no sockets.
  *
- * <p>Settings: 100,000 keys of the form {@code key:NNNNNN} (10 bytes), 32-byte values, keys visited in a
- * fixed pseudo-random order; single thread (the engine is single-writer by design). Three ways in:
- * the typed API over Agrona buffers, the command path (dispatcher + RESP reply into a reused writer),
- * and a naive baseline: {@code ConcurrentHashMap<ByteBuffer, byte[]>} on the heap.
+ * <p>Settings: 100,000 keys of the form {@code key:NNNNNN} (10 bytes), 32-byte values, and 100,000
+ * counters {@code ctr:NNNNNN}; keys visited in a fixed pseudo-random order; single thread (the engine is
+ * single-writer by design). Three ways in: the typed API over Agrona buffers (GET, SET, EXPIRE), the
+ * command path (dispatcher + RESP reply into a reused writer; INCR and EXPIRE included, EXPIRE also
+ * builds its PEXPIREAT form for the AOF), and a naive baseline: {@code ConcurrentHashMap<ByteBuffer,
+ * byte[]>} on the heap.
  * Run with {@code -prof gc}: the KeelKV paths must show ~0 B/op (budget in bench/allocation-budget.txt).
  */
 @State(Scope.Thread)
@@ -38,6 +40,9 @@ public class EngineBenchmark
     private UnsafeBuffer getOut;
     private Args[] getArgs;
     private Args[] setArgs;
+    private Args[] incrArgs;
+    private Args[] expireArgs;
+    private byte[][] keyBytes;
     private RespWriter writer;
     private ConcurrentHashMap<ByteBuffer, byte[]> baseline;
     private ByteBuffer[] baselineKeys;
@@ -52,6 +57,9 @@ public class EngineBenchmark
         keys = new UnsafeBuffer[KEYS];
         getArgs = new Args[KEYS];
         setArgs = new Args[KEYS];
+        incrArgs = new Args[KEYS];
+        expireArgs = new Args[KEYS];
+        keyBytes = new byte[KEYS][];
         baselineKeys = new ByteBuffer[KEYS];
         baseline = new ConcurrentHashMap<>();
         final byte[] v = new byte[VALUE_BYTES];
@@ -69,6 +77,9 @@ public class EngineBenchmark
             engine.set(0, keys[i], 0, k.length, value, 0, VALUE_BYTES);
             getArgs[i] = Args.of("GET", new String(k, StandardCharsets.US_ASCII));
             setArgs[i] = Args.of("SET", new String(k, StandardCharsets.US_ASCII), new String(v, StandardCharsets.US_ASCII));
+            incrArgs[i] = Args.of("INCR", String.format("ctr:%06d", i));
+            expireArgs[i] = Args.of("EXPIRE", new String(k, StandardCharsets.US_ASCII), "100000");
+            keyBytes[i] = k;
             baselineKeys[i] = ByteBuffer.wrap(k);
             baseline.put(ByteBuffer.wrap(k.clone()), v.clone());
         }
@@ -119,6 +130,28 @@ public class EngineBenchmark
         writer.clear();
         engine.execute(setArgs[nextKey()], writer);
         return writer.pending();
+    }
+
+    @Benchmark
+    public int commandIncr()
+    {
+        writer.clear();
+        engine.execute(incrArgs[nextKey()], writer);
+        return writer.pending();
+    }
+
+    @Benchmark
+    public int commandExpire()
+    {
+        writer.clear();
+        engine.execute(expireArgs[nextKey()], writer);
+        return writer.pending();
+    }
+
+    @Benchmark
+    public Object engineExpire()
+    {
+        return engine.expire(keyBytes[nextKey()], 100_000_000L);
     }
 
     @Benchmark
