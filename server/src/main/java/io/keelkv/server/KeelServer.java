@@ -36,6 +36,8 @@ public final class KeelServer implements AutoCloseable
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final long startTimeMs = System.currentTimeMillis();
     private final String runId;
+    /** Set when the event loop thread ended by an error rather than by SHUTDOWN or SIGTERM. */
+    private volatile Throwable loopFailure;
 
     public KeelServer(final ServerConfig config) throws IOException
     {
@@ -157,6 +159,17 @@ public final class KeelServer implements AutoCloseable
             {
                 runner.run();
             }
+            catch (final Throwable ex)
+            {
+                // the loop owns the keyspace: without it nothing is served, so the process must say so
+                // and exit non-zero instead of lingering with a dead listener (or reporting a SIGTERM)
+                loopFailure = ex;
+                Log.warning("The event loop stopped on an error and KeelKV is exiting: " + ex);
+                if (Boolean.getBoolean("keel.debug"))
+                {
+                    ex.printStackTrace();
+                }
+            }
             finally
             {
                 stopped.countDown();
@@ -170,6 +183,12 @@ public final class KeelServer implements AutoCloseable
     public void shutdown(final Runnable beforeClose)
     {
         loop.requestShutdown(beforeClose);
+    }
+
+    /** The error that stopped the event loop, or null while it runs or after a clean stop. */
+    public Throwable loopFailure()
+    {
+        return loopFailure;
     }
 
     public boolean awaitStopped(final long timeoutMs) throws InterruptedException
@@ -253,7 +272,7 @@ public final class KeelServer implements AutoCloseable
             " bytes, idle strategy " + config.idleStrategy());
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
-            if (!server.loop.isShutdownRequested())
+            if (!server.loop.isShutdownRequested() && server.loopFailure == null)
             {
                 Log.notice("Received SIGTERM scheduling shutdown...");
                 server.shutdown(() -> Log.notice("User requested shutdown..."));
@@ -266,10 +285,13 @@ public final class KeelServer implements AutoCloseable
             {
                 Thread.currentThread().interrupt();
             }
-            Log.notice("KeelKV is now ready to exit, bye bye...");
+            if (server.loopFailure == null)
+            {
+                Log.notice("KeelKV is now ready to exit, bye bye...");
+            }
             // a clean stop exits 0 as redis-server does; the JVM would report 143 for SIGTERM. Every
             // socket is closed by now and nothing else registers hooks, so halting skips nothing.
-            Runtime.getRuntime().halt(server.loop.isShutdownRequested() ? 0 : 1);
+            Runtime.getRuntime().halt(server.loop.isShutdownRequested() && server.loopFailure == null ? 0 : 1);
         }, "keel-shutdown"));
         server.start();
         Log.notice("Ready to accept connections tcp on port " + server.port());
@@ -281,6 +303,6 @@ public final class KeelServer implements AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
-        System.exit(0);
+        System.exit(server.loopFailure == null ? 0 : 1);
     }
 }

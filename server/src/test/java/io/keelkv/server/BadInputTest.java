@@ -83,6 +83,41 @@ class BadInputTest
         }
     }
 
+    /**
+     * A bulk header costs a few bytes to send: the server must not reserve (and zero) the whole bulk for
+     * it, or a handful of clients could pin gigabytes. The buffer grows with the bytes that arrive.
+     */
+    @Test
+    void shouldNotReserveABulkBeforeItsBytesArrive() throws Exception
+    {
+        server = TestServers.start();
+        try (Socket socket = new Socket("127.0.0.1", server.port()); RawRespClient observer = new RawRespClient(server.port()))
+        {
+            final OutputStream out = socket.getOutputStream();
+            out.write("CLIENT SETNAME announcer\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$400000000\r\n0123456789".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            final byte[] ok = new byte[5];
+            socket.setSoTimeout(5_000);
+            assertEquals(5, socket.getInputStream().readNBytes(ok, 0, 5));
+            String line = "";
+            final long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!line.contains("qbuf=") && System.nanoTime() < deadline)
+            {
+                for (final String l : observer.call("CLIENT", "LIST").split("\n"))
+                {
+                    if (l.contains("name=announcer"))
+                    {
+                        line = l;
+                    }
+                }
+            }
+            final long qbuf = Long.parseLong(line.replaceAll(".* qbuf=(\\d+) .*", "$1").trim());
+            final long free = Long.parseLong(line.replaceAll(".* qbuf-free=(\\d+) .*", "$1").trim());
+            assertTrue(qbuf + free < 1 << 20, "query buffer of " + (qbuf + free) + " bytes for a bulk header: " + line);
+            assertEquals("+PONG\r\n", observer.call("PING"));
+        }
+    }
+
     @Test
     void shouldRejectClientsOverMaxclients() throws Exception
     {

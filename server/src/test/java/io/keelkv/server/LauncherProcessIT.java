@@ -35,12 +35,19 @@ class LauncherProcessIT
     /** Output goes to a file: Process.destroy() would close a pipe before we could read the last lines. */
     private static Process launch(final String... args) throws Exception
     {
+        return launchWith(java.util.Map.of(), args);
+    }
+
+    private static Process launchWith(final java.util.Map<String, String> env, final String... args) throws Exception
+    {
         final List<String> command = new java.util.ArrayList<>(List.of(LAUNCHER));
         command.addAll(List.of(args));
         final File log = File.createTempFile("keel-launcher", ".log");
         log.deleteOnExit();
-        final Process process = new ProcessBuilder(command).directory(new File(System.getProperty("java.io.tmpdir")))
-            .redirectErrorStream(true).redirectOutput(log).start();
+        final ProcessBuilder builder = new ProcessBuilder(command).directory(new File(System.getProperty("java.io.tmpdir")))
+            .redirectErrorStream(true).redirectOutput(log);
+        builder.environment().putAll(env);
+        final Process process = builder.start();
         LOGS.put(process, log);
         return process;
     }
@@ -160,5 +167,124 @@ class LauncherProcessIT
         assertTrue(process.waitFor(30, TimeUnit.SECONDS));
         assertTrue(portIsFree(port), "port still bound after kill -9");
         assertFalse(answersPing(port));
+    }
+
+    /**
+     * A value of proto-max-bulk-len (512 MB) is legal: with the launcher's own JVM settings it must be
+     * stored and served back whole. (The JVM's default cap on direct buffers, -Xmx, once made this SET
+     * take the event loop down.)
+     */
+    @Test
+    void shouldStoreAndServeAValueOfProtoMaxBulkLenWithTheLaunchersSettings() throws Exception
+    {
+        final int port = freePort();
+        final Process process = launch("--port", String.valueOf(port), "--save", "");
+        try
+        {
+            awaitPing(port, process);
+            final int size = 512 * 1024 * 1024;
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port))
+            {
+                socket.setSoTimeout(120_000);
+                final java.io.OutputStream out = new java.io.BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+                final java.io.InputStream in = new java.io.BufferedInputStream(socket.getInputStream(), 1 << 16);
+                out.write(("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$" + size + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                final byte[] chunk = new byte[1 << 20];
+                for (int sent = 0; sent < size; sent += chunk.length)
+                {
+                    for (int i = 0; i < chunk.length; i++)
+                    {
+                        chunk[i] = (byte)((sent + i) % 251);
+                    }
+                    out.write(chunk);
+                }
+                out.write("\r\nGET big\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                assertEquals("+OK", readLine(in), () -> output(process));
+                assertEquals("$" + size, readLine(in), () -> output(process));
+                for (int received = 0; received < size; received += chunk.length)
+                {
+                    assertEquals(chunk.length, in.readNBytes(chunk, 0, chunk.length), "value cut short");
+                    for (int i = 0; i < chunk.length; i++)
+                    {
+                        if (chunk[i] != (byte)((received + i) % 251))
+                        {
+                            fail("byte " + (received + i) + " of the value differs");
+                        }
+                    }
+                }
+                assertEquals("", readLine(in));
+            }
+            assertTrue(answersPing(port), () -> output(process));
+        }
+        finally
+        {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * When the memory for one client's request is refused, that client is closed and logged, and every
+     * other client is still served: the loop must not die of it (Redis would abort in zmalloc).
+     */
+    @Test
+    void shouldCloseOnlyTheClientWhoseRequestCannotBeAllocated() throws Exception
+    {
+        final int port = freePort();
+        final Process process = launchWith(java.util.Map.of("KEEL_JAVA_OPTS", "-XX:MaxDirectMemorySize=48m"),
+            "--port", String.valueOf(port), "--save", "");
+        try
+        {
+            awaitPing(port, process);
+            final int size = 100 * 1024 * 1024;
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port))
+            {
+                socket.setSoTimeout(30_000);
+                final java.io.OutputStream out = socket.getOutputStream();
+                out.write(("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$" + size + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                final byte[] chunk = new byte[1 << 20];
+                boolean closed = false;
+                try
+                {
+                    for (int sent = 0; sent < size; sent += chunk.length)
+                    {
+                        out.write(chunk);
+                    }
+                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                    closed = socket.getInputStream().read() < 0;
+                }
+                catch (final java.io.IOException ex)
+                {
+                    closed = true; // reset while sending: the server closed this client
+                }
+                assertTrue(closed, "the client whose request could not be allocated was not closed");
+            }
+            assertTrue(answersPing(port), () -> output(process));
+            assertTrue(process.isAlive());
+            final String log = output(process);
+            assertTrue(log.contains("no memory for its query buffer"), log);
+        }
+        finally
+        {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String readLine(final java.io.InputStream in) throws java.io.IOException
+    {
+        final StringBuilder sb = new StringBuilder();
+        int b;
+        while ((b = in.read()) != '\n')
+        {
+            if (b < 0)
+            {
+                throw new java.io.EOFException("connection closed after " + sb);
+            }
+            if (b != '\r')
+            {
+                sb.append((char)b);
+            }
+        }
+        return sb.toString();
     }
 }

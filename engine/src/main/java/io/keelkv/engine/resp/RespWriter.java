@@ -324,7 +324,18 @@ public final class RespWriter
             newCapacity *= 2;
         }
         newCapacity = Math.min(newCapacity, limit);
-        final ByteBuffer grown = ByteBuffer.allocateDirect((int)newCapacity);
+        final ByteBuffer grown;
+        try
+        {
+            grown = ByteBuffer.allocateDirect((int)newCapacity);
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            // the OS refused the memory: this reply stream is cut like one over the cap (the client is
+            // disconnected), rather than the error taking the event loop and every other client down
+            overflowed = true;
+            return false;
+        }
         final long grownAddress = BufferUtil.address(grown);
         UnsafeApi.copyMemory(address + readIndex, grownAddress, pending);
         final ByteBuffer old = byteBuffer;

@@ -40,6 +40,8 @@ final class Connection
     /** Input processing paused because the reply buffer is over its soft mark: resume when drained. */
     boolean pausedForOutput;
     long outputSoftLimitSinceMs;
+    /** Why growing the query buffer last failed for want of memory (null: it was the limit), for the log. */
+    String allocationFailure;
 
     Connection(final SocketChannel channel, final ClientSession session)
     {
@@ -55,7 +57,10 @@ final class Connection
         return writeIndex - readIndex;
     }
 
-    /** Make room for at least {@code bytes} more after writeIndex: compact first, grow if still short. */
+    /**
+     * Make room for at least {@code bytes} more after writeIndex, for the next socket read: compact first,
+     * else double the buffer (never past {@code limit}).
+     */
     boolean ensureRoom(final long bytes, final long limit)
     {
         if (in.capacity() - writeIndex >= bytes)
@@ -63,27 +68,65 @@ final class Connection
             return true;
         }
         final int pending = pendingInput();
-        if (readIndex > 0 && in.capacity() - pending >= bytes)
-        {
-            compact();
-            return true;
-        }
         final long required = pending + bytes;
         if (required > limit)
         {
             return false;
+        }
+        if (readIndex > 0 && in.capacity() >= required)
+        {
+            compact();
+            return true;
         }
         long capacity = in.capacity();
         while (capacity < required)
         {
             capacity *= 2;
         }
-        capacity = Math.min(capacity, Math.max(limit, required));
+        return reallocate(Math.min(capacity, Math.max(limit, required)));
+    }
+
+    /**
+     * Make the buffer hold {@code totalBytes} from readIndex (one request the decoder knows the size of):
+     * compact first, else reallocate at exactly that size, as Redis sizes its query buffer for a big
+     * argument. The caller grows in steps as the bytes arrive (see EventLoopAgent.process).
+     */
+    boolean growTo(final long totalBytes, final long limit)
+    {
+        if (in.capacity() - readIndex >= totalBytes)
+        {
+            return true;
+        }
+        if (totalBytes > limit)
+        {
+            return false;
+        }
+        if (in.capacity() >= totalBytes)
+        {
+            compact();
+            return true;
+        }
+        return reallocate(totalBytes);
+    }
+
+    private boolean reallocate(final long capacity)
+    {
         if (capacity > Integer.MAX_VALUE - 16)
         {
             return false;
         }
-        final ByteBuffer grown = ByteBuffer.allocateDirect((int)capacity);
+        final ByteBuffer grown;
+        try
+        {
+            grown = ByteBuffer.allocateDirect((int)capacity);
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            // the OS (or -XX:MaxDirectMemorySize) refused: this client is closed, every other one is served
+            allocationFailure = ex.getMessage();
+            return false;
+        }
+        final int pending = pendingInput();
         in.limit(writeIndex).position(readIndex);
         grown.put(in);
         org.agrona.BufferUtil.free(in);

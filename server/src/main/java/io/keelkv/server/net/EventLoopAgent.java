@@ -254,6 +254,8 @@ public final class EventLoopAgent implements Agent
                 }
                 else if (c.outputSoftLimitSinceMs > 0 && nowMs - c.outputSoftLimitSinceMs > limits.outputSoftSeconds * 1000)
                 {
+                    io.keelkv.server.Log.warning("Client " + describe(c) +
+                        " scheduled to be closed ASAP for overcoming of output buffer limits.");
                     close(c);
                     work++;
                 }
@@ -290,6 +292,14 @@ public final class EventLoopAgent implements Agent
         }
         catch (final IOException ex)
         {
+            close(c);
+        }
+        catch (final RuntimeException | OutOfMemoryError ex)
+        {
+            // Whatever one client's bytes provoke costs that client only: the loop serves every other
+            // client and owns the keyspace, so it must never die of one connection. (Command handlers
+            // already contain their own failures to one error reply; this is the network path.)
+            io.keelkv.server.Log.warning("Closing client " + describe(c) + " after an internal error: " + ex);
             close(c);
         }
     }
@@ -387,7 +397,7 @@ public final class EventLoopAgent implements Agent
     {
         if (!c.ensureRoom(Math.min(Connection.INITIAL_BUFFER_BYTES, Math.max(1, c.in.capacity() / 4)), limits.queryBufferLimit))
         {
-            close(c);
+            closeForQueryBuffer(c);
             return;
         }
         final ByteBuffer in = c.in;
@@ -451,14 +461,18 @@ public final class EventLoopAgent implements Agent
                 final long needed = decoder.bytesNeeded();
                 if (needed > 0 && needed > c.in.capacity() - c.readIndex)
                 {
-                    if (!c.ensureRoom(needed - c.pendingInput(), limits.queryBufferLimit))
+                    // Grow with the bytes that arrive, never ahead of them: a bulk header alone must not
+                    // make the server reserve (and zero, as direct buffers are zeroed) 512 MB. Doubling
+                    // keeps the copying O(n); the last step is exactly the request's size.
+                    final long target = Math.min(needed, Math.max(2L * c.in.capacity(), 4L * Connection.INITIAL_BUFFER_BYTES));
+                    if (needed > limits.queryBufferLimit || !c.growTo(target, limits.queryBufferLimit))
                     {
-                        close(c);
+                        closeForQueryBuffer(c);
                     }
                 }
                 else if (c.pendingInput() >= limits.queryBufferLimit)
                 {
-                    close(c);
+                    closeForQueryBuffer(c);
                 }
                 break;
             }
@@ -497,6 +511,8 @@ public final class EventLoopAgent implements Agent
             decoder.reset();
             if (c.out.overflowed())
             {
+                io.keelkv.server.Log.warning("Client " + describe(c) +
+                    " closed for overcoming of output buffer limits (or no memory for its replies).");
                 close(c);
                 break;
             }
@@ -556,6 +572,8 @@ public final class EventLoopAgent implements Agent
         {
             if (limits.outputHardLimit > 0 && left > limits.outputHardLimit)
             {
+                io.keelkv.server.Log.warning("Client " + describe(c) +
+                    " scheduled to be closed ASAP for overcoming of output buffer limits.");
                 close(c);
                 return;
             }
@@ -588,6 +606,32 @@ public final class EventLoopAgent implements Agent
         {
             close(c);
         }
+    }
+
+    /**
+     * A request that cannot fit: over client-query-buffer-limit, or the memory for it was refused. Redis
+     * logs the first case with these words; the second would be a crash in Redis (zmalloc aborts), here it
+     * costs this client only.
+     */
+    private void closeForQueryBuffer(final Connection c)
+    {
+        if (c.allocationFailure != null)
+        {
+            io.keelkv.server.Log.warning("Closing client " + describe(c) + ": no memory for its query buffer (" +
+                c.allocationFailure + ")");
+        }
+        else
+        {
+            io.keelkv.server.Log.warning("Closing client that reached max query buffer length: " + describe(c) +
+                " (qbuf initial bytes: " + c.pendingInput() + ")");
+        }
+        close(c);
+    }
+
+    private static String describe(final Connection c)
+    {
+        return "id=" + c.session.id() + " addr=" + c.session.address() + " laddr=" + c.session.localAddress() +
+            " name=" + c.session.name();
     }
 
     void close(final Connection c)
