@@ -41,6 +41,7 @@ public final class KeelEngine implements AutoCloseable
 
     private long dirty;
     private long lastSaveTimeSec = System.currentTimeMillis() / 1000;
+    private long overheadBytes;
     private long rehashBudgetNs = 1_000_000;
 
     public KeelEngine(final EngineSettings settings)
@@ -122,10 +123,24 @@ public final class KeelEngine implements AutoCloseable
         lastSaveTimeSec = seconds;
     }
 
-    /** Bytes counted against maxmemory: blocks handed out by the allocator, size-class rounding included. */
+    /**
+     * Bytes counted against maxmemory: blocks handed out by the allocator (size-class rounding included)
+     * plus the {@link #overheadBytes(long) overhead} the owner reports. Not the pages in use: evicting a key
+     * frees its block but rarely a whole page, so a measure of pages would evict far more than needed.
+     */
     public long usedMemoryForEviction()
     {
-        return memory.allocatedBytes();
+        return memory.allocatedBytes() + overheadBytes;
+    }
+
+    /**
+     * Memory outside the pages that counts against maxmemory too, as Redis counts its client buffers and
+     * its own structures: the server samples its Java heap in use and its clients' buffers into this.
+     * Eviction treats it as a constant, since evicting keys does not shrink it. 0 for embedded use.
+     */
+    public void overheadBytes(final long bytes)
+    {
+        this.overheadBytes = Math.max(0, bytes);
     }
 
     /**
@@ -139,7 +154,7 @@ public final class KeelEngine implements AutoCloseable
         {
             return true;
         }
-        while (memory.allocatedBytes() > max)
+        while (usedMemoryForEviction() > max)
         {
             if (!keyspace.evictOne(settings.maxMemoryPolicy, settings.maxMemorySamples))
             {

@@ -135,6 +135,9 @@ public final class Info
             inputBytesPerSec.sample(nowMs, stats.totalNetInputBytes);
             outputBytesPerSec.sample(nowMs, stats.totalNetOutputBytes);
         }
+        // maxmemory is measured against what used_memory reports, as in Redis; the heap and buffers are
+        // sampled here (a constant during one eviction loop: evicting keys does not shrink them)
+        engine.overheadBytes(outsidePagesBytes());
         trackPeak(usedMemory());
     }
 
@@ -265,11 +268,13 @@ public final class Info
     }
 
     /**
-     * Memory, KeelKV's honest version of Redis's figures. The data lives in off-heap pages, the rest
-     * (connections' buffers, the command table, the JVM's own objects) on the Java heap, so
-     * {@code used_memory} is the pages in use plus the heap in use: what this process really holds for its
-     * work, not only what was handed to keys. {@code used_memory_dataset} is what the page allocator handed
-     * out for keys and values (size-class rounding included: it is what maxmemory is measured against);
+     * Memory, KeelKV's honest version of Redis's figures. The data lives in off-heap pages, the clients'
+     * query and reply buffers in direct memory, the rest (the command table, the JVM's own objects) on the
+     * Java heap, so {@code used_memory} is the pages in use plus the buffers plus the heap in use: what this
+     * process really holds for its work, not only what was handed to keys. {@code used_memory_dataset} is
+     * what the page allocator handed out for keys and values (size-class rounding included); maxmemory is
+     * measured against it plus the buffers and the heap, so used_memory stays within maxmemory but for the
+     * pages' free slack (allocator_frag_bytes), which evicting keys cannot give back;
      * the allocator_* figures describe the page allocator (allocated = handed out, active = resident =
      * pages in use), and {@code used_memory_rss} is the kernel's resident set of the whole JVM.
      */
@@ -601,11 +606,20 @@ public final class Info
     // ------------------------------------------------------------------------------------------------
     // figures
 
-    /** used_memory: off-heap pages in use plus the Java heap in use (see {@link #memory}). */
+    /** used_memory: off-heap pages in use, the Java heap in use, and the clients' buffers (see {@link #memory}). */
     public long usedMemory()
     {
+        return engine.memory().pagesInUseBytes() + outsidePagesBytes();
+    }
+
+    /**
+     * What this process holds outside the pages: the Java heap in use and the clients' query and reply
+     * buffers (direct memory). Redis counts its client buffers in used_memory and against maxmemory too.
+     */
+    private long outsidePagesBytes()
+    {
         final Runtime runtime = Runtime.getRuntime();
-        return engine.memory().pagesInUseBytes() + runtime.totalMemory() - runtime.freeMemory();
+        return runtime.totalMemory() - runtime.freeMemory() + loop.clientBufferBytes();
     }
 
     public long usedMemoryPeak()

@@ -133,6 +133,29 @@ class CommandBehaviourTest
         assertTrue(call("GET", "k9999").startsWith("$1000"), "the newest key survives LRU");
     }
 
+    /** The owner's memory outside the pages (heap, client buffers) counts against maxmemory, as in Redis. */
+    @Test
+    void shouldCountTheReportedOverheadAgainstMaxmemory()
+    {
+        final EngineSettings settings = new EngineSettings();
+        settings.maxMemoryBytes = 2 << 20;
+        settings.maxMemoryPolicy = EvictionPolicy.ALLKEYS_RANDOM;
+        engine.close();
+        engine = new KeelEngine(settings);
+        engine.overheadBytes(1 << 20);
+        final String value = "v".repeat(1000);
+        for (int i = 0; i < 10_000; i++)
+        {
+            assertEquals("+OK\r\n", call("SET", "k" + i, value));
+        }
+        assertTrue(engine.keyspace().evictedKeys() > 0);
+        assertTrue(engine.memory().allocatedBytes() <= (1 << 20) + 2048,
+            "the data may use maxmemory less the overhead: " + engine.memory().allocatedBytes());
+        engine.overheadBytes(3 << 20);
+        assertEquals("-OOM command not allowed when used memory > 'maxmemory'.\r\n", call("SET", "more", value),
+            "with the overhead alone over maxmemory, nothing can be evicted enough");
+    }
+
     @Test
     void shouldPopulateExactlyTheKeysAndValuesRedisDoes()
     {
