@@ -270,6 +270,14 @@ public final class KeelServer implements AutoCloseable
             ", java " + Runtime.version() + ", just started");
         Log.notice("Server initialized: " + config.databases() + " databases, page size " + config.pageSizeBytes() +
             " bytes, idle strategy " + config.idleStrategy());
+        if (!config.save().isEmpty() || config.appendOnly())
+        {
+            // the directives are accepted so that redis.conf files load, but nothing is written yet: say so
+            // once, loudly, rather than let a user believe the data survives a restart
+            Log.warning("WARNING: persistence is not implemented yet (" +
+                (config.appendOnly() ? "appendonly yes" : "save points") +
+                " configured): the data lives in memory only and is lost when KeelKV stops.");
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             if (!server.loop.isShutdownRequested() && server.loopFailure == null)
