@@ -21,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * command is typed, prints a grey hint of its arguments built from the argument trees. The test types the
  * name of every command KeelKV serves ("SET ", "CLIENT KILL ") into an interactive redis-cli on a pseudo
  * terminal (util-linux's {@code script}), once against redis-server and once against KeelKV, and compares
- * the hints. A reply redis-cli cannot read would show as missing hints (it falls back to its own old
- * table) or as an error on the screen.
+ * the hints. Docs without arguments show no hint at all, an error reply makes redis-cli fall back to
+ * its own older help table (other hints), so either shows up here as a difference.
  */
 class RedisCliHintTest
 {

@@ -11,7 +11,7 @@ import java.util.List;
  * by {@code engine/tools/gen-command-table.py}; see that file's header for the format.
  *
  * <p>Cold data: built once while the table loads and only read by COMMAND DOCS, so it is kept in plain
- * lists rather than in the flat arrays of the hot path.
+ * lists rather than in the flat arrays of the hot path. Readers get unmodifiable views.
  */
 public final class CommandDocs
 {
@@ -26,6 +26,7 @@ public final class CommandDocs
         private final String deprecatedSince;
         private final List<String> flags;
         private final List<Argument> arguments = new ArrayList<>();
+        private final List<Argument> argumentsView = Collections.unmodifiableList(arguments);
 
         Argument(
             final String name,
@@ -90,7 +91,7 @@ public final class CommandDocs
 
         public List<Argument> arguments()
         {
-            return arguments;
+            return argumentsView;
         }
     }
 
@@ -100,11 +101,13 @@ public final class CommandDocs
     private final List<String> historyVersions = new ArrayList<>();
     private final List<String> historyChanges = new ArrayList<>();
     private final List<Argument> arguments = new ArrayList<>();
+    private final List<String> docFlagsView = Collections.unmodifiableList(docFlags);
+    private final List<Argument> argumentsView = Collections.unmodifiableList(arguments);
 
     /** deprecated, syscmd: empty when the command has none. */
     public List<String> docFlags()
     {
-        return docFlags;
+        return docFlagsView;
     }
 
     /** Null when the command is not deprecated. */
@@ -137,7 +140,7 @@ public final class CommandDocs
     /** The top-level arguments; empty when Redis lists none (containers, COMMAND COUNT, ...). */
     public List<Argument> arguments()
     {
-        return arguments;
+        return argumentsView;
     }
 
     // ------------------------------------------------------------------------------------------------

@@ -9,9 +9,12 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The command table: data, loaded from {@code commands.txt} (one row per command or subcommand, Redis 7's
@@ -209,7 +212,7 @@ public final class CommandTable
     }
 
     /** Feed each line of a resource that is neither blank nor a comment to {@code parser}; errors name the line. */
-    private static void readLines(final String resource, final java.util.function.Consumer<String> parser)
+    private static void readLines(final String resource, final Consumer<String> parser)
     {
         try (InputStream in = CommandTable.class.getResourceAsStream(resource))
         {
@@ -343,7 +346,7 @@ public final class CommandTable
     private final class DocsReader
     {
         private final List<List<CommandDocs.Argument>> open = new ArrayList<>();
-        private final java.util.Set<String> seen = new java.util.HashSet<>();
+        private final Set<String> seen = new HashSet<>();
         private CommandDocs current;
 
         void addLine(final String line)
