@@ -11,7 +11,10 @@ import java.util.List;
  */
 public final class CommandSpec
 {
-    /** One key specification, as COMMAND INFO's key_specs: begin index, range (lastkey, step, limit), flags. */
+    /**
+     * One key specification, as COMMAND INFO's key_specs: begin index, range (lastkey, step, limit), flags,
+     * and Redis's notes on it (null when there are none).
+     */
     public static final class KeySpec
     {
         public final int beginIndex;
@@ -19,14 +22,22 @@ public final class CommandSpec
         public final int keyStep;
         public final int limit;
         public final String[] flags;
+        public final String notes;
 
-        KeySpec(final int beginIndex, final int lastKey, final int keyStep, final int limit, final String[] flags)
+        KeySpec(
+            final int beginIndex,
+            final int lastKey,
+            final int keyStep,
+            final int limit,
+            final String[] flags,
+            final String notes)
         {
             this.beginIndex = beginIndex;
             this.lastKey = lastKey;
             this.keyStep = keyStep;
             this.limit = limit;
             this.flags = flags;
+            this.notes = notes;
         }
     }
 
@@ -44,6 +55,8 @@ public final class CommandSpec
     private final String complexity;
     private final String summary;
     private final List<KeySpec> keySpecs;
+    private final String[] tips;
+    private CommandDocs docs = new CommandDocs();
     private CommandSpec parent;
     private CommandSpec[] subcommands = new CommandSpec[0];
     private CommandHandler handler;
@@ -72,7 +85,8 @@ public final class CommandSpec
         final String since,
         final String complexity,
         final String summary,
-        final List<KeySpec> keySpecs)
+        final List<KeySpec> keySpecs,
+        final String[] tips)
     {
         this.fullName = fullName;
         final int bar = fullName.indexOf('|');
@@ -89,6 +103,7 @@ public final class CommandSpec
         this.complexity = complexity;
         this.summary = summary;
         this.keySpecs = keySpecs;
+        this.tips = tips;
     }
 
     /** The lower-case name; for a subcommand, the part after the bar ("setname"). */
@@ -166,6 +181,23 @@ public final class CommandSpec
     public List<KeySpec> keySpecs()
     {
         return keySpecs;
+    }
+
+    /** COMMAND INFO's tips (request_policy:..., nondeterministic_output, ...); empty when Redis has none. */
+    public String[] tips()
+    {
+        return tips;
+    }
+
+    /** The rest of COMMAND DOCS (doc flags, history, arguments): empty for a command that has none. */
+    public CommandDocs docs()
+    {
+        return docs;
+    }
+
+    void docs(final CommandDocs docs)
+    {
+        this.docs = docs;
     }
 
     public CommandSpec parent()

@@ -9,9 +9,12 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The command table: data, loaded from {@code commands.txt} (one row per command or subcommand, Redis 7's
@@ -19,11 +22,15 @@ import java.util.Map;
  * case-insensitive and allocation-free: an open-addressing table keyed by the lower-cased name's hash.
  *
  * <p>Row format, '|' separated: {@code name|arity|flags|first|last|step|acl categories|group|since|
- * complexity|summary|key specs}; key specs are ';' separated {@code begin,lastkey,step,limit,FLAG FLAG}.
+ * complexity|summary|key specs|tips}; key specs are ';' separated {@code begin,lastkey,step,limit,FLAG FLAG[,notes]}.
+ * The rest of COMMAND DOCS (history, arguments, ...) is in {@code command-docs.txt}, attached to the rows as
+ * {@link CommandDocs}. Both files are generated from redis-server by {@code engine/tools/gen-command-table.py};
+ * their text is percent-encoded where it would clash with a separator ({@link #unescape}).
  */
 public final class CommandTable
 {
     private static final String RESOURCE = "commands.txt";
+    private static final String DOCS_RESOURCE = "command-docs.txt";
 
     private final Map<String, CommandSpec> byName = new LinkedHashMap<>();
     private CommandSpec[] slots = new CommandSpec[0];
@@ -166,36 +173,9 @@ public final class CommandTable
 
     private void load()
     {
-        try (InputStream in = CommandTable.class.getResourceAsStream(RESOURCE))
-        {
-            if (in == null)
-            {
-                throw new IllegalStateException("missing resource " + RESOURCE);
-            }
-            final BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            String line;
-            int lineNumber = 0;
-            while ((line = reader.readLine()) != null)
-            {
-                lineNumber++;
-                if (line.isBlank() || line.startsWith("#"))
-                {
-                    continue;
-                }
-                try
-                {
-                    addRow(line);
-                }
-                catch (final RuntimeException ex)
-                {
-                    throw new IllegalStateException(RESOURCE + ":" + lineNumber + ": " + ex.getMessage(), ex);
-                }
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException(ex);
-        }
+        readLines(RESOURCE, this::addRow);
+        final DocsReader docs = new DocsReader();
+        readLines(DOCS_RESOURCE, docs::addLine);
         int topLevel = 0;
         for (final CommandSpec spec : byName.values())
         {
@@ -231,29 +211,68 @@ public final class CommandTable
         }
     }
 
+    /** Feed each line of a resource that is neither blank nor a comment to {@code parser}; errors name the line. */
+    private static void readLines(final String resource, final Consumer<String> parser)
+    {
+        try (InputStream in = CommandTable.class.getResourceAsStream(resource))
+        {
+            if (in == null)
+            {
+                throw new IllegalStateException("missing resource " + resource);
+            }
+            final BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            String line;
+            int lineNumber = 0;
+            while ((line = reader.readLine()) != null)
+            {
+                lineNumber++;
+                if (line.isBlank() || line.startsWith("#"))
+                {
+                    continue;
+                }
+                try
+                {
+                    parser.accept(line);
+                }
+                catch (final RuntimeException ex)
+                {
+                    throw new IllegalStateException(resource + ":" + lineNumber + ": " + ex.getMessage(), ex);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
     private void addRow(final String line)
     {
         final String[] f = line.split("\\|", -1);
-        final boolean sub = f.length == 13;
-        if (f.length != 12 && !sub)
+        final boolean sub = f.length == 14;
+        if (f.length != 13 && !sub)
         {
-            throw new IllegalArgumentException("expected 12 fields (13 for a subcommand), got " + f.length);
+            throw new IllegalArgumentException("expected 13 fields (14 for a subcommand), got " + f.length);
         }
         final int o = sub ? 1 : 0;
         final String fullName = sub ? f[0] + "|" + f[1] : f[0];
         final List<CommandSpec.KeySpec> keySpecs = new ArrayList<>();
-        final String specs = f[11 + o].trim();
+        final String specs = f[11 + o];
         if (!specs.isEmpty())
         {
             for (final String ks : specs.split(";"))
             {
-                final String[] p = ks.trim().split(",");
+                // notes, when present, are the sixth field: a spec without notes has five
+                final String[] p = ks.split(",", -1);
+                if (p.length != 5 && p.length != 6)
+                {
+                    throw new IllegalArgumentException("key spec needs 5 or 6 fields: " + ks);
+                }
                 keySpecs.add(new CommandSpec.KeySpec(
                     Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]), Integer.parseInt(p[3]),
-                    p.length > 4 ? p[4].trim().split("\\s+") : new String[0]));
+                    words(p[4]), p.length == 6 ? unescape(p[5]) : null));
             }
         }
-        final String acl = f[6 + o].trim();
         final CommandSpec spec = new CommandSpec(
             fullName.toLowerCase(java.util.Locale.ROOT),
             Integer.parseInt(f[1 + o].trim()),
@@ -261,12 +280,13 @@ public final class CommandTable
             Integer.parseInt(f[3 + o].trim()),
             Integer.parseInt(f[4 + o].trim()),
             Integer.parseInt(f[5 + o].trim()),
-            acl.isEmpty() ? new String[0] : acl.split("\\s+"),
-            f[7 + o].trim(),
-            f[8 + o].trim(),
-            f[9 + o].trim(),
-            f[10 + o].trim(),
-            keySpecs);
+            words(f[6 + o]),
+            unescape(f[7 + o]),
+            unescape(f[8 + o]),
+            unescape(f[9 + o]),
+            unescape(f[10 + o]),
+            keySpecs,
+            words(f[12 + o]));
         if (sub)
         {
             final CommandSpec parent = byName.get(f[0].toLowerCase(java.util.Locale.ROOT));
@@ -279,6 +299,85 @@ public final class CommandTable
         if (byName.put(spec.fullName(), spec) != null)
         {
             throw new IllegalArgumentException("duplicate command " + fullName);
+        }
+    }
+
+    private static String[] words(final String field)
+    {
+        final String trimmed = field.trim();
+        return trimmed.isEmpty() ? new String[0] : trimmed.split("\\s+");
+    }
+
+    /**
+     * Undo the generator's percent-encoding: "%XX" is the character with hex code XX. The generator encodes
+     * '%' itself, so any other text is taken as it is.
+     */
+    static String unescape(final String text)
+    {
+        if (text.indexOf('%') < 0)
+        {
+            return text;
+        }
+        final StringBuilder sb = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++)
+        {
+            final char c = text.charAt(i);
+            if (c == '%')
+            {
+                if (i + 2 >= text.length())
+                {
+                    throw new IllegalArgumentException("truncated escape in " + text);
+                }
+                sb.append((char)Integer.parseInt(text.substring(i + 1, i + 3), 16));
+                i += 2;
+            }
+            else
+            {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * command-docs.txt: a line with a full name starts that command's block; the indented lines after it
+     * are its {@link CommandDocs}. Every block must name a row of commands.txt, once.
+     */
+    private final class DocsReader
+    {
+        private final List<List<CommandDocs.Argument>> open = new ArrayList<>();
+        private final Set<String> seen = new HashSet<>();
+        private CommandDocs current;
+
+        void addLine(final String line)
+        {
+            int spaces = 0;
+            while (spaces < line.length() && line.charAt(spaces) == ' ')
+            {
+                spaces++;
+            }
+            if (spaces == 0)
+            {
+                final CommandSpec spec = byName.get(line);
+                if (spec == null)
+                {
+                    throw new IllegalArgumentException("docs for a command not in " + RESOURCE + ": " + line);
+                }
+                if (!seen.add(line))
+                {
+                    throw new IllegalArgumentException("second docs block for " + line);
+                }
+                current = new CommandDocs();
+                spec.docs(current);
+                open.clear();
+                open.add(current.topLevel());
+                return;
+            }
+            if (current == null || spaces % 2 != 0)
+            {
+                throw new IllegalArgumentException("an indented line needs a command above it and an even indent");
+            }
+            current.addLine(spaces / 2, line.substring(spaces).split("\t", -1), open);
         }
     }
 

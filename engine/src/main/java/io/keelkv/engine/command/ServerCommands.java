@@ -706,9 +706,12 @@ final class ServerCommands
 
     /**
      * COMMAND and its subcommands, generated from the table: Redis 7.0's reply shapes, RESP3 types
-     * included (flags, ACL categories, tips and key specs are sets; docs are maps). Only rows with a handler
-     * are listed. What the table does not hold is left out: tips are always empty, and COMMAND DOCS has no
-     * "arguments", "history" or "doc_flags".
+     * included (flags, ACL categories, tips and key specs are sets; docs are maps; COMMAND DOCS's history
+     * is a set, its arguments are arrays). The data is redis-server 7.0.15's own (commands.txt and
+     * command-docs.txt), so for a command KeelKV serves each reply is Redis's byte for byte, with two
+     * differences that are exactly what KeelKV is: only served rows are listed (COMMAND, COMMAND COUNT,
+     * COMMAND LIST, and a container's subcommands in INFO and DOCS), and they come in table order where
+     * Redis walks a hash table seeded at random on each start (so no client can rely on Redis's order).
      */
     static final class CommandIntrospection
     {
@@ -892,14 +895,23 @@ final class ServerCommands
             }
         }
 
-        /** addReplyCommandDocs: summary, since, group (always), complexity, subcommands as a map. */
+        /**
+         * addReplyCommandDocs: summary, since, group (always), complexity, doc_flags, deprecated_since,
+         * replaced_by, history, arguments, subcommands (a map), each only when the command has it.
+         */
         private static void writeDocs(final RespWriter out, final CommandSpec spec)
         {
             final CommandSpec[] subs = served(spec);
+            final CommandDocs docs = spec.docs();
             final boolean summary = !spec.summary().isEmpty();
             final boolean since = !spec.since().isEmpty();
             final boolean complexity = !spec.complexity().isEmpty();
-            out.mapHeader(1 + (summary ? 1 : 0) + (since ? 1 : 0) + (complexity ? 1 : 0) + (subs.length > 0 ? 1 : 0));
+            final boolean docFlags = !docs.docFlags().isEmpty();
+            final boolean history = docs.historyLength() > 0;
+            final boolean arguments = !docs.arguments().isEmpty();
+            out.mapHeader(1 + count(summary) + count(since) + count(complexity) + count(docFlags) +
+                count(docs.deprecatedSince() != null) + count(docs.replacedBy() != null) + count(history) +
+                count(arguments) + count(subs.length > 0));
             if (summary)
             {
                 out.bulkString("summary");
@@ -917,6 +929,38 @@ final class ServerCommands
                 out.bulkString("complexity");
                 out.bulkString(spec.complexity());
             }
+            if (docFlags)
+            {
+                out.bulkString("doc_flags");
+                writeFlagSet(out, docs.docFlags());
+            }
+            if (docs.deprecatedSince() != null)
+            {
+                out.bulkString("deprecated_since");
+                out.bulkString(docs.deprecatedSince());
+            }
+            if (docs.replacedBy() != null)
+            {
+                out.bulkString("replaced_by");
+                out.bulkString(docs.replacedBy());
+            }
+            if (history)
+            {
+                // addReplyCommandHistory: a set of [version, changes] pairs
+                out.bulkString("history");
+                out.setHeader(docs.historyLength());
+                for (int i = 0; i < docs.historyLength(); i++)
+                {
+                    out.arrayHeader(2);
+                    out.bulkString(docs.historyVersion(i));
+                    out.bulkString(docs.historyChanges(i));
+                }
+            }
+            if (arguments)
+            {
+                out.bulkString("arguments");
+                writeArguments(out, docs.arguments());
+            }
             if (subs.length > 0)
             {
                 out.bulkString("subcommands");
@@ -927,6 +971,71 @@ final class ServerCommands
                     writeDocs(out, sub);
                 }
             }
+        }
+
+        /**
+         * addReplyCommandArgList: an array of maps, fields in Redis's order, each only when set; oneof and
+         * block arguments always carry their own "arguments".
+         */
+        private static void writeArguments(final RespWriter out, final List<CommandDocs.Argument> arguments)
+        {
+            out.arrayHeader(arguments.size());
+            for (final CommandDocs.Argument arg : arguments)
+            {
+                final boolean keySpec = arg.keySpecIndex() >= 0;
+                final boolean flags = !arg.flags().isEmpty();
+                out.mapHeader(2 + count(keySpec) + count(arg.token() != null) + count(arg.since() != null) +
+                    count(arg.deprecatedSince() != null) + count(flags) + count(arg.hasArguments()));
+                out.bulkString("name");
+                out.bulkString(arg.name());
+                out.bulkString("type");
+                out.bulkString(arg.type());
+                if (keySpec)
+                {
+                    out.bulkString("key_spec_index");
+                    out.integer(arg.keySpecIndex());
+                }
+                if (arg.token() != null)
+                {
+                    out.bulkString("token");
+                    out.bulkString(arg.token());
+                }
+                if (arg.since() != null)
+                {
+                    out.bulkString("since");
+                    out.bulkString(arg.since());
+                }
+                if (arg.deprecatedSince() != null)
+                {
+                    out.bulkString("deprecated_since");
+                    out.bulkString(arg.deprecatedSince());
+                }
+                if (flags)
+                {
+                    out.bulkString("flags");
+                    writeFlagSet(out, arg.flags());
+                }
+                if (arg.hasArguments())
+                {
+                    out.bulkString("arguments");
+                    writeArguments(out, arg.arguments());
+                }
+            }
+        }
+
+        /** addReplyCommandFlags: a set of status strings. */
+        private static void writeFlagSet(final RespWriter out, final List<String> flags)
+        {
+            out.setHeader(flags.size());
+            for (final String flag : flags)
+            {
+                out.simpleString(flag);
+            }
+        }
+
+        private static int count(final boolean present)
+        {
+            return present ? 1 : 0;
         }
 
         private static CommandSpec[] served(final CommandSpec spec)
@@ -978,11 +1087,21 @@ final class ServerCommands
             {
                 out.simpleString(category);
             }
-            out.setHeader(0);
+            out.setHeader(spec.tips().length);
+            for (final String tip : spec.tips())
+            {
+                out.bulkString(tip);
+            }
             out.setHeader(spec.keySpecs().size());
             for (final CommandSpec.KeySpec ks : spec.keySpecs())
             {
-                out.mapHeader(3);
+                // addReplyCommandKeySpecs: notes, when there are some, come first
+                out.mapHeader(ks.notes != null ? 4 : 3);
+                if (ks.notes != null)
+                {
+                    out.bulkString("notes");
+                    out.bulkString(ks.notes);
+                }
                 out.bulkString("flags");
                 out.setHeader(ks.flags.length);
                 for (final String flag : ks.flags)
