@@ -530,7 +530,8 @@ class RedisCliCompatibilityTest
             final String[] row = lines.get(2).trim().split("\\s+");
             assertEquals("1234", row[0], lines.get(2));
             assertTrue(row[1].matches("[\\d.]+[BKMG]"), "mem column: " + lines.get(2));
-            assertEquals("1", row[2], "one client: " + lines.get(2));
+            // redis-cli itself; a connection of the loading client may not have been reaped yet on a busy machine
+            assertTrue(row[2].matches("[1-9]\\d*"), "clients column: " + lines.get(2));
             assertEquals("0", row[3], "blocked: " + lines.get(2));
             assertTrue(row[4].matches("\\d+") && row[5].matches("\\(\\+\\d+\\)") && row[6].matches("\\d+"), lines.get(2));
             for (final String more : lines.subList(3, lines.size()))
