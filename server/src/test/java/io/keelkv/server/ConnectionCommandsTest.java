@@ -154,6 +154,27 @@ class ConnectionCommandsTest
     }
 
     @Test
+    void shouldEchoBinaryArgumentsInErrorsAsRedis() throws Exception
+    {
+        // Redis prints these with "%s": the argument ends at a NUL and its bytes go out unchanged (a client
+        // speaking ISO-8859-1 sees one char per byte)
+        server = TestServers.start();
+        try (RawRespClient client = new RawRespClient(server.port(), java.nio.charset.StandardCharsets.ISO_8859_1))
+        {
+            assertEquals("-ERR Syntax error in HELLO option '\u00ffopt'\r\n", client.call("HELLO", "3", "\u00ffopt\u0000x"));
+            assertEquals("-ERR Unknown client type '\u00ff'\r\n", client.call("CLIENT", "LIST", "TYPE", "\u00ff\u0000z"));
+            assertEquals("-ERR Unknown client type '\u00ffu'\r\n", client.call("CLIENT", "KILL", "TYPE", "\u00ffu"));
+            assertEquals("-ERR No such user '\u00ffu'\r\n", client.call("CLIENT", "KILL", "USER", "\u00ffu\u0000z"));
+            assertEquals("-ERR No such user 'default'\r\n", client.call("CLIENT", "KILL", "USER", "default\u0000z"));
+            assertEquals("-ERR Unknown option or number of arguments for CONFIG SET - 'no\u00ffsuch'\r\n",
+                client.call("CONFIG", "SET", "no\u00ffsuch\u0000x", "1"));
+            assertEquals("-ERR Unknown option or number of arguments for CONFIG SET - 'maxmemory'\r\n",
+                client.call("CONFIG", "SET", "maxmemory\u0000", "1"));
+            assertEquals("+PONG\r\n", client.call("PING"));
+        }
+    }
+
+    @Test
     void shouldAuthenticateWithHello() throws Exception
     {
         server = TestServers.start("--requirepass", "secret");

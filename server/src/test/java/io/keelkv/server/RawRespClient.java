@@ -7,25 +7,41 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 
 /**
  * A socket client for byte-exact checks: sends RESP requests and reads back exactly one reply at a time
  * (any RESP2/RESP3 type, nested), returning its raw bytes.
+ *
+ * <p>Arguments and replies are text in one charset: UTF-8 by default; ISO-8859-1 maps every byte to one
+ * char and back, so binary keys and values (0x00, \r\n, 0xFF) go out and come back exactly.
  */
 final class RawRespClient implements AutoCloseable
 {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    private final Charset charset;
 
     RawRespClient(final int port) throws IOException
     {
         this("127.0.0.1", port);
     }
 
+    RawRespClient(final int port, final Charset charset) throws IOException
+    {
+        this("127.0.0.1", port, charset);
+    }
+
     RawRespClient(final String host, final int port) throws IOException
     {
+        this(host, port, StandardCharsets.UTF_8);
+    }
+
+    RawRespClient(final String host, final int port, final Charset charset) throws IOException
+    {
+        this.charset = charset;
         socket = new Socket();
         socket.connect(new InetSocketAddress(host, port), 5_000);
         socket.setSoTimeout(5_000);
@@ -34,32 +50,37 @@ final class RawRespClient implements AutoCloseable
         out = socket.getOutputStream();
     }
 
-    /** Encode a request as a RESP array of bulk strings. */
+    /** Encode a request as a RESP array of bulk strings (UTF-8). */
     static byte[] request(final String... args)
+    {
+        return request(StandardCharsets.UTF_8, args);
+    }
+
+    static byte[] request(final Charset charset, final String... args)
     {
         final StringBuilder sb = new StringBuilder();
         sb.append('*').append(args.length).append("\r\n");
         for (final String arg : args)
         {
-            final byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
+            final byte[] bytes = arg.getBytes(charset);
             sb.append('$').append(bytes.length).append("\r\n").append(arg).append("\r\n");
         }
-        return sb.toString().getBytes(StandardCharsets.UTF_8);
+        return sb.toString().getBytes(charset);
     }
 
     void send(final String... args) throws IOException
     {
-        out.write(request(args));
+        out.write(request(charset, args));
         out.flush();
     }
 
     void sendRaw(final String raw) throws IOException
     {
-        out.write(raw.getBytes(StandardCharsets.UTF_8));
+        out.write(raw.getBytes(charset));
         out.flush();
     }
 
-    /** Send one request and read its reply as text (the raw RESP bytes, decoded as UTF-8). */
+    /** Send one request and read its reply as text (the raw RESP bytes, decoded in this client's charset). */
     String call(final String... args) throws IOException
     {
         send(args);
@@ -70,7 +91,7 @@ final class RawRespClient implements AutoCloseable
     {
         final ByteArrayOutputStream reply = new ByteArrayOutputStream();
         readValue(reply);
-        return reply.toString(StandardCharsets.UTF_8);
+        return reply.toString(charset);
     }
 
     /** True when the server closed the connection (end of stream) within the socket timeout. */

@@ -33,8 +33,8 @@ class RedisCliHintTest
     @Test
     void shouldShowTheSameTypingHintsAsRedisForEveryServedCommand() throws Exception
     {
-        RedisOracle.require("redis-cli", "redis-tools");
-        RedisOracle.require("script", "bsdutils");
+        RedisOracle.requireTool("redis-cli", "redis-tools");
+        RedisOracle.requireTool("script", "bsdutils");
         try (RedisOracle redis = RedisOracle.start(); KeelServer keel = TestServers.start())
         {
             final List<String> typed = new ArrayList<>();

@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Debian's redis-server as a test oracle: started on a free loopback port with nothing persisted, stopped
- * (and its directory removed) on close. Without redis-server on the PATH the calling test is skipped with a
- * message, or failed when KEEL_REQUIRE_ORACLE=1 (as CI sets it), so a missing oracle never passes silently.
+ * Debian's redis-server as a child process on a free loopback port, the reference the compatibility tests
+ * compare KeelKV with; and the rule for tools the tests need (redis-server, redis-cli, python3-redis):
+ * skipped with a message when missing, failed when the CI sets KEEL_REQUIRE_ORACLE=1.
  */
 final class RedisOracle implements AutoCloseable
 {
@@ -32,63 +32,29 @@ final class RedisOracle implements AutoCloseable
         this.dir = dir;
     }
 
-    /** True when {@code program} is an executable on the PATH (or in /usr/bin). */
-    static boolean installed(final String program)
-    {
-        return new File("/usr/bin/" + program).canExecute() ||
-            System.getenv("PATH") != null && Arrays.stream(System.getenv("PATH").split(File.pathSeparator))
-                .anyMatch(d -> new File(d, program).canExecute());
-    }
-
-    /** Abort the test (skip) when {@code program} is missing, or fail it under KEEL_REQUIRE_ORACLE=1. */
-    static void require(final String program, final String aptPackage)
-    {
-        if (!installed(program))
-        {
-            if ("1".equals(System.getenv("KEEL_REQUIRE_ORACLE")))
-            {
-                fail(program + " is required as the oracle (apt-get install -y " + aptPackage + ")");
-            }
-            Assumptions.abort(program + " not installed: apt-get install -y " + aptPackage + " to run this test");
-        }
-    }
-
+    /** Start redis-server without persistence, with DEBUG enabled, plus {@code extraArgs}; waits for PONG. */
     static RedisOracle start(final String... extraArgs) throws Exception
     {
-        require("redis-server", "redis-server");
-        final int port;
-        try (ServerSocket socket = new ServerSocket(0))
-        {
-            port = socket.getLocalPort();
-        }
+        requireTool("redis-server", "redis-server");
+        final int port = freePort();
         final Path dir = Files.createTempDirectory("keel-oracle");
-        final List<String> command = new ArrayList<>(List.of("redis-server", "--port", String.valueOf(port),
-            "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()));
-        command.addAll(List.of(extraArgs));
-        final Process process = new ProcessBuilder(command)
+        final List<String> argv = new ArrayList<>(List.of("redis-server", "--port", String.valueOf(port),
+            "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--enable-debug-command", "yes",
+            "--dir", dir.toString()));
+        argv.addAll(List.of(extraArgs));
+        final Process process = new ProcessBuilder(argv)
             .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
         final RedisOracle oracle = new RedisOracle(process, port, dir);
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true)
+        try
         {
-            try (RawRespClient client = new RawRespClient(port))
-            {
-                if ("+PONG\r\n".equals(client.call("PING")))
-                {
-                    return oracle;
-                }
-            }
-            catch (final IOException ex)
-            {
-                if (System.nanoTime() > deadline || !process.isAlive())
-                {
-                    final String log = Files.readString(dir.resolve("redis.log"));
-                    oracle.close();
-                    throw new IOException("redis-server did not start on port " + port + ":\n" + log, ex);
-                }
-                Thread.sleep(50);
-            }
+            oracle.awaitReady(extraArgs);
         }
+        catch (final Exception ex)
+        {
+            oracle.close();
+            throw ex;
+        }
+        return oracle;
     }
 
     int port()
@@ -96,24 +62,85 @@ final class RedisOracle implements AutoCloseable
         return port;
     }
 
-    @Override
-    public void close() throws IOException
+    Path dir()
     {
-        process.destroy();
-        try
+        return dir;
+    }
+
+    private void awaitReady(final String... extraArgs) throws Exception
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true)
         {
-            if (!process.waitFor(5, TimeUnit.SECONDS))
+            try (RawRespClient client = new RawRespClient(port))
             {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                // PONG, or NOAUTH when started with requirepass: either way it serves
+                final String reply = client.call("PING");
+                if ("+PONG\r\n".equals(reply) || reply.startsWith("-NOAUTH"))
+                {
+                    return;
+                }
+            }
+            catch (final IOException ex)
+            {
+                if (!process.isAlive())
+                {
+                    throw new IOException("redis-server exited: " + Files.readString(dir.resolve("redis.log")), ex);
+                }
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw ex;
+                }
+                Thread.sleep(50);
             }
         }
-        catch (final InterruptedException ex)
+    }
+
+    @Override
+    public void close() throws Exception
+    {
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS))
         {
-            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+            process.waitFor(5, TimeUnit.SECONDS);
         }
-        try (var files = Files.walk(dir))
+        try (java.util.stream.Stream<Path> files = Files.walk(dir))
         {
-            files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+    }
+
+    static int freePort() throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket(0))
+        {
+            return socket.getLocalPort();
+        }
+    }
+
+    static boolean onPath(final String tool)
+    {
+        final String path = System.getenv("PATH");
+        return new File("/usr/bin/" + tool).canExecute() ||
+            path != null && Arrays.stream(path.split(":")).anyMatch(dir -> new File(dir, tool).canExecute());
+    }
+
+    /** Skip the test without {@code tool} (fail under KEEL_REQUIRE_ORACLE=1), naming the Debian package. */
+    static void requireTool(final String tool, final String debianPackage)
+    {
+        require(onPath(tool), tool + " not installed: apt-get install -y " + debianPackage);
+    }
+
+    static void require(final boolean available, final String message)
+    {
+        if (!available)
+        {
+            if ("1".equals(System.getenv("KEEL_REQUIRE_ORACLE")))
+            {
+                fail(message + " (required: KEEL_REQUIRE_ORACLE=1)");
+            }
+            Assumptions.abort(message);
         }
     }
 }

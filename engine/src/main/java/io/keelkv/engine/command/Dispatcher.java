@@ -73,7 +73,7 @@ public final class Dispatcher
         CommandSpec spec = table.lookup(args, 0);
         if (spec == null)
         {
-            out.error(unknownCommand(args));
+            out.errorLatin1(unknownCommand(args));
             return null;
         }
         // a container (CLIENT, CONFIG, COMMAND ...): with arguments it is always a subcommand; without,
@@ -89,7 +89,7 @@ public final class Dispatcher
             final CommandSpec sub = CommandTable.lookupSubcommand(spec, args);
             if (sub == null)
             {
-                out.error("ERR unknown subcommand '" + sanitize(args.toString(1)) + "'. Try " +
+                out.errorLatin1("ERR unknown subcommand '" + args.cString(1, 128) + "'. Try " +
                     spec.name().toUpperCase(java.util.Locale.ROOT) + " HELP.");
                 return null;
             }
@@ -167,21 +167,20 @@ public final class Dispatcher
         }
     }
 
-    private static String unknownCommand(final Args args)
+    /**
+     * Redis 7.0's processCommand text: the name as '%.128s', then each argument as '%.*s' with what is left
+     * of a 128-byte budget for the argument list, while the list is shorter than 128 bytes. Names and
+     * arguments are C strings there (cut at a NUL) whose bytes are echoed as they are; the writer turns CR
+     * and LF into spaces.
+     */
+    static String unknownCommand(final Args args)
     {
-        final StringBuilder sb = new StringBuilder("ERR unknown command '")
-            .append(sanitize(args.toString(0))).append("', with args beginning with: ");
-        for (int i = 1; i < args.count() && sb.length() < 128; i++)
+        final StringBuilder list = new StringBuilder();
+        for (int i = 1; i < args.count() && list.length() < 128; i++)
         {
-            sb.append('\'').append(sanitize(args.toString(i))).append("' ");
+            final int budget = 128 - list.length();
+            list.append('\'').append(args.cString(i, budget)).append("' ");
         }
-        return sb.toString();
-    }
-
-    /** Redis cuts argument echoes to 128 chars and strips newlines from error text. */
-    static String sanitize(final String s)
-    {
-        final String cut = s.length() > 128 ? s.substring(0, 128) : s;
-        return cut.replace('\r', ' ').replace('\n', ' ');
+        return "ERR unknown command '" + args.cString(0, 128) + "', with args beginning with: " + list;
     }
 }

@@ -13,8 +13,6 @@ import io.keelkv.engine.resp.RespWriter;
 import io.keelkv.engine.types.ObjectType;
 import org.agrona.collections.LongArrayList;
 
-import java.nio.charset.StandardCharsets;
-
 import static io.keelkv.engine.command.RewrittenArgs.literal;
 import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
 
@@ -204,12 +202,6 @@ final class KeyCommands
             }
         }
         return length;
-    }
-
-    /** An argument as Redis's "%s" prints it: up to the first NUL. Error paths only. */
-    static String cString(final Args args, final int i)
-    {
-        return new String(args.copy(i), 0, cStringLength(args, i), StandardCharsets.UTF_8);
     }
 
     static boolean sameBytes(final Args args, final int a, final int b)
@@ -753,7 +745,7 @@ final class KeyCommands
             }
             else
             {
-                ctx.out().error("ERR Unsupported option " + cString(args, i));
+                ctx.out().errorLatin1("ERR Unsupported option " + args.cString(i));
                 return;
             }
         }

@@ -253,6 +253,31 @@ public final class Args
     }
 
     /**
+     * Argument {@code i} as Redis's "%s" and "%.Ns" print it into an error reply: up to its first NUL (the
+     * argument reaches printf as a C string) and at most {@code maxBytes} bytes, one char per byte
+     * (ISO-8859-1), so that {@link RespWriter#errorLatin1(String)} writes the very bytes back: an argument
+     * that is not UTF-8 (0xFF ...) is echoed as it came, not as U+FFFD. Allocates: error paths only.
+     */
+    public String cString(final int i, final int maxBytes)
+    {
+        final int limit = Math.min(lengths[i], Math.max(0, maxBytes));
+        int n = 0;
+        while (n < limit && byteAt(i, n) != 0)
+        {
+            n++;
+        }
+        final byte[] bytes = new byte[n];
+        buffer.getBytes(offset(i), bytes);
+        return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+
+    /** {@link #cString(int, int)} without a length limit: Redis's plain "%s". */
+    public String cString(final int i)
+    {
+        return cString(i, Integer.MAX_VALUE);
+    }
+
+    /**
      * A copy of argument {@code i}. Allocates.
      */
     public byte[] copy(final int i)

@@ -470,6 +470,41 @@ public final class RespWriter
         }
     }
 
+    /**
+     * {@link #error(String)} for a message that echoes argument bytes ({@link Args#cString}): every char is
+     * one byte (ISO-8859-1), so bytes that are not UTF-8 go out as the client sent them, as Redis's
+     * byte-wise printf does. Same trimming and CR/LF mapping; a char above 0xFF (never made by cString)
+     * becomes '?'.
+     */
+    public void errorLatin1(final String message)
+    {
+        int from = 0;
+        int to = message.length();
+        while (from < to && isCrOrLf(message.charAt(from)))
+        {
+            from++;
+        }
+        while (to > from && isCrOrLf(message.charAt(to - 1)))
+        {
+            to--;
+        }
+        if (ensure(to - from + 3L))
+        {
+            put((byte)'-');
+            for (int i = from; i < to; i++)
+            {
+                final char c = message.charAt(i);
+                put(isCrOrLf(c) ? (byte)' ' : c > 0xFF ? (byte)'?' : (byte)c);
+            }
+            putCrLf();
+            errorCount++;
+            if (errorStats != null)
+            {
+                errorStats.count(message, from, to);
+            }
+        }
+    }
+
     /** A pre-encoded full error line ("-ERR ...\r\n"). */
     public void error(final byte[] preEncodedFullLine)
     {

@@ -12,6 +12,7 @@ import io.keelkv.server.KeelServer;
 import io.keelkv.server.session.ClientSession;
 import io.keelkv.server.session.ConnectionCommands;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -84,7 +85,9 @@ public final class ConfigCommand
         final List<String> namesAndValues = new ArrayList<>(args.count() - 2);
         for (int i = 2; i < args.count(); i++)
         {
-            namesAndValues.add(args.toString(i));
+            // names one char per byte: every directive name is ASCII, and an unknown one is echoed in the
+            // error as the bytes the client sent (Redis prints it with "%s"); values stay UTF-8 text (paths)
+            namesAndValues.add((i & 1) == 0 ? new String(args.copy(i), StandardCharsets.ISO_8859_1) : args.toString(i));
         }
         try
         {
@@ -93,7 +96,8 @@ public final class ConfigCommand
         }
         catch (final ConfigException ex)
         {
-            ctx.out().error(ex.getMessage());
+            // CONFIG SET errors echo only names (ISO-8859-1 above) and fixed ASCII text
+            ctx.out().errorLatin1(ex.getMessage());
         }
     }
 

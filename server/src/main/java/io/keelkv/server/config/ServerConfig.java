@@ -288,7 +288,10 @@ public final class ServerConfig
             final Directive d = Directives.lookup(name);
             if (d == null)
             {
-                throw new ConfigException("ERR Unknown option or number of arguments for CONFIG SET - '" + name + "'");
+                // Redis prints the name with "%s": it ends at a NUL
+                final int nul = name.indexOf('\0');
+                throw new ConfigException("ERR Unknown option or number of arguments for CONFIG SET - '" +
+                    (nul < 0 ? name : name.substring(0, nul)) + "'");
             }
             if (d.isImmutable())
             {

@@ -258,7 +258,7 @@ public final class ConnectionCommands
             }
             else
             {
-                out.error("ERR Syntax error in HELLO option '" + args.toString(i) + "'");
+                out.errorLatin1("ERR Syntax error in HELLO option '" + args.cString(i) + "'");
                 return;
             }
         }
@@ -367,7 +367,7 @@ public final class ConnectionCommands
             final int type = clientType(args, 3);
             if (type < 0)
             {
-                out.error("ERR Unknown client type '" + args.toString(3) + "'");
+                out.errorLatin1("ERR Unknown client type '" + args.cString(3) + "'");
                 return;
             }
             if (type == TYPE_NORMAL)
@@ -512,7 +512,7 @@ public final class ConnectionCommands
                     type = clientType(args, i + 1);
                     if (type < 0)
                     {
-                        out.error("ERR Unknown client type '" + args.toString(i + 1) + "'");
+                        out.errorLatin1("ERR Unknown client type '" + args.cString(i + 1) + "'");
                         return;
                     }
                 }
@@ -529,7 +529,7 @@ public final class ConnectionCommands
                     final String user = args.toString(i + 1);
                     if (!DEFAULT_USER.equals(user))
                     {
-                        out.error("ERR No such user '" + user + "'");
+                        out.errorLatin1("ERR No such user '" + args.cString(i + 1) + "'");
                         return;
                     }
                     // every client is the default user's: the filter keeps them all
