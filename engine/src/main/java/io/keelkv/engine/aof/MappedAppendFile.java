@@ -165,6 +165,7 @@ public final class MappedAppendFile implements AutoCloseable
     @SuppressWarnings("unused")
     private volatile long syncedBytes;
     private volatile AppendFileException syncFailure;
+    // the appender's closed flag as the sync thread sees it: a syncUpTo after close is refused, not run
     private volatile boolean closing;
 
     private MappedAppendFile(final Path file, final long chunkSizeBytes, final long startPosition,
