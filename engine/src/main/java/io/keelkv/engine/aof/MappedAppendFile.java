@@ -1,0 +1,708 @@
+package io.keelkv.engine.aof;
+
+import net.openhft.chronicle.bytes.MappedBytesStore;
+import net.openhft.chronicle.bytes.MappedFile;
+import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.core.OS;
+import net.openhft.chronicle.core.io.ReferenceOwner;
+import net.openhft.posix.MSyncFlag;
+import net.openhft.posix.OpenFlag;
+import net.openhft.posix.PosixAPI;
+import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+
+/**
+ * A memory-mapped file that one thread appends to and another makes durable: the storage of an AOF
+ * incremental file (DESIGN.md, "Append-only file").
+ *
+ * <p>Design. The file holds plain RESP commands, byte for byte as the dispatcher encoded them, from
+ * offset 0 to {@link #position()}. While it is open, the rest of the file up to the end of the last
+ * chunk is zeros; {@link #close()} cuts the file at the position, so a cleanly closed file is exactly the
+ * commands and {@code redis-check-aof} accepts it.
+ * <ul>
+ *   <li><b>Append.</b> The appender copies the bytes straight into the mapping (Chronicle Bytes maps the
+ *       file chunk by chunk, {@link MappedFile}); a command may straddle two chunks and is split there.
+ *       Within a mapped chunk an append is one memory copy and one release store; it allocates nothing
+ *       and makes no system call. The page faults of fresh pages are the kernel's part of the cost.</li>
+ *   <li><b>Growth.</b> The file grows by whole chunks ({@link #DEFAULT_CHUNK_SIZE_BYTES} unless told).
+ *       Growth reserves the blocks first ({@code fallocate}), then sets the length ({@code ftruncate}):
+ *       ftruncate alone would leave a sparse file, and a full disk would show up as a SIGBUS on some later
+ *       page fault of the appender; this way it fails the append that needed the space, as a clear
+ *       exception with nothing of that append written. Then the file is fsynced before any byte is
+ *       written into the new chunk, because the file's length is metadata that msync does not promise
+ *       to carry: a synced byte beyond a length that was never made durable would be lost in a crash.
+ *       The directory is fsynced once, after the file is created or opened, so the name survives too.
+ *       Growth and mapping a chunk are the only slow steps of the appender (one per chunk, a few ms,
+ *       and a few hundred bytes of Chronicle objects).</li>
+ *   <li><b>Sync.</b> {@link #syncUpTo(long)} is the aof-sync agent's group commit: it msyncs
+ *       ({@code MS_SYNC}) only the pages of {@code [synced, position)}, once for the whole batch, then
+ *       publishes the durable position. Chronicle's own {@code MappedBytesStore.syncUpTo} issues the same
+ *       msync, but it only logs a failure and moves on as if it had succeeded, so the msync is issued here
+ *       through the same posix binding with its result checked. Sync count, total sync time and bytes
+ *       synced are counted for INFO.</li>
+ * </ul>
+ *
+ * <p>Threads and memory ordering. One <em>appender</em> thread (the event loop) creates or opens the file
+ * and calls {@link #append}, {@link #position()} and {@link #close()}; one <em>sync</em> thread calls
+ * {@link #syncUpTo(long)}; any thread may read {@link #appendedPosition()}, {@link #durablePosition()}
+ * and the counters.
+ * <ul>
+ *   <li>Every append ends with a release store of the appended position; {@code syncUpTo} begins with an
+ *       acquire load of it. So the copied bytes, and the addresses of any chunk mapped for them, are
+ *       visible to the sync thread before it msyncs them, however the caller passed the position on
+ *       (the JCTools queue of the AOF, or nothing at all).</li>
+ *   <li>{@code syncUpTo} publishes the durable position with a release store after its msync calls have
+ *       returned; readers load it with acquire. It never decreases, and a reader that sees position P
+ *       may release every reply whose write ends at or before P (appendfsync always).</li>
+ *   <li>The appender unmaps a chunk only when the durable position (acquire) has passed its end, so the
+ *       sync thread never msyncs memory that is gone. Under {@code appendfsync no} nothing syncs and old
+ *       chunks stay mapped until close: address space only, the page cache still writes them back.</li>
+ *   <li>{@code close()} must come after the sync thread has stopped calling {@code syncUpTo}.</li>
+ * </ul>
+ * No padding between the two sides' fields: they touch each other's cache line once per batch, not
+ * once per append.
+ *
+ * <p>Crash and reopen. After a crash, {@code [0, durable)} is on disk. {@code [durable, appended)} may be
+ * there in part and with holes of zeros, because the kernel writes dirty pages back in any order; after
+ * that come the zeros of the never-written tail. So the file end is not found here: the AOF loader parses
+ * commands from offset 0, stops at the first byte that does not start a complete command (a zero is
+ * never-written space; anything after it was never durable), and passes that validated length to
+ * {@link #openForAppend(Path, long, long)}, which cuts the file there (so no stale byte can follow
+ * the new commands), grows it to a whole chunk and fsyncs it, which also makes the replayed prefix durable
+ * if the crashed process had not synced it.
+ *
+ * <p>Failures, and how the AOF maps them to Redis's rules:
+ * <ul>
+ *   <li>{@link #append} throws {@link AppendFileException} when the file cannot grow (disk full, file
+ *       size limit) or a chunk cannot be mapped. Nothing of that append is in the file and the position
+ *       is unchanged, so the caller can keep the bytes and retry, as Redis keeps {@code aof_buf}: the AOF
+ *       answers writes with -MISCONF until a retry succeeds, and exits under {@code appendfsync always}.</li>
+ *   <li>{@link #syncUpTo} throws when msync fails, and so does every later call: Linux may drop the dirty
+ *       pages' error state once it has been reported, so a retry could succeed while the data is lost
+ *       (PostgreSQL's "fsyncgate"). The durable position stays where it was. This is stricter than Redis,
+ *       which retries the fsync: the AOF answers writes with -MISCONF, exits under {@code always}, and
+ *       the way out is a new file (BGREWRITEAOF). A failed fsync after growth makes appends fail the
+ *       same way, for good.</li>
+ *   <li>Opening refuses a file when native calls are unavailable (Chronicle's posix binding falls back
+ *       to a no-op whose msync reports success without writing anything).</li>
+ * </ul>
+ */
+public final class MappedAppendFile implements AutoCloseable
+{
+    public static final long DEFAULT_CHUNK_SIZE_BYTES = 64L << 20;
+    public static final long MIN_CHUNK_SIZE_BYTES = 64L << 10;
+    public static final long MAX_CHUNK_SIZE_BYTES = 1L << 30;
+
+    private static final int FALLOC_FL_KEEP_SIZE = 1;
+    private static final int EOPNOTSUPP = 95;
+
+    private static final long APPENDED_POSITION_OFFSET =
+        UnsafeApi.objectFieldOffset(MappedAppendFile.class, "appendedPosition");
+    private static final long DURABLE_POSITION_OFFSET =
+        UnsafeApi.objectFieldOffset(MappedAppendFile.class, "durablePosition");
+    private static final long SYNC_COUNT_OFFSET = UnsafeApi.objectFieldOffset(MappedAppendFile.class, "syncCount");
+    private static final long SYNC_TOTAL_NS_OFFSET = UnsafeApi.objectFieldOffset(MappedAppendFile.class, "syncTotalNs");
+    private static final long SYNCED_BYTES_OFFSET = UnsafeApi.objectFieldOffset(MappedAppendFile.class, "syncedBytes");
+
+    /**
+     * The msync of a range, returning 0 or the errno. A seam so tests can make it fail: no real
+     * file system here can be made to fail an msync on demand.
+     */
+    @FunctionalInterface
+    interface Msync
+    {
+        int msync(long address, long lengthBytes);
+    }
+
+    private final Path file;
+    private final long chunkSizeBytes;
+    private final int chunkShift;
+    private final long pageMask;
+    private final PosixAPI posix;
+    private final Msync msync;
+    private final MappedFile mappedFile;
+    private final RandomAccessFile raf;
+    private final FileChannel channel;
+    private final int fd;
+    private final ReferenceOwner owner;
+
+    // appender thread
+    private long position;
+    private long chunkBase;
+    private long chunkEnd;
+    private long chunkAddress;
+    private long mappedLimit;
+    private long fileLength;
+    private int lowestMappedChunk;
+    private MappedBytesStore[] stores = new MappedBytesStore[16];
+    private long[] chunkAddresses = new long[16]; // read by the sync thread after its acquire of appendedPosition
+    private AppendFileException growthFailure;
+    private boolean reservesBlocks = true;
+    private boolean closed;
+
+    // written by the appender with release, read with acquire
+    @SuppressWarnings("unused")
+    private volatile long appendedPosition;
+
+    // sync thread; the published ones written with release
+    private long syncedPosition;
+    @SuppressWarnings("unused")
+    private volatile long durablePosition;
+    @SuppressWarnings("unused")
+    private volatile long syncCount;
+    @SuppressWarnings("unused")
+    private volatile long syncTotalNs;
+    @SuppressWarnings("unused")
+    private volatile long syncedBytes;
+    private volatile AppendFileException syncFailure;
+    // the appender's closed flag as the sync thread sees it: a syncUpTo after close is refused, not run
+    private volatile boolean closing;
+
+    private MappedAppendFile(final Path file, final long chunkSizeBytes, final long startPosition,
+        final PosixAPI posix, final Msync msync) throws AppendFileException
+    {
+        this.file = file;
+        this.chunkSizeBytes = chunkSizeBytes;
+        this.chunkShift = Long.numberOfTrailingZeros(chunkSizeBytes);
+        this.pageMask = OS.pageSize() - 1L;
+        this.posix = posix;
+        this.msync = msync != null ? msync : (address, length) ->
+            posix.msync(address, length, MSyncFlag.MS_SYNC) == 0 ? 0 : Math.max(1, posix.lastError());
+        this.owner = ReferenceOwner.temporary("aof " + file);
+        try
+        {
+            mappedFile = MappedFile.of(file.toFile(), chunkSizeBytes, 0, false);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new AppendFileException("cannot open " + file + " for mapping: " + ex, ex);
+        }
+        // syncs are ours (checked); Chronicle must not msync on its own when a chunk is released
+        mappedFile.syncMode(SyncMode.NONE);
+        raf = mappedFile.raf();
+        channel = raf.getChannel();
+        fd = posix.open(file.toString(), OpenFlag.O_RDWR.value(), 0);
+        if (fd < 0)
+        {
+            final int errno = posix.lastError();
+            mappedFile.close();
+            throw new AppendFileException("cannot open " + file + ": " + posix.strerror(errno) + " (errno " + errno + ")");
+        }
+        try
+        {
+            // anything past the start (zeros, a torn command) must go, or it would follow the new commands
+            raf.setLength(startPosition);
+            fileLength = startPosition;
+            position = startPosition;
+            appendedPosition = startPosition;
+            syncedPosition = startPosition;
+            durablePosition = startPosition;
+            lowestMappedChunk = (int)(startPosition >>> chunkShift);
+            mappedLimit = (long)lowestMappedChunk << chunkShift;
+            grow(mappedLimit + chunkSizeBytes);
+            enterChunk(lowestMappedChunk);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            releaseResources();
+            throw ex instanceof AppendFileException ? (AppendFileException)ex :
+                new AppendFileException("cannot prepare " + file + " for appending at " + startPosition + ": " + ex, ex);
+        }
+    }
+
+    /**
+     * Create a new, empty append file (it must not exist), grown to one chunk; the file and its directory
+     * are fsynced before this returns.
+     *
+     * @param file           to create.
+     * @param chunkSizeBytes growth step: a power of two in [{@link #MIN_CHUNK_SIZE_BYTES}, {@link #MAX_CHUNK_SIZE_BYTES}].
+     * @return the file, appending at 0.
+     * @throws AppendFileException if the file exists or cannot be created, grown, mapped or fsynced.
+     */
+    public static MappedAppendFile create(final Path file, final long chunkSizeBytes) throws AppendFileException
+    {
+        return create(file, chunkSizeBytes, null);
+    }
+
+    static MappedAppendFile create(final Path file, final long chunkSizeBytes, final Msync msync)
+        throws AppendFileException
+    {
+        validateChunkSize(chunkSizeBytes);
+        final PosixAPI posix = nativePosix();
+        try
+        {
+            Files.createFile(file);
+        }
+        catch (final FileAlreadyExistsException ex)
+        {
+            throw new AppendFileException(file + " already exists: an append file is created once, then reopened " +
+                "with openForAppend at its validated length");
+        }
+        catch (final IOException ex)
+        {
+            throw new AppendFileException("cannot create " + file + ": " + ex, ex);
+        }
+        return withDirectorySynced(new MappedAppendFile(file, chunkSizeBytes, 0, posix, msync));
+    }
+
+    /**
+     * Reopen an existing append file to go on appending at {@code validLengthBytes}: the length of the
+     * complete commands the loader found (see the class comment). Everything after it is cut off, then the
+     * file is grown to the end of that chunk and fsynced, and its directory too.
+     *
+     * @param file             to reopen.
+     * @param validLengthBytes where appending continues; at most the file's current length.
+     * @param chunkSizeBytes   growth step, as for {@link #create(Path, long)}; need not be the one the file was
+     *                         written with.
+     * @return the file, appending at {@code validLengthBytes}, durable up to there.
+     * @throws AppendFileException if the file is missing, shorter than {@code validLengthBytes}, or cannot be
+     *                             cut, grown, mapped or fsynced.
+     */
+    public static MappedAppendFile openForAppend(final Path file, final long validLengthBytes, final long chunkSizeBytes)
+        throws AppendFileException
+    {
+        return openForAppend(file, validLengthBytes, chunkSizeBytes, null);
+    }
+
+    static MappedAppendFile openForAppend(final Path file, final long validLengthBytes, final long chunkSizeBytes,
+        final Msync msync) throws AppendFileException
+    {
+        validateChunkSize(chunkSizeBytes);
+        final PosixAPI posix = nativePosix();
+        final long size;
+        try
+        {
+            size = Files.size(file);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new AppendFileException(file + " does not exist: nothing to append to");
+        }
+        catch (final IOException ex)
+        {
+            throw new AppendFileException("cannot read the size of " + file + ": " + ex, ex);
+        }
+        if (validLengthBytes < 0 || validLengthBytes > size)
+        {
+            throw new AppendFileException("cannot append to " + file + " at " + validLengthBytes + ": the file holds " +
+                size + " bytes");
+        }
+        return withDirectorySynced(new MappedAppendFile(file, chunkSizeBytes, validLengthBytes, posix, msync));
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // appender thread
+
+    /**
+     * Append bytes to the file: straight into the mapping, allocation-free within a chunk.
+     *
+     * @param src    holding the bytes (heap or off-heap).
+     * @param offset of the first byte in {@code src}.
+     * @param length of the bytes.
+     * @throws AppendFileException if the file had to grow or map a chunk and could not; then nothing of
+     *                             these bytes was written and {@link #position()} is unchanged.
+     */
+    public void append(final DirectBuffer src, final int offset, final int length) throws AppendFileException
+    {
+        src.boundsCheck(offset, length);
+        final long end = position + length;
+        if (end <= chunkEnd)
+        {
+            UnsafeApi.copyMemory(src.byteArray(), src.addressOffset() + offset, null, chunkAddress + (position - chunkBase), length);
+        }
+        else
+        {
+            appendAcrossChunks(src.byteArray(), src.addressOffset() + offset, length);
+        }
+        position = end;
+        UnsafeApi.putLongRelease(this, APPENDED_POSITION_OFFSET, end);
+    }
+
+    /**
+     * @return where the next append goes: the bytes written so far. Appender thread only.
+     */
+    public long position()
+    {
+        return position;
+    }
+
+    /**
+     * @return the file's length now: whole chunks while open, {@link #position()} after close. Appender thread only.
+     */
+    public long fileLengthBytes()
+    {
+        return closed ? position : fileLength;
+    }
+
+    /**
+     * Clean shutdown: unmap, cut the file at {@link #position()} and fsync it, so that it holds exactly the
+     * commands; release the file. Call after the sync thread has stopped. Idempotent.
+     *
+     * @throws AppendFileException if cutting or fsyncing failed, or an earlier msync or growth fsync
+     *                             had failed: then what is on disk past the durable position is unknown.
+     */
+    @Override
+    public void close() throws AppendFileException
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        closing = true;
+        AppendFileException failure = syncFailure != null ? syncFailure : growthFailure;
+        try
+        {
+            releaseChunks(Integer.MAX_VALUE);
+            raf.setLength(position); // ftruncate even when equal: frees blocks reserved past the end
+            channel.force(true);
+            if (failure == null)
+            {
+                syncedPosition = position;
+                UnsafeApi.putLongRelease(this, DURABLE_POSITION_OFFSET, position);
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            failure = new AppendFileException("cannot close " + file + " at " + position + " bytes: " + ex, ex);
+        }
+        finally
+        {
+            releaseResources();
+        }
+        if (failure != null)
+        {
+            throw failure;
+        }
+    }
+
+    private void appendAcrossChunks(final Object srcBase, final long srcOffset, final int length)
+        throws AppendFileException
+    {
+        final long end = position + length;
+        if (end > mappedLimit)
+        {
+            grow(roundUpToChunk(end));
+        }
+        long at = position;
+        long from = srcOffset;
+        long left = length;
+        while (left > 0)
+        {
+            if (at == chunkEnd)
+            {
+                enterChunk((int)(at >>> chunkShift));
+            }
+            final long bytes = Math.min(left, chunkEnd - at);
+            UnsafeApi.copyMemory(srcBase, from, null, chunkAddress + (at - chunkBase), bytes);
+            at += bytes;
+            from += bytes;
+            left -= bytes;
+        }
+    }
+
+    /** Reserve [fileLength, newLimit), extend the length, fsync (it must be durable before data goes there), map. */
+    private void grow(final long newLimit) throws AppendFileException
+    {
+        if (growthFailure != null)
+        {
+            throw new AppendFileException("cannot grow " + file + ": an earlier fsync failed, the file is unusable", growthFailure);
+        }
+        if (fileLength < newLimit)
+        {
+            reserve(fileLength, newLimit);
+            try
+            {
+                raf.setLength(newLimit);
+            }
+            catch (final IOException ex)
+            {
+                throw new AppendFileException("cannot grow " + file + " from " + fileLength + " to " + newLimit +
+                    " bytes: " + ex.getMessage() + "; nothing of the append at " + position + " was written", ex);
+            }
+            fileLength = newLimit;
+            try
+            {
+                channel.force(true);
+            }
+            catch (final IOException ex)
+            {
+                growthFailure = new AppendFileException("fsync of " + file + " after growing it to " + newLimit +
+                    " bytes failed: " + ex, ex);
+                throw growthFailure;
+            }
+        }
+        while (mappedLimit < newLimit)
+        {
+            mapChunk((int)(mappedLimit >>> chunkShift));
+            mappedLimit += chunkSizeBytes;
+        }
+    }
+
+    /**
+     * Allocate the blocks of [from, to) without changing the length (FALLOC_FL_KEEP_SIZE; the length follows
+     * with ftruncate, whose failure Java reports with the OS's words). Keeping the size here also keeps the
+     * posix binding on its direct path: with mode 0 it falls back to posix_fallocate, which leaves errno
+     * stale, so the reason for a failure would be lost.
+     */
+    private void reserve(final long from, final long to) throws AppendFileException
+    {
+        if (!reservesBlocks || posix.fallocate(fd, FALLOC_FL_KEEP_SIZE, from, to - from) == 0)
+        {
+            return;
+        }
+        final int errno = posix.lastError();
+        if (errno == EOPNOTSUPP)
+        {
+            // a file system without fallocate: the file grows sparse, and a full disk shows up as SIGBUS later
+            reservesBlocks = false;
+            return;
+        }
+        throw new AppendFileException("cannot reserve [" + from + ", " + to + ") of " + file + ": " +
+            posix.strerror(errno) + " (errno " + errno + "); nothing of the append at " + position + " was written");
+    }
+
+    private void mapChunk(final int chunk) throws AppendFileException
+    {
+        final long base = (long)chunk << chunkShift;
+        final MappedBytesStore store;
+        try
+        {
+            store = mappedFile.acquireByteStore(owner, base);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new AppendFileException("cannot map chunk " + chunk + " [" + base + ", " + (base + chunkSizeBytes) +
+                ") of " + file + ": " + ex + "; nothing of the append at " + position + " was written", ex);
+        }
+        if (chunk >= stores.length)
+        {
+            final int capacity = Math.max(stores.length * 2, chunk + 1);
+            stores = Arrays.copyOf(stores, capacity);
+            // a new array, filled before it is published: the sync thread may still read the old one
+            chunkAddresses = Arrays.copyOf(chunkAddresses, capacity);
+        }
+        stores[chunk] = store;
+        chunkAddresses[chunk] = store.addressForWrite(base);
+    }
+
+    private void enterChunk(final int chunk)
+    {
+        chunkBase = (long)chunk << chunkShift;
+        chunkEnd = chunkBase + chunkSizeBytes;
+        chunkAddress = chunkAddresses[chunk];
+        releaseChunks(chunk);
+    }
+
+    /** Unmap chunks below {@code belowChunk} that the sync thread is done with (all of them when closing). */
+    private void releaseChunks(final int belowChunk)
+    {
+        final long durable = closing ? Long.MAX_VALUE : UnsafeApi.getLongAcquire(this, DURABLE_POSITION_OFFSET);
+        final int limit = Math.min(belowChunk, (int)(mappedLimit >>> chunkShift));
+        while (lowestMappedChunk < limit && ((long)(lowestMappedChunk + 1) << chunkShift) <= durable)
+        {
+            final MappedBytesStore store = stores[lowestMappedChunk];
+            stores[lowestMappedChunk] = null;
+            chunkAddresses[lowestMappedChunk] = 0;
+            lowestMappedChunk++;
+            if (store != null)
+            {
+                store.release(owner);
+            }
+        }
+    }
+
+    private void releaseResources()
+    {
+        closing = true;
+        closed = true;
+        for (int i = 0; i < stores.length; i++)
+        {
+            if (stores[i] != null)
+            {
+                stores[i].release(owner);
+                stores[i] = null;
+            }
+        }
+        posix.close(fd);
+        mappedFile.close();
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // sync thread
+
+    /**
+     * Make the file durable up to {@code position}: one msync of the dirty pages {@code [synced, position)},
+     * then publish {@code position} as the durable position. A position at or below the synced one does
+     * nothing. Sync thread only; allocation-free.
+     *
+     * @param position to sync up to: at most {@link #appendedPosition()}.
+     * @return the durable position.
+     * @throws AppendFileException if an msync fails, now or earlier (see the class comment).
+     * @throws IllegalArgumentException if {@code position} is beyond what was appended.
+     */
+    public long syncUpTo(final long position) throws AppendFileException
+    {
+        final AppendFileException failure = syncFailure;
+        if (failure != null)
+        {
+            throw new AppendFileException("no sync of " + file + " after an msync failure: " + failure.getMessage(), failure);
+        }
+        if (closing)
+        {
+            throw new IllegalStateException(file + " is closed");
+        }
+        final long appended = UnsafeApi.getLongAcquire(this, APPENDED_POSITION_OFFSET);
+        if (position > appended)
+        {
+            throw new IllegalArgumentException("cannot sync " + file + " up to " + position + ": only " + appended +
+                " bytes were appended");
+        }
+        final long from = syncedPosition;
+        if (position <= from)
+        {
+            return from;
+        }
+        final long startNs = System.nanoTime();
+        final long[] addresses = chunkAddresses;
+        final long end = (position + pageMask) & ~pageMask;
+        long at = from & ~pageMask;
+        long bytes = 0;
+        while (at < end)
+        {
+            final int chunk = (int)(at >>> chunkShift);
+            final long base = (long)chunk << chunkShift;
+            final long rangeEnd = Math.min(end, base + chunkSizeBytes);
+            final int errno = msync.msync(addresses[chunk] + (at - base), rangeEnd - at);
+            if (errno != 0)
+            {
+                syncFailure = new AppendFileException("msync of " + file + " [" + at + ", " + rangeEnd + ") failed: " +
+                    posix.strerror(errno) + " (errno " + errno + "); durable up to " + from + " only");
+                throw syncFailure;
+            }
+            bytes += rangeEnd - at;
+            at = rangeEnd;
+        }
+        syncedPosition = position;
+        UnsafeApi.putLongRelease(this, SYNC_COUNT_OFFSET, UnsafeApi.getLong(this, SYNC_COUNT_OFFSET) + 1);
+        UnsafeApi.putLongRelease(this, SYNCED_BYTES_OFFSET, UnsafeApi.getLong(this, SYNCED_BYTES_OFFSET) + bytes);
+        UnsafeApi.putLongRelease(this, SYNC_TOTAL_NS_OFFSET,
+            UnsafeApi.getLong(this, SYNC_TOTAL_NS_OFFSET) + System.nanoTime() - startNs);
+        UnsafeApi.putLongRelease(this, DURABLE_POSITION_OFFSET, position);
+        return position;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // any thread
+
+    /**
+     * @return the bytes appended so far, as published by the appender (acquire).
+     */
+    public long appendedPosition()
+    {
+        return UnsafeApi.getLongAcquire(this, APPENDED_POSITION_OFFSET);
+    }
+
+    /**
+     * @return the bytes known to be on disk (acquire); never decreases.
+     */
+    public long durablePosition()
+    {
+        return UnsafeApi.getLongAcquire(this, DURABLE_POSITION_OFFSET);
+    }
+
+    /**
+     * @return the number of syncs that issued msync (no-op calls are not counted).
+     */
+    public long syncCount()
+    {
+        return UnsafeApi.getLongAcquire(this, SYNC_COUNT_OFFSET);
+    }
+
+    /**
+     * @return the total time spent in those syncs, in nanoseconds.
+     */
+    public long syncTotalNs()
+    {
+        return UnsafeApi.getLongAcquire(this, SYNC_TOTAL_NS_OFFSET);
+    }
+
+    /**
+     * @return the bytes passed to msync: whole pages, so at least the bytes appended and synced.
+     */
+    public long syncedBytes()
+    {
+        return UnsafeApi.getLongAcquire(this, SYNCED_BYTES_OFFSET);
+    }
+
+    public Path file()
+    {
+        return file;
+    }
+
+    public long chunkSizeBytes()
+    {
+        return chunkSizeBytes;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+
+    private long roundUpToChunk(final long bytes)
+    {
+        return ((bytes + chunkSizeBytes - 1) >>> chunkShift) << chunkShift;
+    }
+
+    private static void validateChunkSize(final long chunkSizeBytes)
+    {
+        if (Long.bitCount(chunkSizeBytes) != 1 || chunkSizeBytes < MIN_CHUNK_SIZE_BYTES ||
+            chunkSizeBytes > MAX_CHUNK_SIZE_BYTES || chunkSizeBytes < OS.pageSize())
+        {
+            throw new IllegalArgumentException("chunkSizeBytes must be a power of two in [" + MIN_CHUNK_SIZE_BYTES +
+                ", " + MAX_CHUNK_SIZE_BYTES + "]: " + chunkSizeBytes);
+        }
+    }
+
+    /** Chronicle's posix binding falls back to a no-op when the native library cannot load: its msync lies. */
+    private static PosixAPI nativePosix() throws AppendFileException
+    {
+        final PosixAPI posix = PosixAPI.posix();
+        try
+        {
+            if (posix.getpid() == ProcessHandle.current().pid())
+            {
+                return posix;
+            }
+        }
+        catch (final RuntimeException ignore)
+        {
+            // the no-op binding throws here; refused below
+        }
+        throw new AppendFileException("native POSIX calls are unavailable (Chronicle's posix binding is " +
+            posix.getClass().getName() + "): its msync would report success without writing, so no append file is opened");
+    }
+
+    private static MappedAppendFile withDirectorySynced(final MappedAppendFile appendFile) throws AppendFileException
+    {
+        final Path directory = appendFile.file.toAbsolutePath().getParent();
+        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ))
+        {
+            dir.force(true);
+        }
+        catch (final IOException ex)
+        {
+            appendFile.releaseResources();
+            throw new AppendFileException("fsync of directory " + directory + " failed: " + ex, ex);
+        }
+        return appendFile;
+    }
+}
