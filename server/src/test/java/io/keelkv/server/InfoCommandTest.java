@@ -181,38 +181,6 @@ class InfoCommandTest
         assertEquals(40, fields.get("master_replid").length());
     }
 
-    /**
-     * A client's buffers are memory the server holds: they are in used_memory and mem_clients_normal, and
-     * the cron hands them (with the heap) to the engine, which counts them against maxmemory as Redis does.
-     */
-    @Test
-    void shouldCountClientBuffersInUsedMemoryAndAgainstMaxmemory() throws Exception
-    {
-        try (java.net.Socket big = new java.net.Socket("127.0.0.1", server.port()))
-        {
-            final java.io.OutputStream out = big.getOutputStream();
-            out.write("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$8000000\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.write(new byte[6_000_000]);
-            out.flush();
-            final long deadline = System.nanoTime() + 10_000_000_000L;
-            long overhead = 0;
-            while (System.nanoTime() < deadline)
-            {
-                overhead = server.engine().usedMemoryForEviction() - server.engine().memory().allocatedBytes();
-                if (overhead >= 6_000_000)
-                {
-                    break;
-                }
-                Thread.sleep(20);
-            }
-            assertTrue(overhead >= 6_000_000, "the half-sent 8 MB request is not counted against maxmemory: " + overhead);
-            final Map<String, String> memory = fields(info("memory"));
-            assertTrue(Long.parseLong(memory.get("mem_clients_normal")) >= 6_000_000, memory.toString());
-            assertTrue(Long.parseLong(memory.get("used_memory")) >=
-                Long.parseLong(memory.get("allocator_active")) + 6_000_000, memory.toString());
-        }
-    }
-
     @Test
     void shouldCountCommandsInCommandstats() throws Exception
     {

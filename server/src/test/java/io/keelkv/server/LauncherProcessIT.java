@@ -270,6 +270,73 @@ class LauncherProcessIT
         }
     }
 
+    /**
+     * maxmemory counts what used_memory counts, as Redis does: here a client's half-received 64 MB request.
+     * In its own process, so the heap is the launcher's small one and the buffer dominates what is not
+     * data; the data alone stays well under maxmemory, so only the counted buffer can cause eviction.
+     */
+    @Test
+    void shouldCountAClientsQueryBufferInUsedMemoryAndAgainstMaxmemory() throws Exception
+    {
+        final int port = freePort();
+        final Process process = launch("--port", String.valueOf(port), "--save", "", "--maxmemory", "64mb",
+            "--maxmemory-policy", "allkeys-random");
+        try
+        {
+            awaitPing(port, process);
+            try (RawRespClient client = new RawRespClient(port); java.net.Socket big = new java.net.Socket("127.0.0.1", port))
+            {
+                final String value = "v".repeat(1000);
+                for (int i = 0; i < 20_000; i++)
+                {
+                    client.sendRaw("*3\r\n$3\r\nSET\r\n$" + String.valueOf(i).length() + "\r\n" + i + "\r\n$1000\r\n" + value + "\r\n");
+                }
+                for (int i = 0; i < 20_000; i++)
+                {
+                    assertEquals("+OK\r\n", client.readReply());
+                }
+                assertEquals("evicted_keys:0", infoField(client, "stats", "evicted_keys"), "20 MB of data alone must fit");
+
+                final java.io.OutputStream out = big.getOutputStream();
+                out.write("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$100000000\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.write(new byte[64 << 20]);
+                out.flush();
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                long buffers = 0;
+                while (buffers < 64 << 20 && System.nanoTime() < deadline)
+                {
+                    buffers = Long.parseLong(infoField(client, "memory", "mem_clients_normal").split(":")[1]);
+                }
+                assertTrue(buffers >= 64 << 20, "mem_clients_normal: " + buffers);
+                final long used = Long.parseLong(infoField(client, "memory", "used_memory").split(":")[1]);
+                final long pages = Long.parseLong(infoField(client, "memory", "allocator_active").split(":")[1]);
+                assertTrue(used >= pages + buffers, "used_memory " + used + " leaves out the client buffers");
+                Thread.sleep(300); // a cron tick samples the buffers for maxmemory
+                // over maxmemory by the buffer: keys are evicted (all of them, if that is still not enough: OOM)
+                final String reply = client.call("SET", "one-more", value);
+                assertTrue(reply.equals("+OK\r\n") || reply.startsWith("-OOM"), reply);
+                final String evicted = infoField(client, "stats", "evicted_keys");
+                assertNotEquals("evicted_keys:0", evicted, "the 64 MB buffer was not counted against maxmemory");
+            }
+        }
+        finally
+        {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String infoField(final RawRespClient client, final String section, final String name) throws Exception
+    {
+        for (final String line : client.call("INFO", section).split("\r\n"))
+        {
+            if (line.startsWith(name + ":"))
+            {
+                return line;
+            }
+        }
+        throw new AssertionError("no " + name + " in INFO " + section);
+    }
+
     private static String readLine(final java.io.InputStream in) throws java.io.IOException
     {
         final StringBuilder sb = new StringBuilder();
