@@ -16,6 +16,8 @@
 #   of the two elapsed times, its latency percentiles the worse of the two processes'.
 #   Latencies come from redis-benchmark's own histogram: p50, p99 and max from its summary, p99.9 from
 #   its percentile distribution (the first step at or above 99.9%, so a slight overestimate for both).
+# Memory row: bench/scripts/compare-memory.sh on fresh servers (RSS from /proc and INFO used_memory after
+#   DEBUG POPULATE of KEEL_MEMORY_KEYS keys, default 10M, with 32-byte values).
 # Latency rows (bench LatencyDriver: open-loop, fixed rate, latency from each request's intended send time,
 # so coordinated omission is corrected; HdrHistogram): 50 connections, 32 B, GET-only, SET-only and
 # MIX 80/20, at 25%, 50% and 75% of Redis's maximum GET rate measured first with redis-benchmark.
@@ -194,12 +196,21 @@ for mix, name in (("100", "GET"), ("0", "SET"), ("80", "MIX 80/20")):
         print("| " + " | ".join(cells) + " |")
 PY
 
+# ---- memory row: fresh servers, the same dataset (compare-memory.sh; KEEL_MEMORY_KEYS, default 10M) ----
+redis-cli -p "$kp" shutdown nosave > /dev/null 2>&1 || true
+redis-cli -p "$rp" shutdown nosave > /dev/null 2>&1 || true
+"$root/bench/scripts/compare-memory.sh" "${KEEL_MEMORY_KEYS:-10000000}" 32 > "$raw/memory.md"
+
 {
   echo "# KeelKV vs redis-server"
   echo
   echo "$header"
   echo
   cat "$out/tables.md"
+  echo
+  echo "### Memory (resident set of each whole process after the same DEBUG POPULATE)"
+  echo
+  cat "$raw/memory.md"
   echo
   echo "Plot: latency.svg (MIX 80/20, round 1). Raw runs: raw/."
 } > "$out/README.md"

@@ -57,6 +57,7 @@ public final class KeelServer implements AutoCloseable
 
         final EventLoopAgent.Limits limits = new EventLoopAgent.Limits();
         this.loop = new EventLoopAgent(engine, limits);
+        loop.cpuList(config.serverCpuList());
         applyLimits();
         for (final String name : ServerConfig.directiveNames())
         {

@@ -109,6 +109,12 @@ final class Directives
     // ---- threads
     static final Directive IO_THREADS = signed("io-threads", null, IMMUTABLE, 1, 128, 1);
     static final Directive IO_THREADS_DO_READS = bool("io-threads-do-reads", IMMUTABLE, false);
+    // CPU lists in Redis's syntax ("0-7:2,9"), accepted unchecked as Redis does: server_cpulist pins the
+    // event loop; the others are for the background agents (aof-sync: bio, snapshot: bgsave/aof_rewrite)
+    static final Directive SERVER_CPULIST = string("server_cpulist", IMMUTABLE, true, "", NO_CHECK);
+    static final Directive BIO_CPULIST = string("bio_cpulist", IMMUTABLE, true, "", NO_CHECK);
+    static final Directive AOF_REWRITE_CPULIST = string("aof_rewrite_cpulist", IMMUTABLE, true, "", NO_CHECK);
+    static final Directive BGSAVE_CPULIST = string("bgsave_cpulist", IMMUTABLE, true, "", NO_CHECK);
 
     // ---- append only file
     static final Directive APPENDONLY = bool("appendonly", 0, false);
@@ -195,7 +201,6 @@ final class Directives
         "busy-spin", "yield", "backoff", "sleep");
     static final Directive PAGE_SIZE = memory("page-size", null, IMMUTABLE | KEELKV, 4096, 16 * MB, true, "64kb",
         value -> Long.bitCount((Long)value) == 1 ? null : "argument must be a power of two");
-    static final Directive EVENT_LOOP_CPU = signed("event-loop-cpu", null, IMMUTABLE | KEELKV, -1, INT_MAX, -1);
     /** backoff: how long the loop keeps polling after its last work before it blocks in epoll_wait. */
     static final Directive IDLE_SPIN_US = signed("idle-spin-us", null, KEELKV, 0, 1_000_000, 0);
 

@@ -885,10 +885,11 @@ public final class ServerConfig
         return intValue(Directives.PAGE_SIZE);
     }
 
-    /** @return the CPU to pin the event loop to, or -1 for no pinning. */
-    public int eventLoopCpu()
+    /** @return server_cpulist: the CPUs to pin the event loop to, in Redis's list syntax, or "" for none. */
+    public String serverCpuList()
     {
-        return intValue(Directives.EVENT_LOOP_CPU);
+        final Object value = values[Directives.SERVER_CPULIST.id];
+        return value == null ? "" : value.toString();
     }
 
     // ------------------------------------------------------------------ helpers

@@ -98,6 +98,7 @@ public final class EventLoopAgent implements Agent
     private volatile boolean shutdownRequested;
     private Runnable onShutdown = () -> { };
     private Connection current;
+    private String cpuList = "";
 
     public EventLoopAgent(final KeelEngine engine, final Limits limits) throws IOException
     {
@@ -180,6 +181,31 @@ public final class EventLoopAgent implements Agent
     public boolean isShutdownRequested()
     {
         return shutdownRequested;
+    }
+
+    /** server_cpulist: the CPUs the loop pins itself to when it starts ("" for none). */
+    public void cpuList(final String cpuList)
+    {
+        this.cpuList = cpuList == null ? "" : cpuList;
+    }
+
+    @Override
+    public void onStart()
+    {
+        if (!cpuList.isEmpty())
+        {
+            final java.util.BitSet cpus = ThreadAffinity.parse(cpuList);
+            final String failure = cpus == null ? "not a CPU list" : ThreadAffinity.pinCurrentThread(cpus);
+            if (failure == null)
+            {
+                io.keelkv.server.Log.notice("Event loop pinned to CPUs " + cpus + " (server_cpulist " + cpuList + ")");
+            }
+            else
+            {
+                io.keelkv.server.Log.warning("server_cpulist '" + cpuList + "' not applied (" + failure +
+                    "): the event loop runs unpinned");
+            }
+        }
     }
 
     @Override

@@ -57,6 +57,10 @@ class ConfigDefaultsTest
         {"lazyfree-lazy-user-flush", "no"},
         {"io-threads", "1"},
         {"io-threads-do-reads", "no"},
+        {"server_cpulist", ""},
+        {"bio_cpulist", ""},
+        {"aof_rewrite_cpulist", ""},
+        {"bgsave_cpulist", ""},
         {"appendonly", "no"},
         {"appendfilename", "appendonly.aof"},
         {"appenddirname", "appendonlydir"},
@@ -132,7 +136,7 @@ class ConfigDefaultsTest
     @Test
     void shouldCoverEveryDirectiveOfTheTableWithAComparedDefault()
     {
-        final Set<String> compared = new HashSet<>(List.of("dir", "idle-strategy", "idle-spin-us", "page-size", "event-loop-cpu"));
+        final Set<String> compared = new HashSet<>(List.of("dir", "idle-strategy", "idle-spin-us", "page-size"));
         for (final String[] nameAndValue : REDIS_7_0_15_DEFAULTS)
         {
             compared.add(nameAndValue[0]);
@@ -146,11 +150,9 @@ class ConfigDefaultsTest
         final ServerConfig config = ServerConfig.defaults();
         assertEquals("backoff", config.get("idle-strategy"));
         assertEquals("65536", config.get("page-size"));
-        assertEquals("-1", config.get("event-loop-cpu"));
         assertEquals("0", config.get("idle-spin-us"));
         assertEquals("backoff", config.idleStrategy());
         assertEquals(64 * 1024, config.pageSizeBytes());
-        assertEquals(-1, config.eventLoopCpu());
     }
 
     @Test

@@ -116,7 +116,8 @@ class ConfigSetTest
     {
         for (final String name : List.of("databases", "daemonize", "enable-debug-command", "enable-protected-configs",
             "enable-module-command", "appendfilename", "appenddirname", "pidfile", "logfile", "rdbchecksum",
-            "tcp-backlog", "io-threads", "always-show-logo", "page-size", "idle-strategy", "event-loop-cpu"))
+            "tcp-backlog", "io-threads", "always-show-logo", "page-size", "idle-strategy", "server_cpulist",
+            "bio_cpulist", "aof_rewrite_cpulist", "bgsave_cpulist"))
         {
             assertEquals(failed(name, "can't set immutable config"), setError(name, "foo"));
         }
