@@ -59,9 +59,9 @@ final class Directives
     static final Directive TCP_KEEPALIVE = signed("tcp-keepalive", null, 0, 0, INT_MAX, 300);
 
     // ---- general
-    static final Directive DAEMONIZE = add("daemonize", null, IMMUTABLE, "no", new BoolType(
-        value -> (Boolean)value ? "daemonize yes is not supported: keel-server runs in the foreground " +
-            "(run it in the background with a service manager)" : null));
+    // "yes" is refused once every line and argument is read (ServerConfig.conclude), not while reading: a
+    // stock redis.conf says "daemonize yes" and a later "--daemonize no" must be able to override it
+    static final Directive DAEMONIZE = bool("daemonize", IMMUTABLE, false);
     static final Directive PIDFILE = string("pidfile", IMMUTABLE, true, "", NO_CHECK);
     static final Directive LOGLEVEL = enumeration("loglevel", 0, "notice", "debug", "verbose", "notice", "warning");
     static final Directive LOGFILE = string("logfile", IMMUTABLE, false, "", NO_CHECK);

@@ -163,6 +163,11 @@ public final class ServerConfig
      */
     private void conclude() throws ConfigException
     {
+        if ((Boolean)values[Directives.DAEMONIZE.id])
+        {
+            throw new ConfigException(FATAL_HEADER + "\ndaemonize yes is not supported: keel-server runs in the " +
+                "foreground (run it in the background with a service manager, or add --daemonize no)");
+        }
         final String logFile = logFile();
         if (!logFile.isEmpty())
         {
