@@ -119,8 +119,11 @@ for mix in 100 0 80; do
       for side in keelkv redis; do
         port=$kp; [ "$side" = redis ] && port=$rp
         hgrm="$raw/lat-$side-get$mix-$pct-r$round.hgrm"
+        # stalls of 20 ms or more are logged with their wall-clock time, to line up with a server's own logs
+        # (run with KEEL_JAVA_OPTS="-Xlog:gc*,safepoint:file=..." to get KeelKV's GC and safepoint log)
         line=$(java -cp "$jar" io.keelkv.bench.LatencyDriver --port "$port" --rate "$rate" --seconds "$lat_seconds" \
-          --warmup 2 --get-percent "$mix" --label "$side" --hgrm "$hgrm")
+          --warmup 2 --get-percent "$mix" --label "$side" --hgrm "$hgrm" --report-stalls-ms 20 \
+          2>> "$raw/stalls-$side.txt")
         echo "$line" >> "$raw/lat-get$mix-$pct.txt"
         [ "$mix" = 80 ] && [ "$round" = 1 ] && plots+=("$side $pct%=$hgrm")
       done
@@ -212,7 +215,7 @@ redis-cli -p "$rp" shutdown nosave > /dev/null 2>&1 || true
   echo
   cat "$raw/memory.md"
   echo
-  echo "Plot: latency.svg (MIX 80/20, round 1). Raw runs: raw/."
+  echo "Plot: latency.svg (MIX 80/20, round 1). Raw runs: raw/; latencies of 20 ms or more, with their time: raw/stalls-*.txt."
 } > "$out/README.md"
 rm -f "$out/tables.md"
 cat "$out/README.md"

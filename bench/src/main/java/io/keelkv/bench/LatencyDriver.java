@@ -32,10 +32,12 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * LatencyDriver --port P --rate R --seconds S [--connections 50] [--value-bytes 32] [--keys 100000]
- *               [--get-percent 80] [--label name] [--hgrm file]
+ *               [--get-percent 80] [--label name] [--hgrm file] [--warmup 3] [--report-stalls-ms N]
  * </pre>
  * Prints one line: label, rate, achieved rate, p50, p99, p99.9, max (µs), and optionally writes the
- * histogram's percentile distribution.
+ * histogram's percentile distribution. With {@code --report-stalls-ms N}, every latency of N ms or more
+ * is also reported on stderr with its wall-clock time (at most ten a second), to line up with a server's
+ * GC, JIT or safepoint log.
  */
 public final class LatencyDriver
 {
@@ -94,6 +96,7 @@ public final class LatencyDriver
         String label = "server";
         String hgrm = null;
         int warmupSeconds = 3;
+        long stallReportMs = 0;
         for (int i = 0; i < argv.length; i += 2)
         {
             switch (argv[i])
@@ -108,10 +111,12 @@ public final class LatencyDriver
                 case "--label": label = argv[i + 1]; break;
                 case "--hgrm": hgrm = argv[i + 1]; break;
                 case "--warmup": warmupSeconds = Integer.parseInt(argv[i + 1]); break;
+                case "--report-stalls-ms": stallReportMs = Long.parseLong(argv[i + 1]); break;
                 default: throw new IllegalArgumentException("unknown option " + argv[i]);
             }
         }
-        final Histogram histogram = run(port, rate, seconds, warmupSeconds, connections, valueBytes, keys, getPercent, System.out, label);
+        final Histogram histogram = run(port, rate, seconds, warmupSeconds, connections, valueBytes, keys, getPercent, System.out, label,
+            stallReportMs);
         if (hgrm != null)
         {
             try (PrintStream out = new PrintStream(Files.newOutputStream(Path.of(hgrm)), true, "UTF-8"))
@@ -124,8 +129,11 @@ public final class LatencyDriver
     static Histogram run(
         final int port, final long rate, final int seconds, final int warmupSeconds, final int connectionCount,
         final int valueBytes,
-        final int keys, final int getPercent, final PrintStream report, final String label) throws IOException
+        final int keys, final int getPercent, final PrintStream report, final String label, final long stallReportMs)
+        throws IOException
     {
+        final long stallReportUs = stallReportMs > 0 ? stallReportMs * 1000 : Long.MAX_VALUE;
+        long lastStallReportNs = 0;
         final Histogram histogram = new Histogram(60_000_000L, 3);
         final byte[][] setRequests = new byte[keys][];
         final byte[][] getRequests = new byte[keys][];
@@ -202,8 +210,15 @@ public final class LatencyDriver
                     final long intendedNs = conn.pop();
                     if (intendedNs >= recordFromNs)
                     {
-                        histogram.recordValue(Math.max(1, (System.nanoTime() - intendedNs) / 1000));
+                        final long latencyUs = Math.max(1, (System.nanoTime() - intendedNs) / 1000);
+                        histogram.recordValue(latencyUs);
                         recorded++;
+                        if (latencyUs >= stallReportUs && System.nanoTime() - lastStallReportNs > 100_000_000L)
+                        {
+                            // wall-clock time of the stall, to line up with the server's GC/JIT/safepoint logs
+                            lastStallReportNs = System.nanoTime();
+                            System.err.println("stall " + label + " rate=" + rate + " at " + java.time.LocalTime.now() + " latency " + latencyUs / 1000 + " ms");
+                        }
                     }
                     received++;
                 }
