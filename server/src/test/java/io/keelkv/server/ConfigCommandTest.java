@@ -74,6 +74,22 @@ class ConfigCommandTest
     }
 
     @Test
+    void shouldRefuseToTurnOnAFeatureKeelKvLacksAndKeepEverythingOfTheCommand() throws Exception
+    {
+        assertEquals("-ERR CONFIG SET failed (possibly related to argument 'tls-port') - tls-port 6380 is not " +
+            "supported: KeelKV has no TLS\r\n", client.call("CONFIG", "SET", "maxmemory", "1mb", "tls-port", "6380"));
+        assertEquals("*4\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n$8\r\ntls-port\r\n$1\r\n0\r\n",
+            client.call("CONFIG", "GET", "maxmemory", "tls-port"));
+        assertEquals("-ERR CONFIG SET failed (possibly related to argument 'min-slaves-to-write') - " +
+            "min-replicas-to-write 2 is not supported: KeelKV has no replication, no write could reach a replica\r\n",
+            client.call("CONFIG", "SET", "min-slaves-to-write", "2"));
+        assertEquals("-ERR CONFIG SET failed (possibly related to argument 'slaveof') - can't set immutable config\r\n",
+            client.call("CONFIG", "SET", "slaveof", "127.0.0.1 6380"));
+        assertEquals("+OK\r\n", client.call("CONFIG", "SET", "tls-replication", "no", "min-replicas-max-lag", "5"));
+        assertEquals("+PONG\r\n", client.call("PING"));
+    }
+
+    @Test
     void shouldResetStats() throws Exception
     {
         client.call("CLIENT", "ID");

@@ -35,19 +35,34 @@ final class RedisOracle implements AutoCloseable
     /** Start redis-server without persistence, with DEBUG enabled, plus {@code extraArgs}; waits for PONG. */
     static RedisOracle start(final String... extraArgs) throws Exception
     {
+        final List<String> options = new ArrayList<>(List.of("--bind", "127.0.0.1", "--save", "", "--appendonly",
+            "no", "--enable-debug-command", "yes"));
+        options.addAll(List.of(extraArgs));
+        return startWith(null, options.toArray(new String[0]));
+    }
+
+    /**
+     * Start redis-server with nothing of ours but a free port and a temporary dir (its own defaults otherwise,
+     * for the comparisons of configurations), after the config file if one is given, then {@code options}.
+     */
+    static RedisOracle startWith(final String configFile, final String... options) throws Exception
+    {
         requireTool("redis-server", "redis-server");
         final int port = freePort();
         final Path dir = Files.createTempDirectory("keel-oracle");
-        final List<String> argv = new ArrayList<>(List.of("redis-server", "--port", String.valueOf(port),
-            "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--enable-debug-command", "yes",
-            "--dir", dir.toString()));
-        argv.addAll(List.of(extraArgs));
+        final List<String> argv = new ArrayList<>(List.of("redis-server"));
+        if (configFile != null)
+        {
+            argv.add(configFile);
+        }
+        argv.addAll(List.of("--port", String.valueOf(port), "--dir", dir.toString()));
+        argv.addAll(List.of(options));
         final Process process = new ProcessBuilder(argv)
             .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
         final RedisOracle oracle = new RedisOracle(process, port, dir);
         try
         {
-            oracle.awaitReady(extraArgs);
+            oracle.awaitReady(options);
         }
         catch (final Exception ex)
         {

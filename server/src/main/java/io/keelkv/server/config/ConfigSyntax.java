@@ -320,6 +320,60 @@ final class ConfigSyntax
     }
 
     /**
+     * strtoll(s, &end, radix) checked the way numericParseString checks an octal config: errno must stay 0 (no
+     * overflow) and the number must use every char. As in C, an empty string is a valid 0, while a string with
+     * no digit at all ("  ", "-") is not, since end is then s itself.
+     *
+     * @param radix 2 to 10 (the digits used are '0' up to radix - 1).
+     * @return the value, or null.
+     */
+    static Long strtollWholeRadix(final String s, final int radix)
+    {
+        final int n = s.length();
+        int p = 0;
+        while (p < n && isSpace(s.charAt(p)))
+        {
+            p++;
+        }
+        boolean negative = false;
+        if (p < n && (s.charAt(p) == '+' || s.charAt(p) == '-'))
+        {
+            negative = s.charAt(p) == '-';
+            p++;
+        }
+        final int digitsStart = p;
+        long value = 0;
+        while (p < n && s.charAt(p) >= '0' && s.charAt(p) < '0' + radix)
+        {
+            final int d = s.charAt(p) - '0';
+            // accumulate negatively so that Long.MIN_VALUE is reachable; ERANGE is a failure here
+            if (value < (Long.MIN_VALUE + d) / radix)
+            {
+                return null;
+            }
+            value = value * radix - d;
+            p++;
+        }
+        if (p == digitsStart)
+        {
+            return n == 0 ? 0L : null;
+        }
+        if (p != n)
+        {
+            return null;
+        }
+        if (!negative)
+        {
+            if (value == Long.MIN_VALUE)
+            {
+                return null;
+            }
+            value = -value;
+        }
+        return value;
+    }
+
+    /**
      * memtoull: digits followed by b, k (1000), kb (1024), m, mb, g or gb, case-insensitive. As in Redis, the
      * digits overflow to ULLONG_MAX and the multiplication wraps: the result is an unsigned 64-bit value
      * in a long. An empty number is 0 ("" and "kb" are both 0).

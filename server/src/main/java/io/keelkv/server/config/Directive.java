@@ -17,6 +17,8 @@ final class Directive
     static final int MULTI_ARG = 1 << 2;
     /** Not a Redis directive: KeelKV's own. */
     static final int KEELKV = 1 << 3;
+    /** Redis's HIDDEN_CONFIG (test and debug knobs): CONFIG GET answers it by exact name only, never for a glob. */
+    static final int HIDDEN = 1 << 4;
 
     final int id;
     final String name;
@@ -24,9 +26,16 @@ final class Directive
     final int flags;
     final String defaultText;
     final ValueType type;
+    /**
+     * For a directive of a feature KeelKV does not have: the reason a value that would enable it is refused
+     * (null for any other value), see {@link Directives} for the rule. Null when every valid value is accepted.
+     */
+    final ValueTypes.Check unsupported;
+    /** With {@link #unsupported}: what the start-up report tells the user to do instead. */
+    final String unsupportedHint;
 
     Directive(final int id, final String name, final String alias, final int flags, final String defaultText,
-        final ValueType type)
+        final ValueType type, final ValueTypes.Check unsupported, final String unsupportedHint)
     {
         this.id = id;
         this.name = name;
@@ -34,6 +43,8 @@ final class Directive
         this.flags = flags;
         this.defaultText = defaultText;
         this.type = type;
+        this.unsupported = unsupported;
+        this.unsupportedHint = unsupportedHint;
     }
 
     boolean isImmutable()
@@ -49,6 +60,19 @@ final class Directive
     boolean isMultiArg()
     {
         return (flags & MULTI_ARG) != 0;
+    }
+
+    boolean isHidden()
+    {
+        return (flags & HIDDEN) != 0;
+    }
+
+    /**
+     * @return why KeelKV refuses this value of the directive, or null when it accepts it.
+     */
+    String unsupportedReason(final Object value)
+    {
+        return unsupported == null ? null : unsupported.reason(value);
     }
 
     /**

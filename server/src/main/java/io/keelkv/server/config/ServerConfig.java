@@ -159,14 +159,19 @@ public final class ServerConfig
 
     /**
      * The checks that need the whole configuration, after the last line (config.c does the same at the
-     * end of loadServerConfigFromString).
+     * end of loadServerConfigFromString): first the switches of features KeelKV does not have, here and not
+     * line by line so that a later line or argument can turn off what a file turned on (the rule is in
+     * {@link Directives}); then the log file can be opened.
      */
     private void conclude() throws ConfigException
     {
-        if ((Boolean)values[Directives.DAEMONIZE.id])
+        for (final Directive d : Directives.ALL)
         {
-            throw new ConfigException(FATAL_HEADER + "\ndaemonize yes is not supported: keel-server runs in the " +
-                "foreground (run it in the background with a service manager, or add --daemonize no)");
+            final String reason = d.unsupportedReason(values[d.id]);
+            if (reason != null)
+            {
+                throw new ConfigException(FATAL_HEADER + "\n" + reason + " (" + d.unsupportedHint + ")");
+            }
         }
         final String logFile = logFile();
         if (!logFile.isEmpty())
@@ -208,7 +213,8 @@ public final class ServerConfig
 
     /**
      * CONFIG GET with one or more arguments, as Redis 7: an argument without {@code * ? [} is an exact name
-     * or alias (answered under the name as typed), otherwise a case-insensitive glob over every name and alias.
+     * or alias (answered under the name as typed), otherwise a case-insensitive glob over every name and alias
+     * but the hidden ones.
      * A name is answered once whatever matches it again.
      *
      * @return {name, value} pairs, in the order of the arguments and then of the directive table.
@@ -230,6 +236,10 @@ public final class ServerConfig
             }
             for (final Directive d : Directives.ALL)
             {
+                if (d.isHidden())
+                {
+                    continue; // as Redis's HIDDEN_CONFIG: by exact name only
+                }
                 addIfMatches(matches, pattern, d.name, d);
                 if (d.alias != null)
                 {
@@ -340,6 +350,13 @@ public final class ServerConfig
             {
                 restore(directives, oldValues);
                 throw setFailed(entryNames[i], ex.getMessage());
+            }
+            // a value that would turn on a feature KeelKV lacks is refused like an invalid one (see Directives)
+            final String unsupported = d.unsupportedReason(newValue);
+            if (unsupported != null)
+            {
+                restore(directives, oldValues);
+                throw setFailed(entryNames[i], unsupported);
             }
             if (!Objects.equals(values[d.id], newValue))
             {
@@ -948,14 +965,15 @@ public final class ServerConfig
         return ex.getMessage();
     }
 
-    /** Every directive and its value (the password redacted), for diagnostics. */
+    /** Every directive and its value (passwords redacted), for diagnostics. */
     @Override
     public String toString()
     {
         final StringBuilder sb = new StringBuilder("ServerConfig{");
         for (final Directive d : Directives.ALL)
         {
-            if (d == Directives.REQUIREPASS)
+            if (d == Directives.REQUIREPASS || d == Directives.MASTERAUTH || d == Directives.TLS_KEY_FILE_PASS ||
+                d == Directives.TLS_CLIENT_KEY_FILE_PASS)
             {
                 sb.append(d.name).append("=<redacted>, ");
                 continue;

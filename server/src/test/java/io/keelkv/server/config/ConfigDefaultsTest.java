@@ -15,30 +15,89 @@ class ConfigDefaultsTest
 {
     /**
      * Read with {@code redis-cli config get '*'} from redis-server 7.0.15 started with no config file and only
-     * {@code --port 6397}; for port itself the value here is config.c's default, 6379. dir is the working
-     * directory and is checked on its own below.
+     * {@code --port 7314 --bind 127.0.0.1 --dir /tmp/...}: every entry it lists but the aliases (below) and dir,
+     * which is the working directory and is checked on its own below. For port the value here is config.c's
+     * default, 6379, and bind is KeelKV's deliberate default. {@code ConfigOracleTest} makes the same comparison
+     * against a running redis-server, both ways, when one is installed.
      */
     private static final String[][] REDIS_7_0_15_DEFAULTS = {
         {"bind", "127.0.0.1 -::1"}, // deliberately not Redis's "* -::*": loopback by default
+        {"bind-source-addr", ""},
         {"protected-mode", "yes"},
         {"port", "6379"},
         {"tcp-backlog", "511"},
+        {"unixsocket", ""},
+        {"unixsocketperm", "0"},
         {"timeout", "0"},
         {"tcp-keepalive", "300"},
+        {"socket-mark-id", "0"},
+        {"tls-port", "0"},
+        {"tls-cert-file", ""},
+        {"tls-key-file", ""},
+        {"tls-key-file-pass", ""},
+        {"tls-client-cert-file", ""},
+        {"tls-client-key-file", ""},
+        {"tls-client-key-file-pass", ""},
+        {"tls-dh-params-file", ""},
+        {"tls-ca-cert-file", ""},
+        {"tls-ca-cert-dir", ""},
+        {"tls-auth-clients", "yes"},
+        {"tls-replication", "no"},
+        {"tls-cluster", "no"},
+        {"tls-protocols", ""},
+        {"tls-ciphers", ""},
+        {"tls-ciphersuites", ""},
+        {"tls-prefer-server-ciphers", "no"},
+        {"tls-session-caching", "yes"},
+        {"tls-session-cache-size", "20480"},
+        {"tls-session-cache-timeout", "300"},
         {"daemonize", "no"},
+        {"supervised", "no"},
         {"pidfile", ""},
         {"loglevel", "notice"},
         {"logfile", ""},
+        {"syslog-enabled", "no"},
+        {"syslog-ident", "redis"},
+        {"syslog-facility", "local0"},
+        {"crash-log-enabled", "yes"},
+        {"crash-memcheck-enabled", "yes"},
         {"databases", "16"},
         {"always-show-logo", "no"},
         {"set-proc-title", "yes"},
+        {"proc-title-template", "{title} {listen-addr} {server-mode}"},
         {"save", "3600 1 300 100 60 10000"},
         {"stop-writes-on-bgsave-error", "yes"},
         {"rdbcompression", "yes"},
         {"rdbchecksum", "yes"},
+        {"sanitize-dump-payload", "no"},
         {"dbfilename", "dump.rdb"},
         {"rdb-del-sync-files", "no"},
         {"rdb-save-incremental-fsync", "yes"},
+        {"replicaof", ""},
+        {"masterauth", ""},
+        {"masteruser", ""},
+        {"replica-serve-stale-data", "yes"},
+        {"replica-read-only", "yes"},
+        {"repl-diskless-sync", "yes"},
+        {"repl-diskless-sync-delay", "5"},
+        {"repl-diskless-sync-max-replicas", "0"},
+        {"repl-diskless-load", "disabled"},
+        {"repl-ping-replica-period", "10"},
+        {"repl-timeout", "60"},
+        {"repl-disable-tcp-nodelay", "no"},
+        {"repl-backlog-size", "1048576"},
+        {"repl-backlog-ttl", "3600"},
+        {"replica-priority", "100"},
+        {"propagation-error-behavior", "ignore"},
+        {"replica-ignore-disk-write-errors", "no"},
+        {"replica-announced", "yes"},
+        {"min-replicas-to-write", "0"},
+        {"min-replicas-max-lag", "10"},
+        {"replica-announce-ip", ""},
+        {"replica-announce-port", "0"},
+        {"acllog-max-len", "128"},
+        {"aclfile", ""},
+        {"acl-pubsub-default", "resetchannels"},
         {"requirepass", ""},
         {"maxclients", "10000"},
         {"enable-protected-configs", "no"},
@@ -48,19 +107,21 @@ class ConfigDefaultsTest
         {"maxmemory-policy", "noeviction"},
         {"maxmemory-samples", "5"},
         {"maxmemory-eviction-tenacity", "10"},
+        {"maxmemory-clients", "0"},
+        {"replica-ignore-maxmemory", "yes"},
         {"lfu-log-factor", "10"},
         {"lfu-decay-time", "1"},
         {"lazyfree-lazy-eviction", "no"},
         {"lazyfree-lazy-expire", "no"},
         {"lazyfree-lazy-server-del", "no"},
+        {"replica-lazy-flush", "no"},
         {"lazyfree-lazy-user-del", "no"},
         {"lazyfree-lazy-user-flush", "no"},
         {"io-threads", "1"},
         {"io-threads-do-reads", "no"},
-        {"server_cpulist", ""},
-        {"bio_cpulist", ""},
-        {"aof_rewrite_cpulist", ""},
-        {"bgsave_cpulist", ""},
+        {"oom-score-adj", "no"},
+        {"oom-score-adj-values", "0 200 800"},
+        {"disable-thp", "yes"},
         {"appendonly", "no"},
         {"appendfilename", "appendonly.aof"},
         {"appenddirname", "appendonlydir"},
@@ -73,10 +134,30 @@ class ConfigDefaultsTest
         {"aof-timestamp-enabled", "no"},
         {"aof-rewrite-incremental-fsync", "yes"},
         {"aof-disable-auto-gc", "no"},
+        {"shutdown-timeout", "10"},
+        {"shutdown-on-sigint", "default"},
+        {"shutdown-on-sigterm", "default"},
+        {"cluster-enabled", "no"},
+        {"cluster-config-file", "nodes.conf"},
+        {"cluster-node-timeout", "15000"},
+        {"cluster-port", "0"},
+        {"cluster-replica-validity-factor", "10"},
+        {"cluster-migration-barrier", "1"},
+        {"cluster-allow-replica-migration", "yes"},
+        {"cluster-require-full-coverage", "yes"},
+        {"cluster-replica-no-failover", "no"},
+        {"cluster-allow-reads-when-down", "no"},
+        {"cluster-allow-pubsubshard-when-down", "yes"},
+        {"cluster-link-sendbuf-limit", "0"},
+        {"cluster-announce-hostname", ""},
+        {"cluster-preferred-endpoint-type", "ip"},
+        {"cluster-announce-ip", ""},
+        {"cluster-announce-port", "0"},
+        {"cluster-announce-tls-port", "0"},
+        {"cluster-announce-bus-port", "0"},
         {"busy-reply-threshold", "5000"},
         {"slowlog-log-slower-than", "10000"},
         {"slowlog-max-len", "128"},
-        {"acllog-max-len", "128"},
         {"latency-monitor-threshold", "0"},
         {"latency-tracking", "yes"},
         {"latency-tracking-info-percentiles", "50 99 99.9"},
@@ -99,7 +180,6 @@ class ConfigDefaultsTest
         {"active-expire-effort", "1"},
         {"activerehashing", "yes"},
         {"tracking-table-max-keys", "1000000"},
-        {"shutdown-timeout", "10"},
         {"activedefrag", "no"},
         {"active-defrag-ignore-bytes", "104857600"},
         {"active-defrag-threshold-lower", "10"},
@@ -107,16 +187,47 @@ class ConfigDefaultsTest
         {"active-defrag-cycle-min", "1"},
         {"active-defrag-cycle-max", "25"},
         {"active-defrag-max-scan-fields", "1000"},
+        {"jemalloc-bg-thread", "yes"},
+        {"server_cpulist", ""},
+        {"bio_cpulist", ""},
+        {"aof_rewrite_cpulist", ""},
+        {"bgsave_cpulist", ""},
+        {"ignore-warnings", ""},
     };
 
-    /** The old names Redis 7.0.15 still answers, with the same defaults (read the same way). */
+    /** The old names Redis 7.0.15 still answers (its aliases), with the same defaults (read the same way). */
     private static final String[][] REDIS_7_0_15_ALIAS_DEFAULTS = {
+        {"slaveof", ""},
+        {"slave-serve-stale-data", "yes"},
+        {"slave-read-only", "yes"},
+        {"repl-ping-slave-period", "10"},
+        {"slave-priority", "100"},
+        {"min-slaves-to-write", "0"},
+        {"min-slaves-max-lag", "10"},
+        {"slave-announce-ip", ""},
+        {"slave-announce-port", "0"},
+        {"slave-ignore-maxmemory", "yes"},
+        {"slave-lazy-flush", "no"},
+        {"cluster-slave-validity-factor", "10"},
+        {"cluster-slave-no-failover", "no"},
+        {"lua-time-limit", "5000"},
         {"hash-max-ziplist-entries", "512"},
         {"hash-max-ziplist-value", "64"},
         {"list-max-ziplist-size", "-2"},
-        {"lua-time-limit", "5000"},
         {"zset-max-ziplist-entries", "128"},
         {"zset-max-ziplist-value", "64"},
+    };
+
+    /**
+     * Redis's HIDDEN_CONFIG entries: not listed by {@code CONFIG GET *}, answered by exact name (read the same
+     * way, one {@code CONFIG GET <name>} each).
+     */
+    private static final String[][] REDIS_7_0_15_HIDDEN_DEFAULTS = {
+        {"use-exit-on-panic", "no"},
+        {"rdb-key-save-delay", "0"},
+        {"key-load-delay", "0"},
+        {"watchdog-period", "0"},
+        {"loading-process-events-interval-bytes", "2097152"},
     };
 
     @Test
@@ -131,15 +242,43 @@ class ConfigDefaultsTest
         {
             assertEquals(nameAndValue[1], config.get(nameAndValue[0]), nameAndValue[0]);
         }
+        for (final String[] nameAndValue : REDIS_7_0_15_HIDDEN_DEFAULTS)
+        {
+            assertEquals(nameAndValue[1], config.get(nameAndValue[0]), nameAndValue[0]);
+        }
+    }
+
+    @Test
+    void shouldListExactlyTheEntriesRedisListsForAStarPlusKeelKvsOwn()
+    {
+        final Set<String> expected = new HashSet<>(List.of("dir", "idle-strategy", "idle-spin-us", "page-size"));
+        for (final String[][] list : List.of(REDIS_7_0_15_DEFAULTS, REDIS_7_0_15_ALIAS_DEFAULTS))
+        {
+            for (final String[] nameAndValue : list)
+            {
+                assertTrue(expected.add(nameAndValue[0]), "listed twice: " + nameAndValue[0]);
+            }
+        }
+        final Set<String> listed = new HashSet<>();
+        for (final String[] pair : ServerConfig.defaults().getMatching("*"))
+        {
+            assertTrue(listed.add(pair[0]), "answered twice: " + pair[0]);
+        }
+        // 192 entries in redis-server 7.0.15, plus KeelKV's 3
+        assertEquals(195, expected.size());
+        assertEquals(expected, listed);
     }
 
     @Test
     void shouldCoverEveryDirectiveOfTheTableWithAComparedDefault()
     {
         final Set<String> compared = new HashSet<>(List.of("dir", "idle-strategy", "idle-spin-us", "page-size"));
-        for (final String[] nameAndValue : REDIS_7_0_15_DEFAULTS)
+        for (final String[][] list : List.of(REDIS_7_0_15_DEFAULTS, REDIS_7_0_15_HIDDEN_DEFAULTS))
         {
-            compared.add(nameAndValue[0]);
+            for (final String[] nameAndValue : list)
+            {
+                compared.add(nameAndValue[0]);
+            }
         }
         assertEquals(compared, new HashSet<>(ServerConfig.directiveNames()));
     }

@@ -344,6 +344,182 @@ class ConfigFileTest
     }
 
     @Test
+    void shouldReportValueErrorsOfTheReplicationClusterTlsAndProcessDirectivesWithRedisText()
+    {
+        final String octal = "argument couldn't be parsed as an octal number";
+        final String[][] cases = {
+            {"replicaof \"127.0.0.1\"", "wrong number of arguments", "--replicaof", "127.0.0.1"},
+            {"replicaof \"127.0.0.1\" \"x\"", "Invalid master port", "--replicaof", "127.0.0.1", "x"},
+            {"replicaof \"127.0.0.1\" \"70000\"", "Invalid master port", "--replicaof", "127.0.0.1", "70000"},
+            {"replicaof \"127.0.0.1\" \"-1\"", "Invalid master port", "--replicaof", "127.0.0.1", "-1"},
+            {"replicaof \"a\" \"b\" \"c\"", "wrong number of arguments", "--replicaof", "a", "b", "c"},
+            {"slaveof \"a\" \"99999\"", "Invalid master port", "--slaveof", "a", "99999"},
+            {"unixsocketperm \"800\"", octal, "--unixsocketperm", "800"},
+            {"unixsocketperm \"x\"", octal, "--unixsocketperm", "x"},
+            {"unixsocketperm \"0x7\"", octal, "--unixsocketperm", "0x7"},
+            {"unixsocketperm \"1777\"", "argument must be between 0 and 777 inclusive", "--unixsocketperm", "1777"},
+            {"unixsocketperm \"-1\"", "argument must be between 0 and 777 inclusive", "--unixsocketperm", "-1"},
+            {"oom-score-adj-values \"1\" \"2\"", "wrong number of arguments", "--oom-score-adj-values", "1", "2"},
+            {"oom-score-adj-values \"1 2 3 4\"", "wrong number of arguments", "--oom-score-adj-values", "1 2 3 4"},
+            {"shutdown-on-sigterm \"save nosave\"", "shutdown options SAVE and NOSAVE can't be used simultaneously",
+                "--shutdown-on-sigterm", "save nosave"},
+            {"shutdown-on-sigterm", "argument(s) must be one of the following: default, save, nosave, now, force",
+                "--shutdown-on-sigterm"},
+            {"socket-mark-id \"-1\"", "argument must be between 0 and 4294967295 inclusive", "--socket-mark-id", "-1"},
+            {"socket-mark-id \"4294967296\"", "argument must be between 0 and 4294967295 inclusive",
+                "--socket-mark-id", "4294967296"},
+            {"supervised \"foo\"", "argument(s) must be one of the following: upstart, systemd, auto, no",
+                "--supervised", "foo"},
+            {"syslog-facility \"foo\"", "argument(s) must be one of the following: user, local0, local1, local2, " +
+                "local3, local4, local5, local6, local7", "--syslog-facility", "foo"},
+            {"maxmemory-clients \"200%\"", "percentage argument must be less or equal to 100", "--maxmemory-clients",
+                "200%"},
+            {"repl-backlog-size \"0\"", "argument must be between 1 and 9223372036854775807 inclusive",
+                "--repl-backlog-size", "0"},
+            {"repl-timeout \"0\"", "argument must be between 1 and 2147483647 inclusive", "--repl-timeout", "0"},
+            {"cluster-announce-hostname \"a b\"", "Hostnames may only contain alphanumeric characters, hyphens or dots",
+                "--cluster-announce-hostname", "a b"},
+            {"tls-port \"99999\"", "argument must be between 0 and 65535 inclusive", "--tls-port", "99999"},
+            {"repl-backlog-ttl \"-1\"", "argument must be between 0 and 9223372036854775807 inclusive",
+                "--repl-backlog-ttl", "-1"},
+        };
+        for (final String[] c : cases)
+        {
+            final String[] argv = java.util.Arrays.copyOfRange(c, 2, c.length);
+            assertEquals(lineError(2, c[0], c[1]), startError(argv), c[0]);
+        }
+    }
+
+    @Test
+    void shouldReadTheNewDirectivesAsRedisDoes() throws Exception
+    {
+        assertEquals("700", start("--unixsocketperm", " 0700").get("unixsocketperm"));
+        assertEquals("0", start("--unixsocketperm", "").get("unixsocketperm"));
+        assertEquals("7", start("--unixsocketperm", "7").get("unixsocketperm"));
+        assertEquals("", start("--slaveof", "NO", "ONE").get("replicaof"));
+        assertEquals("", start("--replicaof", "no one").get("slaveof"));
+        assertEquals("auto", start("--supervised", "AUTO").get("supervised"));
+        assertEquals("local3", start("--syslog-facility", "LOCAL3").get("syslog-facility"));
+        assertEquals("7", start("--socket-mark-id", "7").get("socket-mark-id"));
+        final ServerConfig config = start(file("t.conf", String.join("\n",
+            "oom-score-adj-values 0 200 800",
+            "oom-score-adj-values \"-5 6 7\"",
+            "shutdown-on-sigterm nosave now",
+            "shutdown-on-sigint \"force save\"",
+            "slave-priority 50",
+            "repl-backlog-size 4mb",
+            "maxmemory-clients 5%",
+            "masterauth \"p w\"",
+            "proc-title-template \"{title} {listen-addr} {server-mode}\"",
+            "")).toString());
+        assertEquals("-5 6 7", config.get("oom-score-adj-values"));
+        assertEquals("nosave now", config.get("shutdown-on-sigterm"));
+        assertEquals("save force", config.get("shutdown-on-sigint"));
+        assertEquals("50", config.get("replica-priority"));
+        assertEquals("4194304", config.get("repl-backlog-size"));
+        assertEquals("5%", config.get("maxmemory-clients"));
+        assertEquals("p w", config.get("masterauth"));
+    }
+
+    /**
+     * The start-up half of the rule for features KeelKV lacks (see Directives): each switch, whether from a file
+     * line or an argument, stops the start with the directive named once everything is read, and a later argument
+     * can switch it off again. Each case: the enabling arguments, the report, the arguments that switch it off.
+     */
+    @Test
+    void shouldRefuseToStartWithAFeatureKeelKvLacksUnlessALaterArgumentTurnsItOff() throws Exception
+    {
+        final String[][] cases = {
+            {"replicaof 10.0.0.1 6379",
+                "replicaof 10.0.0.1 6379 is not supported: KeelKV has no replication, it would serve its own data as " +
+                "a master (remove the line or add --replicaof \"no one\")", "--replicaof", "no one"},
+            {"slaveof 10.0.0.1 \" +06380\"",
+                "replicaof 10.0.0.1 6380 is not supported: KeelKV has no replication, it would serve its own data as " +
+                "a master (remove the line or add --replicaof \"no one\")", "--slaveof", "NO", "ONE"},
+            {"cluster-enabled yes", "cluster-enabled yes is not supported: KeelKV has no cluster mode " +
+                "(add --cluster-enabled no)", "--cluster-enabled", "no"},
+            {"tls-port 6380", "tls-port 6380 is not supported: KeelKV has no TLS (remove the line or add --tls-port 0)",
+                "--tls-port", "0"},
+            {"tls-replication yes", "tls-replication yes is not supported: KeelKV has no TLS and no replication " +
+                "(add --tls-replication no)", "--tls-replication", "no"},
+            {"tls-cluster yes", "tls-cluster yes is not supported: KeelKV has no TLS and no cluster mode " +
+                "(add --tls-cluster no)", "--tls-cluster", "no"},
+            {"unixsocket /run/redis/redis-server.sock", "unixsocket /run/redis/redis-server.sock is not supported: " +
+                "KeelKV listens on TCP only, its clients could not connect (connect over TCP instead, and remove the " +
+                "line or add --unixsocket \"\")", "--unixsocket", ""},
+            {"aclfile /etc/redis/users.acl", "aclfile /etc/redis/users.acl is not supported: KeelKV has only the " +
+                "default user (requirepass), its users would not exist (remove the line or add --aclfile \"\")",
+                "--aclfile", ""},
+            {"syslog-enabled yes", "syslog-enabled yes is not supported: KeelKV logs to standard output or to the " +
+                "logfile only (add --syslog-enabled no; a service manager such as systemd passes standard output " +
+                "on to its journal)", "--syslog-enabled", "no"},
+            {"supervised systemd", "supervised systemd is not supported: KeelKV cannot tell a supervisor that it is " +
+                "ready (add --supervised no, and start it as a simple (not notify) service)", "--supervised", "no"},
+            {"supervised upstart", "supervised upstart is not supported: KeelKV cannot tell a supervisor that it is " +
+                "ready (add --supervised no, and start it as a simple (not notify) service)", "--supervised", "no"},
+            {"min-slaves-to-write 1", "min-replicas-to-write 1 is not supported: KeelKV has no replication, no " +
+                "write could reach a replica (add --min-replicas-to-write 0)", "--min-replicas-to-write", "0"},
+            {"daemonize yes", "daemonize yes is not supported: keel-server runs in the foreground (run it in the " +
+                "background with a service manager, or add --daemonize no)", "--daemonize", "no"},
+        };
+        for (final String[] c : cases)
+        {
+            final String report = HEADER + c[1];
+            final Path conf = file("t.conf", "port 7000\n" + c[0] + "\nhz 20\n");
+            assertEquals(report, startError(conf.toString()), "file line " + c[0]);
+
+            final List<String> line = ConfigSyntax.splitArgs(c[0]);
+            final List<String> argv = new java.util.ArrayList<>();
+            argv.add("--" + line.get(0));
+            argv.addAll(line.subList(1, line.size()));
+            assertEquals(report, startError(argv.toArray(new String[0])), "argument " + c[0]);
+
+            final String[] off = java.util.Arrays.copyOfRange(c, 2, c.length);
+            final String[] fileThenOff = new String[off.length + 1];
+            fileThenOff[0] = conf.toString();
+            System.arraycopy(off, 0, fileThenOff, 1, off.length);
+            final ServerConfig config = start(fileThenOff);
+            assertEquals(20, config.hz(), c[0]);
+            assertEquals(ServerConfig.defaults().get(line.get(0)), config.get(line.get(0)), c[0]);
+
+            // an argument turned off by a later argument: the last one wins, as for any directive
+            argv.addAll(List.of(off));
+            start(argv.toArray(new String[0]));
+        }
+    }
+
+    @Test
+    void shouldAcceptTheTuningOfFeaturesKeelKvLacks() throws Exception
+    {
+        final ServerConfig config = start(file("t.conf", String.join("\n",
+            "masterauth secret",
+            "masteruser repl",
+            "replica-read-only no",
+            "repl-diskless-sync no",
+            "min-replicas-max-lag 20",
+            "cluster-node-timeout 5000",
+            "cluster-config-file nodes-6379.conf",
+            "tls-cert-file /etc/ssl/redis.crt",
+            "tls-auth-clients optional",
+            "unixsocketperm 700",
+            "supervised auto",
+            "syslog-ident keel",
+            "syslog-facility local1",
+            "oom-score-adj yes",
+            "disable-thp no",
+            "jemalloc-bg-thread no",
+            "maxmemory-clients 10%",
+            "shutdown-on-sigterm now",
+            "")).toString());
+        assertEquals("secret", config.get("masterauth"));
+        assertEquals("no", config.get("slave-read-only"));
+        assertEquals("optional", config.get("tls-auth-clients"));
+        assertEquals("700", config.get("unixsocketperm"));
+        assertEquals("auto", config.get("supervised"));
+        assertEquals("10%", config.get("maxmemory-clients"));
+    }
+
+    @Test
     void shouldAcceptOnlyPowerOfTwoPageSizesFrom4kbTo16mb() throws Exception
     {
         assertEquals(4096, start("--page-size", "4kb").pageSizeBytes());

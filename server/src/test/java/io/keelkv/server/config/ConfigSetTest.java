@@ -106,6 +106,124 @@ class ConfigSetTest
     }
 
     @Test
+    void shouldRejectValuesOfTheReplicationClusterTlsAndProcessDirectivesWithRedisMessages()
+    {
+        final String yesNo = "argument must be 'yes' or 'no'";
+        final String integer = "argument couldn't be parsed into an integer";
+        final String title = "template format is invalid or contains unknown variables";
+        final String hostChars = "Hostnames may only contain alphanumeric characters, hyphens or dots";
+        final String oom = "Invalid oom-score-adj-values, elements must be between -2000 and 2000.";
+        final String shutdownFlags = "argument(s) must be one of the following: default, save, nosave, now, force";
+        final String[][] cases = {
+            {"acl-pubsub-default", "foo", "argument(s) must be one of the following: allchannels, resetchannels"},
+            {"cluster-preferred-endpoint-type", "foo",
+                "argument(s) must be one of the following: ip, hostname, unknown-endpoint"},
+            {"oom-score-adj", "foo", "argument(s) must be one of the following: no, yes, relative, absolute"},
+            {"propagation-error-behavior", "foo",
+                "argument(s) must be one of the following: ignore, panic, panic-on-replicas"},
+            {"repl-diskless-load", "foo", "argument(s) must be one of the following: disabled, on-empty-db, swapdb"},
+            {"sanitize-dump-payload", "foo", "argument(s) must be one of the following: no, yes, clients"},
+            {"tls-auth-clients", "foo", "argument(s) must be one of the following: no, yes, optional"},
+            {"shutdown-on-sigterm", "foo", shutdownFlags}, {"shutdown-on-sigterm", "", shutdownFlags},
+            {"shutdown-on-sigterm", "now  force", shutdownFlags},
+            {"shutdown-on-sigint", "save nosave", "shutdown options SAVE and NOSAVE can't be used simultaneously"},
+            {"cluster-allow-reads-when-down", "foo", yesNo}, {"replica-read-only", "foo", yesNo},
+            {"slave-read-only", "foo", yesNo}, {"jemalloc-bg-thread", "foo", yesNo}, {"tls-replication", "foo", yesNo},
+            {"crash-log-enabled", "foo", yesNo}, {"replica-ignore-disk-write-errors", "foo", yesNo},
+            {"repl-timeout", "foo", integer},
+            {"repl-timeout", "0", "argument must be between 1 and 2147483647 inclusive"},
+            {"repl-ping-slave-period", "0", "argument must be between 1 and 2147483647 inclusive"},
+            {"replica-priority", "-1", "argument must be between 0 and 2147483647 inclusive"},
+            {"replica-announce-port", "65536", "argument must be between 0 and 65535 inclusive"},
+            {"tls-port", "99999", "argument must be between 0 and 65535 inclusive"},
+            {"repl-backlog-ttl", "-1", "argument must be between 0 and 9223372036854775807 inclusive"},
+            {"cluster-node-timeout", "foo", integer},
+            {"repl-backlog-size", "foo", "argument must be a memory value"},
+            {"repl-backlog-size", "0", "argument must be between 1 and 9223372036854775807 inclusive"},
+            {"cluster-link-sendbuf-limit", "foo", "argument must be a memory value"},
+            {"maxmemory-clients", "foo", "argument must be a memory or percent value"},
+            {"maxmemory-clients", "-1", "argument must be a memory or percent value"},
+            {"maxmemory-clients", "%", "argument must be a memory or percent value"},
+            {"maxmemory-clients", "-5%", "argument must be a memory or percent value"},
+            {"maxmemory-clients", "+5%", "argument must be a memory or percent value"},
+            {"maxmemory-clients", "05%", "argument must be a memory or percent value"},
+            {"maxmemory-clients", "101%", "percentage argument must be less or equal to 100"},
+            // memtoull wraps: read as a signed ssize_t this is below -100, so a percentage out of bounds
+            {"maxmemory-clients", "9223372036854775808", "percentage argument must be less or equal to 100"},
+            {"oom-score-adj-values", "foo", "wrong number of arguments"},
+            {"oom-score-adj-values", "1 2", "wrong number of arguments"},
+            {"oom-score-adj-values", "1 2 x", oom}, {"oom-score-adj-values", "1 2 2001", oom},
+            {"oom-score-adj-values", "00 0x1 3", oom},
+            {"proc-title-template", "", title}, {"proc-title-template", "{title}", title},
+            {"proc-title-template", "{nope}", title}, {"proc-title-template", "{title", title},
+            {"proc-title-template", "  ", title}, {"proc-title-template", "{server-mode}", title},
+            {"proc-title-template", "{unixsocket}", title}, {"proc-title-template", "{", title},
+            {"proc-title-template", "a{", title}, {"proc-title-template", "{}", title},
+            {"cluster-announce-hostname", "a_b", hostChars}, {"cluster-announce-hostname", "\u00e9", hostChars},
+            {"cluster-announce-hostname", "a".repeat(256), "Hostnames must be less than 256 characters"},
+        };
+        for (final String[] c : cases)
+        {
+            assertEquals(failed(c[0], c[2]), setError(c[0], c[1]), c[0] + " " + c[1]);
+        }
+    }
+
+    @Test
+    void shouldAcceptTheValuesRedisAcceptsForTheNewDirectives() throws Exception
+    {
+        final String[][] cases = {
+            {"proc-title-template", "{port}"}, {"proc-title-template", "{config-file}"},
+            {"proc-title-template", "{tls-port}"}, {"proc-title-template", "{listen-addr}"},
+            {"proc-title-template", "{title} {listen-addr} {server-mode}"},
+            {"cluster-announce-hostname", "a".repeat(255)},
+            {"maxmemory-clients", "100%"}, {"oom-score-adj-values", "1 2 "}, {"shutdown-on-sigterm", "NOW"},
+            {"bind-source-addr", "foo"}, {"ignore-warnings", "ARM64-COW-BUG"}, {"masteruser", "repl"},
+            {"replica-announce-ip", "10.0.0.1"}, {"slave-announce-ip", "10.0.0.2"}, {"tls-ciphers", "foo"},
+            {"tls-ca-cert-file", "/nonexistent"}, {"tls-port", "0"}, {"tls-replication", "no"},
+            {"min-replicas-to-write", "0"}, {"min-replicas-max-lag", "20"}, {"repl-diskless-load", "swapdb"},
+            {"cluster-require-full-coverage", "no"}, {"jemalloc-bg-thread", "no"}, {"crash-log-enabled", "no"},
+        };
+        for (final String[] c : cases)
+        {
+            config.set(c[0], c[1]);
+        }
+        assertEquals("slave-announce-ip", config.getMatching("slave-announce-ip").get(0)[0]);
+        assertEquals("10.0.0.2", config.get("replica-announce-ip"));
+        assertEquals("100%", config.get("maxmemory-clients"));
+        assertEquals("1 2 0", config.get("oom-score-adj-values"));
+    }
+
+    /**
+     * The runtime half of the rule for features KeelKV lacks (see Directives): a modifiable directive set to a
+     * value that would turn one on is refused in CONFIG SET's error format, and nothing of the command is set;
+     * the immutable ones already get Redis's own refusal.
+     */
+    @Test
+    void shouldRefuseToTurnOnAFeatureKeelKvLacksAtRuntime()
+    {
+        final String[][] cases = {
+            {"tls-port", "6380", "tls-port 6380 is not supported: KeelKV has no TLS"},
+            {"tls-replication", "yes", "tls-replication yes is not supported: KeelKV has no TLS and no replication"},
+            {"tls-cluster", "YES", "tls-cluster yes is not supported: KeelKV has no TLS and no cluster mode"},
+            {"min-replicas-to-write", "1",
+                "min-replicas-to-write 1 is not supported: KeelKV has no replication, no write could reach a replica"},
+            {"min-slaves-to-write", "3",
+                "min-replicas-to-write 3 is not supported: KeelKV has no replication, no write could reach a replica"},
+        };
+        for (final String[] c : cases)
+        {
+            assertEquals(failed(c[0], c[2]), setError("hz", "20", c[0], c[1]), c[0] + " " + c[1]);
+            assertEquals(10, config.hz());
+            assertEquals(ServerConfig.defaults().get(c[0]), config.get(c[0]));
+        }
+        for (final String name : List.of("replicaof", "cluster-enabled", "unixsocket", "aclfile", "syslog-enabled",
+            "supervised", "daemonize"))
+        {
+            assertEquals(failed(name, "can't set immutable config"), setError(name, "x"));
+        }
+    }
+
+    @Test
     void shouldRejectAnUnknownDirective()
     {
         assertEquals("ERR Unknown option or number of arguments for CONFIG SET - 'foo'", setError("foo", "bar"));
@@ -117,7 +235,9 @@ class ConfigSetTest
         for (final String name : List.of("databases", "daemonize", "enable-debug-command", "enable-protected-configs",
             "enable-module-command", "appendfilename", "appenddirname", "pidfile", "logfile", "rdbchecksum",
             "tcp-backlog", "io-threads", "always-show-logo", "page-size", "idle-strategy", "server_cpulist",
-            "bio_cpulist", "aof_rewrite_cpulist", "bgsave_cpulist"))
+            "bio_cpulist", "aof_rewrite_cpulist", "bgsave_cpulist", "aclfile", "cluster-config-file", "cluster-enabled",
+            "cluster-port", "disable-thp", "replicaof", "slaveof", "socket-mark-id", "supervised", "syslog-enabled",
+            "syslog-facility", "syslog-ident", "unixsocket", "unixsocketperm"))
         {
             assertEquals(failed(name, "can't set immutable config"), setError(name, "foo"));
         }

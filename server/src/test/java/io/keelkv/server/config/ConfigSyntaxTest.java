@@ -101,6 +101,24 @@ class ConfigSyntaxTest
     }
 
     @Test
+    void shouldParseOctalLikeStrtollWithErrnoAndEndChecked()
+    {
+        assertEquals(0777L, ConfigSyntax.strtollWholeRadix("777", 8));
+        assertEquals(0700L, ConfigSyntax.strtollWholeRadix(" 0700", 8));
+        assertEquals(-1L, ConfigSyntax.strtollWholeRadix("-1", 8));
+        assertEquals(5L, ConfigSyntax.strtollWholeRadix("+5", 8));
+        assertEquals(0L, ConfigSyntax.strtollWholeRadix("", 8));
+        assertEquals(Long.MIN_VALUE, ConfigSyntax.strtollWholeRadix("-1000000000000000000000", 8));
+        assertEquals(Long.MAX_VALUE, ConfigSyntax.strtollWholeRadix("777777777777777777777", 8));
+        assertNull(ConfigSyntax.strtollWholeRadix("1000000000000000000000", 8), "ERANGE");
+        assertNull(ConfigSyntax.strtollWholeRadix("800", 8));
+        assertNull(ConfigSyntax.strtollWholeRadix("0x7", 8));
+        assertNull(ConfigSyntax.strtollWholeRadix("7 ", 8));
+        assertNull(ConfigSyntax.strtollWholeRadix("  ", 8));
+        assertNull(ConfigSyntax.strtollWholeRadix("-", 8));
+    }
+
+    @Test
     void shouldFormatDoublesAsTrimmedPercentF()
     {
         assertEquals("50", ConfigSyntax.formatDouble(50));
