@@ -215,6 +215,48 @@ public final class KeelServer implements AutoCloseable
         engine.close();
     }
 
+    /**
+     * As Redis's createPidFile: "pid\n" into pidfile when one is set (relative to dir, where Redis has
+     * chdir'd by then). A failure is a warning, not a stop, as in Redis.
+     *
+     * @return the file written, or null.
+     */
+    private static java.nio.file.Path createPidFile(final ServerConfig config)
+    {
+        final String name = config.pidFile();
+        if (name == null || name.isEmpty())
+        {
+            return null;
+        }
+        final java.nio.file.Path path = java.nio.file.Path.of(config.dir()).resolve(name);
+        try
+        {
+            java.nio.file.Files.writeString(path, ProcessHandle.current().pid() + "\n");
+            return path;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            Log.warning("Failed to write PID file: " + ex.getMessage());
+            return null;
+        }
+    }
+
+    private static void removePidFile(final java.nio.file.Path path)
+    {
+        if (path != null)
+        {
+            Log.notice("Removing the pid file.");
+            try
+            {
+                java.nio.file.Files.deleteIfExists(path);
+            }
+            catch (final IOException ignore)
+            {
+                // Redis ignores a failed unlink here as well
+            }
+        }
+    }
+
     private static String randomRunId()
     {
         final java.security.SecureRandom random = new java.security.SecureRandom();
@@ -279,6 +321,7 @@ public final class KeelServer implements AutoCloseable
                 (config.appendOnly() ? "appendonly yes" : "save points") +
                 " configured): the data lives in memory only and is lost when KeelKV stops.");
         }
+        final java.nio.file.Path pidFile = createPidFile(config);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             if (!server.loop.isShutdownRequested() && server.loopFailure == null)
@@ -294,6 +337,7 @@ public final class KeelServer implements AutoCloseable
             {
                 Thread.currentThread().interrupt();
             }
+            removePidFile(pidFile);
             if (server.loopFailure == null)
             {
                 Log.notice("KeelKV is now ready to exit, bye bye...");

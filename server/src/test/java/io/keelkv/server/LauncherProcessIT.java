@@ -337,6 +337,24 @@ class LauncherProcessIT
         throw new AssertionError("no " + name + " in INFO " + section);
     }
 
+    /** pidfile, as Redis writes it ("pid\n") and removes it on a clean stop. */
+    @Test
+    void shouldWriteThePidFileAndRemoveItOnSigterm() throws Exception
+    {
+        final int port = freePort();
+        final java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("keel-pid");
+        final Process process = launch("--port", String.valueOf(port), "--save", "", "--dir", dir.toString(),
+            "--pidfile", "keel.pid");
+        awaitPing(port, process);
+        final java.nio.file.Path pidFile = dir.resolve("keel.pid");
+        assertEquals(process.pid() + "\n", java.nio.file.Files.readString(pidFile));
+        signal(process, "TERM");
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), output(process));
+        assertFalse(java.nio.file.Files.exists(pidFile), "pid file left after a clean stop");
+        assertTrue(output(process).contains("Removing the pid file."), output(process));
+    }
+
     private static String readLine(final java.io.InputStream in) throws java.io.IOException
     {
         final StringBuilder sb = new StringBuilder();
