@@ -64,6 +64,15 @@ public final class KeelServer implements AutoCloseable
             config.onChange(name, c -> onConfigChange(name));
         }
         ConnectionCommands.bind(this, engine.commandTable());
+        for (final String[] rename : config.renamedCommands())
+        {
+            // checked against Redis's names while the file was read; a command KeelKV does not serve is
+            // simply not there under either name
+            if (engine.commandTable().rename(rename[0], rename[1]) != null)
+            {
+                Log.verbose("rename-command " + rename[0] + ": not a command KeelKV serves, nothing to rename");
+            }
+        }
 
         loop.bind(config.bindAddresses(), config.port(), config.tcpBacklog());
         final EventLoopIdleStrategy idle = new EventLoopIdleStrategy(config.idleStrategy(), loop::block, 100);

@@ -32,9 +32,18 @@ public final class CommandTable
     private static final String RESOURCE = "commands.txt";
     private static final String DOCS_RESOURCE = "command-docs.txt";
 
+    private static final String REDIS_NAMES_RESOURCE = "redis-command-names.txt";
+
     private final Map<String, CommandSpec> byName = new LinkedHashMap<>();
+    /**
+     * Top-level commands by the name a request uses: Redis's server.commands, which rename-command edits.
+     * The spec keeps its own name (Redis's fullname) for errors, statistics and COMMAND INFO.
+     */
+    private final Map<String, CommandSpec> byLookupName = new LinkedHashMap<>();
     private CommandSpec[] slots = new CommandSpec[0];
+    private byte[][] slotNames = new byte[0][];
     private int mask;
+    private int maxNameLength;
 
     public CommandTable()
     {
@@ -52,18 +61,55 @@ public final class CommandTable
         spec.handler(handler);
     }
 
-    /** Commands that have a handler (the ones this process serves). */
+    /** Commands that have a handler (the ones this process serves), less those renamed away to nothing. */
     public List<CommandSpec> commands()
     {
         final List<CommandSpec> result = new ArrayList<>();
-        for (final CommandSpec spec : byName.values())
+        for (final CommandSpec spec : byLookupName.values())
         {
-            if (spec.parent() == null && isServed(spec))
+            if (isServed(spec))
             {
                 result.add(spec);
             }
         }
         return result;
+    }
+
+    /**
+     * rename-command: the command {@code from} answers to {@code to} from now on, or to nothing when
+     * {@code to} is empty. Names are case-insensitive, as lookups are.
+     *
+     * @return null when done, else Redis's reason ("No such command in rename-command", "Target command
+     * name already exists").
+     */
+    public String rename(final String from, final String to)
+    {
+        final String fromKey = asciiLower(from);
+        final String toKey = asciiLower(to);
+        final CommandSpec spec = byLookupName.get(fromKey);
+        if (spec == null || fromKey.indexOf('|') >= 0)
+        {
+            return "No such command in rename-command";
+        }
+        if (!toKey.isEmpty() && byLookupName.containsKey(toKey))
+        {
+            return "Target command name already exists";
+        }
+        byLookupName.remove(fromKey);
+        if (!toKey.isEmpty())
+        {
+            byLookupName.put(toKey, spec);
+        }
+        buildLookup();
+        return null;
+    }
+
+    /** Every top-level command name of Redis 7.0 (served here or not): what rename-command accepts. */
+    public static java.util.Set<String> redisCommandNames()
+    {
+        final java.util.Set<String> names = new java.util.HashSet<>();
+        readLines(REDIS_NAMES_RESOURCE, line -> names.add(line.trim()));
+        return names;
     }
 
     /** All rows, served or not: lets tests check that every row has a handler. */
@@ -72,9 +118,21 @@ public final class CommandTable
         return byName.values();
     }
 
+    /** A served command by the name a request would use ("config", or "config|get" for a subcommand). */
     public CommandSpec byName(final String fullName)
     {
-        final CommandSpec spec = byName.get(fullName.toLowerCase(java.util.Locale.ROOT));
+        final String key = fullName.toLowerCase(java.util.Locale.ROOT);
+        final int bar = key.indexOf('|');
+        final CommandSpec spec;
+        if (bar < 0)
+        {
+            spec = byLookupName.get(key);
+        }
+        else
+        {
+            final CommandSpec parent = byLookupName.get(key.substring(0, bar));
+            spec = parent == null ? null : byName.get(parent.fullName() + key.substring(bar));
+        }
         return spec != null && isServed(spec) ? spec : null;
     }
 
@@ -100,7 +158,7 @@ public final class CommandTable
         final DirectBuffer buffer = args.buffer();
         final int offset = args.offset(index);
         final int length = args.length(index);
-        if (length == 0 || length > 64)
+        if (length == 0 || length > maxNameLength)
         {
             return null;
         }
@@ -116,7 +174,7 @@ public final class CommandTable
             {
                 return null;
             }
-            final byte[] name = spec.nameBytes();
+            final byte[] name = slotNames[slot];
             if (name.length == length && matches(buffer, offset, name))
             {
                 return isServed(spec) ? spec : null;
@@ -176,39 +234,66 @@ public final class CommandTable
         readLines(RESOURCE, this::addRow);
         final DocsReader docs = new DocsReader();
         readLines(DOCS_RESOURCE, docs::addLine);
-        int topLevel = 0;
         for (final CommandSpec spec : byName.values())
         {
             if (spec.parent() == null)
             {
-                topLevel++;
+                byLookupName.put(spec.fullName(), spec);
             }
         }
+        buildLookup();
+    }
+
+    /** The open-addressing table of lookup names (lower case), at most a quarter full. */
+    private void buildLookup()
+    {
         int capacity = 16;
-        while (capacity < topLevel * 4)
+        while (capacity < byLookupName.size() * 4)
         {
             capacity <<= 1;
         }
-        slots = new CommandSpec[capacity];
-        mask = capacity - 1;
-        for (final CommandSpec spec : byName.values())
+        final CommandSpec[] newSlots = new CommandSpec[capacity];
+        final byte[][] newNames = new byte[capacity][];
+        final int newMask = capacity - 1;
+        for (final Map.Entry<String, CommandSpec> e : byLookupName.entrySet())
         {
-            if (spec.parent() != null)
-            {
-                continue;
-            }
+            final byte[] name = e.getKey().getBytes(StandardCharsets.ISO_8859_1);
             int hash = 0;
-            for (final byte b : spec.nameBytes())
+            for (final byte b : name)
             {
                 hash = hash * 31 + b;
             }
-            int slot = mix(hash) & mask;
-            while (slots[slot] != null)
+            int slot = mix(hash) & newMask;
+            while (newSlots[slot] != null)
             {
-                slot = (slot + 1) & mask;
+                slot = (slot + 1) & newMask;
             }
-            slots[slot] = spec;
+            newSlots[slot] = e.getValue();
+            newNames[slot] = name;
         }
+        int longest = 0;
+        for (final String name : byLookupName.keySet())
+        {
+            longest = Math.max(longest, name.length());
+        }
+        slotNames = newNames;
+        slots = newSlots;
+        mask = newMask;
+        maxNameLength = longest;
+    }
+
+    /** Lower-case A-Z only, byte for byte: how the lookup folds a request's name (strcasecmp in the C locale). */
+    private static String asciiLower(final String name)
+    {
+        final char[] chars = name.toCharArray();
+        for (int i = 0; i < chars.length; i++)
+        {
+            if (chars[i] >= 'A' && chars[i] <= 'Z')
+            {
+                chars[i] += 32;
+            }
+        }
+        return new String(chars);
     }
 
     /** Feed each line of a resource that is neither blank nor a comment to {@code parser}; errors name the line. */

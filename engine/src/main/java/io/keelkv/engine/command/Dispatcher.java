@@ -89,8 +89,9 @@ public final class Dispatcher
             final CommandSpec sub = CommandTable.lookupSubcommand(spec, args);
             if (sub == null)
             {
+                // the command as the client typed it, upper-cased (ASCII): a renamed command says its new name
                 out.errorLatin1("ERR unknown subcommand '" + args.cString(1, 128) + "'. Try " +
-                    spec.name().toUpperCase(java.util.Locale.ROOT) + " HELP.");
+                    asciiUpper(args.cString(0)) + " HELP.");
                 return null;
             }
             spec = sub;
@@ -182,5 +183,18 @@ public final class Dispatcher
             list.append('\'').append(args.cString(i, budget)).append("' ");
         }
         return "ERR unknown command '" + args.cString(0, 128) + "', with args beginning with: " + list;
+    }
+
+    private static String asciiUpper(final String s)
+    {
+        final char[] chars = s.toCharArray();
+        for (int i = 0; i < chars.length; i++)
+        {
+            if (chars[i] >= 'a' && chars[i] <= 'z')
+            {
+                chars[i] -= 32;
+            }
+        }
+        return new String(chars);
     }
 }

@@ -25,6 +25,8 @@ final class ConfigLoader
 {
     private final ServerConfig config;
     private boolean saveLoaded;
+    /** Redis's command names as rename-command lines so far have left them (server.commands at load time). */
+    private java.util.Set<String> commandNames;
 
     ConfigLoader(final ServerConfig config)
     {
@@ -169,11 +171,60 @@ final class ConfigLoader
             {
                 include(args.get(1));
             }
+            else if (name.equals("rename-command") && args.size() == 3)
+            {
+                final String reason = renameCommand(args.get(1), args.get(2));
+                if (reason != null)
+                {
+                    throw lineError(lineNumber, line, reason);
+                }
+            }
             else
             {
                 throw lineError(lineNumber, line, "Bad directive or wrong number of arguments");
             }
         }
+    }
+
+    /**
+     * rename-command as config.c checks it: the command must exist (among all of Redis 7.0's, whether KeelKV
+     * serves it or not) and the new name must be free. A name KeelKV does not serve is renamed in this
+     * check only: it is not there to be reached under either name.
+     */
+    private String renameCommand(final String from, final String to)
+    {
+        if (commandNames == null)
+        {
+            commandNames = new java.util.HashSet<>(io.keelkv.engine.command.CommandTable.redisCommandNames());
+        }
+        final String fromKey = asciiLower(from);
+        final String toKey = asciiLower(to);
+        if (!commandNames.contains(fromKey))
+        {
+            return "No such command in rename-command";
+        }
+        if (!toKey.isEmpty() && commandNames.contains(toKey))
+        {
+            return "Target command name already exists";
+        }
+        commandNames.remove(fromKey);
+        if (!toKey.isEmpty())
+        {
+            commandNames.add(toKey);
+        }
+        config.renameCommand(from, to);
+        return null;
+    }
+
+    private static String asciiLower(final String name)
+    {
+        final StringBuilder sb = new StringBuilder(name.length());
+        for (int i = 0; i < name.length(); i++)
+        {
+            final char c = name.charAt(i);
+            sb.append(c >= 'A' && c <= 'Z' ? (char)(c + 32) : c);
+        }
+        return sb.toString();
     }
 
     private void store(final Directive directive, final Object value)

@@ -68,6 +68,7 @@ public final class ServerConfig
         "'name value' line after the file.");
 
     private final Object[] values;
+    private final List<String[]> renamedCommands = new java.util.ArrayList<>();
     private final List<List<ConfigListener>> listeners;
     private String configFile = "";
 
@@ -459,6 +460,20 @@ public final class ServerConfig
     public String configFile()
     {
         return configFile;
+    }
+
+    /**
+     * rename-command lines in the order read, each {from, to} ("" to remove), checked against Redis 7.0's
+     * command names as Redis checks them; the server applies them to its command table.
+     */
+    public List<String[]> renamedCommands()
+    {
+        return List.copyOf(renamedCommands);
+    }
+
+    void renameCommand(final String from, final String to)
+    {
+        renamedCommands.add(new String[] {from, to});
     }
 
     void configFile(final String absolutePath)

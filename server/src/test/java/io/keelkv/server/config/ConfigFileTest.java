@@ -332,6 +332,24 @@ class ConfigFileTest
         assertEquals(a.toRealPath().toString(), config.get("dir"));
     }
 
+    /** rename-command checks names as Redis 7.0 does (against all of Redis's commands), with its words. */
+    @Test
+    void shouldCheckRenameCommandAsRedis() throws Exception
+    {
+        assertEquals(lineError(1, "rename-command nosuch \"\"", "No such command in rename-command"),
+            fileError("rename-command nosuch \"\"\n"));
+        assertEquals(lineError(1, "rename-command get set", "Target command name already exists"),
+            fileError("rename-command get set\n"));
+        assertEquals(lineError(2, "rename-command flushall x", "No such command in rename-command"),
+            fileError("rename-command FLUSHALL \"\"\nrename-command flushall x\n"), "a removed command is gone");
+        assertEquals(lineError(1, "rename-command config", "Bad directive or wrong number of arguments"),
+            fileError("rename-command config\n"));
+        // a command KeelKV does not serve is still one of Redis's: accepted
+        final ServerConfig config = start(file("t.conf", "rename-command lpush mypush\nrename-command config cfg\n").toString());
+        assertEquals(2, config.renamedCommands().size());
+        assertEquals("cfg", config.renamedCommands().get(1)[1]);
+    }
+
     @Test
     void shouldRefuseDaemonizeBecauseTheServerRunsInTheForeground() throws Exception
     {
