@@ -44,6 +44,19 @@ public final class SnapshotHeaderFlyweight
         return true;
     }
 
+    /** @return true when the first {@code available} bytes are the start of the magic: a file cut in its magic. */
+    public boolean isMagicPrefix(final int available)
+    {
+        for (int i = 0; i < available && i < MAGIC_LENGTH; i++)
+        {
+            if (buffer.getByte(offset + MAGIC_OFFSET + i) != MAGIC[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The first {@code length} bytes as printable ASCII, for messages about a foreign file. */
     public String printablePrefix(final int length)
     {

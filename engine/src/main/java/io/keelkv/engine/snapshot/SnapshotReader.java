@@ -212,6 +212,10 @@ public final class SnapshotReader
                 RDB_MAGIC_SHOWN)) + "\"): KeelKV cannot read RDB files yet, only its own snapshots (magic " +
                 "\"KEELKV-SNAPSHOT\"). Move it away, or point dir/dbfilename elsewhere, to start", 0);
         }
+        if (available < SnapshotHeaderDescriptor.MAGIC_LENGTH && header.isMagicPrefix(available))
+        {
+            throw truncated(size, "the end of the magic \"KEELKV-SNAPSHOT\"");
+        }
         if (!header.startsWith(SnapshotHeaderDescriptor.MAGIC, available))
         {
             throw refuse("Wrong signature trying to load DB from file: it starts with \"" +
