@@ -107,7 +107,7 @@ public final class Database
     /** @return the entry handle, or {@link PageMemory#NULL_HANDLE}; the result is remembered for unlink/relink. */
     public long find(final Object base, final long address, final int length)
     {
-        final long hash = Hashing.hash(base, address, length);
+        final long hash = Hashing.hash(memory.hashSeed(), base, address, length);
         foundHash = hash;
         foundEntry = NULL_HANDLE;
         if (used0 + used1 == 0)

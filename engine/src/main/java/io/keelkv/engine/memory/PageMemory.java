@@ -79,6 +79,8 @@ public final class PageMemory implements AutoCloseable
 
     private final WriteBarrier barrier;
     private boolean barrierActive;
+    // the key hash's seed: chosen at random per memory, restored with the pages whose index was built with it
+    private long hashSeed = new java.security.SecureRandom().nextLong();
 
     public PageMemory()
     {
@@ -150,6 +152,12 @@ public final class PageMemory implements AutoCloseable
     public WriteBarrier barrier()
     {
         return barrier;
+    }
+
+    /** The seed of the key hash that the hash index in these pages was built with (see Hashing). */
+    public long hashSeed()
+    {
+        return hashSeed;
     }
 
     /** The number of bytes a block of {@code bytes} really occupies (its size class or whole pages). */
@@ -687,6 +695,7 @@ public final class PageMemory implements AutoCloseable
         }
         System.arraycopy(classPartialHead, 0, image.classPartialHead, 0, sizeClasses.count());
         System.arraycopy(classCurrent, 0, image.classCurrent, 0, sizeClasses.count());
+        image.hashSeed = hashSeed;
     }
 
     /**
@@ -779,6 +788,7 @@ public final class PageMemory implements AutoCloseable
         System.arraycopy(image.classCurrent, 0, classCurrent, 0, sizeClasses.count());
         pagesInUse = pages;
         allocatedBytes = allocated;
+        hashSeed = image.hashSeed;
         return null;
     }
 

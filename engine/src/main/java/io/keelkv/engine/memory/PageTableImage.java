@@ -22,6 +22,7 @@ public final class PageTableImage
     int pageSizeBytes;
     int pageNumberLimit;
     int sizeClassCount;
+    long hashSeed;
     byte[] kind = new byte[0];
     short[] sizeClass = new short[0];
     int[] live = new int[0];
@@ -86,6 +87,17 @@ public final class PageTableImage
     public int sizeClassCount()
     {
         return sizeClassCount;
+    }
+
+    /** The key hash's seed the index in the pages was built with (see PageMemory#hashSeed). */
+    public long hashSeed()
+    {
+        return hashSeed;
+    }
+
+    public void hashSeed(final long seed)
+    {
+        this.hashSeed = seed;
     }
 
     /** Words of the free page-number bitmap: one bit per number in {@code [0, limit)}. */

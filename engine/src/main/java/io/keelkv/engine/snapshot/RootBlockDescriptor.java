@@ -15,6 +15,9 @@ package io.keelkv.engine.snapshot;
  *  +---------------------------------------------------------------+
  *  |                           reserved                            |
  *  +---------------------------------------------------------------+
+ *  |               key hash seed (the index was built with it)     |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
  *  |  C size-class records:  partial-list head | current page      |  8 bytes each
  *  +---------------------------------------------------------------+
  *  |  L page records (page 0 included, always free), 28 bytes each:|
@@ -37,7 +40,8 @@ package io.keelkv.engine.snapshot;
  * </pre>
  * The page records are the allocator's per-page metadata as {@code PageMemory} keeps it on the heap; the
  * free lists themselves are threaded through free blocks inside the pages, so they travel with the frames.
- * Counters that can be derived (pages in use, bytes allocated) are recomputed on load, not stored.
+ * Counters that can be derived (pages in use, bytes allocated) are recomputed on load, not stored. The
+ * hash seed is here because bucket positions depend on it: an index restored under another seed finds nothing.
  * Statistics (hits, misses, expired keys) are not persisted, as Redis does not persist them.
  */
 public final class RootBlockDescriptor
@@ -45,7 +49,8 @@ public final class RootBlockDescriptor
     public static final int SIZE_CLASS_COUNT_OFFSET = 0;
     public static final int PAGE_NUMBER_LIMIT_OFFSET = 4;
     public static final int DATABASE_COUNT_OFFSET = 8;
-    public static final int FIXED_LENGTH = 16;
+    public static final int HASH_SEED_OFFSET = 16;
+    public static final int FIXED_LENGTH = 24;
 
     public static final int CLASS_PARTIAL_HEAD_OFFSET = 0;
     public static final int CLASS_CURRENT_OFFSET = 4;

@@ -28,12 +28,19 @@ public final class RootBlockFlyweight
 
     // fixed part
 
-    public void putFixed(final int offset, final int sizeClassCount, final int pageNumberLimit, final int databaseCount)
+    public void putFixed(
+        final int offset, final int sizeClassCount, final int pageNumberLimit, final int databaseCount, final long hashSeed)
     {
         buffer.putInt(offset + SIZE_CLASS_COUNT_OFFSET, sizeClassCount, LE);
         buffer.putInt(offset + PAGE_NUMBER_LIMIT_OFFSET, pageNumberLimit, LE);
         buffer.putInt(offset + DATABASE_COUNT_OFFSET, databaseCount, LE);
         buffer.putInt(offset + DATABASE_COUNT_OFFSET + 4, 0, LE);
+        buffer.putLong(offset + HASH_SEED_OFFSET, hashSeed, LE);
+    }
+
+    public long hashSeed(final int offset)
+    {
+        return buffer.getLong(offset + HASH_SEED_OFFSET, LE);
     }
 
     public int sizeClassCount(final int offset)

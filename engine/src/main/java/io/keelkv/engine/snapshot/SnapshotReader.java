@@ -303,6 +303,7 @@ public final class SnapshotReader
         {
             throw refuse("the root block's counts differ from the header's", start);
         }
+        pages.hashSeed(root.hashSeed(at));
         consumeRoot(crc, at, RootBlockDescriptor.FIXED_LENGTH);
         for (int c = 0; c < pages.sizeClassCount(); c++)
         {

@@ -246,7 +246,7 @@ public final class SnapshotWriter
         final CRC32C crc = recordCrc;
         crc.reset();
         int at = reserve(RootBlockDescriptor.FIXED_LENGTH);
-        root.putFixed(at, pages.sizeClassCount(), pages.pageNumberLimit(), image.databaseCount());
+        root.putFixed(at, pages.sizeClassCount(), pages.pageNumberLimit(), image.databaseCount(), pages.hashSeed());
         commitRoot(crc, at, RootBlockDescriptor.FIXED_LENGTH);
         for (int c = 0; c < pages.sizeClassCount(); c++)
         {
