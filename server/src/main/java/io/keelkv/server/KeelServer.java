@@ -333,10 +333,20 @@ public final class KeelServer implements AutoCloseable
             System.err.println("Can't open the log file: " + ex.getMessage());
             System.exit(1);
         }
+        // logged before the server is built, so that the snapshot's load lines follow them as in Redis's log
+        Log.notice("KeelKV " + VERSION + " (Redis " + REDIS_VERSION + " compatible), pid=" + ProcessHandle.current().pid() +
+            ", java " + Runtime.version() + ", just started");
+        Log.notice("Server initialized: " + config.databases() + " databases, page size " + config.pageSizeBytes() +
+            " bytes, idle strategy " + config.idleStrategy());
         final KeelServer server;
         try
         {
             server = new KeelServer(config);
+        }
+        catch (final io.keelkv.engine.snapshot.SnapshotException ex)
+        {
+            System.exit(1); // Snapshots has logged the refusal and "Fatal error loading the DB"
+            return;
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -344,10 +354,6 @@ public final class KeelServer implements AutoCloseable
             System.exit(1);
             return;
         }
-        Log.notice("KeelKV " + VERSION + " (Redis " + REDIS_VERSION + " compatible), pid=" + ProcessHandle.current().pid() +
-            ", java " + Runtime.version() + ", just started");
-        Log.notice("Server initialized: " + config.databases() + " databases, page size " + config.pageSizeBytes() +
-            " bytes, idle strategy " + config.idleStrategy());
         if (!config.save().isEmpty())
         {
             // say what is and is not done, once, rather than let a user believe Redis's save points run

@@ -187,6 +187,65 @@ class LauncherProcessIT
     }
 
     @Test
+    void shouldApplySaveRulesToShutdownVariantsInTheRealProcess() throws Exception
+    {
+        final java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("keel-shutdown");
+        final java.nio.file.Path dump = dir.resolve("dump.rdb");
+        // save points: a failed final save refuses SHUTDOWN and SHUTDOWN SAVE, NOSAVE exits without a file
+        int port = freePort();
+        Process process = launch("--port", String.valueOf(port), "--save", "3600 1", "--dir", dir.toString());
+        try
+        {
+            awaitPing(port, process);
+            java.nio.file.Files.createDirectory(dump);
+            try (RawRespClient client = new RawRespClient(port))
+            {
+                assertEquals("+OK\r\n", client.call("SET", "k", "v"));
+                assertEquals("-ERR Errors trying to SHUTDOWN. Check logs.\r\n", client.call("SHUTDOWN"));
+                assertEquals("-ERR Errors trying to SHUTDOWN. Check logs.\r\n", client.call("SHUTDOWN", "SAVE"));
+                assertTrue(process.isAlive());
+                java.nio.file.Files.delete(dump);
+                client.send("SHUTDOWN", "NOSAVE");
+                assertTrue(client.isClosedByPeer());
+            }
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, process.exitValue(), output(process));
+            assertFalse(java.nio.file.Files.exists(dump), "SHUTDOWN NOSAVE saved");
+            // a plain SHUTDOWN with save points saves, and the next start has the data
+            port = freePort();
+            process = launch("--port", String.valueOf(port), "--save", "3600 1", "--dir", dir.toString());
+            awaitPing(port, process);
+            try (RawRespClient client = new RawRespClient(port))
+            {
+                assertEquals("+OK\r\n", client.call("SET", "k", "v2"));
+                client.send("SHUTDOWN");
+                assertTrue(client.isClosedByPeer());
+            }
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, process.exitValue(), output(process));
+            assertTrue(output(process).contains("DB saved on disk"), output(process));
+            port = freePort();
+            process = launch("--port", String.valueOf(port), "--save", "", "--dir", dir.toString());
+            awaitPing(port, process);
+            final String out = output(process);
+            assertTrue(out.indexOf("Server initialized") < out.indexOf("DB loaded from disk") &&
+                out.indexOf("DB loaded from disk") < out.indexOf("Ready to accept connections"), out);
+            try (RawRespClient client = new RawRespClient(port))
+            {
+                assertEquals("$2\r\nv2\r\n", client.call("GET", "k"));
+                client.send("SHUTDOWN", "SAVE", "FORCE");
+                assertTrue(client.isClosedByPeer());
+            }
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, process.exitValue(), output(process));
+        }
+        finally
+        {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void shouldKeepServingWhenTheFinalSaveOnSigtermFails() throws Exception
     {
         final int port = freePort();
@@ -260,6 +319,7 @@ class LauncherProcessIT
         out = output(truncated);
         assertEquals(1, truncated.exitValue(), out);
         assertTrue(out.contains("Short read loading") && out.contains(dir.resolve("dump.rdb").toString()), out);
+        assertEquals(1, countOf(out, "Short read loading"), "the refusal is logged once: " + out);
     }
 
     @Test
@@ -448,6 +508,16 @@ class LauncherProcessIT
         {
             process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    private static int countOf(final String text, final String part)
+    {
+        int count = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1))
+        {
+            count++;
+        }
+        return count;
     }
 
     private static String infoField(final RawRespClient client, final String section, final String name) throws Exception
