@@ -257,6 +257,16 @@ public final class SnapshotReader
         {
             throw refuse("header counts are out of range", SnapshotHeaderDescriptor.PAGE_NUMBER_LIMIT_OFFSET);
         }
+        // the root block holds a record per page number and per database: a length that cannot hold them is a
+        // damaged header, and checking it against the file's size bounds what the image allocates below
+        final long leastRoot = RootBlockDescriptor.databasesOffset(header.sizeClassCount(), header.pageNumberLimit()) +
+            (long)header.databaseCount() * RootBlockDescriptor.DB_RECORD_LENGTH + RootBlockDescriptor.CRC_LENGTH;
+        if (header.rootBlockLength() < leastRoot)
+        {
+            throw refuse("the header's root block length " + header.rootBlockLength() + " cannot hold " +
+                header.pageNumberLimit() + " page records and " + header.databaseCount() + " databases",
+                SnapshotHeaderDescriptor.ROOT_BLOCK_LENGTH_OFFSET);
+        }
         final long minimum = SnapshotHeaderDescriptor.HEADER_LENGTH + header.rootBlockLength() +
             (long)header.frameCount() * FRAME_HEADER_LENGTH + SnapshotTrailerDescriptor.TRAILER_LENGTH;
         if (size < minimum)

@@ -246,6 +246,20 @@ class SnapshotRefusalTest
     }
 
     @Test
+    void shouldRefuseAHeaderAnnouncingMorePagesThanTheFileCanHoldWithoutAllocatingForThem() throws Exception
+    {
+        // a valid header CRC over a page-number limit of 2^28: 7 GB of page records the file does not have
+        final byte[] content = bytes.clone();
+        le(content).putInt(SnapshotHeaderDescriptor.PAGE_NUMBER_LIMIT_OFFSET, 1 << 28);
+        fixHeaderCrc(content);
+        assertRefused(content, "cannot hold " + (1 << 28) + " page records");
+        final byte[] longRoot = bytes.clone();
+        le(longRoot).putLong(SnapshotHeaderDescriptor.ROOT_BLOCK_LENGTH_OFFSET, 1L << 40);
+        fixHeaderCrc(longRoot);
+        assertRefused(longRoot, "Short read");
+    }
+
+    @Test
     void shouldRefuseAnotherPageSize() throws Exception
     {
         engine.close();
