@@ -11,9 +11,17 @@ import io.keelkv.engine.memory.PageMemory;
 import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.ErrorStats;
 import io.keelkv.engine.resp.RespWriter;
+import io.keelkv.engine.snapshot.LivePageSource;
+import io.keelkv.engine.snapshot.SnapshotException;
+import io.keelkv.engine.snapshot.SnapshotImage;
+import io.keelkv.engine.snapshot.SnapshotListener;
+import io.keelkv.engine.snapshot.SnapshotReader;
+import io.keelkv.engine.snapshot.SnapshotWriter;
 import io.keelkv.engine.types.ObjectType;
 import io.keelkv.engine.types.Strings;
 import org.agrona.UnsafeApi;
+
+import java.nio.file.Path;
 
 import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
 
@@ -41,6 +49,14 @@ public final class KeelEngine implements AutoCloseable
 
     private long dirty;
     private long lastSaveTimeSec = System.currentTimeMillis() / 1000;
+    private Path snapshotFile;
+    private SnapshotListener snapshotListener = SnapshotListener.NONE;
+    private SnapshotImage snapshotImage;
+    private SnapshotWriter snapshotWriter;
+    private SnapshotReader snapshotReader;
+    private long snapshotSaves;
+    private boolean lastBackgroundSaveOk = true;
+    private long lastLoadKeys;
     private long overheadBytes;
     private long rehashBudgetNs = 1_000_000;
 
@@ -121,6 +137,100 @@ public final class KeelEngine implements AutoCloseable
     public void lastSaveTimeSec(final long seconds)
     {
         lastSaveTimeSec = seconds;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // snapshots (the foreground part: SAVE, loading; see io.keelkv.engine.snapshot)
+
+    /**
+     * Write a snapshot of the whole dataset to {@code file}, now, on this thread (Redis's SAVE and the save
+     * before SHUTDOWN): the instant is taken and every page written before this returns, so nothing changes
+     * underneath. On success the changes-since-last-save count is reset and LASTSAVE moves; on failure the
+     * previous file is left as it was and nothing here changes.
+     *
+     * @param file the snapshot file; its directory must exist.
+     * @return what was written.
+     * @throws SnapshotException naming the step that failed.
+     */
+    public SnapshotWriter.Result save(final Path file) throws SnapshotException
+    {
+        if (snapshotWriter == null)
+        {
+            snapshotWriter = new SnapshotWriter(memory.pageSizeBytes());
+            snapshotImage = new SnapshotImage();
+        }
+        snapshotImage.capture(keyspace);
+        final SnapshotWriter.Result result = snapshotWriter.save(snapshotImage, new LivePageSource(memory), file);
+        dirty = 0;
+        lastSaveTimeSec = System.currentTimeMillis() / 1000;
+        // a successful save clears the error state a failed background save left, as rdbSave does
+        lastBackgroundSaveOk = true;
+        return result;
+    }
+
+    /**
+     * Load a snapshot into this engine, which must hold no keys (at start, or after a flush): pages are
+     * restored under their numbers, then the roots; no key is re-inserted. All or nothing: when the file is
+     * refused the engine stays empty.
+     *
+     * @param file the snapshot file.
+     * @return what was restored.
+     * @throws SnapshotException naming the file, the offset and the reason.
+     */
+    public SnapshotReader.Result load(final Path file) throws SnapshotException
+    {
+        if (snapshotReader == null)
+        {
+            snapshotReader = new SnapshotReader(memory);
+        }
+        final SnapshotReader.Result result = snapshotReader.load(file, keyspace);
+        dirty = 0;
+        lastLoadKeys = result.keys;
+        return result;
+    }
+
+    /** The file SAVE and DEBUG RELOAD use (the server's dir/dbfilename), or null when none is set. */
+    public Path snapshotFile()
+    {
+        return snapshotFile;
+    }
+
+    public void snapshotFile(final Path file)
+    {
+        this.snapshotFile = file;
+    }
+
+    public SnapshotListener snapshotListener()
+    {
+        return snapshotListener;
+    }
+
+    public void snapshotListener(final SnapshotListener listener)
+    {
+        this.snapshotListener = listener == null ? SnapshotListener.NONE : listener;
+    }
+
+    /** SAVE commands run, failed ones included (INFO rdb_saves, as Redis's stat_rdb_saves). */
+    public long snapshotSaves()
+    {
+        return snapshotSaves;
+    }
+
+    public void countSnapshotSave()
+    {
+        snapshotSaves++;
+    }
+
+    /** INFO rdb_last_bgsave_status: ok until a background save fails (none exists yet); a SAVE that succeeds sets it ok. */
+    public boolean lastBackgroundSaveOk()
+    {
+        return lastBackgroundSaveOk;
+    }
+
+    /** Keys restored by the last load (INFO rdb_last_load_keys_loaded). */
+    public long lastLoadKeys()
+    {
+        return lastLoadKeys;
     }
 
     /**

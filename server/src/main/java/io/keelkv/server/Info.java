@@ -356,17 +356,20 @@ public final class Info
         field(sb, "current_fork_perc", "0.00");
         field(sb, "current_save_keys_processed", 0);
         field(sb, "current_save_keys_total", 0);
-        // no snapshot has been taken yet (snapshots are not implemented): every change counts since start
+        // SAVE is foreground and loading happens before the first client is served (DEBUG RELOAD blocks the
+        // loop): no client ever sees loading:1 or a save in progress. No BGSAVE exists yet, so its fields stay
+        // at Redis's never-ran values, and rdb_last_bgsave_status stays ok (a failed SAVE leaves it alone, as in Redis).
         field(sb, "rdb_changes_since_last_save", engine.dirty());
         field(sb, "rdb_bgsave_in_progress", 0);
         field(sb, "rdb_last_save_time", engine.lastSaveTimeSec());
-        field(sb, "rdb_last_bgsave_status", "ok");
+        field(sb, "rdb_last_bgsave_status", engine.lastBackgroundSaveOk() ? "ok" : "err");
         field(sb, "rdb_last_bgsave_time_sec", -1);
         field(sb, "rdb_current_bgsave_time_sec", -1);
-        field(sb, "rdb_saves", 0);
+        field(sb, "rdb_saves", engine.snapshotSaves());
         field(sb, "rdb_last_cow_size", 0);
+        // a snapshot restores pages as they are: keys past their deadline are loaded and expire as usual after
         field(sb, "rdb_last_load_keys_expired", 0);
-        field(sb, "rdb_last_load_keys_loaded", 0);
+        field(sb, "rdb_last_load_keys_loaded", engine.lastLoadKeys());
         field(sb, "aof_enabled", aof ? 1 : 0);
         field(sb, "aof_rewrite_in_progress", 0);
         field(sb, "aof_rewrite_scheduled", 0);

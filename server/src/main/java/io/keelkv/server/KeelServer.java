@@ -20,8 +20,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Start order follows Aeron's "conclude before map": the whole configuration is validated before any
  * memory is mapped or any port is bound, so a bad directive stops the start with a message naming it.
- * SIGTERM (and SHUTDOWN) stop the loop on its own thread; the process exits once it has closed
- * every socket, so the port is free at once.
+ * SIGTERM (and SHUTDOWN) stop the loop on its own thread, after the final save when save points are
+ * configured (see {@link Snapshots}); the process exits once it has closed every socket, so the port is free
+ * at once. The snapshot in dir is loaded before the listeners are bound.
  */
 public final class KeelServer implements AutoCloseable
 {
@@ -32,6 +33,7 @@ public final class KeelServer implements AutoCloseable
     private final ServerConfig config;
     private final KeelEngine engine;
     private final EventLoopAgent loop;
+    private final Snapshots snapshots;
     private final AgentRunner runner;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final long startTimeMs = System.currentTimeMillis();
@@ -53,6 +55,7 @@ public final class KeelServer implements AutoCloseable
         settings.lfuDecayTimeMinutes = config.lfuDecayTimeMinutes();
         this.engine = new KeelEngine(settings);
         engine.dispatcher().latencyTracking(config.latencyTracking());
+        this.snapshots = new Snapshots(config, engine);
         this.runId = randomRunId();
 
         final EventLoopAgent.Limits limits = new EventLoopAgent.Limits();
@@ -74,6 +77,17 @@ public final class KeelServer implements AutoCloseable
             }
         }
 
+        // loaded before the listeners are bound: no client can see a half-loaded dataset, and a refused file
+        // stops the start before the port is taken (Redis binds first and answers -LOADING meanwhile)
+        try
+        {
+            snapshots.loadAtStart();
+        }
+        catch (final IOException ex)
+        {
+            engine.close();
+            throw ex;
+        }
         loop.bind(config.bindAddresses(), config.port(), config.tcpBacklog());
         final EventLoopIdleStrategy idle = new EventLoopIdleStrategy(config.idleStrategy(), loop::block, 100);
         idle.spinMicros(config.idleSpinMicros());
@@ -111,6 +125,7 @@ public final class KeelServer implements AutoCloseable
         settings.lfuDecayTimeMinutes = config.lfuDecayTimeMinutes();
         engine.applySettings();
         engine.dispatcher().latencyTracking(config.latencyTracking());
+        snapshots.onConfigChange();
         if ("loglevel".equals(name))
         {
             Log.level(config.logLevel());
@@ -143,6 +158,11 @@ public final class KeelServer implements AutoCloseable
     public EventLoopAgent loop()
     {
         return loop;
+    }
+
+    public Snapshots snapshots()
+    {
+        return snapshots;
     }
 
     public long startTimeMs()
@@ -193,6 +213,36 @@ public final class KeelServer implements AutoCloseable
     public void shutdown(final Runnable beforeClose)
     {
         loop.requestShutdown(beforeClose);
+    }
+
+    /**
+     * SIGTERM or SIGINT (any thread): as Redis's shutdown_asap, the loop prepares the shutdown between two
+     * commands: the final save when save points are configured, then exit 0. When that save fails the
+     * server does not exit and goes on serving, as redis-server does.
+     */
+    public void onTerminationSignal(final String signalName)
+    {
+        if (loop.isShutdownRequested())
+        {
+            return;
+        }
+        Log.notice("Received " + signalName + " scheduling shutdown...");
+        // shutdown-on-sigterm / shutdown-on-sigint, as Redis 7.0: "default" saves when save points are set
+        final int flags = config.shutdownOnSignalFlags("SIGTERM".equals(signalName));
+        final boolean save = (flags & ServerConfig.SHUTDOWN_FLAG_SAVE) != 0 ||
+            (flags & ServerConfig.SHUTDOWN_FLAG_NOSAVE) == 0 && snapshots.savesOnShutdown();
+        final boolean force = (flags & ServerConfig.SHUTDOWN_FLAG_FORCE) != 0;
+        loop.requestShutdownAsap(() ->
+        {
+            Log.warning("User requested shutdown...");
+            if (save && !snapshots.finalSave(force))
+            {
+                Log.warning(signalName + " received but errors trying to shut down the server, check the logs for " +
+                    "more information");
+                return false;
+            }
+            return true;
+        });
     }
 
     /** The error that stopped the event loop, or null while it runs or after a clean stop. */
@@ -266,6 +316,38 @@ public final class KeelServer implements AutoCloseable
         }
     }
 
+    /**
+     * SIGTERM and SIGINT go to {@link #onTerminationSignal} instead of the JVM's exit: a failed final save
+     * must be able to keep the server running, which a shutdown hook cannot (the JVM is already exiting).
+     */
+    @SuppressWarnings("removal")
+    private static void installSignalHandlers(final KeelServer server)
+    {
+        for (final String name : new String[]{"TERM", "INT"})
+        {
+            try
+            {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> server.onTerminationSignal("SIG" + name));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                // -Xrs, or the signal is reserved: the shutdown hook still stops the server, without saving
+                Log.warning("Cannot handle SIG" + name + " (" + ex.getMessage() + "): it will stop KeelKV without " +
+                    "the final save");
+            }
+        }
+    }
+
+    private static String savePoints(final ServerConfig config)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (final io.keelkv.server.config.SavePoint point : config.save())
+        {
+            sb.append(sb.length() == 0 ? "" : " ").append(point.seconds()).append(' ').append(point.changes());
+        }
+        return sb.toString();
+    }
+
     private static String randomRunId()
     {
         final java.security.SecureRandom random = new java.security.SecureRandom();
@@ -307,10 +389,20 @@ public final class KeelServer implements AutoCloseable
             System.err.println("Can't open the log file: " + ex.getMessage());
             System.exit(1);
         }
+        // logged before the server is built, so that the snapshot's load lines follow them as in Redis's log
+        Log.notice("KeelKV " + VERSION + " (Redis " + REDIS_VERSION + " compatible), pid=" + ProcessHandle.current().pid() +
+            ", java " + Runtime.version() + ", just started");
+        Log.notice("Server initialized: " + config.databases() + " databases, page size " + config.pageSizeBytes() +
+            " bytes, idle strategy " + config.idleStrategy());
         final KeelServer server;
         try
         {
             server = new KeelServer(config);
+        }
+        catch (final io.keelkv.engine.snapshot.SnapshotException ex)
+        {
+            System.exit(1); // Snapshots has logged the refusal and "Fatal error loading the DB"
+            return;
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -318,25 +410,27 @@ public final class KeelServer implements AutoCloseable
             System.exit(1);
             return;
         }
-        Log.notice("KeelKV " + VERSION + " (Redis " + REDIS_VERSION + " compatible), pid=" + ProcessHandle.current().pid() +
-            ", java " + Runtime.version() + ", just started");
-        Log.notice("Server initialized: " + config.databases() + " databases, page size " + config.pageSizeBytes() +
-            " bytes, idle strategy " + config.idleStrategy());
-        if (!config.save().isEmpty() || config.appendOnly())
+        if (!config.save().isEmpty())
         {
-            // the directives are accepted so that redis.conf files load, but nothing is written yet: say so
-            // once, loudly, rather than let a user believe the data survives a restart
-            Log.warning("WARNING: persistence is not implemented yet (" +
-                (config.appendOnly() ? "appendonly yes" : "save points") +
-                " configured): the data lives in memory only and is lost when KeelKV stops.");
+            // say what is and is not done, once, rather than let a user believe Redis's save points run
+            Log.warning("WARNING: save points are configured (save " + savePoints(config) + "): they are stored but " +
+                "not acted on until the background snapshot exists. The dataset is saved to " + server.snapshots.file() +
+                " by SAVE and on SHUTDOWN or SIGTERM only.");
         }
+        if (config.appendOnly())
+        {
+            Log.warning("WARNING: appendonly yes is configured, but the AOF is not implemented yet: writes are not " +
+                "logged and, as Redis would load the AOF instead, the snapshot is not loaded at start.");
+        }
+        installSignalHandlers(server);
         final java.nio.file.Path pidFile = createPidFile(config);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             if (!server.loop.isShutdownRequested() && server.loopFailure == null)
             {
-                Log.notice("Received SIGTERM scheduling shutdown...");
-                server.shutdown(() -> Log.notice("User requested shutdown..."));
+                // not SIGTERM/SIGINT (handled above): another signal or exit ends the JVM, without a final save
+                Log.notice("The JVM is exiting: shutting down without saving...");
+                server.shutdown(() -> { });
             }
             try
             {

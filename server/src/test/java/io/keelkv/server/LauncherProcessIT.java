@@ -44,7 +44,10 @@ class LauncherProcessIT
         command.addAll(List.of(args));
         final File log = File.createTempFile("keel-launcher", ".log");
         log.deleteOnExit();
-        final ProcessBuilder builder = new ProcessBuilder(command).directory(new File(System.getProperty("java.io.tmpdir")))
+        // a fresh working directory (Redis's default dir "."): no dump.rdb of another run is loaded at start
+        final File cwd = java.nio.file.Files.createTempDirectory("keel-launcher").toFile();
+        cwd.deleteOnExit();
+        final ProcessBuilder builder = new ProcessBuilder(command).directory(cwd)
             .redirectErrorStream(true).redirectOutput(log);
         builder.environment().putAll(env);
         final Process process = builder.start();
@@ -135,6 +138,217 @@ class LauncherProcessIT
         assertEquals(0, process.exitValue(), out);
         assertTrue(out.contains("Received SIGTERM") && out.contains("ready to exit"), out);
         assertTrue(portIsFree(port), "port still bound after exit");
+    }
+
+    @Test
+    void shouldSaveOnSigtermWithSavePointsAndLoadItAtTheNextStart() throws Exception
+    {
+        final int port = freePort();
+        final java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("keel-sigterm");
+        final Process first = launch("--port", String.valueOf(port), "--save", "3600 1", "--dir", dir.toString(),
+            "--enable-debug-command", "yes");
+        awaitPing(port, first);
+        final String digest;
+        try (RawRespClient client = new RawRespClient(port))
+        {
+            assertEquals("+OK\r\n", client.call("SET", "k", "v"));
+            assertEquals("+OK\r\n", client.call("SET", "t", "v", "EX", "3600"));
+            digest = client.call("DEBUG", "DIGEST");
+            assertTrue(digest.startsWith("+") && !digest.startsWith("+000000"), digest);
+        }
+        signal(first, "TERM");
+        assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+        final String out = output(first);
+        assertEquals(0, first.exitValue(), out);
+        assertTrue(out.contains("Received SIGTERM scheduling shutdown...") && out.contains("User requested shutdown...") &&
+            out.contains("Saving the final RDB snapshot before exiting.") && out.contains("DB saved on disk") &&
+            out.contains("ready to exit"), out);
+        assertTrue(out.contains("save points are configured (save 3600 1)"), out);
+        assertTrue(java.nio.file.Files.exists(dir.resolve("dump.rdb")));
+
+        final Process second = launch("--port", String.valueOf(port), "--save", "", "--dir", dir.toString(),
+            "--enable-debug-command", "yes");
+        try
+        {
+            awaitPing(port, second);
+            assertTrue(java.util.regex.Pattern.compile("DB loaded from disk: \\d+\\.\\d{3} seconds").matcher(output(second)).find(),
+                output(second));
+            try (RawRespClient client = new RawRespClient(port))
+            {
+                assertEquals("$1\r\nv\r\n", client.call("GET", "k"));
+                assertEquals(digest, client.call("DEBUG", "DIGEST"));
+            }
+        }
+        finally
+        {
+            signal(second, "TERM");
+            assertTrue(second.waitFor(30, TimeUnit.SECONDS));
+        }
+    }
+
+    /** shutdown-on-sigterm overrides the save points either way, as in Redis 7.0. */
+    @Test
+    void shouldFollowShutdownOnSigterm() throws Exception
+    {
+        final String[][] cases = {
+            // save points, shutdown-on-sigterm, whether a snapshot must be written
+            {"3600 1", "nosave", "no"},
+            {"", "save", "yes"},
+            {"", "default", "no"},
+        };
+        for (final String[] c : cases)
+        {
+            final int port = freePort();
+            final java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("keel-sigterm-flags");
+            final Process process = launch("--port", String.valueOf(port), "--save", c[0], "--dir", dir.toString(),
+                "--shutdown-on-sigterm", c[1]);
+            awaitPing(port, process);
+            try (RawRespClient client = new RawRespClient(port))
+            {
+                assertEquals("+OK\r\n", client.call("SET", "k", "v"));
+            }
+            signal(process, "TERM");
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, process.exitValue(), output(process));
+            assertEquals(c[2].equals("yes"), java.nio.file.Files.exists(dir.resolve("dump.rdb")),
+                "save \"" + c[0] + "\", shutdown-on-sigterm " + c[1] + ": " + output(process));
+        }
+    }
+
+    @Test
+    void shouldApplySaveRulesToShutdownVariantsInTheRealProcess() throws Exception
+    {
+        final java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("keel-shutdown");
+        final java.nio.file.Path dump = dir.resolve("dump.rdb");
+        // save points: a failed final save refuses SHUTDOWN and SHUTDOWN SAVE, NOSAVE exits without a file
+        int port = freePort();
+        Process process = launch("--port", String.valueOf(port), "--save", "3600 1", "--dir", dir.toString());
+        try
+        {
+            awaitPing(port, process);
+            java.nio.file.Files.createDirectory(dump);
+            try (RawRespClient client = new RawRespClient(port))
+            {
+                assertEquals("+OK\r\n", client.call("SET", "k", "v"));
+                assertEquals("-ERR Errors trying to SHUTDOWN. Check logs.\r\n", client.call("SHUTDOWN"));
+                assertEquals("-ERR Errors trying to SHUTDOWN. Check logs.\r\n", client.call("SHUTDOWN", "SAVE"));
+                assertTrue(process.isAlive());
+                java.nio.file.Files.delete(dump);
+                client.send("SHUTDOWN", "NOSAVE");
+                assertTrue(client.isClosedByPeer());
+            }
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, process.exitValue(), output(process));
+            assertFalse(java.nio.file.Files.exists(dump), "SHUTDOWN NOSAVE saved");
+            // a plain SHUTDOWN with save points saves, and the next start has the data
+            port = freePort();
+            process = launch("--port", String.valueOf(port), "--save", "3600 1", "--dir", dir.toString());
+            awaitPing(port, process);
+            try (RawRespClient client = new RawRespClient(port))
+            {
+                assertEquals("+OK\r\n", client.call("SET", "k", "v2"));
+                client.send("SHUTDOWN");
+                assertTrue(client.isClosedByPeer());
+            }
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, process.exitValue(), output(process));
+            assertTrue(output(process).contains("DB saved on disk"), output(process));
+            port = freePort();
+            process = launch("--port", String.valueOf(port), "--save", "", "--dir", dir.toString());
+            awaitPing(port, process);
+            final String out = output(process);
+            assertTrue(out.indexOf("Server initialized") < out.indexOf("DB loaded from disk") &&
+                out.indexOf("DB loaded from disk") < out.indexOf("Ready to accept connections"), out);
+            try (RawRespClient client = new RawRespClient(port))
+            {
+                assertEquals("$2\r\nv2\r\n", client.call("GET", "k"));
+                client.send("SHUTDOWN", "SAVE", "FORCE");
+                assertTrue(client.isClosedByPeer());
+            }
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, process.exitValue(), output(process));
+        }
+        finally
+        {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void shouldKeepServingWhenTheFinalSaveOnSigtermFails() throws Exception
+    {
+        final int port = freePort();
+        final java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("keel-sigterm");
+        final Process process = launch("--port", String.valueOf(port), "--save", "3600 1", "--dir", dir.toString());
+        try
+        {
+            awaitPing(port, process);
+            java.nio.file.Files.createDirectory(dir.resolve("dump.rdb")); // the rename onto it fails
+            signal(process, "TERM");
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!output(process).contains("errors trying to shut down the server"))
+            {
+                assertTrue(System.nanoTime() < deadline, output(process));
+                Thread.sleep(50);
+            }
+            assertTrue(process.isAlive());
+            assertTrue(answersPing(port));
+            final String out = output(process);
+            assertTrue(out.contains("Error trying to save the DB, can't exit.") &&
+                out.contains("SIGTERM received but errors trying to shut down the server"), out);
+            java.nio.file.Files.delete(dir.resolve("dump.rdb"));
+            signal(process, "TERM");
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, process.exitValue(), output(process));
+            assertTrue(java.nio.file.Files.isRegularFile(dir.resolve("dump.rdb")));
+        }
+        finally
+        {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void shouldRefuseToStartOnARedisRdbOrATruncatedSnapshot() throws Exception
+    {
+        final java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("keel-refuse");
+        // a real dump.rdb written by redis-server
+        try (RedisOracle redis = RedisOracle.start("--dir", dir.toString()))
+        {
+            try (RawRespClient client = new RawRespClient(redis.port()))
+            {
+                assertEquals("+OK\r\n", client.call("SET", "a", "1"));
+                assertEquals("+OK\r\n", client.call("SAVE"));
+            }
+        }
+        final Process rdb = launch("--port", String.valueOf(freePort()), "--dir", dir.toString());
+        assertTrue(rdb.waitFor(120, TimeUnit.SECONDS));
+        String out = output(rdb);
+        assertEquals(1, rdb.exitValue(), out);
+        assertTrue(out.contains("is a Redis RDB file") && out.contains("KeelKV cannot read RDB files yet") &&
+            out.contains("Fatal error loading the DB"), out);
+        assertFalse(out.contains("Ready to accept connections"), out);
+
+        // a KeelKV snapshot cut short
+        final int port = freePort();
+        java.nio.file.Files.delete(dir.resolve("dump.rdb"));
+        final Process writer = launch("--port", String.valueOf(port), "--save", "", "--dir", dir.toString());
+        awaitPing(port, writer);
+        try (RawRespClient client = new RawRespClient(port))
+        {
+            assertEquals("+OK\r\n", client.call("SET", "a", "1"));
+            assertEquals("+OK\r\n", client.call("SAVE"));
+        }
+        signal(writer, "TERM");
+        assertTrue(writer.waitFor(30, TimeUnit.SECONDS));
+        final byte[] snapshot = java.nio.file.Files.readAllBytes(dir.resolve("dump.rdb"));
+        java.nio.file.Files.write(dir.resolve("dump.rdb"), java.util.Arrays.copyOf(snapshot, snapshot.length - 10));
+        final Process truncated = launch("--port", String.valueOf(freePort()), "--dir", dir.toString());
+        assertTrue(truncated.waitFor(120, TimeUnit.SECONDS));
+        out = output(truncated);
+        assertEquals(1, truncated.exitValue(), out);
+        assertTrue(out.contains("Short read loading") && out.contains(dir.resolve("dump.rdb").toString()), out);
+        assertEquals(1, countOf(out, "Short read loading"), "the refusal is logged once: " + out);
     }
 
     @Test
@@ -323,6 +537,16 @@ class LauncherProcessIT
         {
             process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    private static int countOf(final String text, final String part)
+    {
+        int count = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1))
+        {
+            count++;
+        }
+        return count;
     }
 
     private static String infoField(final RawRespClient client, final String section, final String name) throws Exception

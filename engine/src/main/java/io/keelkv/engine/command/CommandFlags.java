@@ -18,16 +18,18 @@ public final class CommandFlags
     public static final int NO_AUTH = 1 << 12;
     public static final int MAY_REPLICATE = 1 << 13;
     public static final int NO_MANDATORY_KEYS = 1 << 14;
-    public static final int NO_MULTI = 1 << 15;
-    public static final int MOVABLEKEYS = 1 << 16;
-    public static final int ALLOW_BUSY = 1 << 17;
-    public static final int SENTINEL = 1 << 18;
+    /** Refused while an async load (repl-diskless-load swapdb) runs; KeelKV has none, so it is only reported. */
+    public static final int NO_ASYNC_LOADING = 1 << 15;
+    public static final int NO_MULTI = 1 << 16;
+    public static final int MOVABLEKEYS = 1 << 17;
+    public static final int ALLOW_BUSY = 1 << 18;
+    public static final int SENTINEL = 1 << 19;
     /** KeelKV's own: behind enable-debug-command (DEBUG), not a Redis flag, never reported. */
-    public static final int PROTECTED = 1 << 19;
+    public static final int PROTECTED = 1 << 20;
 
     static final String[] NAMES = {
         "write", "readonly", "denyoom", "admin", "pubsub", "noscript", "blocking", "loading", "stale",
-        "skip_monitor", "skip_slowlog", "fast", "no_auth", "may_replicate", "no_mandatory_keys", "no_multi",
+        "skip_monitor", "skip_slowlog", "fast", "no_auth", "may_replicate", "no_mandatory_keys", "no_async_loading", "no_multi",
         "movablekeys", "allow_busy", "sentinel", "protected"};
 
     private CommandFlags()

@@ -11,6 +11,7 @@ import io.keelkv.engine.memory.PageMemory;
 import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.RespConstants;
 import io.keelkv.engine.resp.RespWriter;
+import io.keelkv.engine.snapshot.SnapshotException;
 import io.keelkv.engine.types.ObjectType;
 import io.keelkv.engine.types.Strings;
 import org.agrona.UnsafeApi;
@@ -26,8 +27,9 @@ import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
 
 /**
  * Engine-side server and connection commands: those AOF replay and embedded use need too (SELECT,
- * SWAPDB, FLUSHDB, FLUSHALL), and those that only read engine state (PING, ECHO, DBSIZE, TIME, LASTSAVE,
- * MEMORY USAGE, OBJECT, COMMAND, DEBUG). Client-level commands (AUTH, HELLO, CLIENT, INFO, CONFIG,
+ * SWAPDB, FLUSHDB, FLUSHALL), those that only read engine state (PING, ECHO, DBSIZE, TIME, LASTSAVE,
+ * MEMORY USAGE, OBJECT, COMMAND, DEBUG), and the foreground snapshot (SAVE, DEBUG RELOAD) to the file the
+ * owner set with {@link KeelEngine#snapshotFile(java.nio.file.Path)}. Client-level commands (AUTH, HELLO, CLIENT, INFO, CONFIG,
  * SHUTDOWN) and the enable-debug-command gate are the server's.
  *
  * <p>Replies and error texts are Redis 7.0.15's, checked against redis-server. Where Redis prints a C
@@ -50,6 +52,12 @@ final class ServerCommands
     private static final byte[] DIGEST = literal("digest");
     private static final byte[] DIGEST_VALUE = literal("digest-value");
     private static final byte[] SLEEP = literal("sleep");
+    private static final byte[] RELOAD = literal("reload");
+    private static final byte[] MERGE = literal("merge");
+    private static final byte[] NOFLUSH = literal("noflush");
+    private static final byte[] NOSAVE = literal("nosave");
+    /** shared.err: what Redis's SAVE and DEBUG RELOAD answer when rdbSave fails (the reason is in the log). */
+    private static final byte[] BARE_ERR = RespConstants.bytes("-ERR\r\n");
     private static final byte[] INVALID_FIRST_DB = RespConstants.bytes("-ERR invalid first DB index\r\n");
     private static final byte[] INVALID_SECOND_DB = RespConstants.bytes("-ERR invalid second DB index\r\n");
     private static final byte[] MUST_BE_POSITIVE = RespConstants.bytes("-ERR value is out of range, must be positive\r\n");
@@ -123,6 +131,19 @@ final class ServerCommands
         "    it is used instead of the 'key' prefix. These are not propagated to",
         "    replicas. Cluster slots are not respected so keys not belonging to the",
         "    current node can be created in cluster mode.",
+        "RELOAD [option ...]",
+        "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+        "    * MERGE: conflicting keys will be loaded from RDB.",
+        "    * NOFLUSH: the existing database will not be removed before load, but",
+        "      conflicting keys will generate an exception and kill the server.",
+        "    * NOSAVE: the database will be loaded from an existing RDB file.",
+        "    Examples:",
+        "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+        "      the database.",
+        "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+        "      existing RDB file.",
+        "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+        "      file to the database.",
         "SLEEP <seconds>",
         "    Stop the server for <seconds>. Decimals allowed.",
         "HELP",
@@ -160,6 +181,7 @@ final class ServerCommands
         table.bind("flushall", ctx -> c.flush(ctx, true));
         table.bind("time", ServerCommands::time);
         table.bind("lastsave", ctx -> ctx.out().integer(engine.lastSaveTimeSec()));
+        table.bind("save", c::save);
         table.bind("memory|usage", c::memoryUsage);
         table.bind("memory|help", ctx -> help(ctx, MEMORY_HELP));
         table.bind("object|encoding", c::objectEncoding);
@@ -458,6 +480,10 @@ final class ServerCommands
         {
             digestValues(ctx);
         }
+        else if (option(args, 1, RELOAD))
+        {
+            reload(ctx);
+        }
         else if (option(args, 1, SLEEP) && argc == 3)
         {
             sleep(parseDoublePrefix(args, 2));
@@ -466,6 +492,110 @@ final class ServerCommands
         else
         {
             ctx.out().raw(subcommandSyntaxError(args));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // SAVE and DEBUG RELOAD
+
+    /**
+     * SAVE, Redis's saveCommand: a foreground snapshot to the engine's snapshot file, counted in rdb_saves
+     * whether it succeeds or not. Failure answers Redis's bare "-ERR"; the reason goes to the listener (the
+     * server's log), as rdbSave logs it. No BGSAVE runs yet, so there is never one in progress to refuse for.
+     */
+    private void save(final CommandContext ctx)
+    {
+        engine.countSnapshotSave();
+        if (saveToSnapshotFile())
+        {
+            ctx.out().ok();
+        }
+        else
+        {
+            ctx.out().raw(BARE_ERR);
+        }
+    }
+
+    private boolean saveToSnapshotFile()
+    {
+        final java.nio.file.Path file = engine.snapshotFile();
+        if (file == null)
+        {
+            engine.snapshotListener().onSaveFailed(null, new SnapshotException("no snapshot file is configured"));
+            return false;
+        }
+        try
+        {
+            engine.snapshotListener().onSaved(file, engine.save(file));
+            return true;
+        }
+        catch (final SnapshotException ex)
+        {
+            engine.snapshotListener().onSaveFailed(file, ex);
+            return false;
+        }
+    }
+
+    /**
+     * DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE], in debugCommand's order: save (unless NOSAVE; a failure answers
+     * "-ERR" and keeps the data), flush (unless NOFLUSH), load. A snapshot restores pages into an empty engine,
+     * so loading on top of data (NOFLUSH or MERGE with keys present) is refused here rather than merged.
+     */
+    private void reload(final CommandContext ctx)
+    {
+        final Args args = ctx.args();
+        boolean flush = true;
+        boolean save = true;
+        boolean merge = false;
+        for (int i = 2; i < args.count(); i++)
+        {
+            if (option(args, i, MERGE))
+            {
+                merge = true;
+            }
+            else if (option(args, i, NOFLUSH))
+            {
+                flush = false;
+            }
+            else if (option(args, i, NOSAVE))
+            {
+                save = false;
+            }
+            else
+            {
+                ctx.out().error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+                return;
+            }
+        }
+        if ((!flush || merge) && keyspace.totalKeys() != 0)
+        {
+            ctx.out().error("ERR DEBUG RELOAD NOFLUSH and MERGE are not supported: KeelKV restores snapshot pages " +
+                "into an empty dataset only");
+            return;
+        }
+        if (save && !saveToSnapshotFile())
+        {
+            ctx.out().raw(BARE_ERR);
+            return;
+        }
+        final java.nio.file.Path file = engine.snapshotFile();
+        if (flush)
+        {
+            keyspace.flushAll();
+        }
+        try
+        {
+            if (file == null)
+            {
+                throw new SnapshotException("no snapshot file is configured");
+            }
+            engine.snapshotListener().onLoaded(file, engine.load(file));
+            ctx.out().ok();
+        }
+        catch (final SnapshotException ex)
+        {
+            engine.snapshotListener().onLoadFailed(file, ex);
+            ctx.out().error("ERR Error trying to load the RDB dump, check server logs.");
         }
     }
 

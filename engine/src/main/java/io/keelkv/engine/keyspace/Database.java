@@ -107,7 +107,7 @@ public final class Database
     /** @return the entry handle, or {@link PageMemory#NULL_HANDLE}; the result is remembered for unlink/relink. */
     public long find(final Object base, final long address, final int length)
     {
-        final long hash = Hashing.hash(base, address, length);
+        final long hash = Hashing.hash(memory.hashSeed(), base, address, length);
         foundHash = hash;
         foundEntry = NULL_HANDLE;
         if (used0 + used1 == 0)
@@ -537,6 +537,96 @@ public final class Database
         rehashIndex = -1;
         foundEntry = NULL_HANDLE;
         avgTtlMs = 0;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // snapshot roots
+
+    /** Copy the heap roots (tables, sizes, rehash position, volatile segments) into {@code roots}. */
+    public void captureRoots(final DatabaseRoots roots)
+    {
+        roots.table0 = table0;
+        roots.table1 = table1;
+        roots.exp0 = exp0;
+        roots.exp1 = exp1;
+        roots.used0 = used0;
+        roots.used1 = used1;
+        roots.rehashIndex = rehashIndex;
+        volatiles.captureRoots(roots);
+    }
+
+    /**
+     * Check that {@code roots} describe a sound index over the (restored) page memory: table handles start
+     * blocks big enough for their exponents, a second table exactly while rehashing, the rehash position
+     * inside the old table, sizes not negative. It does not walk the chains: the file's checksums guard the
+     * bytes, and a walk would cost the O(keys) a page restore exists to avoid.
+     *
+     * @return null when sound, else why not.
+     */
+    String checkRoots(final DatabaseRoots roots)
+    {
+        final String table0Problem = checkTable(roots.table0, roots.exp0, "table 0");
+        if (table0Problem != null)
+        {
+            return table0Problem;
+        }
+        if (roots.rehashIndex == -1)
+        {
+            if (roots.table1 != NULL_HANDLE || roots.exp1 != -1 || roots.used1 != 0)
+            {
+                return "a second table without a rehash in progress";
+            }
+        }
+        else
+        {
+            final String table1Problem = checkTable(roots.table1, roots.exp1, "table 1");
+            if (table1Problem != null)
+            {
+                return table1Problem;
+            }
+            if (roots.table0 == NULL_HANDLE || roots.table1 == NULL_HANDLE || roots.rehashIndex < 0 ||
+                roots.rehashIndex >= 1L << roots.exp0)
+            {
+                return "rehash index " + roots.rehashIndex + " outside table 0";
+            }
+        }
+        if (roots.used0 < 0 || roots.used1 < 0 || (roots.table0 == NULL_HANDLE && roots.used0 != 0))
+        {
+            return "key counts " + roots.used0 + "/" + roots.used1 + " do not fit the tables";
+        }
+        if (roots.volatileSize > roots.used0 + roots.used1)
+        {
+            return roots.volatileSize + " keys with a TTL but only " + (roots.used0 + roots.used1) + " keys";
+        }
+        return volatiles.checkRoots(roots);
+    }
+
+    private String checkTable(final long table, final int exp, final String name)
+    {
+        if (table == NULL_HANDLE)
+        {
+            return exp == -1 ? null : name + " has exponent " + exp + " but no memory";
+        }
+        if (exp < MIN_TABLE_EXP || exp > 40 || memory.blockCapacityBytes(table) < (1L << exp) * 8)
+        {
+            return name + " (handle " + table + ", 2^" + exp + " buckets) is not a block of that size";
+        }
+        return null;
+    }
+
+    /** Adopt checked roots ({@link #checkRoots}) after a restore of the page memory they point into. */
+    void restoreRoots(final DatabaseRoots roots)
+    {
+        table0 = roots.table0;
+        table1 = roots.table1;
+        exp0 = roots.exp0;
+        exp1 = roots.exp1;
+        used0 = roots.used0;
+        used1 = roots.used1;
+        rehashIndex = roots.rehashIndex;
+        foundEntry = NULL_HANDLE;
+        avgTtlMs = 0;
+        volatiles.restoreRoots(roots);
     }
 
     /** SWAPDB: exchange contents with another database (O(1): only the roots move). */

@@ -168,7 +168,7 @@ public final class EntryFlyweight
 
     public long keyHash()
     {
-        return Hashing.hash(null, keyAddress(), keyLength());
+        return Hashing.hash(memory.hashSeed(), null, keyAddress(), keyLength());
     }
 
     public byte[] keyBytes()

@@ -3,23 +3,24 @@ package io.keelkv.engine.keyspace;
 import org.agrona.UnsafeApi;
 
 /**
- * The key hash: eight bytes at a time with a multiply-rotate mix and a Murmur3 finalizer, seeded per
- * process so that a client cannot precompute colliding keys (Redis seeds siphash for the same reason).
+ * The key hash: eight bytes at a time with a multiply-rotate mix and a Murmur3 finalizer, seeded at random
+ * so that a client cannot precompute colliding keys (Redis seeds siphash for the same reason). The seed is
+ * the page memory's ({@link io.keelkv.engine.memory.PageMemory#hashSeed()}), not the process's: the hash
+ * index in the pages was built with it, so a snapshot carries it and a restored index is found again.
  * Works on heap arrays and raw memory alike ({@code base} null for an absolute address).
  */
 public final class Hashing
 {
     private static final long C1 = 0x87c37b91114253d5L;
     private static final long C2 = 0x4cf5ad432745937fL;
-    private static final long SEED = new java.security.SecureRandom().nextLong();
 
     private Hashing()
     {
     }
 
-    public static long hash(final Object base, final long address, final int length)
+    public static long hash(final long seed, final Object base, final long address, final int length)
     {
-        long h = SEED ^ (length * 0x9E3779B97F4A7C15L);
+        long h = seed ^ (length * 0x9E3779B97F4A7C15L);
         int i = 0;
         for (; i + 8 <= length; i += 8)
         {

@@ -48,7 +48,7 @@ public final class KeyPrefetcher
         {
             return false;
         }
-        hashes[size++] = Hashing.hash(keyBase, keyAddress, keyLength);
+        hashes[size++] = Hashing.hash(memory.hashSeed(), keyBase, keyAddress, keyLength);
         return true;
     }
 
@@ -83,7 +83,7 @@ public final class KeyPrefetcher
     {
         for (int i = 0; i < n && size < MAX_BATCH; i++)
         {
-            hashes[size++] = Hashing.hash(keyBase, keyAddresses[i], keyLengths[i]);
+            hashes[size++] = Hashing.hash(memory.hashSeed(), keyBase, keyAddresses[i], keyLengths[i]);
         }
     }
 

@@ -391,6 +391,37 @@ public final class Keyspace
         memory.reset();
     }
 
+    /**
+     * Adopt the roots of a restored page memory for databases {@code [0, count)}; the others are left empty.
+     * All roots are checked before any is adopted, so a refusal leaves every database as it was (empty).
+     *
+     * @return null when adopted, else why not.
+     */
+    public String restoreRoots(final DatabaseRoots[] roots, final int count)
+    {
+        if (totalKeys() != 0)
+        {
+            return "the keyspace is not empty (" + totalKeys() + " keys)";
+        }
+        if (count > databases.length)
+        {
+            return count + " databases in the snapshot, " + databases.length + " configured";
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final String problem = databases[i].checkRoots(roots[i]);
+            if (problem != null)
+            {
+                return "database " + i + ": " + problem;
+            }
+        }
+        for (int i = 0; i < count; i++)
+        {
+            databases[i].restoreRoots(roots[i]);
+        }
+        return null;
+    }
+
     public void swapDatabases(final int a, final int b)
     {
         if (a != b)

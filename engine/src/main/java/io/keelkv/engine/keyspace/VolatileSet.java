@@ -113,6 +113,44 @@ final class VolatileSet
         size = 0;
     }
 
+    void captureRoots(final DatabaseRoots roots)
+    {
+        roots.volatileSize = size;
+        roots.ensureSegments(segmentCount);
+        roots.segmentCount = segmentCount;
+        System.arraycopy(segments, 0, roots.segments, 0, segmentCount);
+    }
+
+    /** @return null when the roots describe a sound vector over this memory, else why not. */
+    String checkRoots(final DatabaseRoots roots)
+    {
+        final long slotsPerSegment = segmentMask + 1L;
+        if (roots.segmentCount < 0 || roots.volatileSize < 0 ||
+            roots.volatileSize > roots.segmentCount * slotsPerSegment)
+        {
+            return "volatile vector of " + roots.volatileSize + " keys does not fit its " + roots.segmentCount + " segments";
+        }
+        for (int i = 0; i < roots.segmentCount; i++)
+        {
+            if (memory.blockCapacityBytes(roots.segments[i]) < memory.pageSizeBytes())
+            {
+                return "volatile segment " + i + " (handle " + roots.segments[i] + ") is not a page-sized block";
+            }
+        }
+        return null;
+    }
+
+    void restoreRoots(final DatabaseRoots roots)
+    {
+        if (segments.length < roots.segmentCount)
+        {
+            segments = new long[Math.max(16, roots.segmentCount * 2)];
+        }
+        System.arraycopy(roots.segments, 0, segments, 0, roots.segmentCount);
+        segmentCount = roots.segmentCount;
+        size = roots.volatileSize;
+    }
+
     private long slotHandle(final int slot)
     {
         return segments[slot >>> segmentShift] + ((long)(slot & segmentMask) << 3);

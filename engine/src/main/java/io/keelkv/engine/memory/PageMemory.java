@@ -41,10 +41,10 @@ public final class PageMemory implements AutoCloseable
     static final int MAX_PAGE_NUMBERS = 1 << 28;
     private static final int NO_FREE = -1;
 
-    private static final byte KIND_FREE = 0;
-    private static final byte KIND_SLAB = 1;
-    private static final byte KIND_SPAN_HEAD = 2;
-    private static final byte KIND_SPAN_TAIL = 3;
+    static final byte KIND_FREE = 0;
+    static final byte KIND_SLAB = 1;
+    static final byte KIND_SPAN_HEAD = 2;
+    static final byte KIND_SPAN_TAIL = 3;
 
     private final int pageSizeBytes;
     private final int pageShift;
@@ -79,6 +79,8 @@ public final class PageMemory implements AutoCloseable
 
     private final WriteBarrier barrier;
     private boolean barrierActive;
+    // the key hash's seed: chosen at random per memory, restored with the pages whose index was built with it
+    private long hashSeed = new java.security.SecureRandom().nextLong();
 
     public PageMemory()
     {
@@ -150,6 +152,12 @@ public final class PageMemory implements AutoCloseable
     public WriteBarrier barrier()
     {
         return barrier;
+    }
+
+    /** The seed of the key hash that the hash index in these pages was built with (see Hashing). */
+    public long hashSeed()
+    {
+        return hashSeed;
     }
 
     /** The number of bytes a block of {@code bytes} really occupies (its size class or whole pages). */
@@ -645,6 +653,324 @@ public final class PageMemory implements AutoCloseable
         }
         pageNextPartial[page] = NO_PAGE;
         pagePrevPartial[page] = NO_PAGE;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // snapshot support: the metadata image at an instant, and restoring pages under their numbers
+
+    public int sizeClassCount()
+    {
+        return sizeClasses.count();
+    }
+
+    /** Bytes of a block of {@code sizeClass}. */
+    public int classBytes(final int sizeClass)
+    {
+        return sizeClasses.classBytes(sizeClass);
+    }
+
+    /**
+     * Copy the per-page metadata, the free page-number bitmap and the size-class heads into {@code image}:
+     * O(pages) plain copies and no allocation once the image is big enough. Owner thread; this is the part
+     * of a snapshot's instant that is not in pages.
+     */
+    public void captureImage(final PageTableImage image)
+    {
+        final int limit = pageNumberLimit;
+        image.reset(pageSizeBytes, limit, sizeClasses.count());
+        System.arraycopy(pageKind, 0, image.kind, 0, limit);
+        System.arraycopy(pageClass, 0, image.sizeClass, 0, limit);
+        System.arraycopy(pageLive, 0, image.live, 0, limit);
+        System.arraycopy(pageFreeHead, 0, image.freeHead, 0, limit);
+        System.arraycopy(pageBump, 0, image.bump, 0, limit);
+        System.arraycopy(pageNextPartial, 0, image.nextPartial, 0, limit);
+        System.arraycopy(pagePrevPartial, 0, image.prevPartial, 0, limit);
+        System.arraycopy(spanPages, 0, image.spanPages, 0, limit);
+        final int words = image.freeNumberWords();
+        System.arraycopy(freeNumbers, 0, image.freeNumbers, 0, words);
+        if ((limit & 63) != 0)
+        {
+            // numbers at or above the limit were never handed out: not part of the image
+            image.freeNumbers[words - 1] &= (1L << (limit & 63)) - 1;
+        }
+        System.arraycopy(classPartialHead, 0, image.classPartialHead, 0, sizeClasses.count());
+        System.arraycopy(classCurrent, 0, image.classCurrent, 0, sizeClasses.count());
+        image.hashSeed = hashSeed;
+    }
+
+    /**
+     * Make this (empty) memory the one {@code image} describes: memory is mapped for every page in use,
+     * under its page number, each span again one contiguous region, and the allocator's metadata is set
+     * from the image. Page contents are undefined until the caller copies each page into
+     * {@link #pageAddress(int)}; then {@link #verifyFreeLists()} checks the free lists threaded through them.
+     *
+     * <p>The image is checked first (kinds, size classes, bump pointers and live counts within a page,
+     * span lengths, the free-number bitmap against the kinds, partial lists linked both ways and holding
+     * exactly the slab pages with room), so a crafted or damaged image is refused before anything is
+     * mapped. All or nothing: on refusal or when memory cannot be had, this memory is left empty.
+     *
+     * @return null when restored, else why not.
+     */
+    public String restore(final PageTableImage image)
+    {
+        if (pagesInUse != 0)
+        {
+            return "page memory is not empty (" + pagesInUse + " pages in use)";
+        }
+        if (barrierActive)
+        {
+            return "a snapshot is running";
+        }
+        final String invalid = validate(image);
+        if (invalid != null)
+        {
+            return invalid;
+        }
+        final int limit = image.pageNumberLimit;
+        long pages = 0;
+        for (int page = 1; page < limit; page++)
+        {
+            pages += image.kind[page] == KIND_FREE ? 0 : 1;
+        }
+        if (pages > maxPages)
+        {
+            return pages + " pages needed, " + maxPages + " allowed";
+        }
+        ensurePageCapacity(limit);
+        Arrays.fill(pageAddress, 0);
+        long allocated = 0;
+        for (int page = 1; page < limit; page++)
+        {
+            final byte kind = image.kind[page];
+            long address = 0;
+            try
+            {
+                if (kind == KIND_SLAB)
+                {
+                    address = spareCount > 0 ? sparePages[--spareCount] : UnsafeApi.allocateMemory(pageSizeBytes);
+                    allocated += (long)image.live[page] * sizeClasses.classBytes(image.sizeClass[page]);
+                }
+                else if (kind == KIND_SPAN_HEAD)
+                {
+                    address = UnsafeApi.allocateMemory((long)image.spanPages[page] << pageShift);
+                    allocated += (long)image.spanPages[page] << pageShift;
+                }
+            }
+            catch (final OutOfMemoryError ex)
+            {
+                unmapRestored(image, page);
+                return "out of memory mapping page " + page + " of " + limit;
+            }
+            if (kind == KIND_SLAB)
+            {
+                pageAddress[page] = address;
+            }
+            else if (kind == KIND_SPAN_HEAD)
+            {
+                for (int i = 0; i < image.spanPages[page]; i++)
+                {
+                    pageAddress[page + i] = address + ((long)i << pageShift);
+                }
+            }
+        }
+        pageNumberLimit = limit;
+        System.arraycopy(image.kind, 0, pageKind, 0, limit);
+        System.arraycopy(image.sizeClass, 0, pageClass, 0, limit);
+        System.arraycopy(image.live, 0, pageLive, 0, limit);
+        System.arraycopy(image.freeHead, 0, pageFreeHead, 0, limit);
+        System.arraycopy(image.bump, 0, pageBump, 0, limit);
+        System.arraycopy(image.nextPartial, 0, pageNextPartial, 0, limit);
+        System.arraycopy(image.prevPartial, 0, pagePrevPartial, 0, limit);
+        System.arraycopy(image.spanPages, 0, spanPages, 0, limit);
+        Arrays.fill(freeNumbers, 0L);
+        System.arraycopy(image.freeNumbers, 0, freeNumbers, 0, image.freeNumberWords());
+        System.arraycopy(image.classPartialHead, 0, classPartialHead, 0, sizeClasses.count());
+        System.arraycopy(image.classCurrent, 0, classCurrent, 0, sizeClasses.count());
+        pagesInUse = pages;
+        allocatedBytes = allocated;
+        hashSeed = image.hashSeed;
+        return null;
+    }
+
+    /** Free what {@link #restore} mapped below {@code upTo} after a failure; the metadata was not set yet. */
+    private void unmapRestored(final PageTableImage image, final int upTo)
+    {
+        for (int page = 1; page < upTo; page++)
+        {
+            final byte kind = image.kind[page];
+            if (kind == KIND_SLAB || kind == KIND_SPAN_HEAD)
+            {
+                UnsafeApi.freeMemory(pageAddress[page]);
+            }
+            pageAddress[page] = 0;
+        }
+    }
+
+    /**
+     * After a restore and the page copies: walk the free list threaded through each slab page and check it
+     * holds exactly the free blocks below the bump pointer, each once, at block boundaries. O(free blocks).
+     *
+     * @return null when every list is sound, else the first page whose list is not.
+     */
+    public String verifyFreeLists()
+    {
+        for (int page = 1; page < pageNumberLimit; page++)
+        {
+            if (pageKind[page] != KIND_SLAB)
+            {
+                continue;
+            }
+            final int blockBytes = sizeClasses.classBytes(pageClass[page]);
+            final int expected = pageBump[page] / blockBytes - pageLive[page];
+            int count = 0;
+            int offset = pageFreeHead[page];
+            while (offset != NO_FREE)
+            {
+                if (offset < 0 || offset >= pageBump[page] || offset % blockBytes != 0 || ++count > expected)
+                {
+                    return "page " + page + ": free list of size class " + pageClass[page] + " (" + blockBytes +
+                        " B) is broken at block offset " + offset;
+                }
+                offset = UnsafeApi.getInt(pageAddress[page] + offset);
+            }
+            if (count != expected)
+            {
+                return "page " + page + ": free list holds " + count + " blocks, " + expected + " expected";
+            }
+        }
+        return null;
+    }
+
+    private String validate(final PageTableImage image)
+    {
+        if (image.pageSizeBytes != pageSizeBytes)
+        {
+            return "page size " + image.pageSizeBytes + " differs from " + pageSizeBytes;
+        }
+        if (image.sizeClassCount != sizeClasses.count())
+        {
+            return image.sizeClassCount + " size classes, " + sizeClasses.count() + " expected";
+        }
+        final int limit = image.pageNumberLimit;
+        if ((image.freeNumbers[0] & 1L) != 0)
+        {
+            return "page number 0 is marked free";
+        }
+        if ((limit & 63) != 0 && (image.freeNumbers[image.freeNumberWords() - 1] & -(1L << (limit & 63))) != 0)
+        {
+            return "page numbers at or above the limit " + limit + " are marked free";
+        }
+        int slabsWithRoom = 0;
+        for (int page = 1; page < limit; page++)
+        {
+            final byte kind = image.kind[page];
+            final boolean free = (image.freeNumbers[page >>> 6] & (1L << page)) != 0;
+            if (free != (kind == KIND_FREE))
+            {
+                return "page " + page + ": kind " + kind + " disagrees with the free page-number bitmap";
+            }
+            if (kind == KIND_SLAB)
+            {
+                final int sizeClass = image.sizeClass[page];
+                if (sizeClass < 0 || sizeClass >= sizeClasses.count())
+                {
+                    return "page " + page + ": size class " + sizeClass + " out of range";
+                }
+                final int blockBytes = sizeClasses.classBytes(sizeClass);
+                final int bump = image.bump[page];
+                final int live = image.live[page];
+                final int freeHead = image.freeHead[page];
+                if (bump < 0 || bump > pageSizeBytes || bump % blockBytes != 0 || live < 1 || live > bump / blockBytes)
+                {
+                    return "page " + page + ": bump " + bump + " and live count " + live + " do not fit blocks of " +
+                        blockBytes + " B";
+                }
+                if (freeHead != NO_FREE && (freeHead < 0 || freeHead >= bump || freeHead % blockBytes != 0))
+                {
+                    return "page " + page + ": free-list head " + freeHead + " is not a block below the bump " + bump;
+                }
+                if ((freeHead == NO_FREE) != (live == bump / blockBytes))
+                {
+                    return "page " + page + ": free-list head " + freeHead + " disagrees with live count " + live;
+                }
+                if (!(freeHead == NO_FREE && bump + blockBytes > pageSizeBytes))
+                {
+                    slabsWithRoom++;
+                }
+            }
+            else if (kind == KIND_SPAN_HEAD)
+            {
+                final int count = image.spanPages[page];
+                if (count < 1 || (long)page + count > limit)
+                {
+                    return "page " + page + ": span of " + count + " pages does not fit below the limit " + limit;
+                }
+                for (int i = 1; i < count; i++)
+                {
+                    if (image.kind[page + i] != KIND_SPAN_TAIL ||
+                        (image.freeNumbers[(page + i) >>> 6] & (1L << (page + i))) != 0)
+                    {
+                        return "page " + (page + i) + " should continue the span that starts at page " + page;
+                    }
+                }
+                page += count - 1;
+            }
+            else if (kind != KIND_FREE)
+            {
+                return "page " + page + ": kind " + kind + (kind == KIND_SPAN_TAIL ? " without its span's head" : " unknown");
+            }
+        }
+        int linked = 0;
+        for (int sizeClass = 0; sizeClass < sizeClasses.count(); sizeClass++)
+        {
+            int prev = NO_PAGE;
+            for (int page = image.classPartialHead[sizeClass]; page != NO_PAGE; page = image.nextPartial[page])
+            {
+                if (page < 1 || page >= limit || image.kind[page] != KIND_SLAB || image.sizeClass[page] != sizeClass ||
+                    image.prevPartial[page] != prev || ++linked > slabsWithRoom)
+                {
+                    return "partial list of size class " + sizeClass + " is broken at page " + page;
+                }
+                prev = page;
+            }
+            final int current = image.classCurrent[sizeClass];
+            if (current != NO_PAGE && (current < 1 || current >= limit || image.kind[current] != KIND_SLAB ||
+                image.sizeClass[current] != sizeClass))
+            {
+                return "current page " + current + " of size class " + sizeClass + " is not one of its slab pages";
+            }
+        }
+        if (linked != slabsWithRoom)
+        {
+            return linked + " pages on partial lists, but " + slabsWithRoom + " slab pages have room";
+        }
+        return null;
+    }
+
+    /**
+     * The bytes of the block {@code handle} starts, or 0 when it does not start one: a span's head page at
+     * offset 0, or a block boundary below a slab page's bump pointer. The check a restore applies to every
+     * root handle (hash tables, volatile segments) before it trusts it.
+     */
+    public long blockCapacityBytes(final long handle)
+    {
+        final long page = handle >>> pageShift;
+        if (handle <= 0 || page >= pageNumberLimit)
+        {
+            return 0;
+        }
+        final int p = (int)page;
+        final int offset = (int)(handle & pageMask);
+        if (pageKind[p] == KIND_SPAN_HEAD)
+        {
+            return offset == 0 ? (long)spanPages[p] << pageShift : 0;
+        }
+        if (pageKind[p] == KIND_SLAB)
+        {
+            final int blockBytes = sizeClasses.classBytes(pageClass[p]);
+            return offset < pageBump[p] && offset % blockBytes == 0 ? blockBytes : 0;
+        }
+        return 0;
     }
 
     /** Free everything at once: FLUSHALL. O(pages), never O(keys). */

@@ -85,7 +85,7 @@ class DatabaseTest
                 for (int j = 0; j <= i && !db.isRehashing(); j += 1 + i / 50)
                 {
                     final byte[] k = ("key:" + j).getBytes(StandardCharsets.UTF_8);
-                    long e = db.chainHead(Hashing.hash(k, BASE, k.length));
+                    long e = db.chainHead(Hashing.hash(memory.hashSeed(), k, BASE, k.length));
                     while (e != NULL_HANDLE && !entry.wrap(e).keyEquals(k, BASE, k.length))
                     {
                         e = entry.next();

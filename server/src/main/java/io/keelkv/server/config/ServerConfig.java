@@ -922,6 +922,17 @@ public final class ServerConfig
         return intValue(Directives.PAGE_SIZE);
     }
 
+    /** shutdown-on-sigterm/sigint flag bits (Redis's SHUTDOWN_SAVE 1, NOSAVE 2, NOW 4, FORCE 8; default 0). */
+    public static final int SHUTDOWN_FLAG_SAVE = 1;
+    public static final int SHUTDOWN_FLAG_NOSAVE = 2;
+    public static final int SHUTDOWN_FLAG_FORCE = 8;
+
+    /** @return the shutdown-on-sigterm (or, with false, shutdown-on-sigint) flags. */
+    public int shutdownOnSignalFlags(final boolean sigterm)
+    {
+        return (Integer)values[(sigterm ? Directives.SHUTDOWN_ON_SIGTERM : Directives.SHUTDOWN_ON_SIGINT).id];
+    }
+
     /** @return server_cpulist: the CPUs to pin the event loop to, in Redis's list syntax, or "" for none. */
     public String serverCpuList()
     {

@@ -97,6 +97,8 @@ public final class EventLoopAgent implements Agent
     private long nextCronNs;
     private volatile boolean shutdownRequested;
     private Runnable onShutdown = () -> { };
+    // a signal's shutdown, as Redis's shutdown_asap: prepared on the loop thread, which may refuse it
+    private volatile java.util.function.BooleanSupplier pendingPrepare;
     private Connection current;
     private String cpuList = "";
 
@@ -183,6 +185,17 @@ public final class EventLoopAgent implements Agent
         return shutdownRequested;
     }
 
+    /**
+     * Any thread (a signal handler): ask the loop to run {@code prepare} between two commands and stop when it
+     * returns true. When it returns false (the final save failed) the loop goes on serving, as redis-server
+     * does when prepareForShutdown fails after SIGTERM.
+     */
+    public void requestShutdownAsap(final java.util.function.BooleanSupplier prepare)
+    {
+        pendingPrepare = prepare;
+        selector.wakeup();
+    }
+
     /** server_cpulist: the CPUs the loop pins itself to when it starts ("" for none). */
     public void cpuList(final String cpuList)
     {
@@ -217,6 +230,16 @@ public final class EventLoopAgent implements Agent
     @Override
     public int doWork() throws IOException
     {
+        final java.util.function.BooleanSupplier prepare = pendingPrepare;
+        if (prepare != null)
+        {
+            pendingPrepare = null;
+            if (prepare.getAsBoolean())
+            {
+                onShutdown = () -> { };
+                shutdownRequested = true;
+            }
+        }
         if (shutdownRequested)
         {
             onShutdown.run();
@@ -235,7 +258,7 @@ public final class EventLoopAgent implements Agent
     /** The idle strategy's blocking wait: ready keys are handled inside, timers bound the wait. */
     public int block(final long timeoutMs)
     {
-        if (shutdownRequested)
+        if (shutdownRequested || pendingPrepare != null)
         {
             return 1;
         }

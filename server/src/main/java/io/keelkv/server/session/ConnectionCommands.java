@@ -21,7 +21,7 @@ import java.util.List;
 
 /**
  * The server's own commands, the ones about connections and the process rather than data: AUTH, HELLO,
- * QUIT, CLIENT, SHUTDOWN, and the enable-debug-command gate in front of the engine's DEBUG; it also binds
+ * QUIT, CLIENT, SHUTDOWN (with its final save, see {@link io.keelkv.server.Snapshots}), and the enable-debug-command gate in front of the engine's DEBUG; it also binds
  * INFO ({@link Info}) and CONFIG ({@link ConfigCommand}). They live in the server because they need what the
  * engine must not know: sessions, sockets, the configuration and the process.
  *
@@ -637,10 +637,11 @@ public final class ConnectionCommands
     // SHUTDOWN and DEBUG
 
     /**
-     * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. KeelKV has no snapshots yet: an explicit SAVE cannot be
-     * honoured and fails as a failed save does in Redis (unless FORCE); save points from the configuration
-     * are inert today, so a plain SHUTDOWN stops without saving, saying so in the log. On success no reply
-     * is sent: the connection closes with the server, as in Redis.
+     * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT], Redis 7.0's rules: the dataset is saved first (in the
+     * foreground, on this thread) with SAVE, or without NOSAVE when save points are configured; when that save
+     * fails the server refuses to exit, answers Redis's error and keeps serving, unless FORCE. NOW only skips
+     * waiting for replicas, which KeelKV never does. On success no reply is sent: the connection closes with
+     * the server, as in Redis.
      */
     private void shutdown(final CommandContext ctx)
     {
@@ -688,30 +689,15 @@ public final class ConnectionCommands
             return;
         }
 
-        final boolean force = (flags & SHUTDOWN_FORCE) != 0;
-        final boolean explicitSave = (flags & SHUTDOWN_SAVE) != 0;
-        if (explicitSave && !force)
+        Log.warning("User requested shutdown...");
+        final boolean save = (flags & SHUTDOWN_SAVE) != 0 ||
+            ((flags & SHUTDOWN_NOSAVE) == 0 && server.snapshots().savesOnShutdown());
+        if (save && !server.snapshots().finalSave((flags & SHUTDOWN_FORCE) != 0))
         {
-            Log.warning("User requested shutdown...");
-            Log.warning("Error trying to save the DB, can't exit: KeelKV cannot write snapshots yet (SAVE is not " +
-                "implemented). Use SHUTDOWN NOSAVE, or SHUTDOWN SAVE FORCE, to stop without saving.");
-            Log.warning("Errors trying to shut down the server. Check the logs for more information.");
             out.error("ERR Errors trying to SHUTDOWN. Check logs.");
             return;
         }
-        final boolean configuredSave = (flags & SHUTDOWN_NOSAVE) == 0 && !config.save().isEmpty();
-        server.shutdown(() ->
-        {
-            Log.warning("User requested shutdown...");
-            if (explicitSave)
-            {
-                Log.warning("Error trying to save the DB (snapshots are not implemented yet), exit anyway (FORCE).");
-            }
-            else if (configuredSave)
-            {
-                Log.warning("Save points are configured but snapshots are not implemented yet: exit without saving.");
-            }
-        });
+        server.shutdown(() -> { });
         // no reply, and nothing after SHUTDOWN in this client's pipeline runs: the connection only closes
         if (ctx.client() instanceof ClientSession)
         {
