@@ -306,8 +306,21 @@ class LettuceCompatibilityTest
         final RedisClient wrongClient = client(wrong, protocol);
         try
         {
-            final RedisConnectionException ex = assertThrows(RedisConnectionException.class, wrongClient::connect);
-            assertTrue(rootMessage(ex).startsWith("WRONGPASS invalid username-password pair"), rootMessage(ex));
+            // Lettuce 7.7 closes the channel on a failed handshake and, now and then, reports that close
+            // ("RedisHandshakeHandler not registered", seen once on JDK 25) instead of the server's error.
+            // The connect must always fail; the server's WRONGPASS must come through in one of three tries.
+            final List<String> messages = new ArrayList<>();
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                final RedisConnectionException ex = assertThrows(RedisConnectionException.class, wrongClient::connect);
+                messages.add(rootMessage(ex));
+                if (rootMessage(ex).startsWith("WRONGPASS invalid username-password pair"))
+                {
+                    break;
+                }
+            }
+            assertTrue(messages.get(messages.size() - 1).startsWith("WRONGPASS invalid username-password pair"),
+                messages.toString());
         }
         finally
         {
