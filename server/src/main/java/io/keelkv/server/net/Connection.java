@@ -37,6 +37,8 @@ final class Connection
     boolean closeAfterWrite;
     boolean closed;
     boolean writeInterest;
+    /** In the event loop's list of replies to write at the end of this pass. */
+    boolean flushQueued;
     /** Input processing paused because the reply buffer is over its soft mark: resume when drained. */
     boolean pausedForOutput;
     long outputSoftLimitSinceMs;

@@ -85,6 +85,10 @@ public final class EventLoopAgent implements Agent
 
     /** -Dkeelkv.prefetch=false turns the pipelined-key prefetch off (for A/B measurements). */
     private static final boolean KEY_PREFETCH = !"false".equals(System.getProperty("keelkv.prefetch"));
+    /** -Dkeelkv.deferFlush=false writes each client's replies right after running its requests (A/B). */
+    private static final boolean DEFER_FLUSH = !"false".equals(System.getProperty("keelkv.deferFlush"));
+    private Connection[] flushQueue = new Connection[64];
+    private int flushQueueSize;
     private final Dispatcher dispatcher;
     private final Selector selector;
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
@@ -246,6 +250,7 @@ public final class EventLoopAgent implements Agent
             throw new org.agrona.concurrent.AgentTerminationException("shutdown");
         }
         int work = selector.selectNow(onReady);
+        work += flushQueued();
         final long nowNs = System.nanoTime();
         if (nowNs - nextCronNs >= 0)
         {
@@ -265,7 +270,8 @@ public final class EventLoopAgent implements Agent
         final long untilCronMs = Math.max(1, (nextCronNs - System.nanoTime()) / 1_000_000);
         try
         {
-            return selector.select(onReady, Math.min(timeoutMs, untilCronMs));
+            final int ready = selector.select(onReady, Math.min(timeoutMs, untilCronMs));
+            return ready + flushQueued();
         }
         catch (final IOException ex)
         {
@@ -466,8 +472,66 @@ public final class EventLoopAgent implements Agent
         stats.totalReadsProcessed++;
         c.session.lastInteractionMs = System.currentTimeMillis();
         process(c);
-        flush(c);
-        resumeIfDrained(c);
+        if (DEFER_FLUSH)
+        {
+            queueFlush(c);
+        }
+        else
+        {
+            flush(c);
+            resumeIfDrained(c);
+        }
+    }
+
+    /** Replies of this pass are written once every ready connection has been read and run (see flushQueued). */
+    private void queueFlush(final Connection c)
+    {
+        if (c.flushQueued || c.closed)
+        {
+            return;
+        }
+        if (flushQueueSize == flushQueue.length)
+        {
+            flushQueue = java.util.Arrays.copyOf(flushQueue, flushQueueSize * 2);
+        }
+        c.flushQueued = true;
+        flushQueue[flushQueueSize++] = c;
+    }
+
+    /**
+     * Write the replies of every connection run in this pass, as Redis's beforeSleep does: all ready clients
+     * are served first, then all are answered. This is also the point where the AOF's group commit will
+     * append the pass's writes and park the replies of `appendfsync always` clients.
+     */
+    private int flushQueued()
+    {
+        final int n = flushQueueSize;
+        for (int i = 0; i < n; i++)
+        {
+            final Connection c = flushQueue[i];
+            flushQueue[i] = null;
+            c.flushQueued = false;
+            if (c.closed)
+            {
+                continue;
+            }
+            try
+            {
+                flush(c);
+                resumeIfDrained(c);
+            }
+            catch (final IOException ex)
+            {
+                close(c);
+            }
+            catch (final RuntimeException | OutOfMemoryError ex)
+            {
+                io.keelkv.server.Log.warning("Closing client " + describe(c) + " after an internal error: " + ex);
+                close(c);
+            }
+        }
+        flushQueueSize = 0;
+        return n;
     }
 
     /**
