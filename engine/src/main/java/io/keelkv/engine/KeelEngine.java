@@ -287,9 +287,9 @@ public final class KeelEngine implements AutoCloseable
         {
             final Database db = keyspace.database(i);
             db.shrinkIfNeeded();
-            while (db.isRehashing() && System.nanoTime() - deadline < 0)
+            while (db.isResizing() && System.nanoTime() - deadline < 0)
             {
-                db.rehash(100);
+                db.resizeStep(100);
                 work++;
             }
         }

@@ -661,7 +661,7 @@ final class ServerCommands
         final Database db = ctx.db();
         final long wanted = count > Long.MAX_VALUE - db.size() ? Long.MAX_VALUE : db.size() + count;
         // dictTryExpand fails only when the allocation does; a table already big enough or mid-rehash is fine
-        if (!db.expand(wanted) && !db.isRehashing() && db.bucketCount() < wanted)
+        if (!db.expand(wanted) && !db.isResizing() && db.bucketCount() < wanted)
         {
             ctx.out().raw(OOM_IN_EXPAND);
             return;

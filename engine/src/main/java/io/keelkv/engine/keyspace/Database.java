@@ -28,6 +28,10 @@ public final class Database
 {
     private static final int MIN_TABLE_EXP = 2;
     private static final int REHASH_EMPTY_VISITS = 10;
+    /** A new table this big or bigger is zeroed in steps before its rehash (see expand). */
+    static final long EAGER_ZERO_BYTES = 1 << 20;
+    /** Bytes of a pending table zeroed per lookup: a few microseconds, page faults included. */
+    static final long PREPARE_STEP_BYTES = 32 * 1024;
 
     private final int id;
     private final PageMemory memory;
@@ -42,6 +46,11 @@ public final class Database
     private long used0;
     private long used1;
     private long rehashIndex = -1;
+
+    // a big new table is zeroed a step at a time before its rehash starts (see expand)
+    private long pendingTable = NULL_HANDLE;
+    private int pendingExp = -1;
+    private long pendingZeroedBytes;
 
     private long foundEntry;
     private long foundSlot;
@@ -80,6 +89,25 @@ public final class Database
         return rehashIndex != -1;
     }
 
+    /** A resize is under way: its new table is still being zeroed, or entries are moving into it. */
+    public boolean isResizing()
+    {
+        return rehashIndex != -1 || pendingTable != NULL_HANDLE;
+    }
+
+    /**
+     * One bounded step of a resize, for the cron: zero {@link #PREPARE_STEP_BYTES} more of a pending table,
+     * or move up to {@code buckets} buckets. @return true if there is more to do.
+     */
+    public boolean resizeStep(final int buckets)
+    {
+        if (pendingTable != NULL_HANDLE)
+        {
+            return prepareStep(PREPARE_STEP_BYTES * 4) || rehashIndex != -1;
+        }
+        return rehash(buckets);
+    }
+
     public long bucketCount()
     {
         return (exp0 < 0 ? 0 : 1L << exp0) + (exp1 < 0 ? 0 : 1L << exp1);
@@ -114,7 +142,11 @@ public final class Database
         {
             return NULL_HANDLE;
         }
-        if (rehashIndex != -1)
+        if (pendingTable != NULL_HANDLE)
+        {
+            prepareStep(PREPARE_STEP_BYTES);
+        }
+        else if (rehashIndex != -1)
         {
             rehash(1);
         }
@@ -257,7 +289,7 @@ public final class Database
 
     private void expandIfNeeded()
     {
-        if (rehashIndex != -1)
+        if (rehashIndex != -1 || pendingTable != NULL_HANDLE)
         {
             return;
         }
@@ -271,10 +303,19 @@ public final class Database
         }
     }
 
-    /** Make room for {@code minSize} entries: allocates the new table and starts an incremental rehash. */
+    /**
+     * Make room for {@code minSize} entries: allocates the new table and starts an incremental rehash.
+     *
+     * <p>A new table must be all zeros (null chain heads) before the first entry moves in, and zeroing is
+     * O(size): 128 MB for the 2^24 buckets of 10M keys, 70 ms in one go, a stall of every client. So a
+     * table of {@link #EAGER_ZERO_BYTES} or more is allocated uninitialised and zeroed in steps, one per
+     * lookup and more from the cron, while the old table goes on serving (its load factor rises a little
+     * meanwhile); only then does the rehash start. Redis gets the same effect from calloc's fresh mmap pages,
+     * which a JVM cannot ask malloc for.
+     */
     public boolean expand(final long minSize)
     {
-        if (rehashIndex != -1 || minSize < used0)
+        if (rehashIndex != -1 || pendingTable != NULL_HANDLE || minSize < used0)
         {
             return false;
         }
@@ -287,7 +328,9 @@ public final class Database
         {
             return false;
         }
-        final long table = memory.allocate((1L << exp) * 8, true);
+        final long bytes = (1L << exp) * 8;
+        final boolean stepwise = table0 != NULL_HANDLE && bytes >= EAGER_ZERO_BYTES;
+        final long table = memory.allocate(bytes, !stepwise);
         if (table == NULL_HANDLE)
         {
             return false;
@@ -298,16 +341,52 @@ public final class Database
             exp0 = exp;
             return true;
         }
+        if (stepwise)
+        {
+            pendingTable = table;
+            pendingExp = exp;
+            pendingZeroedBytes = 0;
+            return true;
+        }
         table1 = table;
         exp1 = exp;
         rehashIndex = 0;
         return true;
     }
 
+    /** Zero up to {@code bytes} more of the pending table; once it is all zeros, start the rehash into it. */
+    private boolean prepareStep(final long bytes)
+    {
+        final long size = (1L << pendingExp) * 8;
+        final long length = Math.min(bytes, size - pendingZeroedBytes);
+        memory.fill(pendingTable + pendingZeroedBytes, length, (byte)0);
+        pendingZeroedBytes += length;
+        if (pendingZeroedBytes < size)
+        {
+            return true;
+        }
+        table1 = pendingTable;
+        exp1 = pendingExp;
+        rehashIndex = 0;
+        pendingTable = NULL_HANDLE;
+        pendingExp = -1;
+        pendingZeroedBytes = 0;
+        return false;
+    }
+
+    /** Finish zeroing a pending table now (a snapshot's instant: the file holds no half-zeroed table). */
+    public void finishPendingTable()
+    {
+        while (pendingTable != NULL_HANDLE)
+        {
+            prepareStep(Long.MAX_VALUE);
+        }
+    }
+
     /** Cron: shrink a table that fell below 10% fill, as Redis's htNeedsResize. */
     public void shrinkIfNeeded()
     {
-        if (rehashIndex == -1 && exp0 > MIN_TABLE_EXP && used0 * 100 / (1L << exp0) < 10)
+        if (rehashIndex == -1 && pendingTable == NULL_HANDLE && exp0 > MIN_TABLE_EXP && used0 * 100 / (1L << exp0) < 10)
         {
             expand(Math.max(used0, 1L << MIN_TABLE_EXP));
         }
@@ -522,6 +601,10 @@ public final class Database
             {
                 memory.free(table1, (1L << exp1) * 8);
             }
+            if (pendingTable != NULL_HANDLE)
+            {
+                memory.free(pendingTable, (1L << pendingExp) * 8);
+            }
             volatiles.clear();
         }
         else
@@ -535,6 +618,9 @@ public final class Database
         used0 = 0;
         used1 = 0;
         rehashIndex = -1;
+        pendingTable = NULL_HANDLE;
+        pendingExp = -1;
+        pendingZeroedBytes = 0;
         foundEntry = NULL_HANDLE;
         avgTtlMs = 0;
     }
@@ -545,6 +631,10 @@ public final class Database
     /** Copy the heap roots (tables, sizes, rehash position, volatile segments) into {@code roots}. */
     public void captureRoots(final DatabaseRoots roots)
     {
+        // the roots have no place for a half-zeroed table: the snapshot's instant finishes it (a foreground
+        // SAVE blocks anyway; the background snapshot's instant will pay the rest of the memset, at most
+        // one table, or free it and let the resize start over)
+        finishPendingTable();
         roots.table0 = table0;
         roots.table1 = table1;
         roots.exp0 = exp0;
@@ -624,6 +714,9 @@ public final class Database
         used0 = roots.used0;
         used1 = roots.used1;
         rehashIndex = roots.rehashIndex;
+        pendingTable = NULL_HANDLE; // a snapshot never holds one (captureRoots finishes it)
+        pendingExp = -1;
+        pendingZeroedBytes = 0;
         foundEntry = NULL_HANDLE;
         avgTtlMs = 0;
         volatiles.restoreRoots(roots);
@@ -639,6 +732,9 @@ public final class Database
         l = used0; used0 = other.used0; other.used0 = l;
         l = used1; used1 = other.used1; other.used1 = l;
         l = rehashIndex; rehashIndex = other.rehashIndex; other.rehashIndex = l;
+        l = pendingTable; pendingTable = other.pendingTable; other.pendingTable = l;
+        i = pendingExp; pendingExp = other.pendingExp; other.pendingExp = i;
+        l = pendingZeroedBytes; pendingZeroedBytes = other.pendingZeroedBytes; other.pendingZeroedBytes = l;
         l = avgTtlMs; avgTtlMs = other.avgTtlMs; other.avgTtlMs = l;
         volatiles.swapWith(other.volatiles);
         foundEntry = NULL_HANDLE;

@@ -70,6 +70,44 @@ class DatabaseTest
         assertNull(get("key:100000"));
     }
 
+    /**
+     * A table of a megabyte or more is zeroed a step per lookup before its rehash starts, never in one go (a
+     * 128 MB table took 70 ms at once); meanwhile the old table keeps serving every key.
+     */
+    @Test
+    void shouldZeroABigNewTableInStepsBeforeRehashingIntoIt()
+    {
+        final int before = (int)(Database.EAGER_ZERO_BYTES / 8); // buckets of the first table that big
+        for (int i = 0; i < before; i++)
+        {
+            put("key:" + i, "v" + i, -1);
+        }
+        while (db.isResizing())
+        {
+            db.resizeStep(1000);
+        }
+        put("key:" + before, "v" + before, -1); // reaches load factor 1: the next table is 2 MiB
+        assertTrue(db.isResizing(), "a resize started");
+        assertFalse(db.isRehashing(), "the new table is zeroed first, not rehashed into at once");
+        int lookups = 0;
+        while (!db.isRehashing())
+        {
+            final int k = lookups++ % (before + 1);
+            assertEquals("v" + k, get("key:" + k), "served by the old table while the new one is zeroed");
+        }
+        final long expected = 2 * Database.EAGER_ZERO_BYTES / Database.PREPARE_STEP_BYTES;
+        assertTrue(lookups >= expected - 1 && lookups <= expected + 1, "one step per lookup: " + lookups);
+        while (db.isResizing())
+        {
+            db.resizeStep(1000);
+        }
+        for (int i = 0; i <= before; i++)
+        {
+            assertEquals("v" + i, get("key:" + i));
+        }
+        assertEquals(2L * before, db.bucketCount());
+    }
+
     @Test
     void shouldPointPrefetchAtTheChainHoldingTheKeyAcrossRehash()
     {
