@@ -108,6 +108,49 @@ class DatabaseTest
         assertEquals(2L * before, db.bucketCount());
     }
 
+    /**
+     * The old table's buckets behind the rehash are given back to the OS as it goes (they read as zeros): every
+     * key stays reachable mid-rehash and after, and lookups of moved keys find the null buckets they expect.
+     */
+    @Test
+    void shouldFindEveryKeyWhileTheOldTablesPagesAreGivenBack()
+    {
+        final int keys = 1 << 18; // the next insert grows a 2 MiB table into a 4 MiB one
+        for (int i = 0; i <= keys; i++)
+        {
+            put("key:" + i, "v" + i, -1);
+            if (i == keys / 2)
+            {
+                while (db.isResizing())
+                {
+                    db.resizeStep(1000);
+                }
+            }
+        }
+        while (!db.isRehashing())
+        {
+            db.resizeStep(1000); // zero the new table
+        }
+        final SplittableRandom random = new SplittableRandom(7);
+        int checked = 0;
+        while (db.isRehashing())
+        {
+            db.rehash(5000);
+            for (int n = 0; n < 200; n++)
+            {
+                final int k = random.nextInt(keys + 1);
+                assertEquals("v" + k, get("key:" + k));
+                checked++;
+            }
+        }
+        assertTrue(checked > 1000, "looked up mid-rehash: " + checked);
+        for (int i = 0; i <= keys; i++)
+        {
+            assertEquals("v" + i, get("key:" + i));
+        }
+        assertTrue(delete("key:0") && get("key:0") == null);
+    }
+
     @Test
     void shouldPointPrefetchAtTheChainHoldingTheKeyAcrossRehash()
     {
