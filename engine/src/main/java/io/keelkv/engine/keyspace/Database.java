@@ -32,8 +32,6 @@ public final class Database
     static final long EAGER_ZERO_BYTES = 1 << 20;
     /** Bytes of a pending table zeroed per lookup: a few microseconds, page faults included. */
     static final long PREPARE_STEP_BYTES = 32 * 1024;
-    /** Moved-out buckets of the old table are given back to the OS in runs of this many (1 MiB). */
-    private static final long RELEASE_STEP_BUCKETS = 128 * 1024;
 
     private final int id;
     private final PageMemory memory;
@@ -53,8 +51,6 @@ public final class Database
     private long pendingTable = NULL_HANDLE;
     private int pendingExp = -1;
     private long pendingZeroedBytes;
-    /** Buckets of table0 below this (all moved out, all zeros) have been given back to the OS. */
-    private long releasedBelow;
 
     private long foundEntry;
     private long foundSlot;
@@ -355,7 +351,6 @@ public final class Database
         table1 = table;
         exp1 = exp;
         rehashIndex = 0;
-        releasedBelow = 0;
         return true;
     }
 
@@ -373,7 +368,6 @@ public final class Database
         table1 = pendingTable;
         exp1 = pendingExp;
         rehashIndex = 0;
-        releasedBelow = 0;
         pendingTable = NULL_HANDLE;
         pendingExp = -1;
         pendingZeroedBytes = 0;
@@ -437,16 +431,8 @@ public final class Database
             memory.putLong(slot, NULL_HANDLE);
             rehashIndex++;
         }
-        if (rehashIndex - releasedBelow >= RELEASE_STEP_BUCKETS)
-        {
-            // the buckets behind the rehash are zeros from now on: return their pages as we go, so the free
-            // at the end is not one munmap of the whole resident table (11 ms for 128 MB)
-            memory.releaseZeroedRange(table0 + (releasedBelow << 3), (rehashIndex - releasedBelow) << 3);
-            releasedBelow = rehashIndex;
-        }
         if (used0 == 0)
         {
-            releasedBelow = 0;
             memory.free(table0, size0 * 8);
             table0 = table1;
             exp0 = exp1;
@@ -635,7 +621,6 @@ public final class Database
         pendingTable = NULL_HANDLE;
         pendingExp = -1;
         pendingZeroedBytes = 0;
-        releasedBelow = 0;
         foundEntry = NULL_HANDLE;
         avgTtlMs = 0;
     }
@@ -730,7 +715,6 @@ public final class Database
         used1 = roots.used1;
         rehashIndex = roots.rehashIndex;
         pendingTable = NULL_HANDLE; // a snapshot never holds one (captureRoots finishes it)
-        releasedBelow = 0; // nothing released in this process: the buckets are restored zeros
         pendingExp = -1;
         pendingZeroedBytes = 0;
         foundEntry = NULL_HANDLE;
@@ -751,7 +735,6 @@ public final class Database
         l = pendingTable; pendingTable = other.pendingTable; other.pendingTable = l;
         i = pendingExp; pendingExp = other.pendingExp; other.pendingExp = i;
         l = pendingZeroedBytes; pendingZeroedBytes = other.pendingZeroedBytes; other.pendingZeroedBytes = l;
-        l = releasedBelow; releasedBelow = other.releasedBelow; other.releasedBelow = l;
         l = avgTtlMs; avgTtlMs = other.avgTtlMs; other.avgTtlMs = l;
         volatiles.swapWith(other.volatiles);
         foundEntry = NULL_HANDLE;

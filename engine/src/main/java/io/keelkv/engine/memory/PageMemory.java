@@ -114,11 +114,6 @@ public final class PageMemory implements AutoCloseable
         classPartialHead = new int[sizeClasses.count()];
         classCurrent = new int[sizeClasses.count()];
         barrier = new WriteBarrier(this);
-        // load the native binding now, not on the event loop's first release: JNR's start-up takes ~200 ms
-        if (OsPages.SIZE < 0)
-        {
-            throw new IllegalStateException("unreachable");
-        }
     }
 
     public int pageSizeBytes()
@@ -282,60 +277,6 @@ public final class PageMemory implements AutoCloseable
         }
         beforeWriteRange(dstHandle, length);
         UnsafeApi.copyMemory(address(srcHandle), address(dstHandle), length);
-    }
-
-    /**
-     * The range (inside one span) holds only zeros and is only ever read as zeros from now on: give its whole
-     * OS pages back to the kernel now ({@code madvise(MADV_DONTNEED)}: a later read of them is a zero page),
-     * so that freeing the span later is not one long munmap of resident memory. Does nothing without native
-     * calls. A write barrier is not needed: the content does not change, zeros stay zeros.
-     */
-    public void releaseZeroedRange(final long handle, final long length)
-    {
-        if (OsPages.SIZE <= 0 || length < OsPages.SIZE)
-        {
-            return;
-        }
-        final long start = address(handle);
-        final long from = (start + OsPages.SIZE - 1) & -OsPages.SIZE;
-        final long to = (start + length) & -OsPages.SIZE;
-        if (to > from)
-        {
-            OsPages.dontNeed(from, to - from);
-        }
-    }
-
-    /** The OS page size and madvise, through Chronicle's posix binding when it is native (else size 0). */
-    private static final class OsPages
-    {
-        private static final int MADV_DONTNEED = 4;
-        static final long SIZE;
-        private static final net.openhft.posix.PosixAPI POSIX;
-
-        static
-        {
-            long size = 0;
-            net.openhft.posix.PosixAPI posix = null;
-            try
-            {
-                posix = net.openhft.posix.PosixAPI.posix();
-                if (posix.getpid() == ProcessHandle.current().pid())
-                {
-                    size = UnsafeApi.pageSize();
-                }
-            }
-            catch (final RuntimeException | LinkageError ignore)
-            {
-                // no native binding: spans are given back whole when freed, as before
-            }
-            SIZE = size;
-            POSIX = posix;
-        }
-
-        static void dontNeed(final long address, final long length)
-        {
-            POSIX.madvise(address, length, MADV_DONTNEED);
-        }
     }
 
     public void fill(final long handle, final long length, final byte value)
