@@ -1,5 +1,6 @@
 package io.keelkv.server;
 
+import io.keelkv.server.ComparedServers.Target;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,37 +56,20 @@ class JedisCompatibilityTest
     private static final String PASSWORD = "jedis-pass";
     private static final int TIMEOUT_MS = 20_000;
 
-    enum Target
-    {
-        REDIS, KEELKV
-    }
-
-    private static KeelServer keel;
-    private static KeelServer keelAuth;
-    private static RedisOracle redis;
-    private static RedisOracle redisAuth;
+    private static ComparedServers servers;
 
     @BeforeAll
     static void start() throws Exception
     {
-        keel = TestServers.start();
-        keelAuth = TestServers.start("--requirepass", PASSWORD);
-        if (RedisOracle.onPath("redis-server"))
-        {
-            redis = RedisOracle.start();
-            redisAuth = RedisOracle.start("--requirepass", PASSWORD);
-        }
+        servers = ComparedServers.start(PASSWORD);
     }
 
     @AfterAll
     static void stop() throws Exception
     {
-        for (final AutoCloseable closeable : new AutoCloseable[] {keel, keelAuth, redis, redisAuth})
+        if (servers != null)
         {
-            if (closeable != null)
-            {
-                closeable.close();
-            }
+            servers.close();
         }
     }
 
@@ -102,12 +86,7 @@ class JedisCompatibilityTest
 
     private static int port(final Target target, final boolean auth)
     {
-        if (target == Target.REDIS)
-        {
-            RedisOracle.require(redis != null, "redis-server not installed: apt-get install -y redis-server");
-            return auth ? redisAuth.port() : redis.port();
-        }
-        return auth ? keelAuth.port() : keel.port();
+        return servers.port(target, auth);
     }
 
     private static DefaultJedisClientConfig.Builder config(final RedisProtocol protocol)

@@ -1,5 +1,6 @@
 package io.keelkv.server;
 
+import io.keelkv.server.ComparedServers.Target;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.CopyArgs;
 import io.lettuce.core.ExpireArgs;
@@ -62,27 +63,13 @@ class LettuceCompatibilityTest
     private static final String PASSWORD = "s3cret pass";
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
-    enum Target
-    {
-        REDIS, KEELKV
-    }
-
-    private static KeelServer keel;
-    private static KeelServer keelAuth;
-    private static RedisOracle redis;
-    private static RedisOracle redisAuth;
+    private static ComparedServers servers;
     private static ClientResources resources;
 
     @BeforeAll
     static void start() throws Exception
     {
-        keel = TestServers.start();
-        keelAuth = TestServers.start("--requirepass", PASSWORD);
-        if (RedisOracle.onPath("redis-server"))
-        {
-            redis = RedisOracle.start();
-            redisAuth = RedisOracle.start("--requirepass", PASSWORD);
-        }
+        servers = ComparedServers.start(PASSWORD);
         // one small event-loop group for every client of the class: 2 cores are shared with other builds
         resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
     }
@@ -94,12 +81,9 @@ class LettuceCompatibilityTest
         {
             resources.shutdown(0, 5, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
         }
-        for (final AutoCloseable closeable : new AutoCloseable[] {keel, keelAuth, redis, redisAuth})
+        if (servers != null)
         {
-            if (closeable != null)
-            {
-                closeable.close();
-            }
+            servers.close();
         }
     }
 
@@ -118,12 +102,7 @@ class LettuceCompatibilityTest
 
     private static int port(final Target target, final boolean auth)
     {
-        if (target == Target.REDIS)
-        {
-            RedisOracle.require(redis != null, "redis-server not installed: apt-get install -y redis-server");
-            return auth ? redisAuth.port() : redis.port();
-        }
-        return auth ? keelAuth.port() : keel.port();
+        return servers.port(target, auth);
     }
 
     private static RedisURI.Builder uri(final Target target, final boolean auth)

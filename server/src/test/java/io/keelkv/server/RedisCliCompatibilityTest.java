@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static io.keelkv.server.ComparedServers.Target.KEELKV;
+import static io.keelkv.server.ComparedServers.Target.REDIS;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -47,38 +49,29 @@ class RedisCliCompatibilityTest
     private static final String PASSWORD_WARNING =
         "Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe.";
 
-    private static KeelServer keel;
-    private static KeelServer keelAuth;
-    private static RedisOracle redis;
-    private static RedisOracle redisAuth;
+    private static ComparedServers servers;
 
     @BeforeAll
     static void start() throws Exception
     {
         RedisOracle.requireTool("redis-cli", "redis-tools");
         RedisOracle.requireTool("redis-server", "redis-server");
-        keel = TestServers.start("--enable-debug-command", "yes");
-        keelAuth = TestServers.start("--requirepass", PASSWORD);
-        redis = RedisOracle.start();
-        redisAuth = RedisOracle.start("--requirepass", PASSWORD);
+        servers = ComparedServers.start(PASSWORD, "--enable-debug-command", "yes");
     }
 
     @AfterAll
     static void stop() throws Exception
     {
-        for (final AutoCloseable closeable : new AutoCloseable[] {keel, keelAuth, redis, redisAuth})
+        if (servers != null)
         {
-            if (closeable != null)
-            {
-                closeable.close();
-            }
+            servers.close();
         }
     }
 
     @BeforeEach
     void flush()
     {
-        for (final int port : new int[] {redis.port(), keel.port()})
+        for (final int port : new int[] {servers.port(REDIS, false), servers.port(KEELKV, false)})
         {
             try (Jedis jedis = new Jedis("127.0.0.1", port))
             {
@@ -145,8 +138,8 @@ class RedisCliCompatibilityTest
 
     private static Run assertSameWithInput(final byte[] stdin, final String... args) throws Exception
     {
-        final Run expected = cli(redis.port(), stdin, args);
-        final Run actual = cli(keel.port(), stdin, args);
+        final Run expected = cli(servers.port(REDIS, false), stdin, args);
+        final Run actual = cli(servers.port(KEELKV, false), stdin, args);
         final String what = "redis-cli " + String.join(" ", args);
         assertEquals(expected.out, actual.out, what + " (stdout)");
         assertEquals(expected.err, actual.err, what + " (stderr)");
@@ -157,7 +150,7 @@ class RedisCliCompatibilityTest
     /** Load both servers with the same commands. */
     private static void load(final java.util.function.Consumer<Pipeline> commands)
     {
-        for (final int port : new int[] {redis.port(), keel.port()})
+        for (final int port : new int[] {servers.port(REDIS, false), servers.port(KEELKV, false)})
         {
             try (Jedis jedis = new Jedis("127.0.0.1", port))
             {
@@ -170,7 +163,7 @@ class RedisCliCompatibilityTest
 
     private static void configSet(final String name, final String value)
     {
-        for (final int port : new int[] {redis.port(), keel.port()})
+        for (final int port : new int[] {servers.port(REDIS, false), servers.port(KEELKV, false)})
         {
             try (Jedis jedis = new Jedis("127.0.0.1", port))
             {
@@ -217,7 +210,7 @@ class RedisCliCompatibilityTest
         assertEquals("All data transferred. Waiting for the last reply...\nLast reply received from server.\n" +
             "errors: 0, replies: " + commands + "\n", run.out);
         assertEquals(0, run.exit);
-        assertEquals(digest(redis.port()), digest(keel.port()));
+        assertEquals(digest(servers.port(REDIS, false)), digest(servers.port(KEELKV, false)));
 
         // errors are counted and printed the same way, and the exit code says so
         final ByteArrayOutputStream bad = new ByteArrayOutputStream();
@@ -270,7 +263,7 @@ class RedisCliCompatibilityTest
             final List<String> args = new ArrayList<>(Arrays.asList(mode));
             args.addAll(List.of("HELLO", "3"));
             final String[] argv = args.toArray(new String[0]);
-            assertEquals(maskIntegers(cli(redis.port(), null, argv).both()), maskIntegers(cli(keel.port(), null, argv).both()),
+            assertEquals(maskIntegers(cli(servers.port(REDIS, false), null, argv).both()), maskIntegers(cli(servers.port(KEELKV, false), null, argv).both()),
                 "HELLO 3 in " + args);
         }
         // -x takes the last argument from stdin, --quoted-input unquotes binary arguments
@@ -299,7 +292,7 @@ class RedisCliCompatibilityTest
         assertSame("-n", "16", "GET", "in3");
         assertSame("-n", "3", "-r", "2", "INCR", "c3");
         // -u after -p: the URI's port and database win
-        for (final int port : new int[] {redis.port(), keel.port()})
+        for (final int port : new int[] {servers.port(REDIS, false), servers.port(KEELKV, false)})
         {
             final Run uri = cli(port, null, "-u", "redis://127.0.0.1:" + port + "/3", "MGET", "in3", "c3");
             assertEquals("x\n2\n", uri.out);
@@ -316,17 +309,17 @@ class RedisCliCompatibilityTest
             {"-a", PASSWORD, "--no-raw", "-3", "HELLO", "3", "AUTH", "default", "wrong"}, {"-a", PASSWORD, "FLUSHALL"}};
         for (final String[] args : runs)
         {
-            final Run expected = cli(redisAuth.port(), null, args);
-            final Run actual = cli(keelAuth.port(), null, args);
+            final Run expected = cli(servers.port(REDIS, true), null, args);
+            final Run actual = cli(servers.port(KEELKV, true), null, args);
             final String what = "redis-cli " + String.join(" ", args);
             assertEquals(expected.out, actual.out, what);
             assertEquals(expected.err, actual.err, what);
             assertEquals(expected.exit, actual.exit, what);
         }
-        final Run warned = cli(keelAuth.port(), null, "-a", PASSWORD, "PING");
+        final Run warned = cli(servers.port(KEELKV, true), null, "-a", PASSWORD, "PING");
         assertEquals("PONG\n", warned.out);
         assertEquals(PASSWORD_WARNING + "\n", warned.err);
-        final Run uri = cli(keelAuth.port(), null, "-u", "redis://default:" + PASSWORD + "@127.0.0.1:" + keelAuth.port() + "/1", "PING");
+        final Run uri = cli(servers.port(KEELKV, true), null, "-u", "redis://default:" + PASSWORD + "@127.0.0.1:" + servers.port(KEELKV, true) + "/1", "PING");
         assertEquals("PONG\n", uri.out);
     }
 
@@ -346,13 +339,13 @@ class RedisCliCompatibilityTest
         for (final String[] args : new String[][] {{"--scan"}, {"--scan", "--pattern", "user:1*"}, {"--scan", "--pattern", "*:?99"},
             {"--scan", "--pattern", "nothing*"}, {"--scan", "--quoted-pattern", "\"odd\\x00*\""}, {"--scan", "-i", "0.001", "--pattern", "session:2?"}})
         {
-            final Run expected = cli(redis.port(), null, args);
-            final Run actual = cli(keel.port(), null, args);
+            final Run expected = cli(servers.port(REDIS, false), null, args);
+            final Run actual = cli(servers.port(KEELKV, false), null, args);
             assertEquals(new TreeSet<>(expected.out.lines().toList()), new TreeSet<>(actual.out.lines().toList()), String.join(" ", args));
             assertEquals(expected.out.lines().count(), actual.out.lines().count(), "each key once: " + String.join(" ", args));
             assertEquals(expected.err, actual.err);
         }
-        assertEquals(1111, cli(keel.port(), null, "--scan", "--pattern", "user:1*").out.lines().count());
+        assertEquals(1111, cli(servers.port(KEELKV, false), null, "--scan", "--pattern", "user:1*").out.lines().count());
     }
 
     /** Distinct sizes for every key so that the biggest is unambiguous whatever order SCAN visits them in. */
@@ -382,8 +375,8 @@ class RedisCliCompatibilityTest
         final long seed = System.nanoTime();
         System.out.println("shouldFindBigKeysAsRedis seed=" + seed);
         loadStringsOfDistinctSizes(seed);
-        final Run expected = cli(redis.port(), null, "--bigkeys");
-        final Run actual = cli(keel.port(), null, "--bigkeys");
+        final Run expected = cli(servers.port(REDIS, false), null, "--bigkeys");
+        final Run actual = cli(servers.port(KEELKV, false), null, "--bigkeys");
         assertEquals(0, actual.exit, actual.both());
         // the summary does not depend on the order keys were visited in
         assertEquals(summary(expected.out), summary(actual.out));
@@ -401,8 +394,8 @@ class RedisCliCompatibilityTest
         loadStringsOfDistinctSizes(seed);
         for (final String[] args : new String[][] {{"--memkeys"}, {"--memkeys", "--memkeys-samples", "3"}})
         {
-            final Run expected = cli(redis.port(), null, args);
-            final Run actual = cli(keel.port(), null, args);
+            final Run expected = cli(servers.port(REDIS, false), null, args);
+            final Run actual = cli(servers.port(KEELKV, false), null, args);
             assertEquals(0, actual.exit, actual.both());
             // MEMORY USAGE is KeelKV's own layout, not Redis's allocations (see the class comment): numbers masked
             assertEquals(maskNumbers(summary(expected.out)), maskNumbers(summary(actual.out)));
@@ -434,8 +427,8 @@ class RedisCliCompatibilityTest
         });
         try
         {
-            final Run expected = cli(redis.port(), null, "--hotkeys");
-            final Run actual = cli(keel.port(), null, "--hotkeys");
+            final Run expected = cli(servers.port(REDIS, false), null, "--hotkeys");
+            final Run actual = cli(servers.port(KEELKV, false), null, "--hotkeys");
             // Redis's LFU counter grows with a random draw per access (LFULogIncr): the counter values may differ
             assertEquals(maskNumbers(summary(expected.out)), maskNumbers(summary(actual.out)));
             assertTrue(summary(actual.out).contains("keyname: \"k7\""), actual.out);
@@ -495,7 +488,7 @@ class RedisCliCompatibilityTest
     void shouldMeasureLatencyForOneInterval() throws Exception
     {
         RedisOracle.requireTool("timeout", "coreutils");
-        for (final int port : new int[] {redis.port(), keel.port()})
+        for (final int port : new int[] {servers.port(REDIS, false), servers.port(KEELKV, false)})
         {
             // non-interactive --latency samples for one -i interval, prints "min max avg samples" and exits;
             // timeout's SIGINT only guards against a server that never answers
@@ -519,7 +512,7 @@ class RedisCliCompatibilityTest
             }
         });
         final List<String> headers = new ArrayList<>();
-        for (final int port : new int[] {redis.port(), keel.port()})
+        for (final int port : new int[] {servers.port(REDIS, false), servers.port(KEELKV, false)})
         {
             // --stat writes to a pipe through stdio: line buffering makes the rows visible before SIGINT
             final Run run = run(List.of("timeout", "-s", "INT", "3", "stdbuf", "-oL", "redis-cli", "-h", "127.0.0.1",

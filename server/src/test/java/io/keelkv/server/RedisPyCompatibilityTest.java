@@ -1,5 +1,6 @@
 package io.keelkv.server;
 
+import io.keelkv.server.ComparedServers.Target;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -34,39 +35,22 @@ class RedisPyCompatibilityTest
     private static final String PASSWORD = "py pass";
     private static final Path SCRIPT = Paths.get("src/test/python/redis_py_compat.py");
 
-    enum Target
-    {
-        REDIS, KEELKV
-    }
-
     private static String python;
-    private static KeelServer keel;
-    private static KeelServer keelAuth;
-    private static RedisOracle redis;
-    private static RedisOracle redisAuth;
+    private static ComparedServers servers;
 
     @BeforeAll
     static void start() throws Exception
     {
         python = findPythonWithRedis();
-        keel = TestServers.start();
-        keelAuth = TestServers.start("--requirepass", PASSWORD);
-        if (RedisOracle.onPath("redis-server"))
-        {
-            redis = RedisOracle.start();
-            redisAuth = RedisOracle.start("--requirepass", PASSWORD);
-        }
+        servers = ComparedServers.start(PASSWORD);
     }
 
     @AfterAll
     static void stop() throws Exception
     {
-        for (final AutoCloseable closeable : new AutoCloseable[] {keel, keelAuth, redis, redisAuth})
+        if (servers != null)
         {
-            if (closeable != null)
-            {
-                closeable.close();
-            }
+            servers.close();
         }
     }
 
@@ -75,19 +59,8 @@ class RedisPyCompatibilityTest
     void shouldPassEveryRedisPyCheck(final Target target) throws Exception
     {
         RedisOracle.require(python != null, "no python3 with redis-py: apt-get install -y python3-redis");
-        final int port;
-        final int authPort;
-        if (target == Target.REDIS)
-        {
-            RedisOracle.require(redis != null, "redis-server not installed: apt-get install -y redis-server");
-            port = redis.port();
-            authPort = redisAuth.port();
-        }
-        else
-        {
-            port = keel.port();
-            authPort = keelAuth.port();
-        }
+        final int port = servers.port(target, false);
+        final int authPort = servers.port(target, true);
         final long seed = System.nanoTime();
         System.out.println("shouldPassEveryRedisPyCheck " + target + " seed=" + seed);
         final Path output = Files.createTempFile("redis-py", ".log");
