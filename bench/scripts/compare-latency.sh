@@ -15,15 +15,8 @@ outdir="${2:-$root/bench/results/latency-$(date +%Y-%m-%d)}"
 mkdir -p "$outdir"
 jar="$root/bench/target/benchmarks.jar"
 [ -f "$jar" ] || (cd "$root" && mvn -q -DskipTests package >&2)
-kp=$((17000 + RANDOM % 900)); rp=$((kp + 1000))
-work="$(mktemp -d /tmp/keel-latency.XXXXXX)"
-trap 'redis-cli -p $kp shutdown nosave >/dev/null 2>&1 || true; redis-cli -p $rp shutdown nosave >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-(cd "$work" && exec "$root/bin/keel-server" --port "$kp" --bind 127.0.0.1 --save "" --appendonly no > "$work/keel.log" 2>&1 &)
-(cd "$work" && exec redis-server --port "$rp" --bind 127.0.0.1 --save "" --appendonly no > "$work/redis.log" 2>&1 &)
-for _ in $(seq 1 300); do
-  [ "$(redis-cli -p $kp ping 2>/dev/null)" = PONG ] && [ "$(redis-cli -p $rp ping 2>/dev/null)" = PONG ] && break
-  sleep 0.2
-done
+. "$root/bench/scripts/servers.sh"
+start_servers 18000
 for p in "$kp" "$rp"; do  # same dataset in both, and KeelKV's JIT warm
   redis-benchmark -p "$p" -c 50 -n 200000 -t set -r 100000 -d 32 -q > /dev/null 2>&1
 done

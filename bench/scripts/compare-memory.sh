@@ -12,18 +12,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 keys="${1:-10000000}"
 size="${2:-32}"
-kp=$((30000 + RANDOM % 900)); rp=$((kp + 1000))
-work="$(mktemp -d /tmp/keel-memory.XXXXXX)"
-trap 'redis-cli -p $kp shutdown nosave >/dev/null 2>&1 || true; redis-cli -p $rp shutdown nosave >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-
-(cd "$work" && exec "$root/bin/keel-server" --port "$kp" --bind 127.0.0.1 --save "" --appendonly no \
-  --enable-debug-command yes > "$work/keel.log" 2>&1 &)
-(cd "$work" && exec redis-server --port "$rp" --bind 127.0.0.1 --save "" --appendonly no \
-  --enable-debug-command yes > "$work/redis.log" 2>&1 &)
-for _ in $(seq 1 600); do
-  [ "$(redis-cli -p $kp ping 2>/dev/null)" = PONG ] && [ "$(redis-cli -p $rp ping 2>/dev/null)" = PONG ] && break
-  sleep 0.2
-done
+. "$root/bench/scripts/servers.sh"
+start_servers 30000 --enable-debug-command yes
 
 field() { redis-cli -p "$1" info "$2" | tr -d '\r' | awk -F: -v f="$3" '$1 == f {print $2}'; }
 rss_mb() { awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }

@@ -10,16 +10,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 rounds="${1:-3}"
 requests="${2:-300000}"
-kp=$((17000 + RANDOM % 900)); rp=$((kp + 1000))
-work="$(mktemp -d /tmp/keel-compare.XXXXXX)"
-trap 'redis-cli -p $kp shutdown nosave >/dev/null 2>&1 || true; redis-cli -p $rp shutdown nosave >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-
-(cd "$work" && exec "$root/bin/keel-server" --port "$kp" --bind 127.0.0.1 --save "" --appendonly no > "$work/keel.log" 2>&1 &)
-(cd "$work" && exec redis-server --port "$rp" --bind 127.0.0.1 --save "" --appendonly no > "$work/redis.log" 2>&1 &)
-for _ in $(seq 1 300); do
-  [ "$(redis-cli -p $kp ping 2>/dev/null)" = PONG ] && [ "$(redis-cli -p $rp ping 2>/dev/null)" = PONG ] && break
-  sleep 0.2
-done
+. "$root/bench/scripts/servers.sh"
+start_servers 17000
 
 # one untimed pass to let the JIT compile the hot path, as any long-running server would be
 redis-benchmark -p "$kp" -c 50 -n 200000 -P 16 -t set,get -r 100000 -d 32 -q > /dev/null 2>&1

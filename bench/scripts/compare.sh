@@ -37,15 +37,8 @@ rm -rf "$raw"; mkdir -p "$raw"
 (cd "$root" && mvn -q -o -DskipTests package > /dev/null 2>&1 || mvn -q -DskipTests package >&2)
 jar="$root/bench/target/benchmarks.jar"
 
-kp=$((20000 + RANDOM % 5000)); rp=$((kp + 5000))
-work="$(mktemp -d /tmp/keel-compare.XXXXXX)"
-trap 'redis-cli -p $kp shutdown nosave >/dev/null 2>&1 || true; redis-cli -p $rp shutdown nosave >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-(cd "$work" && exec "$root/bin/keel-server" --port "$kp" --bind 127.0.0.1 --save "" --appendonly no > "$work/keel.log" 2>&1 &)
-(cd "$work" && exec redis-server --port "$rp" --bind 127.0.0.1 --save "" --appendonly no > "$work/redis.log" 2>&1 &)
-for _ in $(seq 1 600); do
-  [ "$(redis-cli -p $kp ping 2>/dev/null)" = PONG ] && [ "$(redis-cli -p $rp ping 2>/dev/null)" = PONG ] && break
-  sleep 0.2
-done
+. "$root/bench/scripts/servers.sh"
+start_servers 20000
 
 java_version="$(java -version 2>&1 | head -1)"
 redis_version="$(redis-server --version | awk '{print $3}' | sed 's/v=//')"
