@@ -137,8 +137,9 @@ public final class Info
         }
         // maxmemory is measured against what used_memory reports, as in Redis; the heap and buffers are
         // sampled here (a constant during one eviction loop: evicting keys does not shrink them)
-        engine.overheadBytes(outsidePagesBytes());
-        trackPeak(usedMemory());
+        final long outsidePages = outsidePagesBytes();
+        engine.overheadBytes(outsidePages);
+        trackPeak(engine.memory().pagesInUseBytes() + outsidePages);
     }
 
     /** CONFIG RESETSTAT: the figures INFO owns (Redis's resetServerStats: peak memory, instantaneous metrics). */

@@ -84,8 +84,8 @@ public final class CommandTable
      */
     public String rename(final String from, final String to)
     {
-        final String fromKey = asciiLower(from);
-        final String toKey = asciiLower(to);
+        final String fromKey = foldName(from);
+        final String toKey = foldName(to);
         final CommandSpec spec = byLookupName.get(fromKey);
         if (spec == null || fromKey.indexOf('|') >= 0)
         {
@@ -282,8 +282,11 @@ public final class CommandTable
         maxNameLength = longest;
     }
 
-    /** Lower-case A-Z only, byte for byte: how the lookup folds a request's name (strcasecmp in the C locale). */
-    private static String asciiLower(final String name)
+    /**
+     * A command name folded as the lookup folds a request's name: A-Z to lower case, every other char as it
+     * is (strcasecmp in the C locale). The one rule for rename-command, here and while config is read.
+     */
+    public static String foldName(final String name)
     {
         final char[] chars = name.toCharArray();
         for (int i = 0; i < chars.length; i++)

@@ -197,8 +197,8 @@ final class ConfigLoader
         {
             commandNames = new java.util.HashSet<>(io.keelkv.engine.command.CommandTable.redisCommandNames());
         }
-        final String fromKey = asciiLower(from);
-        final String toKey = asciiLower(to);
+        final String fromKey = io.keelkv.engine.command.CommandTable.foldName(from);
+        final String toKey = io.keelkv.engine.command.CommandTable.foldName(to);
         if (!commandNames.contains(fromKey))
         {
             return "No such command in rename-command";
@@ -214,17 +214,6 @@ final class ConfigLoader
         }
         config.renameCommand(from, to);
         return null;
-    }
-
-    private static String asciiLower(final String name)
-    {
-        final StringBuilder sb = new StringBuilder(name.length());
-        for (int i = 0; i < name.length(); i++)
-        {
-            final char c = name.charAt(i);
-            sb.append(c >= 'A' && c <= 'Z' ? (char)(c + 32) : c);
-        }
-        return sb.toString();
     }
 
     private void store(final Directive directive, final Object value)

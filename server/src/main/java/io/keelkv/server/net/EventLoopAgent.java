@@ -85,8 +85,6 @@ public final class EventLoopAgent implements Agent
 
     /** -Dkeelkv.prefetch=false turns the pipelined-key prefetch off (for A/B measurements). */
     private static final boolean KEY_PREFETCH = !"false".equals(System.getProperty("keelkv.prefetch"));
-    /** -Dkeelkv.deferFlush=false writes each client's replies right after running its requests (A/B). */
-    private static final boolean DEFER_FLUSH = !"false".equals(System.getProperty("keelkv.deferFlush"));
     private Connection[] flushQueue = new Connection[64];
     private int flushQueueSize;
     private final Dispatcher dispatcher;
@@ -351,12 +349,19 @@ public final class EventLoopAgent implements Agent
         }
         catch (final RuntimeException | OutOfMemoryError ex)
         {
-            // Whatever one client's bytes provoke costs that client only: the loop serves every other
-            // client and owns the keyspace, so it must never die of one connection. (Command handlers
-            // already contain their own failures to one error reply; this is the network path.)
-            io.keelkv.server.Log.warning("Closing client " + describe(c) + " after an internal error: " + ex);
-            close(c);
+            closeAfterInternalError(c, ex);
         }
+    }
+
+    /**
+     * Whatever one client's bytes provoke costs that client only: the loop serves every other client and
+     * owns the keyspace, so it must never die of one connection. (Command handlers already contain their
+     * own failures to one error reply; this is the network path.)
+     */
+    private void closeAfterInternalError(final Connection c, final Throwable ex)
+    {
+        io.keelkv.server.Log.warning("Closing client " + describe(c) + " after an internal error: " + ex);
+        close(c);
     }
 
     private void accept(final ServerSocketChannel server)
@@ -472,15 +477,7 @@ public final class EventLoopAgent implements Agent
         stats.totalReadsProcessed++;
         c.session.lastInteractionMs = System.currentTimeMillis();
         process(c);
-        if (DEFER_FLUSH)
-        {
-            queueFlush(c);
-        }
-        else
-        {
-            flush(c);
-            resumeIfDrained(c);
-        }
+        queueFlush(c);
     }
 
     /** Replies of this pass are written once every ready connection has been read and run (see flushQueued). */
@@ -526,8 +523,7 @@ public final class EventLoopAgent implements Agent
             }
             catch (final RuntimeException | OutOfMemoryError ex)
             {
-                io.keelkv.server.Log.warning("Closing client " + describe(c) + " after an internal error: " + ex);
-                close(c);
+                closeAfterInternalError(c, ex);
             }
         }
         flushQueueSize = 0;
