@@ -6,12 +6,9 @@ import org.junit.jupiter.api.Assumptions;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -114,32 +111,5 @@ final class AofTestSupport
         final Process process = new ProcessBuilder("redis-check-aof", file.toString()).redirectErrorStream(true).start();
         final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         return new CheckResult(process.waitFor(), output);
-    }
-
-    /**
-     * Start {@code mainClass} in a child JVM with this JVM's class path and flags (the module exports
-     * Chronicle needs). {@code fileSizeLimitKiB > 0} runs it under {@code ulimit -f}.
-     */
-    static Process startChildJvm(final Class<?> mainClass, final long fileSizeLimitKiB, final String... args)
-        throws IOException
-    {
-        final List<String> command = new ArrayList<>();
-        if (fileSizeLimitKiB > 0)
-        {
-            command.addAll(List.of("bash", "-c", "ulimit -f " + fileSizeLimitKiB + " && exec \"$0\" \"$@\""));
-        }
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (!argument.startsWith("-agentlib:jdwp"))
-            {
-                command.add(argument);
-            }
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass.getName());
-        command.addAll(Arrays.asList(args));
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 }

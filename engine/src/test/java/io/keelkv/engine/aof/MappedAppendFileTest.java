@@ -295,7 +295,7 @@ class MappedAppendFileTest
         final long seed = Long.getLong("keel.aof.seed", System.nanoTime());
         System.out.println("shouldKeepEverySyncedByteWhenTheProcessIsKilled seed " + seed);
         final Path path = dir.resolve("killed.aof");
-        final Process child = AofTestSupport.startChildJvm(AppendFileChild.class, 0, "crash", path.toString(),
+        final Process child = io.keelkv.engine.ChildJvm.start(AppendFileChild.class, 0, "crash", path.toString(),
             String.valueOf(CHUNK), String.valueOf(seed));
         final String report;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8)))
@@ -348,7 +348,7 @@ class MappedAppendFileTest
         System.out.println("shouldRefuseAnAppendThatCannotGrowTheFileAndKeepWhatWasWritten seed " + seed);
         final Path path = dir.resolve("limited.aof");
         final long limitKiB = 4 * CHUNK / 1024;
-        final Process child = AofTestSupport.startChildJvm(AppendFileChild.class, limitKiB, "grow-until-refused",
+        final Process child = io.keelkv.engine.ChildJvm.start(AppendFileChild.class, limitKiB, "grow-until-refused",
             path.toString(), String.valueOf(CHUNK), String.valueOf(seed));
         final String refused;
         final String closed;

@@ -10,7 +10,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -42,7 +41,7 @@ class SnapshotCrashTest
     void shouldKeepThePreviousSnapshotWhenTheSavingProcessIsKilled() throws Exception
     {
         final long seed = seed();
-        final Process child = SnapshotTestSupport.startChildJvm(SnapshotChild.class, "crash", dir.toString(), Long.toString(seed));
+        final Process child = io.keelkv.engine.ChildJvm.start(SnapshotChild.class, 0, "crash", dir.toString(), Long.toString(seed));
         try
         {
             final BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
@@ -87,8 +86,8 @@ class SnapshotCrashTest
     {
         final long seed = seed();
         // 64 MiB: room for generation 1 (a few MB), not for generation 2 (~290 MB of random values)
-        final List<String> command = new ArrayList<>(List.of("bash", "-c", "ulimit -f 65536 && exec \"$0\" \"$@\""));
-        final Process child = startUnder(command, "full", dir.toString(), Long.toString(seed));
+        final Process child = io.keelkv.engine.ChildJvm.start(SnapshotChild.class, 65536, "full", dir.toString(),
+            Long.toString(seed));
         try
         {
             final BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
@@ -115,23 +114,5 @@ class SnapshotCrashTest
         {
             child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
-    }
-
-    private static Process startUnder(final List<String> prefix, final String... args) throws Exception
-    {
-        final List<String> command = new ArrayList<>(prefix);
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (final String argument : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (!argument.startsWith("-agentlib:jdwp"))
-            {
-                command.add(argument);
-            }
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(SnapshotChild.class.getName());
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 }

@@ -10,7 +10,6 @@ import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.RespWriter;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -177,23 +176,5 @@ final class SnapshotTestSupport
         {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         }
-    }
-
-    static Process startChildJvm(final Class<?> mainClass, final String... args) throws IOException
-    {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (!argument.startsWith("-agentlib:jdwp"))
-            {
-                command.add(argument);
-            }
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass.getName());
-        command.addAll(Arrays.asList(args));
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 }
