@@ -62,6 +62,9 @@ public final class PageMemory implements AutoCloseable
     private int[] pageNextPartial;
     private int[] pagePrevPartial;
     private int[] spanPages;
+    // the guard's view of the page table: for a page in use, the first page number past the slab page or span
+    // it belongs to; 0 for a free page. Derived (never in a snapshot image), so it is rebuilt on restore.
+    private int[] pageRunEnd;
     private long[] freeNumbers; // bitmap: 1 = page number unused
     private int pageNumberLimit = 1; // numbers in [1, limit) have been handed out at least once
 
@@ -110,6 +113,7 @@ public final class PageMemory implements AutoCloseable
         pageNextPartial = new int[initial];
         pagePrevPartial = new int[initial];
         spanPages = new int[initial];
+        pageRunEnd = new int[initial];
         freeNumbers = new long[initial / 64];
         classPartialHead = new int[sizeClasses.count()];
         classCurrent = new int[sizeClasses.count()];
@@ -173,9 +177,44 @@ public final class PageMemory implements AutoCloseable
     // ------------------------------------------------------------------------------------------------
     // addressing
 
+    /**
+     * The address of {@code handle}, checked: the handle must name a page in use. A handle read from page
+     * memory or from a snapshot file that points anywhere else fails here with a {@link PageAccessException}
+     * instead of becoming a wild access.
+     */
     public long address(final long handle)
     {
-        return pageAddress[(int)(handle >>> pageShift)] + (handle & pageMask);
+        final long page = handle >>> pageShift;
+        if (page >= pageNumberLimit)
+        {
+            throw PageAccessException.outside(handle, 0, pageNumberLimit);
+        }
+        final long base = pageAddress[(int)page];
+        if (base == 0)
+        {
+            throw PageAccessException.freePage(handle, 0);
+        }
+        return base + (handle & pageMask);
+    }
+
+    /**
+     * Check that {@code [handle, handle + length)} lies inside one slab page or span in use (the guard every
+     * write passes, and reads of a length that came from page memory). Costs a few compares; throws
+     * {@link PageAccessException} instead of letting a bad size or offset reach raw memory.
+     */
+    public void checkRange(final long handle, final long length)
+    {
+        final long page = handle >>> pageShift;
+        final long last = (handle + length - 1) >>> pageShift;
+        // handle <= 0 or a negative length, an overflowing sum (last < page), a page beyond the table, a free
+        // page (run end 0), or a range past the end of its slab page or span
+        if (handle <= 0 || length < 0 || last < page || page >= pageNumberLimit || last >= pageRunEnd[(int)page])
+        {
+            throw handle <= 0 || length < 0 || page >= pageNumberLimit ?
+                PageAccessException.outside(handle, length, pageNumberLimit) :
+                pageRunEnd[(int)page] == 0 ? PageAccessException.freePage(handle, length) :
+                PageAccessException.pastEnd(handle, length, pageRunEnd[(int)page]);
+        }
     }
 
     public int pageOf(final long handle)
@@ -198,16 +237,23 @@ public final class PageMemory implements AutoCloseable
 
     public int getInt(final long handle)
     {
+        checkRange(handle, 4);
         return UnsafeApi.getInt(address(handle));
     }
 
     public long getLong(final long handle)
     {
+        checkRange(handle, 8);
         return UnsafeApi.getLong(address(handle));
     }
 
     public void getBytes(final long handle, final byte[] dst, final int dstOffset, final int length)
     {
+        checkRange(handle, length);
+        if (dstOffset < 0 || length > dst.length - dstOffset)
+        {
+            throw new IndexOutOfBoundsException("getBytes of " + length + " bytes into " + dst.length + " at " + dstOffset);
+        }
         UnsafeApi.copyMemory(null, address(handle), dst, UnsafeApi.arrayBaseOffset(byte[].class) + dstOffset, length);
     }
 
@@ -242,18 +288,21 @@ public final class PageMemory implements AutoCloseable
 
     public void putByte(final long handle, final byte value)
     {
+        checkRange(handle, 1);
         beforeWrite((int)(handle >>> pageShift));
         UnsafeApi.putByte(address(handle), value);
     }
 
     public void putInt(final long handle, final int value)
     {
+        checkRange(handle, 4);
         beforeWriteRange(handle, 4);
         UnsafeApi.putInt(address(handle), value);
     }
 
     public void putLong(final long handle, final long value)
     {
+        checkRange(handle, 8);
         beforeWriteRange(handle, 8);
         UnsafeApi.putLong(address(handle), value);
     }
@@ -265,6 +314,7 @@ public final class PageMemory implements AutoCloseable
         {
             return;
         }
+        checkRange(handle, length);
         beforeWriteRange(handle, length);
         UnsafeApi.copyMemory(srcBase, srcOffset, null, address(handle), length);
     }
@@ -275,6 +325,8 @@ public final class PageMemory implements AutoCloseable
         {
             return;
         }
+        checkRange(srcHandle, length);
+        checkRange(dstHandle, length);
         beforeWriteRange(dstHandle, length);
         UnsafeApi.copyMemory(address(srcHandle), address(dstHandle), length);
     }
@@ -285,6 +337,7 @@ public final class PageMemory implements AutoCloseable
         {
             return;
         }
+        checkRange(handle, length);
         beforeWriteRange(handle, length);
         UnsafeApi.setMemory(address(handle), length, value);
     }
@@ -326,6 +379,11 @@ public final class PageMemory implements AutoCloseable
     /** Free a block; {@code bytes} is the size it was allocated with (entries know their own size). */
     public void free(final long handle, final long bytes)
     {
+        if (blockCapacityBytes(handle) == 0)
+        {
+            // a free of anything but the start of a live block would corrupt the allocator's lists
+            throw PageAccessException.notABlock(handle);
+        }
         final int page = (int)(handle >>> pageShift);
         if (pageKind[page] == KIND_SPAN_HEAD)
         {
@@ -374,6 +432,7 @@ public final class PageMemory implements AutoCloseable
                     return NULL_HANDLE;
                 }
                 pageKind[page] = KIND_SLAB;
+                pageRunEnd[page] = page + 1;
                 pageClass[page] = (short)sizeClass;
                 pageLive[page] = 0;
                 pageFreeHead[page] = NO_FREE;
@@ -439,6 +498,7 @@ public final class PageMemory implements AutoCloseable
             pageAddress[page] = base + ((long)i << pageShift);
             pageKind[page] = i == 0 ? KIND_SPAN_HEAD : KIND_SPAN_TAIL;
             spanPages[page] = i == 0 ? count : 0;
+            pageRunEnd[page] = first + count;
         }
         pagesInUse += count;
         return (long)first << pageShift;
@@ -458,6 +518,7 @@ public final class PageMemory implements AutoCloseable
             pageAddress[first + i] = 0;
             pageKind[first + i] = KIND_FREE;
             spanPages[first + i] = 0;
+            pageRunEnd[first + i] = 0;
             returnPageNumber(first + i);
         }
         pagesInUse -= count;
@@ -510,6 +571,7 @@ public final class PageMemory implements AutoCloseable
         }
         pageAddress[page] = 0;
         pageKind[page] = KIND_FREE;
+        pageRunEnd[page] = 0;
         pagesInUse--;
         returnPageNumber(page);
     }
@@ -616,6 +678,7 @@ public final class PageMemory implements AutoCloseable
         pageNextPartial = Arrays.copyOf(pageNextPartial, capacity);
         pagePrevPartial = Arrays.copyOf(pagePrevPartial, capacity);
         spanPages = Arrays.copyOf(spanPages, capacity);
+        pageRunEnd = Arrays.copyOf(pageRunEnd, capacity);
         freeNumbers = Arrays.copyOf(freeNumbers, capacity / 64);
         barrier.ensureCapacity(capacity);
     }
@@ -738,6 +801,7 @@ public final class PageMemory implements AutoCloseable
         }
         ensurePageCapacity(limit);
         Arrays.fill(pageAddress, 0);
+        Arrays.fill(pageRunEnd, 0);
         long allocated = 0;
         for (int page = 1; page < limit; page++)
         {
@@ -764,12 +828,14 @@ public final class PageMemory implements AutoCloseable
             if (kind == KIND_SLAB)
             {
                 pageAddress[page] = address;
+                pageRunEnd[page] = page + 1;
             }
             else if (kind == KIND_SPAN_HEAD)
             {
                 for (int i = 0; i < image.spanPages[page]; i++)
                 {
                     pageAddress[page + i] = address + ((long)i << pageShift);
+                    pageRunEnd[page + i] = page + image.spanPages[page];
                 }
             }
         }
@@ -802,8 +868,10 @@ public final class PageMemory implements AutoCloseable
             {
                 UnsafeApi.freeMemory(pageAddress[page]);
             }
-            pageAddress[page] = 0;
         }
+        // tails of a span that started below upTo were set too
+        Arrays.fill(pageAddress, 0);
+        Arrays.fill(pageRunEnd, 0);
     }
 
     /**

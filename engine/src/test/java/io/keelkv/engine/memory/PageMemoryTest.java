@@ -141,4 +141,85 @@ class PageMemoryTest
         assertEquals(72, memory.blockBytes(65));
         assertEquals(64 * 1024, memory.blockBytes(40_000));
     }
+
+    // ------------------------------------------------------------------------------------------------
+    // the guard: no access outside the pages in use ever reaches raw memory
+
+    @Test
+    void shouldRefuseWritesOutsideTheBlockRunTheyStartIn()
+    {
+        final long small = memory.allocate(100, false);
+        final int pageSize = memory.pageSizeBytes();
+        final long pageStart = small & -pageSize;
+        // inside the slab page: allowed (the guard is per page or span, not per block)
+        memory.fill(small, 100, (byte)1);
+        memory.putLong(pageStart + pageSize - 8, 7L);
+        // one byte past the slab page, a length that overflows the handle, a negative length
+        assertThrows(PageAccessException.class, () -> memory.fill(pageStart + pageSize - 8, 9, (byte)0));
+        assertThrows(PageAccessException.class, () -> memory.putLong(pageStart + pageSize - 4, 1L));
+        assertThrows(PageAccessException.class, () -> memory.fill(small, Long.MAX_VALUE, (byte)0));
+        assertThrows(PageAccessException.class, () -> memory.putBytes(small, new byte[8], 16, Long.MAX_VALUE - 4));
+        assertThrows(PageAccessException.class, () -> memory.copy(small, small + 8, Long.MAX_VALUE));
+
+        final long span = memory.allocate(3L * pageSize, false);
+        memory.fill(span, 3L * pageSize, (byte)2);
+        assertThrows(PageAccessException.class, () -> memory.fill(span, 3L * pageSize + 1, (byte)0));
+        assertThrows(PageAccessException.class, () -> memory.copy(small, span + 3L * pageSize - 4, 8));
+        assertThrows(PageAccessException.class, () -> memory.copy(span + 3L * pageSize - 4, small, 8));
+        // the refused writes changed nothing
+        assertPattern(span, 3L * pageSize, (byte)2);
+        assertEquals(7L, memory.getLong(pageStart + pageSize - 8));
+    }
+
+    @Test
+    void shouldRefuseAccessToPagesNotInUse()
+    {
+        final long handle = memory.allocate(64, false);
+        final int pageSize = memory.pageSizeBytes();
+        assertThrows(PageAccessException.class, () -> memory.putInt(0, 1));
+        assertThrows(PageAccessException.class, () -> memory.putInt(-8, 1));
+        assertThrows(PageAccessException.class, () -> memory.getLong(-8));
+        assertThrows(PageAccessException.class, () -> memory.address(Long.MAX_VALUE));
+        assertThrows(PageAccessException.class, () -> memory.putLong((long)memory.pageNumberLimit() * pageSize, 1L));
+        assertThrows(PageAccessException.class, () -> memory.address((long)memory.pageNumberLimit() * pageSize + 8));
+
+        final long span = memory.allocate(2L * pageSize, false);
+        memory.free(span, 2L * pageSize); // its page numbers are free again, but below the limit
+        assertThrows(PageAccessException.class, () -> memory.address(span));
+        assertThrows(PageAccessException.class, () -> memory.address(span + pageSize + 16));
+        assertThrows(PageAccessException.class, () -> memory.putLong(span, 1L));
+        assertThrows(PageAccessException.class, () -> memory.getInt(span + 4));
+        assertThrows(PageAccessException.class, () -> memory.getBytes(span, new byte[8], 0, 8));
+
+        memory.free(handle, 64); // the last block of its slab page: the page is released
+        assertThrows(PageAccessException.class, () -> memory.putLong(handle, 1L));
+        assertThrows(PageAccessException.class, () -> memory.address(handle));
+    }
+
+    @Test
+    void shouldRefuseToFreeWhatDoesNotStartABlockInUse()
+    {
+        final long a = memory.allocate(48, false);
+        final long b = memory.allocate(48, false);
+        final long span = memory.allocate(2L * memory.pageSizeBytes(), false);
+        final long allocated = memory.allocatedBytes();
+        assertThrows(PageAccessException.class, () -> memory.free(a + 8, 48));
+        assertThrows(PageAccessException.class, () -> memory.free(span + memory.pageSizeBytes(), 1));
+        assertThrows(PageAccessException.class, () -> memory.free(span + 16, 1));
+        assertThrows(PageAccessException.class, () -> memory.free(0, 48));
+        assertThrows(PageAccessException.class, () -> memory.free((long)memory.pageNumberLimit() << memory.pageShift(), 48));
+        assertEquals(allocated, memory.allocatedBytes(), "a refused free changed the accounting");
+        memory.free(a, 48);
+        memory.free(b, 48);
+        memory.free(span, 2L * memory.pageSizeBytes());
+        assertEquals(0, memory.allocatedBytes());
+    }
+
+    @Test
+    void shouldRefuseReadsIntoTooSmallAnArray()
+    {
+        final long handle = memory.allocate(64, false);
+        assertThrows(IndexOutOfBoundsException.class, () -> memory.getBytes(handle, new byte[8], 4, 8));
+        assertThrows(IndexOutOfBoundsException.class, () -> memory.getBytes(handle, new byte[8], -1, 4));
+    }
 }
