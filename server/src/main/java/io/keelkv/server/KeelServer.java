@@ -55,6 +55,8 @@ public final class KeelServer implements AutoCloseable
         settings.lfuDecayTimeMinutes = config.lfuDecayTimeMinutes();
         this.engine = new KeelEngine(settings);
         engine.dispatcher().latencyTracking(config.latencyTracking());
+        engine.dispatcher().internalErrorListener((command, error, datasetChanged) ->
+            Log.warning(io.keelkv.engine.command.InternalErrorListener.describe(command, error, datasetChanged)));
         this.snapshots = new Snapshots(config, engine);
         this.runId = randomRunId();
 

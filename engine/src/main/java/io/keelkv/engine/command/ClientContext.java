@@ -23,4 +23,12 @@ public interface ClientContext
     {
         return false;
     }
+
+    /**
+     * Close this client once its pending replies are written (its reply stream can no longer be trusted,
+     * e.g. a handler failed after part of its reply was sent). Clients without a connection ignore it.
+     */
+    default void closeAfterReply()
+    {
+    }
 }

@@ -9,6 +9,11 @@ import io.keelkv.engine.resp.RespWriter;
  * The one place every command passes: name lookup, subcommand lookup, arity, authentication, the
  * maxmemory check with eviction, the time snapshot, statistics, and propagation of changes to the AOF.
  * Handlers never do any of these themselves (Redis's processCommand()/call() split).
+ *
+ * <p>A handler that throws is a bug, and it costs one error reply, never the process: the dispatcher takes
+ * back whatever part of a reply the handler had written, answers {@code -ERR} naming the command, tells the
+ * {@link InternalErrorListener} (the server's log), and does not propagate the command. The page memory's
+ * guard throws before a wild access, so the dataset and the other clients are untouched.
  */
 public final class Dispatcher
 {
@@ -22,6 +27,7 @@ public final class Dispatcher
     private final CommandContext ctx;
     private CommandPropagator propagator = CommandPropagator.NONE;
     private CommandGate gate = CommandGate.ALLOW_ALL;
+    private InternalErrorListener internalErrors = InternalErrorListener.STDERR;
     private boolean latencyTracking = true;
     private Args rewritten;
 
@@ -48,6 +54,12 @@ public final class Dispatcher
     public void gate(final CommandGate gate)
     {
         this.gate = gate == null ? CommandGate.ALLOW_ALL : gate;
+    }
+
+    /** Who hears of a handler that threw (the server's log); standard error by default. */
+    public void internalErrorListener(final InternalErrorListener listener)
+    {
+        this.internalErrors = listener == null ? InternalErrorListener.STDERR : listener;
     }
 
     /** A handler asks to be logged as other arguments (EXPIRE as PEXPIREAT, INCRBYFLOAT as SET ...). */
@@ -150,7 +162,18 @@ public final class Dispatcher
         rewritten = null;
         ctx.wrap(args, out, client, spec);
         final int errorsBefore = out.errorCount();
-        spec.handler().execute(ctx);
+        out.mark();
+        try
+        {
+            spec.handler().execute(ctx);
+        }
+        catch (final RuntimeException | OutOfMemoryError | StackOverflowError ex)
+        {
+            onInternalError(spec, out, client, ex, engine.dirty() != dirtyBefore);
+            spec.failedCalls++;
+            spec.calls++;
+            return;
+        }
         if (out.errorCount() != errorsBefore)
         {
             spec.failedCalls++;
@@ -165,6 +188,26 @@ public final class Dispatcher
         if (engine.dirty() != dirtyBefore && !client.isReplay())
         {
             propagator.propagate(client.db(), rewritten != null ? rewritten : args);
+        }
+    }
+
+    private void onInternalError(
+        final CommandSpec spec, final RespWriter out, final ClientContext client, final Throwable ex,
+        final boolean datasetChanged)
+    {
+        if (!out.resetToMark())
+        {
+            // part of the reply already left for the socket: an error now would be read as the rest of it
+            client.closeAfterReply();
+        }
+        out.error("ERR internal error in '" + spec.fullName() + "' command: " + ex);
+        try
+        {
+            internalErrors.onInternalError(spec.fullName(), ex, datasetChanged);
+        }
+        catch (final RuntimeException ignore)
+        {
+            // a failing log must not turn one bad command into a dead loop
         }
     }
 

@@ -194,4 +194,48 @@ class CommandBehaviourTest
         final long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
         assertTrue(allocated < operations / 100, "allocated " + allocated + " bytes over " + operations + " operations");
     }
+
+    @Test
+    void shouldContainAHandlerThatThrowsToOneErrorReplyNamingTheCommand()
+    {
+        recordPropagation();
+        final List<String> logged = new ArrayList<>();
+        engine.dispatcher().internalErrorListener((command, error, changed) -> logged.add(command + " " + error +
+            " " + changed));
+        engine.commandTable().bind("append", ctx ->
+        {
+            ctx.dirty(1);
+            ctx.out().arrayHeader(2); // half a reply, then the bug
+            ctx.out().bulk("x".getBytes(StandardCharsets.US_ASCII));
+            throw new IllegalStateException("boom");
+        });
+        assertEquals("+OK\r\n", call("SET", "k", "v"));
+        assertEquals("-ERR internal error in 'append' command: java.lang.IllegalStateException: boom\r\n",
+            call("APPEND", "k", "w"), "the half reply is taken back");
+        assertEquals(List.of("append java.lang.IllegalStateException: boom true"), logged);
+        assertEquals("$1\r\nv\r\n", call("GET", "k"), "the engine goes on serving");
+        assertEquals(1, propagated.size(), "a failed command is not propagated: " + propagated);
+
+        engine.commandTable().bind("strlen", ctx ->
+        {
+            throw new OutOfMemoryError("Cannot reserve 536870912 bytes of direct buffer memory");
+        });
+        assertEquals("-ERR internal error in 'strlen' command: java.lang.OutOfMemoryError: Cannot reserve 536870912 " +
+            "bytes of direct buffer memory\r\n", call("STRLEN", "k"));
+        final CommandSpec strlen = engine.commandTable().lookup(Args.of("STRLEN"), 0);
+        assertEquals(1, strlen.calls);
+        assertEquals(1, strlen.failedCalls, "counted as a failed call");
+    }
+
+    @Test
+    void shouldTurnAWildSetrangeIntoAnErrorWhateverItsArithmetic()
+    {
+        // the page memory's guard is the net under every handler: a SETRANGE whose sum escapes its own checks
+        // must not reach raw memory (the request that crashed the process before the guard existed)
+        call("SET", "k", "v");
+        final String reply = call("SETRANGE", "k", String.valueOf(Long.MAX_VALUE), "x");
+        assertTrue(reply.startsWith("-ERR"), reply);
+        assertEquals("$1\r\nv\r\n", call("GET", "k"));
+        assertEquals("+PONG\r\n", call("PING"));
+    }
 }

@@ -3,6 +3,7 @@ package io.keelkv.server.net;
 import io.keelkv.engine.KeelEngine;
 import io.keelkv.engine.command.CommandSpec;
 import io.keelkv.engine.command.Dispatcher;
+import io.keelkv.engine.command.InternalErrorListener;
 import io.keelkv.engine.keyspace.KeyPrefetcher;
 import io.keelkv.engine.resp.RespDecoder;
 import io.keelkv.engine.resp.RespLookahead;
@@ -604,12 +605,12 @@ public final class EventLoopAgent implements Agent
                         dispatcher.call(spec, c.args, c.out, c.session);
                     }
                 }
-                catch (final RuntimeException ex)
+                catch (final RuntimeException | OutOfMemoryError ex)
                 {
-                    // a bug in one command must cost one error reply, not the client (which would wait
-                    // forever for its reply) nor the loop: every other client is still served
-                    c.out.error("ERR KeelKV internal error in '" + c.args.toString(0) + "': " + ex);
-                    io.keelkv.server.Log.warning("internal error executing " + c.args.toString(0) + ": " + ex);
+                    // the dispatcher contains a handler's failure to one error reply; this is the backstop for
+                    // the rest of the path (lookup, statistics): still one reply, and every other client served
+                    c.out.error("ERR internal error in '" + c.args.toString(0) + "': " + ex);
+                    io.keelkv.server.Log.warning(InternalErrorListener.describe(c.args.toString(0), ex, false));
                 }
                 stats.totalCommandsProcessed++;
                 if (c.session.closeRequested())

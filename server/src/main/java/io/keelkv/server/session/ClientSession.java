@@ -158,6 +158,12 @@ public final class ClientSession implements ClientContext
         closeRequested = true;
     }
 
+    @Override
+    public void closeAfterReply()
+    {
+        closeRequested = true;
+    }
+
     public boolean closeRequested()
     {
         return closeRequested;
