@@ -283,4 +283,33 @@ class BadInputTest
             assertEquals("$-1\r\n", client.call("GET", "k"));
         }
     }
+
+    @Test
+    void shouldKeepServingEveryClientWhenAHandlerThrows() throws Exception
+    {
+        final java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("keel-server");
+        server = new KeelServer(io.keelkv.server.config.ServerConfig.fromArgs(new String[] {
+            "--port", "0", "--bind", "127.0.0.1", "--save", "", "--dir", dir.toString()}));
+        // a bug in a handler, and a refused direct-buffer allocation, as the JVM reports them
+        server.engine().commandTable().bind("strlen", ctx ->
+        {
+            throw new IllegalStateException("a bug");
+        });
+        server.engine().commandTable().bind("getrange", ctx ->
+        {
+            ctx.out().arrayHeader(3);
+            throw new OutOfMemoryError("Cannot reserve 1073741824 bytes of direct buffer memory");
+        });
+        server.start();
+        try (RawRespClient client = new RawRespClient(server.port()); RawRespClient other = new RawRespClient(server.port()))
+        {
+            assertEquals("+OK\r\n", client.call("SET", "k", "v"));
+            assertEquals("-ERR internal error in 'strlen' command: java.lang.IllegalStateException: a bug\r\n",
+                client.call("STRLEN", "k"));
+            assertEquals("-ERR internal error in 'getrange' command: java.lang.OutOfMemoryError: Cannot reserve " +
+                "1073741824 bytes of direct buffer memory\r\n", client.call("GETRANGE", "k", "0", "-1"));
+            assertEquals("$1\r\nv\r\n", client.call("GET", "k"), "the same client is still served");
+            assertEquals("+PONG\r\n", other.call("PING"));
+        }
+    }
 }
