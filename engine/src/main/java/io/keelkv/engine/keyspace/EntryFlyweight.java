@@ -20,7 +20,26 @@ public final class EntryFlyweight
         this.memory = memory;
     }
 
+    /**
+     * Point at the entry {@code handle}, checked: its header and then its key and value must lie inside the
+     * slab page or span it starts in. Handles come from buckets and chains in page memory, which a snapshot
+     * file fills: a crafted one must get an error, not a read at a wild address. Two range checks, no
+     * allocation.
+     */
     public EntryFlyweight wrap(final long handle)
+    {
+        this.handle = handle;
+        this.address = memory.address(handle);
+        memory.checkRange(handle, HEADER_LENGTH);
+        memory.checkRange(handle, length());
+        return this;
+    }
+
+    /**
+     * Point at a block just allocated for an entry, whose header the caller writes next: its lengths are not
+     * read yet, so only the handle is checked (each write is checked by the page memory as it happens).
+     */
+    public EntryFlyweight wrapNew(final long handle)
     {
         this.handle = handle;
         this.address = memory.address(handle);

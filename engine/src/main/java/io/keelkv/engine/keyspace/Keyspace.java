@@ -252,7 +252,7 @@ public final class Keyspace
         {
             return NULL_HANDLE;
         }
-        entry.wrap(e);
+        entry.wrapNew(e);
         entry.meta(type, encoding, hasExpire, lfu ? lfuInit() : lruClock());
         entry.lengths(keyLength, (int)valueLength);
         if (hasExpire)
@@ -297,7 +297,7 @@ public final class Keyspace
         }
         final long keep = Math.min(Math.min(keepValueBytes, entry.valueLength()), newValueLength);
         memory.copy(e, old, entry.headerLength() + keyLength + keep);
-        moved.wrap(e).valueLength((int)newValueLength);
+        moved.wrapNew(e).valueLength((int)newValueLength);
         if (hasExpire)
         {
             db.updateVolatile(moved.volatileSlot(), e);
@@ -337,7 +337,7 @@ public final class Keyspace
         }
         final int meta = entry.meta();
         final int oldHeader = entry.headerLength();
-        moved.wrap(e);
+        moved.wrapNew(e);
         memory.putInt(e + EntryDescriptor.META_OFFSET, wants ? meta | EntryDescriptor.EXPIRE_FLAG : meta & ~EntryDescriptor.EXPIRE_FLAG);
         moved.lengths(keyLength, valueLength);
         memory.copy(e + EntryDescriptor.headerLength(wants), old + oldHeader, (long)keyLength + valueLength);
