@@ -82,6 +82,10 @@ public final class PageMemory implements AutoCloseable
 
     private final WriteBarrier barrier;
     private boolean barrierActive;
+    // releases that wait for the snapshot agent: {first page, page count, address, 1 if a span} per run
+    private long[] deferred = new long[64];
+    private int deferredRuns;
+    private long deferredPages;
     // the key hash's seed: chosen at random per memory, restored with the pages whose index was built with it
     private long hashSeed = new java.security.SecureRandom().nextLong();
 
@@ -507,21 +511,125 @@ public final class PageMemory implements AutoCloseable
     private void freeSpan(final int first)
     {
         final int count = spanPages[first];
-        for (int i = 0; i < count; i++)
-        {
-            beforeWrite(first + i); // releasing is a write: a running snapshot must keep what was there
-        }
+        final long address = pageAddress[first];
         allocatedBytes -= (long)count << pageShift;
-        UnsafeApi.freeMemory(pageAddress[first]);
+        final boolean defer = mustDefer(first, count);
         for (int i = 0; i < count; i++)
         {
             pageAddress[first + i] = 0;
             pageKind[first + i] = KIND_FREE;
             spanPages[first + i] = 0;
             pageRunEnd[first + i] = 0;
-            returnPageNumber(first + i);
+            if (!defer)
+            {
+                returnPageNumber(first + i);
+            }
         }
         pagesInUse -= count;
+        if (defer)
+        {
+            defer(first, count, address, true);
+        }
+        else
+        {
+            UnsafeApi.freeMemory(address);
+        }
+    }
+
+    /**
+     * A run of pages leaves the allocator while a snapshot still needs what it holds (covered, not yet
+     * copied): rather than copy it now (a 512 MB value would be copied inside one DEL), its memory and page
+     * numbers are kept aside, untouched, until the agent has passed them ({@link #releaseDeferred}).
+     * Nothing writes released memory, so the agent still reads the instant's bytes there.
+     */
+    private boolean mustDefer(final int first, final int count)
+    {
+        if (!barrierActive || !barrier.covers(first))
+        {
+            return false;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            if (!barrier.isDone(first + i))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void defer(final int first, final int count, final long address, final boolean span)
+    {
+        if ((deferredRuns + 1) * 4 > deferred.length)
+        {
+            deferred = Arrays.copyOf(deferred, deferred.length * 2);
+        }
+        final int at = deferredRuns++ * 4;
+        deferred[at] = first;
+        deferred[at + 1] = count;
+        deferred[at + 2] = address;
+        deferred[at + 3] = span ? 1 : 0;
+        deferredPages += count;
+    }
+
+    /**
+     * Release the deferred runs the snapshot agent has passed (every page DONE), or all of them when
+     * {@code all} (the snapshot ended). Owner thread; O(deferred runs).
+     *
+     * @return pages released.
+     */
+    public long releaseDeferred(final boolean all)
+    {
+        long released = 0;
+        int kept = 0;
+        for (int run = 0; run < deferredRuns; run++)
+        {
+            final int at = run * 4;
+            final int first = (int)deferred[at];
+            final int count = (int)deferred[at + 1];
+            boolean passed = true;
+            for (int i = 0; !all && passed && i < count; i++)
+            {
+                passed = barrier.isDone(first + i);
+            }
+            if (passed)
+            {
+                final long address = deferred[at + 2];
+                if (deferred[at + 3] == 1)
+                {
+                    UnsafeApi.freeMemory(address);
+                }
+                else
+                {
+                    keepSpareOrFree(address);
+                }
+                for (int i = 0; i < count; i++)
+                {
+                    returnPageNumber(first + i);
+                }
+                released += count;
+            }
+            else
+            {
+                System.arraycopy(deferred, at, deferred, kept * 4, 4);
+                kept++;
+            }
+        }
+        deferredRuns = kept;
+        deferredPages -= released;
+        return released;
+    }
+
+    /** Bytes kept for a running snapshot: deferred releases and preserved copies (used_memory counts them). */
+    public long snapshotRetainedBytes()
+    {
+        return (deferredPages << pageShift) + barrier.preservedBytes();
+    }
+
+    /** Pages whose release waits for the snapshot agent. */
+    public long deferredPages()
+    {
+        return deferredPages;
     }
 
     private boolean mapPage(final int page)
@@ -555,8 +663,23 @@ public final class PageMemory implements AutoCloseable
 
     private void releasePage(final int page)
     {
-        beforeWrite(page);
         final long address = pageAddress[page];
+        final boolean defer = mustDefer(page, 1);
+        pageAddress[page] = 0;
+        pageKind[page] = KIND_FREE;
+        pageRunEnd[page] = 0;
+        pagesInUse--;
+        if (defer)
+        {
+            defer(page, 1, address, false);
+            return;
+        }
+        keepSpareOrFree(address);
+        returnPageNumber(page);
+    }
+
+    private void keepSpareOrFree(final long address)
+    {
         if (spareCount < maxSparePages)
         {
             if (spareCount == sparePages.length)
@@ -569,11 +692,6 @@ public final class PageMemory implements AutoCloseable
         {
             UnsafeApi.freeMemory(address);
         }
-        pageAddress[page] = 0;
-        pageKind[page] = KIND_FREE;
-        pageRunEnd[page] = 0;
-        pagesInUse--;
-        returnPageNumber(page);
     }
 
     /** Give spare page memory back to the OS (after FLUSHALL, or when used memory must drop). */
@@ -749,6 +867,7 @@ public final class PageMemory implements AutoCloseable
         System.arraycopy(pageNextPartial, 0, image.nextPartial, 0, limit);
         System.arraycopy(pagePrevPartial, 0, image.prevPartial, 0, limit);
         System.arraycopy(spanPages, 0, image.spanPages, 0, limit);
+        System.arraycopy(pageAddress, 0, image.address, 0, limit);
         final int words = image.freeNumberWords();
         System.arraycopy(freeNumbers, 0, image.freeNumbers, 0, words);
         if ((limit & 63) != 0)

@@ -31,6 +31,8 @@ public final class PageTableImage
     int[] nextPartial = new int[0];
     int[] prevPartial = new int[0];
     int[] spanPages = new int[0];
+    // where each page's memory was at the instant: what the snapshot agent copies from (never in a file)
+    long[] address = new long[0];
     long[] freeNumbers = new long[0];
     int[] classPartialHead = new int[0];
     int[] classCurrent = new int[0];
@@ -59,6 +61,7 @@ public final class PageTableImage
             nextPartial = new int[capacity];
             prevPartial = new int[capacity];
             spanPages = new int[capacity];
+            address = new long[capacity];
         }
         final int words = freeNumberWords();
         if (freeNumbers.length < words)
