@@ -26,11 +26,13 @@ import static io.keelkv.engine.snapshot.PageFrameDescriptor.*;
  * {@link PageFrameDescriptor} and {@link SnapshotTrailerDescriptor}).
  *
  * <p>Design. The writer knows nothing of threads or the keyspace: it is given the instant, a
- * {@link SnapshotImage} captured by the owner thread, and a {@link PageSource} for the page bytes. The
- * foreground SAVE passes {@link LivePageSource} on the engine thread. The background snapshot will call the
- * very same {@link #save} on the snapshot agent's thread with a source that claims each page under the
- * {@code WriteBarrier} (or takes the event loop's preserved copy), so nothing here changes for it. Frames are
- * written in page-number order; a reader needs no order, but it keeps a span's pages together.
+ * {@link SnapshotImage} captured by the owner thread, and a {@link PageSource} for the page bytes. A save is
+ * {@link #open} (header and root block), {@link #step} (a bounded number of frames), {@link #finish} (trailer,
+ * fsync, rename) or {@link #abort}. The foreground SAVE runs them all at once through {@link #save} with
+ * {@link LivePageSource} on the engine thread; the background snapshot's agent runs the same steps on its
+ * own thread with a {@link BarrierPageSource}, a few pages per duty cycle, so it can be stopped between
+ * two pages. Frames are written in page-number order; a reader needs no order, but it keeps a span's pages
+ * together and lets the owner release pages the agent has passed.
  *
  * <p>Durability, in Redis's order (rdbSave): write everything to {@code <name>.tmp-<pid>} beside the target,
  * {@code fsync} it, {@code rename} it over the target, then {@code fsync} the directory so the rename itself
@@ -44,7 +46,7 @@ import static io.keelkv.engine.snapshot.PageFrameDescriptor.*;
  * <p>Memory. The writer owns a 1 MiB output buffer and a one-page scratch, both direct and allocated once;
  * compression goes straight into the output buffer and CRC32C runs over it in place, so writing frames
  * allocates nothing per page. A save allocates the temp path, the channel and the result; the image's arrays
- * grow only with the page table. Not thread-safe: one save at a time per writer.
+ * grow only with the page table. Not thread-safe: one save at a time per writer, on one thread at a time.
  */
 public final class SnapshotWriter
 {
@@ -69,6 +71,14 @@ public final class SnapshotWriter
     private int outPosition;
     private long filePosition;
     private long storedBytes;
+    // the open save
+    private SnapshotImage image;
+    private Path target;
+    private Path temp;
+    private long startNs;
+    private long rawBytes;
+    private int framesWritten;
+    private int nextPage;
 
     public SnapshotWriter(final int pageSizeBytes)
     {
@@ -106,14 +116,25 @@ public final class SnapshotWriter
         }
     }
 
-    /** The temp file a save of {@code target} writes first: {@code <name>.tmp-<pid>} in the same directory. */
+    /** The temp file a SAVE of {@code target} writes first: {@code <name>.tmp-<pid>} in the same directory. */
     public static Path tempFileFor(final Path target)
     {
         return target.resolveSibling(target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
     }
 
     /**
-     * Write the snapshot of {@code image} to {@code target}, atomically (see the class comment).
+     * The temp file a background save writes first, {@code <name>.tmp-<pid>-bg}: its own, so that a SAVE (or
+     * the final save of a shutdown) never writes into the file a BGSAVE is still writing, as Redis's SAVE and
+     * its child each have their own temp-&lt;pid&gt;.rdb.
+     */
+    public static Path backgroundTempFileFor(final Path target)
+    {
+        return target.resolveSibling(target.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-bg");
+    }
+
+    /**
+     * Write the snapshot of {@code image} to {@code target}, atomically (see the class comment), in one go:
+     * {@link #open}, {@link #step} until every frame is written, {@link #finish}.
      *
      * @param image  the instant, captured by the owner thread.
      * @param source the page bytes as they were at the instant.
@@ -123,6 +144,27 @@ public final class SnapshotWriter
      */
     public Result save(final SnapshotImage image, final PageSource source, final Path target) throws SnapshotException
     {
+        open(image, target, tempFileFor(target.toAbsolutePath()));
+        while (!step(source, Integer.MAX_VALUE))
+        {
+            // all frames in one step
+        }
+        return finish();
+    }
+
+    /**
+     * Start a save: open {@code temp} and write the header and the root block. Then {@link #step} writes the
+     * frames a bounded number at a time (the snapshot agent's duty cycle), and {@link #finish} or
+     * {@link #abort} ends it.
+     *
+     * @throws SnapshotException naming the step that failed; nothing is left open then.
+     */
+    public void open(final SnapshotImage image, final Path target, final Path temp) throws SnapshotException
+    {
+        if (channel != null)
+        {
+            throw new IllegalStateException("a save is already open: " + this.temp);
+        }
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN)
         {
             throw new SnapshotException("snapshots store pages in the engine's little-endian layout: this host is big-endian");
@@ -132,40 +174,93 @@ public final class SnapshotWriter
         {
             throw new SnapshotException("image of page size " + pages.pageSizeBytes() + " given to a writer of " + pageSizeBytes);
         }
-        final long startNs = System.nanoTime();
-        final Path absoluteTarget = target.toAbsolutePath();
-        final Path temp = tempFileFor(absoluteTarget);
+        startNs = System.nanoTime();
+        this.image = image;
+        this.target = target.toAbsolutePath();
+        this.temp = temp.toAbsolutePath();
         try
         {
-            channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            channel = FileChannel.open(this.temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
         }
         catch (final IOException | RuntimeException ex)
         {
-            throw new SnapshotException("Failed opening the temp snapshot file " + temp.getFileName() + " (in dir " +
-                absoluteTarget.getParent() + ") for saving: " + reason(ex), ex);
+            channel = null;
+            throw new SnapshotException("Failed opening the temp snapshot file " + this.temp.getFileName() + " (in dir " +
+                this.target.getParent() + ") for saving: " + reason(ex), ex);
         }
-        final long rawBytes;
         try
         {
             outPosition = 0;
             filePosition = 0;
             storedBytes = 0;
+            rawBytes = 0;
+            framesWritten = 0;
+            nextPage = 1;
             fileCrc.reset();
             writeHeader(image);
             writeRootBlock(image);
-            rawBytes = writeFrames(image, source);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw writeFailed(ex);
+        }
+    }
+
+    /** True between {@link #open} and {@link #finish} or {@link #abort}. */
+    public boolean isOpen()
+    {
+        return channel != null;
+    }
+
+    /**
+     * Write the frames of up to {@code maxPages} more pages in use at the instant, in page-number order.
+     *
+     * @return true when every frame has been written (then call {@link #finish}).
+     * @throws SnapshotException naming the offset; the save is aborted (temp file removed) before it is thrown.
+     */
+    public boolean step(final PageSource source, final int maxPages) throws SnapshotException
+    {
+        try
+        {
+            return writeFrames(image, source, maxPages);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw writeFailed(ex);
+        }
+    }
+
+    /** The next page number a {@link #step} looks at: every page below it is written (progress, for INFO). */
+    public int nextPage()
+    {
+        return nextPage;
+    }
+
+    /**
+     * Finish a save whose frames are all written: trailer, fsync, close, rename over the target, fsync the
+     * directory.
+     *
+     * @return what was written.
+     * @throws SnapshotException naming the step that failed; the target is then the previous snapshot.
+     */
+    public Result finish() throws SnapshotException
+    {
+        if (nextPage < image.pages().pageNumberLimit())
+        {
+            throw new IllegalStateException("frames left to write: next page " + nextPage);
+        }
+        try
+        {
             writeTrailer(image.pagesInUse());
             channel.force(true);
         }
         catch (final IOException | RuntimeException ex)
         {
-            closeQuietly();
-            deleteQuietly(temp);
-            throw new SnapshotException("Write error saving the snapshot to " + temp + " at offset " +
-                (filePosition + outPosition) + ": " + reason(ex) + "; " + absoluteTarget.getFileName() +
-                " is unchanged", filePosition + outPosition, ex);
+            throw writeFailed(ex);
         }
+        final Path temp = this.temp;
+        final Path absoluteTarget = this.target;
         try
         {
             channel.close();
@@ -199,6 +294,24 @@ public final class SnapshotWriter
         fsyncDirectory(absoluteTarget.getParent());
         return new Result(absoluteTarget, filePosition, image.pagesInUse(), rawBytes, image.keys(),
             System.nanoTime() - startNs);
+    }
+
+    /** Give up an open save: close and remove the temp file; the target is untouched. Idempotent. */
+    public void abort()
+    {
+        if (channel != null)
+        {
+            closeQuietly();
+            deleteQuietly(temp);
+        }
+    }
+
+    private SnapshotException writeFailed(final Throwable ex)
+    {
+        final long offset = filePosition + outPosition;
+        abort();
+        return new SnapshotException("Write error saving the snapshot to " + temp + " at offset " + offset + ": " +
+            reason(ex) + "; " + target.getFileName() + " is unchanged", offset, ex);
     }
 
     /** Bytes of compressed (or raw) page payload in the last save, frame headers not included. */
@@ -290,18 +403,20 @@ public final class SnapshotWriter
         outPosition += length;
     }
 
-    private long writeFrames(final SnapshotImage image, final PageSource source) throws IOException
+    private boolean writeFrames(final SnapshotImage image, final PageSource source, final int maxPages) throws IOException
     {
         final PageTableImage pages = image.pages();
-        long raw = 0;
-        int written = 0;
-        for (int page = 1; page < pages.pageNumberLimit(); page++)
+        final int limit = pages.pageNumberLimit();
+        int budget = maxPages;
+        int page = nextPage;
+        for (; page < limit && budget > 0; page++)
         {
             final byte kind = pages.kind(page);
             if (kind == PageTableImage.KIND_FREE)
             {
                 continue; // free page numbers have no frame: nothing of them is needed to rebuild the dataset
             }
+            budget--;
             source.copyPage(page, scratchAddress);
             final int at = reserve(FRAME_HEADER_LENGTH + maxCompressedBytes);
             final int payload = at + FRAME_HEADER_LENGTH;
@@ -321,15 +436,20 @@ public final class SnapshotWriter
             frame.crc((int)recordCrc.getValue());
             outPosition += FRAME_HEADER_LENGTH + stored;
             storedBytes += stored;
-            raw += pageSizeBytes;
-            written++;
+            rawBytes += pageSizeBytes;
+            framesWritten++;
             source.pageWritten(page);
         }
-        if (written != image.pagesInUse())
+        nextPage = page;
+        if (page < limit)
         {
-            throw new IllegalStateException(written + " frames written, the image counted " + image.pagesInUse());
+            return false;
         }
-        return raw;
+        if (framesWritten != image.pagesInUse())
+        {
+            throw new IllegalStateException(framesWritten + " frames written, the image counted " + image.pagesInUse());
+        }
+        return true;
     }
 
     private void writeTrailer(final int frames) throws IOException
