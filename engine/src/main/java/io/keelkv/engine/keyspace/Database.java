@@ -19,6 +19,11 @@ import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
  * table of 2^m (m &gt; n) and all it shrinks into. Every key present for the whole scan is returned at
  * least once, across any number of resizes.
  *
+ * <p>While a snapshot runs, resizing pauses (as Redis pauses it while a child is alive): lookups and the cron
+ * move no buckets and shrink nothing, and a table grows only past a load factor of
+ * {@link #FORCE_RESIZE_RATIO}. Moving entries writes old table pages and chains that the snapshot still
+ * needs, so each step would copy pages for nothing.
+ *
  * <p>The "found" protocol: {@link #find} remembers the entry and the 8-byte word that points at it (a
  * bucket slot or the previous entry's next field) so that the caller can unlink or relocate the entry
  * without a second search. Nothing that rehashes may run between a find and the use of its result;
@@ -28,6 +33,8 @@ public final class Database
 {
     private static final int MIN_TABLE_EXP = 2;
     private static final int REHASH_EMPTY_VISITS = 10;
+    /** While a snapshot runs, a table grows (and rehashes) only above this load factor: Redis's dict_force_resize_ratio. */
+    static final int FORCE_RESIZE_RATIO = 5;
     /** A new table this big or bigger is zeroed in steps before its rehash (see expand). */
     static final long EAGER_ZERO_BYTES = 1 << 20;
     /** Bytes of a pending table zeroed per lookup: a few microseconds, page faults included. */
@@ -51,6 +58,8 @@ public final class Database
     private long pendingTable = NULL_HANDLE;
     private int pendingExp = -1;
     private long pendingZeroedBytes;
+
+    private boolean snapshotRunning;
 
     private long foundEntry;
     private long foundSlot;
@@ -95,12 +104,44 @@ public final class Database
         return rehashIndex != -1 || pendingTable != NULL_HANDLE;
     }
 
+    /** A snapshot started or ended: resizing pauses while it runs (see the class comment). */
+    void snapshotRunning(final boolean running)
+    {
+        this.snapshotRunning = running;
+    }
+
+    /** Resize work may run now: no snapshot, or the table is so full that lookups would suffer more. */
+    private boolean resizeAllowed()
+    {
+        return !snapshotRunning || exp0 >= 0 && (used0 >>> exp0) > FORCE_RESIZE_RATIO;
+    }
+
+    /**
+     * Drop a table that is still being zeroed (its rehash has not started), so that a snapshot's instant holds
+     * no half-zeroed table and does not finish the memset inside the instant. The resize starts over at the
+     * next insert that finds the table full.
+     */
+    public void abandonPendingTable()
+    {
+        if (pendingTable != NULL_HANDLE)
+        {
+            memory.free(pendingTable, (1L << pendingExp) * 8);
+            pendingTable = NULL_HANDLE;
+            pendingExp = -1;
+            pendingZeroedBytes = 0;
+        }
+    }
+
     /**
      * One bounded step of a resize, for the cron: zero {@link #PREPARE_STEP_BYTES} more of a pending table,
      * or move up to {@code buckets} buckets. @return true if there is more to do.
      */
     public boolean resizeStep(final int buckets)
     {
+        if (!resizeAllowed())
+        {
+            return false;
+        }
         if (pendingTable != NULL_HANDLE)
         {
             return prepareStep(PREPARE_STEP_BYTES * 4) || rehashIndex != -1;
@@ -142,11 +183,11 @@ public final class Database
         {
             return NULL_HANDLE;
         }
-        if (pendingTable != NULL_HANDLE)
+        if (pendingTable != NULL_HANDLE && resizeAllowed())
         {
             prepareStep(PREPARE_STEP_BYTES);
         }
-        else if (rehashIndex != -1)
+        else if (rehashIndex != -1 && resizeAllowed())
         {
             rehash(1);
         }
@@ -297,7 +338,7 @@ public final class Database
         {
             expand(1L << MIN_TABLE_EXP);
         }
-        else if (used0 >= (1L << exp0))
+        else if (used0 >= (1L << exp0) && resizeAllowed())
         {
             expand(used0 + 1);
         }
@@ -374,19 +415,11 @@ public final class Database
         return false;
     }
 
-    /** Finish zeroing a pending table now (a snapshot's instant: the file holds no half-zeroed table). */
-    public void finishPendingTable()
-    {
-        while (pendingTable != NULL_HANDLE)
-        {
-            prepareStep(Long.MAX_VALUE);
-        }
-    }
-
     /** Cron: shrink a table that fell below 10% fill, as Redis's htNeedsResize. */
     public void shrinkIfNeeded()
     {
-        if (rehashIndex == -1 && pendingTable == NULL_HANDLE && exp0 > MIN_TABLE_EXP && used0 * 100 / (1L << exp0) < 10)
+        if (rehashIndex == -1 && pendingTable == NULL_HANDLE && exp0 > MIN_TABLE_EXP && used0 * 100 / (1L << exp0) < 10 &&
+            !snapshotRunning)
         {
             expand(Math.max(used0, 1L << MIN_TABLE_EXP));
         }
@@ -544,7 +577,7 @@ public final class Database
         {
             return NULL_HANDLE;
         }
-        if (rehashIndex != -1)
+        if (rehashIndex != -1 && resizeAllowed())
         {
             rehash(1);
         }
@@ -629,12 +662,17 @@ public final class Database
     // snapshot roots
 
     /** Copy the heap roots (tables, sizes, rehash position, volatile segments) into {@code roots}. */
+    /**
+     * The roots at a snapshot's instant. The roots have no place for a half-zeroed table: the caller drops it
+     * first ({@link #abandonPendingTable}), before the page table is captured, so its pages are not in the
+     * snapshot either.
+     */
     public void captureRoots(final DatabaseRoots roots)
     {
-        // the roots have no place for a half-zeroed table: the snapshot's instant finishes it (a foreground
-        // SAVE blocks anyway; the background snapshot's instant will pay the rest of the memset, at most
-        // one table, or free it and let the resize start over)
-        finishPendingTable();
+        if (pendingTable != NULL_HANDLE)
+        {
+            throw new IllegalStateException("a pending table must be abandoned before the instant");
+        }
         roots.table0 = table0;
         roots.table1 = table1;
         roots.exp0 = exp0;
@@ -714,7 +752,7 @@ public final class Database
         used0 = roots.used0;
         used1 = roots.used1;
         rehashIndex = roots.rehashIndex;
-        pendingTable = NULL_HANDLE; // a snapshot never holds one (captureRoots finishes it)
+        pendingTable = NULL_HANDLE; // a snapshot never holds one (abandoned before its instant)
         pendingExp = -1;
         pendingZeroedBytes = 0;
         foundEntry = NULL_HANDLE;

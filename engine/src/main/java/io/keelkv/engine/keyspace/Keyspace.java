@@ -108,10 +108,17 @@ public final class Keyspace
         return lfu;
     }
 
-    /** Access-clock updates pause while a snapshot runs, as Redis pauses them while a child is alive. */
-    public void touchClock(final boolean touch)
+    /**
+     * A snapshot started or ended. While it runs reads write nothing (no access-clock updates) and resizing
+     * pauses (see Database), so that only real changes copy pages.
+     */
+    public void snapshotRunning(final boolean running)
     {
-        this.touchClock = touch;
+        this.touchClock = !running;
+        for (final Database db : databases)
+        {
+            db.snapshotRunning(running);
+        }
     }
 
     public long expiredKeys()

@@ -20,6 +20,11 @@ public final class SnapshotImage
     /** Take the instant. Owner thread of {@code keyspace}. */
     public SnapshotImage capture(final Keyspace keyspace)
     {
+        for (int i = 0; i < keyspace.databaseCount(); i++)
+        {
+            // before the page table: a dropped table's pages must not be in the image
+            keyspace.database(i).abandonPendingTable();
+        }
         keyspace.memory().captureImage(pages);
         databases(keyspace.databaseCount());
         for (int i = 0; i < databaseCount; i++)

@@ -108,6 +108,89 @@ class DatabaseTest
         assertEquals(2L * before, db.bucketCount());
     }
 
+    @Test
+    void shouldPauseResizingWhileASnapshotRunsUnlessTheTableIsFiveTimesFull()
+    {
+        for (int i = 0; i < 1000; i++)
+        {
+            put("key:" + i, "v" + i, -1);
+        }
+        while (db.isResizing())
+        {
+            db.resizeStep(1000);
+        }
+        final long buckets = db.bucketCount();
+        keyspace.snapshotRunning(true);
+        int i = 1000;
+        for (; i < (Database.FORCE_RESIZE_RATIO + 1) * buckets; i++)
+        {
+            put("key:" + i, "v" + i, -1);
+            assertFalse(db.isResizing(), "no resize up to the force ratio: " + i);
+        }
+        assertFalse(db.resizeStep(1000), "the cron moves nothing either");
+        put("key:" + i, "v" + i, -1); // six entries per bucket: grow anyway, as Redis does
+        assertTrue(db.isResizing());
+        keyspace.snapshotRunning(false);
+        while (db.isResizing())
+        {
+            db.resizeStep(1000);
+        }
+        for (int k = 0; k <= i; k++)
+        {
+            assertEquals("v" + k, get("key:" + k));
+        }
+    }
+
+    @Test
+    void shouldMoveNoBucketOnALookupWhileASnapshotRuns()
+    {
+        int i = 0;
+        while (!db.isRehashing())
+        {
+            put("key:" + i, "v" + i, -1);
+            i++;
+        }
+        keyspace.snapshotRunning(true);
+        final String roots = roots();
+        for (int k = 0; k < i; k++)
+        {
+            assertEquals("v" + k, get("key:" + k));
+        }
+        assertEquals(roots, roots(), "a read moved buckets while a snapshot runs");
+        keyspace.snapshotRunning(false);
+        get("key:0");
+        assertNotEquals(roots, roots(), "resumed");
+    }
+
+    @Test
+    void shouldDropAPendingTableRatherThanZeroItAtASnapshotInstant()
+    {
+        final int before = (int)(Database.EAGER_ZERO_BYTES / 8);
+        for (int i = 0; i <= before; i++)
+        {
+            put("key:" + i, "v" + i, -1);
+            while (i < before && db.isResizing())
+            {
+                db.resizeStep(1000);
+            }
+        }
+        assertTrue(db.isResizing() && !db.isRehashing(), "a big table is being zeroed");
+        final long pages = memory.pagesInUse();
+        db.abandonPendingTable();
+        assertFalse(db.isResizing());
+        assertEquals(pages - 2 * Database.EAGER_ZERO_BYTES / memory.pageSizeBytes(), memory.pagesInUse(), "freed");
+        db.captureRoots(new DatabaseRoots());
+        put("again", "v", -1); // the next insert over the load factor starts the resize over
+        assertTrue(db.isResizing());
+    }
+
+    private String roots()
+    {
+        final DatabaseRoots roots = new DatabaseRoots();
+        db.captureRoots(roots);
+        return roots.table0 + " " + roots.table1 + " " + roots.used0 + " " + roots.used1 + " " + roots.rehashIndex;
+    }
+
     /** A big table (zeroed in steps, then rehashed in steps): every key is reachable mid-rehash and after. */
     @Test
     void shouldFindEveryKeyThroughoutTheRehashOfABigTable()
