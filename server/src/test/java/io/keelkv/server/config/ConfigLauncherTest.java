@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class ConfigLauncherTest
 {
-    private static Path repoRoot()
+    static Path repoRoot()
     {
         // surefire runs in the module directory (server/); an IDE may run in the repository root
         final Path cwd = Path.of("").toAbsolutePath();
