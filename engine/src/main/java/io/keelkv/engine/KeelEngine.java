@@ -47,7 +47,7 @@ public final class KeelEngine implements AutoCloseable
     private final ErrorStats errorStats = new ErrorStats();
     private final long startTimeMs = System.currentTimeMillis();
 
-    private long dirty;
+    private long dirtyAtLastSave;
     private long lastSaveTimeSec = System.currentTimeMillis() / 1000;
     private Path snapshotFile;
     private SnapshotListener snapshotListener = SnapshotListener.NONE;
@@ -121,12 +121,12 @@ public final class KeelEngine implements AutoCloseable
 
     public long dirty()
     {
-        return dirty;
+        return keyspace.dirty() - dirtyAtLastSave;
     }
 
     public void addDirty(final long changes)
     {
-        dirty += changes;
+        keyspace.addDirty(changes);
     }
 
     public long lastSaveTimeSec()
@@ -161,7 +161,7 @@ public final class KeelEngine implements AutoCloseable
         }
         snapshotImage.capture(keyspace);
         final SnapshotWriter.Result result = snapshotWriter.save(snapshotImage, new LivePageSource(memory), file);
-        dirty = 0;
+        dirtyAtLastSave = keyspace.dirty();
         lastSaveTimeSec = System.currentTimeMillis() / 1000;
         // a successful save clears the error state a failed background save left, as rdbSave does
         lastBackgroundSaveOk = true;
@@ -184,7 +184,7 @@ public final class KeelEngine implements AutoCloseable
             snapshotReader = new SnapshotReader(memory);
         }
         final SnapshotReader.Result result = snapshotReader.load(file, keyspace);
-        dirty = 0;
+        dirtyAtLastSave = keyspace.dirty();
         lastLoadKeys = result.keys;
         return result;
     }
@@ -326,7 +326,7 @@ public final class KeelEngine implements AutoCloseable
         {
             return Status.OOM;
         }
-        dirty++;
+        keyspace.addDirty(1);
         return Status.OK;
     }
 
@@ -394,7 +394,7 @@ public final class KeelEngine implements AutoCloseable
         {
             return Status.OOM;
         }
-        dirty++;
+        keyspace.addDirty(1);
         return Status.OK;
     }
 
@@ -404,7 +404,7 @@ public final class KeelEngine implements AutoCloseable
         final boolean deleted = keyspace.delete(keyspace.database(0), key, BYTE_ARRAY_BASE, key.length);
         if (deleted)
         {
-            dirty++;
+            keyspace.addDirty(1);
         }
         return deleted;
     }
@@ -427,7 +427,7 @@ public final class KeelEngine implements AutoCloseable
         {
             return Status.OOM;
         }
-        dirty++;
+        keyspace.addDirty(1);
         return Status.OK;
     }
 

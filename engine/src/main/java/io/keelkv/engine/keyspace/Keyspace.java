@@ -36,6 +36,7 @@ public final class Keyspace
     private int lfuLogFactor = 10;
     private int lfuDecayTimeMinutes = 1;
     private boolean touchClock = true;
+    private long dirty;
 
     // statistics, named as INFO stats names them
     private long expiredKeys;
@@ -119,6 +120,21 @@ public final class Keyspace
         {
             db.snapshotRunning(running);
         }
+    }
+
+    /**
+     * Changes to the dataset since this keyspace was made, as Redis's server.dirty but never reset: what was
+     * saved is remembered as a position in it (see the snapshot control), so "changes since the last save" is
+     * a difference and a background save that ends can subtract only what it covered.
+     */
+    public long dirty()
+    {
+        return dirty;
+    }
+
+    public void addDirty(final long changes)
+    {
+        dirty += changes;
     }
 
     public long expiredKeys()

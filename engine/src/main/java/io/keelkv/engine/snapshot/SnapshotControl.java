@@ -1,0 +1,566 @@
+package io.keelkv.engine.snapshot;
+
+import io.keelkv.engine.keyspace.Keyspace;
+import io.keelkv.engine.memory.PageMemory;
+import io.keelkv.engine.memory.WriteBarrier;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.nio.file.Path;
+import java.util.function.Supplier;
+
+/**
+ * The home of snapshots: the file, SAVE, loading, the background snapshot (BGSAVE and save points) and every
+ * figure INFO persistence shows. The owner thread of the keyspace (the event loop) calls everything here.
+ *
+ * <p>Design. A foreground save writes every page on the owner thread ({@link LivePageSource}): nothing
+ * changes under it. A background save takes its instant in one call on the owner thread, between two
+ * commands ({@link #startBackgroundSave}): any table still being zeroed is dropped, the page table image and
+ * the index roots are captured (O(pages), no page bytes), the {@link WriteBarrier} begins a new epoch over
+ * that image, and reads stop writing pages (no access clock, no resize steps). The {@link SnapshotAgent}
+ * then writes the pages on its own thread, each claimed under the barrier or taken from the copy the loop
+ * preserved before its first write. {@link #poll} (every loop pass or cron tick) ends the barrier as soon as
+ * the agent has read every page, releases the pages whose release waited for the agent, and takes the
+ * outcome. Extra memory is bounded by the pages written during the snapshot and not yet passed by the agent,
+ * and counts in used_memory ({@link PageMemory#snapshotRetainedBytes}).
+ *
+ * <p>What was saved is a position in the keyspace's change counter, as Redis's dirty_before_bgsave: a
+ * background save that succeeds subtracts only the changes made before its instant.
+ *
+ * <p>Failures follow Redis 7.0. A failed background save sets {@code rdb_last_bgsave_status:err}; with save
+ * points configured and {@code stop-writes-on-bgsave-error yes}, {@link #writesRefused()} is true until a save
+ * succeeds (the dispatcher answers -MISCONF). A failed save point is retried after
+ * {@link #BGSAVE_RETRY_DELAY_SEC}. A save aborted by FLUSHALL, DEBUG RELOAD or SHUTDOWN is not an error.
+ */
+public final class SnapshotControl implements AutoCloseable
+{
+    /** Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed background save, save points wait this long. */
+    public static final long BGSAVE_RETRY_DELAY_SEC = 5;
+
+    /** How a BGSAVE request ended up. */
+    public enum BackgroundStart
+    {
+        STARTED, SCHEDULED, ALREADY_RUNNING, FAILED
+    }
+
+    private final Keyspace keyspace;
+    private final PageMemory memory;
+    private final boolean agentOnOwnThread;
+    private final Supplier<IdleStrategy> agentIdleStrategy;
+    private final int pagesPerStep;
+
+    private Path file;
+    private SnapshotListener listener = SnapshotListener.NONE;
+    private SnapshotImage foregroundImage;
+    private SnapshotWriter foregroundWriter;
+    private SnapshotReader reader;
+
+    // the background snapshot
+    private SnapshotAgent agent;
+    private AgentRunner runner;
+    private AgentInvoker invoker;
+    private final SnapshotImage backgroundImage = new SnapshotImage();
+    private int epoch;
+    private boolean running;
+    private boolean barrierOpen;
+    private boolean scheduled;
+    private long runningSinceMs;
+    private long dirtyAtInstant;
+    private Path runningFile;
+
+    // save points and their rules
+    private long[] savePointSeconds = new long[0];
+    private long[] savePointChanges = new long[0];
+    private boolean stopWritesOnError = true;
+
+    // figures
+    private long dirtyAtLastSave;
+    private long lastSaveTimeSec = System.currentTimeMillis() / 1000;
+    private long lastBackgroundTrySec;
+    private boolean lastBackgroundSaveOk = true;
+    private long lastBackgroundSaveTimeSec = -1;
+    private long saves;
+    private long lastCopiedBytes;
+    private long lastPagesCopiedByWriter;
+    private long lastPagesCopiedByAgent;
+    private long peakRetainedBytes;
+    private long lastLoadKeys;
+
+    /**
+     * @param agentOnOwnThread  true to run the agent on its own thread (the server); false to run it on the
+     *                          owner's thread from {@link #poll} (deterministic tests, single-threaded embedding).
+     * @param agentIdleStrategy how the agent's thread idles between jobs.
+     * @param pagesPerStep      frames per agent duty cycle (see {@link SnapshotAgent#DEFAULT_PAGES_PER_STEP}).
+     */
+    public SnapshotControl(
+        final Keyspace keyspace,
+        final boolean agentOnOwnThread,
+        final Supplier<IdleStrategy> agentIdleStrategy,
+        final int pagesPerStep)
+    {
+        this.keyspace = keyspace;
+        this.memory = keyspace.memory();
+        this.agentOnOwnThread = agentOnOwnThread;
+        this.agentIdleStrategy = agentIdleStrategy;
+        this.pagesPerStep = pagesPerStep;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // configuration
+
+    /** The file SAVE, BGSAVE and DEBUG RELOAD use (the server's dir/dbfilename), or null when none is set. */
+    public Path file()
+    {
+        return file;
+    }
+
+    public void file(final Path file)
+    {
+        this.file = file;
+    }
+
+    public SnapshotListener listener()
+    {
+        return listener;
+    }
+
+    public void listener(final SnapshotListener listener)
+    {
+        this.listener = listener == null ? SnapshotListener.NONE : listener;
+    }
+
+    /** Redis's save points: a background save when {@code changes[i]} changes are {@code seconds[i]} old. */
+    public void savePoints(final long[] seconds, final long[] changes)
+    {
+        if (seconds.length != changes.length)
+        {
+            throw new IllegalArgumentException("save points come in pairs");
+        }
+        this.savePointSeconds = seconds.clone();
+        this.savePointChanges = changes.clone();
+    }
+
+    public boolean hasSavePoints()
+    {
+        return savePointSeconds.length > 0;
+    }
+
+    /** Redis's stop-writes-on-bgsave-error. */
+    public void stopWritesOnError(final boolean stop)
+    {
+        this.stopWritesOnError = stop;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // foreground: SAVE, the final save of a shutdown, DEBUG RELOAD
+
+    /**
+     * Write a snapshot of the whole dataset to {@link #file()}, now, on this thread (SAVE, the final save of a
+     * shutdown): the instant is taken and every page written before this returns. The SAVE command counts
+     * itself in rdb_saves ({@link #countSave}); the final save of a shutdown is not counted, as in Redis.
+     * Refused while a background save runs (the caller answers Redis's error first). On success the changes
+     * since the last save restart from zero and LASTSAVE moves; on failure the previous file stays as it was.
+     *
+     * @return what was written.
+     * @throws SnapshotException naming the step that failed (also told to the listener).
+     */
+    public SnapshotWriter.Result save() throws SnapshotException
+    {
+        if (file == null)
+        {
+            final SnapshotException ex = new SnapshotException("no snapshot file is configured");
+            listener.onSaveFailed(null, ex);
+            throw ex;
+        }
+        try
+        {
+            final SnapshotWriter.Result result = save(file);
+            listener.onSaved(file, result);
+            return result;
+        }
+        catch (final SnapshotException ex)
+        {
+            listener.onSaveFailed(file, ex);
+            throw ex;
+        }
+    }
+
+    /**
+     * The foreground save to any file (tests, tools), not counted and not told to the listener.
+     *
+     * @throws IllegalStateException while a background save runs.
+     */
+    public SnapshotWriter.Result save(final Path target) throws SnapshotException
+    {
+        if (running)
+        {
+            throw new IllegalStateException("a background save is in progress");
+        }
+        if (foregroundWriter == null)
+        {
+            foregroundWriter = new SnapshotWriter(memory.pageSizeBytes());
+            foregroundImage = new SnapshotImage();
+        }
+        foregroundImage.capture(keyspace);
+        final SnapshotWriter.Result result = foregroundWriter.save(foregroundImage, new LivePageSource(memory), target);
+        savedAt(keyspace.dirty());
+        return result;
+    }
+
+    /**
+     * Load a snapshot into the keyspace, which must hold no keys (at start, or after a flush): pages are
+     * restored under their numbers, then the roots; no key is re-inserted. All or nothing.
+     *
+     * @throws SnapshotException naming the file, the offset and the reason.
+     */
+    public SnapshotReader.Result load(final Path source) throws SnapshotException
+    {
+        if (running)
+        {
+            throw new IllegalStateException("a background save is in progress");
+        }
+        if (reader == null)
+        {
+            reader = new SnapshotReader(memory);
+        }
+        final SnapshotReader.Result result = reader.load(source, keyspace);
+        dirtyAtLastSave = keyspace.dirty();
+        lastLoadKeys = result.keys;
+        return result;
+    }
+
+    /** The SAVE command ran (rdb_saves counts it whether it succeeds or not, as Redis's saveCommand). */
+    public void countSave()
+    {
+        saves++;
+    }
+
+    private void savedAt(final long dirty)
+    {
+        dirtyAtLastSave = dirty;
+        lastSaveTimeSec = System.currentTimeMillis() / 1000;
+        // a successful save clears the error a failed background save left, as rdbSave does
+        lastBackgroundSaveOk = true;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // background: BGSAVE, save points
+
+    /**
+     * BGSAVE [SCHEDULE], Redis 7.0's rules: one background save at a time; {@code schedule} queues one for when
+     * nothing else runs (nothing else can run today: the AOF rewrite will be the other background job).
+     */
+    public BackgroundStart startBackgroundSave(final boolean schedule)
+    {
+        if (running)
+        {
+            return BackgroundStart.ALREADY_RUNNING;
+        }
+        return beginBackgroundSave() ? BackgroundStart.STARTED : BackgroundStart.FAILED;
+    }
+
+    /** The instant, in one call: see the class comment. */
+    private boolean beginBackgroundSave()
+    {
+        saves++;
+        lastBackgroundTrySec = System.currentTimeMillis() / 1000;
+        if (file == null)
+        {
+            failed(new SnapshotException("no snapshot file is configured"));
+            return false;
+        }
+        ensureAgent();
+        backgroundImage.capture(keyspace);
+        memory.barrier().begin(++epoch, backgroundImage.pages());
+        keyspace.snapshotRunning(true);
+        barrierOpen = true;
+        running = true;
+        scheduled = false;
+        runningFile = file;
+        dirtyAtInstant = keyspace.dirty();
+        runningSinceMs = System.currentTimeMillis();
+        peakRetainedBytes = 0;
+        if (!agent.start(new SnapshotAgent.Job(backgroundImage, runningFile, SnapshotWriter.backgroundTempFileFor(runningFile))))
+        {
+            endBarrier();
+            running = false;
+            failed(new SnapshotException("the snapshot agent is still busy with the last save"));
+            return false;
+        }
+        listener.onBackgroundSaveStarted(runningFile);
+        return true;
+    }
+
+    private void ensureAgent()
+    {
+        if (agent != null)
+        {
+            return;
+        }
+        agent = new SnapshotAgent(memory.barrier(), memory.pageSizeBytes(), pagesPerStep);
+        if (agentOnOwnThread)
+        {
+            runner = new AgentRunner(agentIdleStrategy.get(), this::onAgentError, null, agent);
+            AgentRunner.startOnThread(runner);
+        }
+        else
+        {
+            invoker = new AgentInvoker(this::onAgentError, null, agent);
+            invoker.start();
+        }
+    }
+
+    private void onAgentError(final Throwable error)
+    {
+        // the agent turns every failure of a save into its outcome; this is a bug in the agent itself
+        System.err.println("snapshot agent: " + error);
+    }
+
+    public boolean backgroundSaveRunning()
+    {
+        return running;
+    }
+
+    /**
+     * Owner thread, each loop pass or cron tick: run the agent when it has no thread, end the barrier once the
+     * agent has read every page, release what waited for it, take its outcome, then act on save points and a
+     * scheduled BGSAVE. Bounded: O(deferred runs) plus one agent step.
+     *
+     * @return work done (for the loop's idle strategy).
+     */
+    public int poll(final long nowMs)
+    {
+        int work = 0;
+        if (invoker != null && running)
+        {
+            work += invoker.invoke();
+        }
+        if (running)
+        {
+            peakRetainedBytes = Math.max(peakRetainedBytes, memory.snapshotRetainedBytes());
+            if (barrierOpen && agent.pagesDone())
+            {
+                endBarrier();
+                work++;
+            }
+            else if (barrierOpen && memory.deferredPages() > 0)
+            {
+                work += (int)Math.min(Integer.MAX_VALUE, memory.releaseDeferred(false));
+            }
+            final SnapshotAgent.Outcome outcome = agent.takeOutcome();
+            if (outcome != null)
+            {
+                finish(outcome);
+                work++;
+            }
+            return work;
+        }
+        final long nowSec = nowMs / 1000;
+        final boolean mayTry = nowSec - lastBackgroundTrySec > BGSAVE_RETRY_DELAY_SEC || lastBackgroundSaveOk;
+        for (int i = 0; i < savePointSeconds.length && mayTry; i++)
+        {
+            final long changes = changesSinceLastSave();
+            if (changes >= savePointChanges[i] && nowSec - lastSaveTimeSec > savePointSeconds[i])
+            {
+                listener.onSavePoint(savePointChanges[i], savePointSeconds[i]);
+                beginBackgroundSave();
+                return work + 1;
+            }
+        }
+        if (scheduled && mayTry)
+        {
+            beginBackgroundSave();
+            work++;
+        }
+        return work;
+    }
+
+    /**
+     * Stop a running background save and wait until the agent has let go of the file and the pages (FLUSHALL,
+     * DEBUG RELOAD, SHUTDOWN, as Redis kills its child). The wait is one agent step, or the end of an fsync
+     * already under way. Not an error: rdb_last_bgsave_status does not change.
+     *
+     * @return true when a save was running.
+     */
+    public boolean abortBackgroundSave()
+    {
+        if (!running)
+        {
+            scheduled = false;
+            return false;
+        }
+        agent.requestAbort();
+        SnapshotAgent.Outcome outcome;
+        int idle = 0;
+        while ((outcome = agent.takeOutcome()) == null)
+        {
+            if (invoker != null)
+            {
+                invoker.invoke();
+            }
+            else if (++idle < 100)
+            {
+                Thread.yield();
+            }
+            else
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+            }
+        }
+        finish(outcome);
+        scheduled = false;
+        return true;
+    }
+
+    private void finish(final SnapshotAgent.Outcome outcome)
+    {
+        if (barrierOpen)
+        {
+            endBarrier();
+        }
+        running = false;
+        final long elapsedMs = System.currentTimeMillis() - runningSinceMs;
+        lastBackgroundSaveTimeSec = elapsedMs / 1000;
+        lastCopiedBytes = lastPagesCopiedByWriter * memory.pageSizeBytes();
+        if (outcome.aborted)
+        {
+            listener.onBackgroundSaveAborted(runningFile);
+        }
+        else if (outcome.failure != null)
+        {
+            failed(outcome.failure);
+        }
+        else
+        {
+            dirtyAtLastSave = dirtyAtInstant;
+            lastSaveTimeSec = System.currentTimeMillis() / 1000;
+            lastBackgroundSaveOk = true;
+            listener.onBackgroundSaveDone(runningFile, outcome.result);
+        }
+    }
+
+    private void failed(final SnapshotException failure)
+    {
+        lastBackgroundSaveOk = false;
+        listener.onBackgroundSaveFailed(file, failure);
+    }
+
+    private void endBarrier()
+    {
+        final WriteBarrier barrier = memory.barrier();
+        lastPagesCopiedByWriter = barrier.pagesPreservedByWriter();
+        lastPagesCopiedByAgent = barrier.pagesCopiedByAgent();
+        barrier.end();
+        keyspace.snapshotRunning(false);
+        barrierOpen = false;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // figures (INFO persistence)
+
+    /** rdb_changes_since_last_save. */
+    public long changesSinceLastSave()
+    {
+        return keyspace.dirty() - dirtyAtLastSave;
+    }
+
+    /** LASTSAVE and rdb_last_save_time. */
+    public long lastSaveTimeSec()
+    {
+        return lastSaveTimeSec;
+    }
+
+    /** rdb_saves: SAVE commands and background saves started, failed ones included. */
+    public long saves()
+    {
+        return saves;
+    }
+
+    /** rdb_last_bgsave_status. */
+    public boolean lastBackgroundSaveOk()
+    {
+        return lastBackgroundSaveOk;
+    }
+
+    /** rdb_last_bgsave_time_sec: -1 until one ended. */
+    public long lastBackgroundSaveTimeSec()
+    {
+        return lastBackgroundSaveTimeSec;
+    }
+
+    /** rdb_current_bgsave_time_sec: -1 when none runs. */
+    public long currentBackgroundSaveTimeSec()
+    {
+        return running ? (System.currentTimeMillis() - runningSinceMs) / 1000 : -1;
+    }
+
+    /** rdb_last_cow_size: bytes the event loop copied to keep the last background save's instant. */
+    public long lastCopiedBytes()
+    {
+        return lastCopiedBytes;
+    }
+
+    /** current_cow_size: bytes held right now for a running save (copies and deferred releases). */
+    public long retainedBytes()
+    {
+        return memory.snapshotRetainedBytes();
+    }
+
+    /** current_cow_peak: the most held at once during the running or last background save. */
+    public long peakRetainedBytes()
+    {
+        return Math.max(peakRetainedBytes, memory.snapshotRetainedBytes());
+    }
+
+    /** current_fork_perc: pages of the running save written, in percent of the pages in it. */
+    public double progressPercent()
+    {
+        if (!running)
+        {
+            return 0;
+        }
+        final int limit = backgroundImage.pages().pageNumberLimit();
+        return limit <= 1 ? 100.0 : Math.min(100.0, 100.0 * agent.progressPage() / limit);
+    }
+
+    /** Pages the event loop copied before writing them, in the running or last background save. */
+    public long pagesCopiedByWriter()
+    {
+        return barrierOpen ? memory.barrier().pagesPreservedByWriter() : lastPagesCopiedByWriter;
+    }
+
+    /** Pages the agent copied itself, in the running or last background save. */
+    public long pagesCopiedByAgent()
+    {
+        return barrierOpen ? memory.barrier().pagesCopiedByAgent() : lastPagesCopiedByAgent;
+    }
+
+    /** rdb_last_load_keys_loaded. */
+    public long lastLoadKeys()
+    {
+        return lastLoadKeys;
+    }
+
+    /** Writes get -MISCONF: Redis's writeCommandsDeniedByDiskError for the RDB. */
+    public boolean writesRefused()
+    {
+        return stopWritesOnError && savePointSeconds.length > 0 && !lastBackgroundSaveOk;
+    }
+
+    @Override
+    public void close()
+    {
+        abortBackgroundSave();
+        if (runner != null)
+        {
+            runner.close();
+            runner = null;
+        }
+        if (invoker != null)
+        {
+            invoker.close();
+            invoker = null;
+        }
+    }
+}
