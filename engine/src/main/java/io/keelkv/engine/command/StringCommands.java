@@ -2,6 +2,7 @@ package io.keelkv.engine.command;
 
 import io.keelkv.engine.KeelEngine;
 import io.keelkv.engine.keyspace.Database;
+import io.keelkv.engine.keyspace.EntryDescriptor;
 import io.keelkv.engine.keyspace.EntryFlyweight;
 import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.memory.PageMemory;
@@ -203,6 +204,28 @@ final class StringCommands
                 return false;
             }
             expireAtMs = ms;
+        }
+        return true;
+    }
+
+    /**
+     * Redis 7.0's checkStringLength for a string of {@code size} bytes growing by {@code append}: refused when
+     * the sum passes proto-max-bulk-len or wraps (SETRANGE's offset is a client's long: offset 2^63-1 plus one
+     * byte must not wrap to a negative size that passes the check). Like Redis, AOF replay (mustObeyClient)
+     * is exempt from proto-max-bulk-len; no client is exempt from what an entry can hold.
+     *
+     * @param size   current length or offset, at least 0.
+     * @param append bytes added after it, at least 0.
+     * @return false after the error reply.
+     */
+    private boolean checkStringLength(final CommandContext ctx, final long size, final long append)
+    {
+        final long total = size + append; // may wrap: then it is below both operands, as Redis tests it
+        if (total < size || total < append || total > EntryDescriptor.MAX_VALUE_LENGTH ||
+            (total > engine.settings().protoMaxBulkLen && !ctx.client().isReplay()))
+        {
+            ctx.out().raw(TOO_BIG);
+            return false;
         }
         return true;
     }
@@ -664,12 +687,11 @@ final class StringCommands
             return;
         }
         final int oldLength = entry.valueLength();
-        final long total = (long)oldLength + args.length(2);
-        if (total > engine.settings().protoMaxBulkLen)
+        if (!checkStringLength(ctx, oldLength, args.length(2)))
         {
-            ctx.out().raw(TOO_BIG);
             return;
         }
+        final long total = (long)oldLength + args.length(2);
         final long moved = keyspace.resizeValue(db, total, oldLength);
         if (moved == NULL_HANDLE)
         {
@@ -794,13 +816,12 @@ final class StringCommands
                 return;
             }
         }
-        final long needed = offset + valueLength;
-        if (needed > engine.settings().protoMaxBulkLen)
+        if (!checkStringLength(ctx, offset, valueLength))
         {
-            ctx.out().raw(TOO_BIG);
             return;
         }
-        final long total = Math.max(oldLength, needed);
+        // cannot wrap now: the sum is at most MAX_VALUE_LENGTH
+        final long total = Math.max(oldLength, offset + valueLength);
         if (e == NULL_HANDLE)
         {
             e = keyspace.addEntry(db, args.array(), args.address(1), args.length(1), ObjectType.STRING,
