@@ -74,6 +74,7 @@ final class StringCommands
 
     // results of option parsing, valid for the command being executed
     private int flags;
+    private int expireArg;
     private long expireAtMs;
 
     private StringCommands(final KeelEngine engine)
@@ -131,14 +132,15 @@ final class StringCommands
     }
 
     /**
-     * Redis's parseExtendedStringArgumentsOrReply. {@code forSet}: SET's options, else GETEX's.
-     * Sets {@link #flags} and {@link #expireAtMs}; @return false after writing the error.
+     * Redis's parseExtendedStringArgumentsOrReply, the syntax only. {@code forSet}: SET's options, else GETEX's.
+     * Sets {@link #flags} and {@link #expireArg}; the number is read by {@link #parseExpire}, which SET calls
+     * at once and GETEX only once it found its key. @return false after writing the error.
      */
     private boolean parseOptions(final CommandContext ctx, final int from, final boolean forSet)
     {
         final Args args = ctx.args();
         flags = 0;
-        int expireArg = -1;
+        expireArg = -1;
         for (int j = from; j < args.count(); j++)
         {
             final boolean hasNext = j + 1 < args.count();
@@ -175,6 +177,17 @@ final class StringCommands
                 return false;
             }
         }
+        return true;
+    }
+
+    /**
+     * getExpireMillisecondsOrReply for the option {@link #parseOptions} found, if any: the value must be
+     * positive, its seconds must not overflow as milliseconds, and the relative forms must not overflow when
+     * added to the clock. Sets {@link #expireAtMs} (-1: no expire option); @return false after the error.
+     */
+    private boolean parseExpire(final CommandContext ctx)
+    {
+        final Args args = ctx.args();
         expireAtMs = -1;
         if (expireArg >= 0)
         {
@@ -196,6 +209,7 @@ final class StringCommands
             }
             if ((flags & (FLAG_EX | FLAG_PX)) != 0)
             {
+                // ms and the clock are both positive: a sum past Long.MAX_VALUE wraps negative, caught below
                 ms += ctx.nowMs();
             }
             if (ms <= 0)
@@ -302,7 +316,7 @@ final class StringCommands
 
     private void set(final CommandContext ctx)
     {
-        if (!parseOptions(ctx, 3, true))
+        if (!parseOptions(ctx, 3, true) || !parseExpire(ctx))
         {
             return;
         }
@@ -473,6 +487,11 @@ final class StringCommands
         if (e == NULL_HANDLE)
         {
             ctx.out().nullBulk();
+            return;
+        }
+        // Redis validates GETEX's number after the lookup: a missing key answers nil even for "EX abc"
+        if (!parseExpire(ctx))
+        {
             return;
         }
         replyValue(ctx.out(), e);

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * A client's number meeting a string's length: SETRANGE's offset, APPEND's total. The
+ * A client's number meeting a string's length: SETRANGE's offset, APPEND's total, GETEX's expire time. The
  * replies are redis-server 7.0.15's (the server module's HostileArgumentsTest compares them live); these
  * rows need settings or clients a reply comparison cannot have: a small or huge proto-max-bulk-len, AOF
  * replay.
@@ -115,5 +115,20 @@ class StringLimitsTest
         callAs(new LocalClient(2, true), "SETRANGE", "k", "1048576", "x");
         assertEquals(":1048577\r\n", call("STRLEN", "k"));
         assertEquals(TOO_BIG, call("SETRANGE", "k", "1048577", "x"));
+    }
+
+    /** getexCommand looks the key up before it reads the expire time: a missing key is nil whatever the number. */
+    @Test
+    void shouldAnswerNilToGetexOfAMissingKeyBeforeReadingItsExpireTime()
+    {
+        assertEquals("$-1\r\n", call("GETEX", "missing", "EX", "abc"));
+        assertEquals("$-1\r\n", call("GETEX", "missing", "EX", "0"));
+        assertEquals("$-1\r\n", call("GETEX", "missing", "PX", "9223372036854775807"));
+        assertEquals("-ERR syntax error\r\n", call("GETEX", "missing", "EX"));
+        call("SET", "k", "v");
+        assertEquals("-ERR value is not an integer or out of range\r\n", call("GETEX", "k", "EX", "abc"));
+        assertEquals("-ERR invalid expire time in 'getex' command\r\n", call("GETEX", "k", "EX", "9223372036854775807"));
+        assertEquals("-ERR invalid expire time in 'getex' command\r\n", call("GETEX", "k", "PX", "9223372036854775807"));
+        assertEquals(":-1\r\n", call("TTL", "k"));
     }
 }
