@@ -679,13 +679,10 @@ final class ServerCommands
                 return;
             }
             size = args.longValue();
-            if (size > engine.settings().protoMaxBulkLen || size > Integer.MAX_VALUE - 64)
-            {
-                // Redis would try to allocate it; a value must fit one entry here
-                ctx.out().raw(TOO_BIG);
-                return;
-            }
         }
+        // Redis would try to allocate such a value (and abort); a value must fit one entry here. Refused where
+        // Redis would allocate the first one: with nothing to create (count 0, every key there) it is OK
+        final boolean sizeTooBig = size > engine.settings().protoMaxBulkLen || size > Integer.MAX_VALUE - 64;
         final int prefixLength;
         if (args.count() >= 4)
         {
@@ -714,6 +711,11 @@ final class ServerCommands
             if (keyspace.lookupWrite(db, populateKey, BYTE_BASE, keyLength) != NULL_HANDLE)
             {
                 continue;
+            }
+            if (sizeTooBig)
+            {
+                ctx.out().raw(TOO_BIG);
+                return;
             }
             System.arraycopy(digits, 0, populateValue, VALUE_PREFIX.length, n);
             final int textLength = VALUE_PREFIX.length + n;

@@ -204,6 +204,17 @@ class ServerCommandsTest
         assertEquals(":0\r\n", call("DBSIZE"));
     }
 
+    /** Redis allocates a value only for a key it creates: with none to create, any size is OK (7.0.15). */
+    @Test
+    void shouldAcceptAnyPopulateSizeWhenNoKeyIsCreated()
+    {
+        assertEquals("+OK\r\n", call("DEBUG", "POPULATE", "0", "k", "9223372036854775807"));
+        call("SET", "k:0", "x");
+        assertEquals("+OK\r\n", call("DEBUG", "POPULATE", "1", "k", "9999999999"));
+        assertEquals("$1\r\nx\r\n", call("GET", "k:0"));
+        assertEquals("-ERR value is out of range, must be positive\r\n", call("DEBUG", "POPULATE", "0", "k", "-1"));
+    }
+
     @Test
     void shouldServeDebugHelpForTheSubcommandsItHas()
     {
