@@ -341,6 +341,31 @@ class HostileArgumentsTest
             {"CONFIG", "SET", "port", "65536"},
             {"CONFIG", "SET", "unixsocketperm", "77777777777777777777777"},
         });
+        // INFO shows maxmemory as Redis keeps it, an unsigned long long: "%lld" and bytesToHuman's "%lluB"
+        for (final String maxmemory : new String[] {"18446744073709551615", "9223372036854775808", "1152921504606846976",
+            "1152921504606846975"})
+        {
+            assertEquals(maxmemoryInfo(redis.port(), maxmemory), maxmemoryInfo(keel.port(), maxmemory), maxmemory);
+        }
+        assertStillServing();
+    }
+
+    private static String maxmemoryInfo(final int port, final String maxmemory) throws IOException
+    {
+        try (RawRespClient client = new RawRespClient(port))
+        {
+            assertEquals("+OK\r\n", client.call("CONFIG", "SET", "maxmemory", maxmemory));
+            final StringBuilder fields = new StringBuilder();
+            for (final String line : client.call("INFO", "memory").split("\r\n"))
+            {
+                if (line.startsWith("maxmemory:") || line.startsWith("maxmemory_human:"))
+                {
+                    fields.append(line).append(' ');
+                }
+            }
+            assertEquals("+OK\r\n", client.call("CONFIG", "SET", "maxmemory", "0"));
+            return fields.toString();
+        }
     }
 
     @Test
