@@ -356,6 +356,9 @@ public final class KeelEngine implements AutoCloseable
     public int get(final int db, final org.agrona.DirectBuffer key, final int keyOffset, final int keyLength,
         final org.agrona.MutableDirectBuffer dst, final int dstOffset)
     {
+        // the ranges go to raw copies below: a negative offset or length would read or write outside them
+        key.boundsCheck(keyOffset, keyLength);
+        dst.boundsCheck(dstOffset, 0);
         keyspace.nowMs(System.currentTimeMillis());
         final long e = keyspace.lookupRead(keyspace.database(db), key.byteArray(), key.addressOffset() + keyOffset, keyLength);
         if (e == NULL_HANDLE)
@@ -379,6 +382,9 @@ public final class KeelEngine implements AutoCloseable
     public Status set(final int db, final org.agrona.DirectBuffer key, final int keyOffset, final int keyLength,
         final org.agrona.DirectBuffer value, final int valueOffset, final int valueLength)
     {
+        // the ranges go to raw copies: outside them a read could fault, a negative length size an entry wrong
+        key.boundsCheck(keyOffset, keyLength);
+        value.boundsCheck(valueOffset, valueLength);
         keyspace.nowMs(System.currentTimeMillis());
         if (!freeMemoryIfNeeded())
         {
@@ -409,10 +415,18 @@ public final class KeelEngine implements AutoCloseable
         return deleted;
     }
 
-    /** Set a relative TTL. @return NOT_FOUND when the key does not exist. */
+    /**
+     * Set a relative TTL. @return NOT_FOUND when the key does not exist, OVERFLOW when the deadline is past
+     * Long.MAX_VALUE ms (PEXPIRE's "invalid expire time"; the sum once wrapped negative, which reads as "no
+     * TTL", and made the key persistent).
+     */
     public Status expire(final byte[] key, final long ttlMs)
     {
         keyspace.nowMs(System.currentTimeMillis());
+        if (ttlMs > Long.MAX_VALUE - keyspace.nowMs())
+        {
+            return Status.OVERFLOW;
+        }
         final Database db = keyspace.database(0);
         if (keyspace.lookupWrite(db, key, BYTE_ARRAY_BASE, key.length) == NULL_HANDLE)
         {

@@ -289,7 +289,8 @@ public final class Info
         final long allocated = memory.allocatedBytes();
         final long active = memory.pagesInUseBytes();
         final long resident = active;
-        final long maxMemory = config.maxMemoryBytes();
+        // unsigned, as Redis keeps it: its "%lld" prints 2^64-1 as -1, and bytesToHuman takes it unsigned
+        final long maxMemory = config.maxMemoryBytesUnsigned();
         final long totalSystemMemory = totalSystemMemory();
 
         field(sb, "used_memory", usedMemory);
@@ -693,19 +694,20 @@ public final class Info
     {
         if (n < 0)
         {
-            return n + "B";
+            return Long.toUnsignedString(n) + "B"; // an unsigned long long past 2^63, as Redis's "%lluB"
         }
         if (n < 1024)
         {
             return n + "B";
         }
         final String[] units = {"K", "M", "G", "T", "P"};
-        double scale = 1024;
+        long scale = 1024;
         for (final String unit : units)
         {
+            // compared in integers, as Redis does: 2^60-1 is below 1024P, though as a double it is not
             if (n < scale * 1024)
             {
-                return fixed2(n / scale) + unit;
+                return fixed2((double)n / scale) + unit;
             }
             scale *= 1024;
         }

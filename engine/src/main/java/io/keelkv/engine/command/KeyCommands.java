@@ -811,7 +811,9 @@ final class KeyCommands
             ctx.out().integer(1);
             return;
         }
-        if (keyspace.setExpire(db, when) == NULL_HANDLE)
+        // only a replayed deadline can be negative here, and the keyspace reads any negative one as "no TTL":
+        // the epoch is as past as PEXPIREAT k -1 meant, and the key still expires at its first lookup
+        if (keyspace.setExpire(db, Math.max(when, 0)) == NULL_HANDLE)
         {
             ctx.out().raw(RespConstants.OOM);
             return;

@@ -660,8 +660,12 @@ final class ServerCommands
         final long count = args.longValue();
         final Database db = ctx.db();
         final long wanted = count > Long.MAX_VALUE - db.size() ? Long.MAX_VALUE : db.size() + count;
-        // dictTryExpand fails only when the allocation does; a table already big enough or mid-rehash is fine
-        if (!db.expand(wanted) && !db.isResizing() && db.bucketCount() < wanted)
+        // dictTryExpand fails only when the allocation does; a table already big enough or mid-rehash is fine.
+        // A table of more bytes than this machine has is refused before the page memory is asked for it: that
+        // allocation fails too, but only after the page table grew on the Java heap to number its pages
+        // (DEBUG POPULATE 1099511627776 ran the event loop out of heap and left the page table half grown)
+        if (wanted > physicalMemoryBytes() / Long.BYTES ||
+            (!db.expand(wanted) && !db.isResizing() && db.bucketCount() < wanted))
         {
             ctx.out().raw(OOM_IN_EXPAND);
             return;
@@ -675,13 +679,10 @@ final class ServerCommands
                 return;
             }
             size = args.longValue();
-            if (size > engine.settings().protoMaxBulkLen || size > Integer.MAX_VALUE - 64)
-            {
-                // Redis would try to allocate it; a value must fit one entry here
-                ctx.out().raw(TOO_BIG);
-                return;
-            }
         }
+        // Redis would try to allocate such a value (and abort); a value must fit one entry here. Refused where
+        // Redis would allocate the first one: with nothing to create (count 0, every key there) it is OK
+        final boolean sizeTooBig = size > engine.settings().protoMaxBulkLen || size > Integer.MAX_VALUE - 64;
         final int prefixLength;
         if (args.count() >= 4)
         {
@@ -711,6 +712,11 @@ final class ServerCommands
             {
                 continue;
             }
+            if (sizeTooBig)
+            {
+                ctx.out().raw(TOO_BIG);
+                return;
+            }
             System.arraycopy(digits, 0, populateValue, VALUE_PREFIX.length, n);
             final int textLength = VALUE_PREFIX.length + n;
             final int valueLength = size == 0 ? textLength : (int)size;
@@ -731,6 +737,18 @@ final class ServerCommands
             memory.putBytes(entry.valueHandle(), populateValue, BYTE_BASE, copied);
         }
         ctx.out().ok();
+    }
+
+    /** This machine's (or container's) memory, as the JVM reports it; unknown is unbounded. */
+    private static long physicalMemoryBytes()
+    {
+        final java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean)
+        {
+            final long bytes = ((com.sun.management.OperatingSystemMXBean)os).getTotalMemorySize();
+            return bytes > 0 ? bytes : Long.MAX_VALUE;
+        }
+        return Long.MAX_VALUE;
     }
 
     /** strtod(s, NULL) as DEBUG SLEEP reads it: the longest decimal prefix, 0 when there is none. */

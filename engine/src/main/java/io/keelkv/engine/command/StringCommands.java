@@ -2,6 +2,7 @@ package io.keelkv.engine.command;
 
 import io.keelkv.engine.KeelEngine;
 import io.keelkv.engine.keyspace.Database;
+import io.keelkv.engine.keyspace.EntryDescriptor;
 import io.keelkv.engine.keyspace.EntryFlyweight;
 import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.memory.PageMemory;
@@ -73,6 +74,7 @@ final class StringCommands
 
     // results of option parsing, valid for the command being executed
     private int flags;
+    private int expireArg;
     private long expireAtMs;
 
     private StringCommands(final KeelEngine engine)
@@ -130,14 +132,15 @@ final class StringCommands
     }
 
     /**
-     * Redis's parseExtendedStringArgumentsOrReply. {@code forSet}: SET's options, else GETEX's.
-     * Sets {@link #flags} and {@link #expireAtMs}; @return false after writing the error.
+     * Redis's parseExtendedStringArgumentsOrReply, the syntax only. {@code forSet}: SET's options, else GETEX's.
+     * Sets {@link #flags} and {@link #expireArg}; the number is read by {@link #parseExpire}, which SET calls
+     * at once and GETEX only once it found its key. @return false after writing the error.
      */
     private boolean parseOptions(final CommandContext ctx, final int from, final boolean forSet)
     {
         final Args args = ctx.args();
         flags = 0;
-        int expireArg = -1;
+        expireArg = -1;
         for (int j = from; j < args.count(); j++)
         {
             final boolean hasNext = j + 1 < args.count();
@@ -174,6 +177,17 @@ final class StringCommands
                 return false;
             }
         }
+        return true;
+    }
+
+    /**
+     * getExpireMillisecondsOrReply for the option {@link #parseOptions} found, if any: the value must be
+     * positive, its seconds must not overflow as milliseconds, and the relative forms must not overflow when
+     * added to the clock. Sets {@link #expireAtMs} (-1: no expire option); @return false after the error.
+     */
+    private boolean parseExpire(final CommandContext ctx)
+    {
+        final Args args = ctx.args();
         expireAtMs = -1;
         if (expireArg >= 0)
         {
@@ -195,6 +209,7 @@ final class StringCommands
             }
             if ((flags & (FLAG_EX | FLAG_PX)) != 0)
             {
+                // ms and the clock are both positive: a sum past Long.MAX_VALUE wraps negative, caught below
                 ms += ctx.nowMs();
             }
             if (ms <= 0)
@@ -203,6 +218,28 @@ final class StringCommands
                 return false;
             }
             expireAtMs = ms;
+        }
+        return true;
+    }
+
+    /**
+     * Redis 7.0's checkStringLength for a string of {@code size} bytes growing by {@code append}: refused when
+     * the sum passes proto-max-bulk-len or wraps (SETRANGE's offset is a client's long: offset 2^63-1 plus one
+     * byte must not wrap to a negative size that passes the check). Like Redis, AOF replay (mustObeyClient)
+     * is exempt from proto-max-bulk-len; no client is exempt from what an entry can hold.
+     *
+     * @param size   current length or offset, at least 0.
+     * @param append bytes added after it, at least 0.
+     * @return false after the error reply.
+     */
+    private boolean checkStringLength(final CommandContext ctx, final long size, final long append)
+    {
+        final long total = size + append; // may wrap: then it is below both operands, as Redis tests it
+        if (total < size || total < append || total > EntryDescriptor.MAX_VALUE_LENGTH ||
+            (total > engine.settings().protoMaxBulkLen && !ctx.client().isReplay()))
+        {
+            ctx.out().raw(TOO_BIG);
+            return false;
         }
         return true;
     }
@@ -279,7 +316,7 @@ final class StringCommands
 
     private void set(final CommandContext ctx)
     {
-        if (!parseOptions(ctx, 3, true))
+        if (!parseOptions(ctx, 3, true) || !parseExpire(ctx))
         {
             return;
         }
@@ -450,6 +487,11 @@ final class StringCommands
         if (e == NULL_HANDLE)
         {
             ctx.out().nullBulk();
+            return;
+        }
+        // Redis validates GETEX's number after the lookup: a missing key answers nil even for "EX abc"
+        if (!parseExpire(ctx))
+        {
             return;
         }
         replyValue(ctx.out(), e);
@@ -664,12 +706,11 @@ final class StringCommands
             return;
         }
         final int oldLength = entry.valueLength();
-        final long total = (long)oldLength + args.length(2);
-        if (total > engine.settings().protoMaxBulkLen)
+        if (!checkStringLength(ctx, oldLength, args.length(2)))
         {
-            ctx.out().raw(TOO_BIG);
             return;
         }
+        final long total = (long)oldLength + args.length(2);
         final long moved = keyspace.resizeValue(db, total, oldLength);
         if (moved == NULL_HANDLE)
         {
@@ -794,13 +835,12 @@ final class StringCommands
                 return;
             }
         }
-        final long needed = offset + valueLength;
-        if (needed > engine.settings().protoMaxBulkLen)
+        if (!checkStringLength(ctx, offset, valueLength))
         {
-            ctx.out().raw(TOO_BIG);
             return;
         }
-        final long total = Math.max(oldLength, needed);
+        // cannot wrap now: the sum is at most MAX_VALUE_LENGTH
+        final long total = Math.max(oldLength, offset + valueLength);
         if (e == NULL_HANDLE)
         {
             e = keyspace.addEntry(db, args.array(), args.address(1), args.length(1), ObjectType.STRING,

@@ -41,6 +41,12 @@ public final class EntryDescriptor
     public static final int VOLATILE_SLOT_OFFSET = 28;
     public static final int HEADER_LENGTH_WITH_EXPIRE = 32;
 
+    /**
+     * The longest value an entry can hold: its length is an int field. Redis's strings go up to
+     * proto-max-bulk-len, which may be set past this; a KeelKV string may not, whatever the setting.
+     */
+    public static final long MAX_VALUE_LENGTH = Integer.MAX_VALUE;
+
     public static final int TYPE_MASK = 0x0F;
     public static final int ENCODING_SHIFT = 4;
     public static final int ENCODING_MASK = 0xF0;

@@ -268,6 +268,7 @@ public final class Keyspace
         final long valueLength,
         final long expireAtMs)
     {
+        checkValueLength(valueLength);
         final boolean hasExpire = expireAtMs >= 0;
         final long length = EntryDescriptor.entryLength(hasExpire, keyLength, valueLength);
         final long e = memory.allocate(length, false);
@@ -302,6 +303,7 @@ public final class Keyspace
      */
     public long resizeValue(final Database db, final long newValueLength, final long keepValueBytes)
     {
+        checkValueLength(newValueLength);
         final long old = db.foundEntry();
         entry.wrap(old);
         final boolean hasExpire = entry.hasExpire();
@@ -328,6 +330,19 @@ public final class Keyspace
         db.relinkFound(e);
         memory.free(old, oldLength);
         return e;
+    }
+
+    /**
+     * The last line of defence for page memory: a value length the int field cannot hold, or a negative one
+     * (a wrapped sum), would size the block one way and the entry another, and the writes after it would
+     * land outside the block. Commands refuse such lengths with Redis's error before they get here.
+     */
+    private static void checkValueLength(final long valueLength)
+    {
+        if (valueLength < 0 || valueLength > EntryDescriptor.MAX_VALUE_LENGTH)
+        {
+            throw new IllegalArgumentException("value length out of range: " + valueLength);
+        }
     }
 
     /**

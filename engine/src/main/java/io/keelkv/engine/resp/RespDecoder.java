@@ -236,13 +236,16 @@ public final class RespDecoder
                 position = cr + 2;
                 state = STATE_BULK_BODY;
             }
-            // Redis skips the two bytes after a bulk without checking that they are CRLF; so do we
-            final long end = position + bulkLength + 2;
-            if (end > available)
+            // Redis skips the two bytes after a bulk without checking that they are CRLF; so do we.
+            // With proto-max-bulk-len near 2^63 the end's sum would wrap negative and pass for "arrived": compare
+            // the length with the room left instead, and ask for at most Long.MAX_VALUE (the caller closes the
+            // client: no query buffer can hold it; Redis would abort on the allocation)
+            if (bulkLength > (long)available - position - 2)
             {
-                bytesNeeded = end;
+                bytesNeeded = bulkLength > Long.MAX_VALUE - 2 - position ? Long.MAX_VALUE : position + bulkLength + 2;
                 return NEED_MORE;
             }
+            final long end = position + bulkLength + 2;
             args.add(position, (int)bulkLength);
             position = (int)end;
             scanPosition = position;

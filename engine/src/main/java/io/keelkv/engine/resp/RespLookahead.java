@@ -55,24 +55,31 @@ public final class RespLookahead
                     return added;
                 }
                 q++;
-                int length = 0;
-                while (q < limit && (b = UnsafeApi.getByte(array, base + q)) >= '0' && b <= '9' && length < 1 << 29)
+                // in long, and given up as soon as the bulk cannot end within the input: a client's
+                // "$2147483647" must not wrap the int position below and send the scan before the buffer
+                long length = 0;
+                while (q < limit && (b = UnsafeApi.getByte(array, base + q)) >= '0' && b <= '9')
                 {
                     length = length * 10 + (b - '0');
+                    if (length > limit)
+                    {
+                        return added; // incomplete (or never to be complete): the rest has not arrived
+                    }
                     q++;
                 }
-                final int start = q + 2;
-                q = start + length + 2;
-                if (q > limit)
+                final long start = q + 2L;
+                final long end = start + length + 2;
+                if (end > limit)
                 {
                     return added; // incomplete: the rest has not arrived
                 }
                 if (i == 1)
                 {
                     addresses[added] = base + start;
-                    lengths[added] = length;
+                    lengths[added] = (int)length;
                     added++;
                 }
+                q = (int)end;
             }
             p = q;
         }

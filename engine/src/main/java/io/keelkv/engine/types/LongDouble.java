@@ -15,10 +15,19 @@ public final class LongDouble
 {
     private static final BigInteger TWO_63 = BigInteger.ONE.shiftLeft(63);
     private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
-    /** Beyond this decimal exponent a long double overflows (max ~1.19e4932): strtold reports ERANGE. */
-    private static final int MAX_DECIMAL_EXPONENT = 4931;
-    /** Below this a long double underflows to zero (smallest subnormal ~3.6e-4951). */
-    private static final int MIN_DECIMAL_EXPONENT = -4950;
+    /**
+     * LDBL_MAX, (2^64 - 1) * 2^16320, about 1.18973e4932: a value that rounds past it is infinite, so strtold
+     * reports ERANGE with HUGE_VALL (refused by string2ld) and a sum past it is INCRBYFLOAT's "Infinity".
+     */
+    private static final BigDecimal MAX_VALUE = new BigDecimal(TWO_64.subtract(BigInteger.ONE).shiftLeft(16320));
+    /**
+     * Half the smallest subnormal, 2^-16446 (about 1.82e-4951): a non-zero value up to it rounds to zero (ties
+     * to even), strtold's ERANGE with zero, refused; anything above it rounds to a subnormal, which Redis takes.
+     */
+    private static final BigDecimal ZERO_THRESHOLD = new BigDecimal(BigInteger.valueOf(5).pow(16446), 16446);
+    /** Decimal exponents past which no exact comparison is needed: 1e4933 overflows, 1e-4952 underflows. */
+    private static final int MAX_DECIMAL_EXPONENT = 4932;
+    private static final int MIN_DECIMAL_EXPONENT = -4952;
 
     private LongDouble()
     {
@@ -35,25 +44,63 @@ public final class LongDouble
         {
             return true;
         }
-        final BigDecimal value;
-        try
+        final BigDecimal value = parse(s);
+        if (value == null)
         {
-            value = new BigDecimal(stripPlus(s));
-        }
-        catch (final NumberFormatException ex)
-        {
-            return false; // an exponent past int range: strtold reports ERANGE, which Redis refuses
+            return false; // a non-zero mantissa with an exponent past int range: overflow or underflow
         }
         if (value.signum() == 0)
         {
             return true;
         }
-        // strtold's ERANGE on overflow (HUGE_VAL) and on underflow to zero: both refused by string2ld
+        // strtold's ERANGE on overflow (HUGE_VAL) and on underflow to zero: both refused by string2ld; the
+        // exact bounds are compared only near them, where the cost of the big numbers is paid once
         final long exponent = (long)value.precision() - value.scale() - 1;
-        return exponent <= MAX_DECIMAL_EXPONENT && exponent >= MIN_DECIMAL_EXPONENT;
+        if (exponent > MAX_DECIMAL_EXPONENT || exponent < MIN_DECIMAL_EXPONENT)
+        {
+            return false;
+        }
+        if (exponent >= MAX_DECIMAL_EXPONENT - 1)
+        {
+            return round64(value).abs().compareTo(MAX_VALUE) <= 0;
+        }
+        if (exponent <= MIN_DECIMAL_EXPONENT + 2)
+        {
+            return value.abs().compareTo(ZERO_THRESHOLD) > 0;
+        }
+        return true;
     }
 
-    /** {@code a + b} as Redis prints it, or null when the result is NaN or infinite. */
+    /**
+     * The exact value of text {@link #isDecimalSyntax} accepted (not infinity), or null when its exponent
+     * is past int range with a non-zero mantissa. A zero mantissa is zero whatever the exponent, as strtold
+     * reads "0e99999999999".
+     */
+    private static BigDecimal parse(final String s)
+    {
+        try
+        {
+            return new BigDecimal(stripPlus(s));
+        }
+        catch (final NumberFormatException ex)
+        {
+            for (int i = 0; i < s.length(); i++)
+            {
+                final char c = s.charAt(i);
+                if (c == 'e' || c == 'E')
+                {
+                    break;
+                }
+                if (c >= '1' && c <= '9')
+                {
+                    return null;
+                }
+            }
+            return BigDecimal.ZERO;
+        }
+    }
+
+    /** {@code a + b} (both accepted by {@link #isValid}) as Redis prints it, or null when NaN or infinite. */
     public static String add(final String a, final String b)
     {
         final boolean infA = isInfinity(a);
@@ -62,10 +109,10 @@ public final class LongDouble
         {
             return null; // inf + x is inf, inf - inf is nan: both refused
         }
-        final BigDecimal sum = round64(round64(new BigDecimal(stripPlus(a))).add(round64(new BigDecimal(stripPlus(b)))));
-        if (sum.signum() != 0 && sum.precision() - sum.scale() - 1 > MAX_DECIMAL_EXPONENT)
+        final BigDecimal sum = round64(round64(parse(a)).add(round64(parse(b))));
+        if (sum.abs().compareTo(MAX_VALUE) > 0)
         {
-            return null;
+            return null; // rounded past LDBL_MAX: infinite
         }
         String text = sum.setScale(17, RoundingMode.HALF_EVEN).toPlainString();
         if (text.indexOf('.') >= 0)

@@ -541,6 +541,23 @@ class KeyCommandsTest
         assertEquals(0, engine.keyspace().database(0).size());
     }
 
+    /** A negative deadline is a client's number too: in the keyspace any negative one means "no TTL". */
+    @Test
+    void shouldExpireAKeyReplayedWithANegativeDeadlineInsteadOfMakingItPersistent()
+    {
+        final LocalClient replay = new LocalClient(2, true);
+        for (final String[] command : new String[][] {
+            {"PEXPIREAT", "k", "-1"}, {"PEXPIREAT", "k", "-9223372036854775808"}, {"EXPIREAT", "k", "-5"},
+            {"EXPIRE", "k", "-9223372036854775"}})
+        {
+            call("SET", "k", "v");
+            engine.dispatcher().execute(Args.of(command), new RespWriter(64), replay);
+            assertEquals(1, engine.keyspace().database(0).size(), String.join(" ", command));
+            assertEquals(":-2\r\n", call("TTL", "k"), String.join(" ", command));
+            assertEquals(0, engine.keyspace().database(0).size(), String.join(" ", command));
+        }
+    }
+
     @Test
     void shouldKeepTheAccessClockOnRenameAndMoveButNotOnCopy()
     {

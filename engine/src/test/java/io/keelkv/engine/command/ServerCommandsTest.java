@@ -179,12 +179,40 @@ class ServerCommandsTest
         assertTrue(db.bucketCount() >= 5000, String.valueOf(db.bucketCount()));
     }
 
+    /**
+     * A count is a client's number, and the table for it is allocated first: one the machine cannot hold is
+     * "OOM in dictTryExpand", as Redis answers when its allocation fails, and the engine serves on. It used
+     * to reach the page memory, which grew its page table on the heap for 2^27 pages (OutOfMemoryError).
+     */
+    @Test
+    void shouldRefusePopulatingMoreKeysThanTheMachineCanIndex()
+    {
+        for (final String count : new String[] {"1099511627776", "4611686018427387904", "9223372036854775807"})
+        {
+            assertEquals("-ERR OOM in dictTryExpand\r\n", call("DEBUG", "POPULATE", count), count);
+        }
+        assertEquals(":0\r\n", call("DBSIZE"));
+        assertEquals("+OK\r\n", call("DEBUG", "POPULATE", "100"));
+        assertEquals(":100\r\n", call("DBSIZE"));
+    }
+
     @Test
     void shouldRefusePopulatingValuesLargerThanABulkString()
     {
         assertEquals("-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n",
             call("DEBUG", "POPULATE", "1", "k", "9999999999"));
         assertEquals(":0\r\n", call("DBSIZE"));
+    }
+
+    /** Redis allocates a value only for a key it creates: with none to create, any size is OK (7.0.15). */
+    @Test
+    void shouldAcceptAnyPopulateSizeWhenNoKeyIsCreated()
+    {
+        assertEquals("+OK\r\n", call("DEBUG", "POPULATE", "0", "k", "9223372036854775807"));
+        call("SET", "k:0", "x");
+        assertEquals("+OK\r\n", call("DEBUG", "POPULATE", "1", "k", "9999999999"));
+        assertEquals("$1\r\nx\r\n", call("GET", "k:0"));
+        assertEquals("-ERR value is out of range, must be positive\r\n", call("DEBUG", "POPULATE", "0", "k", "-1"));
     }
 
     @Test

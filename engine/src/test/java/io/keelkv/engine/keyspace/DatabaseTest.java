@@ -51,6 +51,29 @@ class DatabaseTest
         return keyspace.delete(db, k, BASE, k.length);
     }
 
+    /**
+     * An entry keeps its value length in an int: a longer or negative length (a wrapped sum in a command)
+     * would size the block one way and the entry another. The keyspace refuses it before allocating.
+     */
+    @Test
+    void shouldRefuseAValueLengthAnEntryCannotHold()
+    {
+        final byte[] k = "k".getBytes(StandardCharsets.UTF_8);
+        assertEquals(NULL_HANDLE, keyspace.lookupWrite(db, k, BASE, k.length));
+        assertThrows(IllegalArgumentException.class,
+            () -> keyspace.addEntry(db, k, BASE, k.length, ObjectType.STRING, 0, -1, -1));
+        assertThrows(IllegalArgumentException.class,
+            () -> keyspace.addEntry(db, k, BASE, k.length, ObjectType.STRING, 0, EntryDescriptor.MAX_VALUE_LENGTH + 1, -1));
+        assertEquals(0, db.size());
+
+        put("k", "value", -1);
+        assertNotEquals(NULL_HANDLE, keyspace.lookupWrite(db, k, BASE, k.length));
+        assertThrows(IllegalArgumentException.class, () -> keyspace.resizeValue(db, -1, 0));
+        assertThrows(IllegalArgumentException.class,
+            () -> keyspace.resizeValue(db, EntryDescriptor.MAX_VALUE_LENGTH + 1, 5));
+        assertEquals("value", get("k"));
+    }
+
     @Test
     void shouldFindEveryKeyAcrossIncrementalRehash()
     {

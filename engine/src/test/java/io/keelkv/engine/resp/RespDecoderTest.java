@@ -321,6 +321,29 @@ class RespDecoderTest
         assertEquals(0, decoder.bytesNeeded());
     }
 
+    /**
+     * proto-max-bulk-len may be set up to 2^63-1, and then a bulk header may announce that much: the end of
+     * such a bulk must not wrap around and look already arrived (a negative argument length at a wild
+     * position). The decoder waits, and tells the caller a size no query buffer can hold.
+     */
+    @Test
+    void shouldWaitForABulkWhoseEndPassesLongMaxValue()
+    {
+        final RespDecoder decoder = new RespDecoder();
+        decoder.maxBulkLength(Long.MAX_VALUE);
+        final Args args = new Args();
+        for (final String length : new String[] {"9223372036854775807", "9223372036854775806", "9223372036854775790"})
+        {
+            final byte[] bytes = latin1("*2\r\n$4\r\nECHO\r\n$" + length + "\r\nxyz\r\n");
+            assertEquals(RespDecoder.NEED_MORE, decoder.decode(new UnsafeBuffer(bytes), 0, bytes.length, args), length);
+            assertEquals(Long.MAX_VALUE, decoder.bytesNeeded(), length);
+            decoder.reset();
+        }
+        final byte[] bytes = latin1("*1\r\n$4294967296\r\nxyz");
+        assertEquals(RespDecoder.NEED_MORE, decoder.decode(new UnsafeBuffer(bytes), 0, bytes.length, args));
+        assertEquals(17 + 4294967296L + 2, decoder.bytesNeeded());
+    }
+
     private static String outcome(final String input, final boolean authenticated)
     {
         final byte[] bytes = latin1(input);

@@ -57,4 +57,35 @@ class RespLookaheadTest
         assertEquals(List.of(), keys("*2\r\n$3\r\nGET\r\n:2\r\nk2\r\n", 16));
         assertEquals(List.of(), keys("", 16));
     }
+
+    /**
+     * A bulk length is a client's number: "$2147483647" once wrapped the int scan position to a negative
+     * offset, and the next read of the look ahead left the buffer (SIGSEGV, before the decoder ever saw
+     * the request).
+     */
+    @Test
+    void shouldStopAtABulkLengthThatWouldWrapThePosition()
+    {
+        final String get = "*2\r\n$3\r\nGET\r\n$2\r\nk1\r\n";
+        assertEquals(List.of("k1"), keys(get + "*2\r\n$3\r\nGET\r\n$2147483647\r\n" + "*1\r\n$4\r\nPING\r\n", 16));
+        // the key before the huge bulk is whole, and may be prefetched; nothing after it is looked at
+        assertEquals(List.of("k1", "k"), keys(get + "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2147483646\r\nvv\r\n" + get, 16));
+    }
+
+    /** "$4294967295" once overflowed the int length to -1 and was handed out as a key of length -1. */
+    @Test
+    void shouldNotReportANegativeKeyLength()
+    {
+        assertEquals(0, RespLookahead.findKeys(buffer("*2\r\n$3\r\nGET\r\n$4294967295\r\nabcdef\r\n"), 0,
+            "*2\r\n$3\r\nGET\r\n$4294967295\r\nabcdef\r\n".length(), addresses, lengths, 16));
+        assertEquals(List.of(), keys("*2\r\n$3\r\nGET\r\n$99999999999999999999\r\nk\r\n", 16));
+    }
+
+    private static UnsafeBuffer buffer(final String input)
+    {
+        final byte[] bytes = input.getBytes(StandardCharsets.ISO_8859_1);
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(bytes.length));
+        buffer.putBytes(0, bytes);
+        return buffer;
+    }
 }

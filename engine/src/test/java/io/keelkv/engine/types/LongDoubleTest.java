@@ -34,4 +34,49 @@ class LongDoubleTest
         assertTrue(LongDouble.isValid("inf"));
         assertNull(LongDouble.add("inf", "1"), "infinite results are refused");
     }
+
+    /**
+     * The ends of the 80-bit range, read from redis-server 7.0.15: strtold takes up to LDBL_MAX (about
+     * 1.18973149535723176502e4932, and what rounds to it) and down to what rounds to the smallest subnormal
+     * (above 2^-16446, about 1.82e-4951); a decimal exponent was used as the bound, which refused 1e4932.
+     */
+    @Test
+    void shouldTakeTheWholeLongDoubleRangeAsStrtoldDoes()
+    {
+        assertTrue(LongDouble.isValid("1e4932"));
+        assertTrue(LongDouble.isValid("1.18973149535723176502e+4932"));
+        assertTrue(LongDouble.isValid("-1.189731495357231765053e+4932"), "rounds down to LDBL_MAX");
+        assertFalse(LongDouble.isValid("1.1897314953572317651e+4932"), "rounds up to infinity");
+        assertFalse(LongDouble.isValid("1e4933"));
+        assertTrue(LongDouble.isValid("1e-4950"));
+        assertTrue(LongDouble.isValid("3.6e-4951"));
+        assertTrue(LongDouble.isValid("1.9e-4951"), "rounds up to the smallest subnormal");
+        assertFalse(LongDouble.isValid("1.8e-4951"), "rounds down to zero");
+        assertFalse(LongDouble.isValid("-9.9e-4952"));
+        assertFalse(LongDouble.isValid("1e-4953"));
+    }
+
+    @Test
+    void shouldReadAZeroMantissaAsZeroWhateverItsExponent()
+    {
+        assertTrue(LongDouble.isValid("0e99999999999"));
+        assertTrue(LongDouble.isValid("-0.000e-99999999999"));
+        assertFalse(LongDouble.isValid("0.001e99999999999"));
+        assertEquals("1", LongDouble.add("0e99999999999", "1"));
+        assertEquals("0", LongDouble.add("0", "-0e99999999999"));
+    }
+
+    /** A sum is infinite exactly when it rounds past LDBL_MAX, not when its decimal exponent reaches 4932. */
+    @Test
+    void shouldRefuseASumOnlyWhenItRoundsPastLongDoubleMax()
+    {
+        // redis-server's reply begins so (1e4932 rounded to a 64-bit mantissa, printed with %.17Lf)
+        assertTrue(LongDouble.add("5e4931", "5e4931").startsWith("10000000000000000000060189493879638913238377742545331" +
+            "14773785041352533019486608722407533327779433142773666525563666277682061860906440460336623416164931097"));
+        assertEquals(4933, LongDouble.add("5e4931", "5e4931").length());
+        assertNull(LongDouble.add("1e4932", "5e4931"));
+        assertNull(LongDouble.add("1.18973149535723176502e+4932", "1.18973149535723176502e+4932"));
+        assertNull(LongDouble.add("-1.18973149535723176502e+4932", "-1e4932"));
+        assertEquals("0", LongDouble.add("1.18973149535723176502e+4932", "-1.18973149535723176502e+4932"));
+    }
 }

@@ -426,7 +426,9 @@ final class ConfigSyntax
     }
 
     /**
-     * string2d: a whole-string decimal floating point number, no leading space, no NaN.
+     * string2d: the whole string one number as strtod reads it (decimal, or C99 hex "0x1.8p1"; "inf" and
+     * "infinity"), no leading space, no NaN; and, as strtod's ERANGE makes string2d refuse them, no finite text
+     * that overflows to infinity ("1e400") or underflows to zero ("1e-400"). A subnormal result is accepted.
      *
      * @return the value, or null.
      */
@@ -442,11 +444,28 @@ final class ConfigSyntax
         {
             return lower.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
         }
-        if (!lower.matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)(e[+-]?\\d+)?"))
+        final double value;
+        final String mantissa;
+        if (lower.matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)(e[+-]?\\d+)?"))
+        {
+            value = Double.parseDouble(lower);
+            mantissa = lower.split("e", 2)[0];
+        }
+        else if (lower.matches("[+-]?0x([0-9a-f]+\\.?[0-9a-f]*|\\.[0-9a-f]+)(p[+-]?\\d+)?"))
+        {
+            // Java reads C's hex form only with its binary exponent
+            value = Double.parseDouble(lower.indexOf('p') < 0 ? lower + "p0" : lower);
+            mantissa = lower.split("p", 2)[0].replaceFirst("0x", "");
+        }
+        else
         {
             return null;
         }
-        return Double.parseDouble(s);
+        if (Double.isInfinite(value) || (value == 0 && mantissa.matches(".*[1-9a-f].*")))
+        {
+            return null;
+        }
+        return value;
     }
 
     /**

@@ -635,6 +635,12 @@ public final class ServerConfig
         return bytes < 0 ? Long.MAX_VALUE : bytes;
     }
 
+    /** @return the memory limit as Redis keeps it: an unsigned 64-bit value (2^64-1 is -1 here), for INFO. */
+    public long maxMemoryBytesUnsigned()
+    {
+        return longValue(Directives.MAXMEMORY);
+    }
+
     /** @return a Redis policy name: noeviction, allkeys-lru, volatile-lru, allkeys-lfu, ... */
     public String maxMemoryPolicy()
     {

@@ -118,6 +118,28 @@ class ConfigSyntaxTest
         assertNull(ConfigSyntax.strtollWholeRadix("-", 8));
     }
 
+    /** string2d on redis-server 7.0.15 (latency-tracking-info-percentiles): strtod's forms, ERANGE refused. */
+    @Test
+    void shouldParseDoublesLikeString2d()
+    {
+        assertEquals(99.9, ConfigSyntax.parseDouble("99.9"));
+        assertEquals(50.0, ConfigSyntax.parseDouble("+5e1"));
+        assertEquals(16.0, ConfigSyntax.parseDouble("0x10"));
+        assertEquals(0.5, ConfigSyntax.parseDouble("0x.8"));
+        assertEquals(3.0, ConfigSyntax.parseDouble("0X1.8P1"));
+        assertEquals(Double.NEGATIVE_INFINITY, ConfigSyntax.parseDouble("-inf"));
+        assertEquals(4.9e-324, ConfigSyntax.parseDouble("4.9e-324"), "a subnormal is taken");
+        assertEquals(0.0, ConfigSyntax.parseDouble("0e999999"));
+        assertNull(ConfigSyntax.parseDouble("1e400"), "overflows to infinity: ERANGE");
+        assertNull(ConfigSyntax.parseDouble("-1e400"));
+        assertNull(ConfigSyntax.parseDouble("1e-400"), "underflows to zero: ERANGE");
+        assertNull(ConfigSyntax.parseDouble("0x1p-1100"));
+        assertNull(ConfigSyntax.parseDouble("0x"));
+        assertNull(ConfigSyntax.parseDouble("nan"));
+        assertNull(ConfigSyntax.parseDouble(" 1"));
+        assertNull(ConfigSyntax.parseDouble("1f"));
+    }
+
     @Test
     void shouldFormatDoublesAsTrimmedPercentF()
     {
