@@ -356,6 +356,11 @@ public final class PageMemory implements AutoCloseable
      */
     public long allocate(final long bytes, final boolean zero)
     {
+        if (bytes < 0)
+        {
+            // a size that wrapped: a bug upstream, never a block of the minimum size
+            throw new IllegalArgumentException("allocation of " + bytes + " bytes");
+        }
         final long handle;
         final long size;
         if (bytes <= maxSmallBytes)
@@ -473,16 +478,12 @@ public final class PageMemory implements AutoCloseable
     private long allocateSpan(final long bytes)
     {
         final long pages = (bytes + pageMask) >>> pageShift;
-        if (pages > Integer.MAX_VALUE / 2 || pagesInUse + pages > maxPages)
+        if (pages > MAX_PAGE_NUMBERS - pageNumberLimit || pagesInUse + pages > maxPages)
         {
             return NULL_HANDLE;
         }
         final int count = (int)pages;
-        final int first = takePageRun(count);
-        if (first == NO_PAGE)
-        {
-            return NULL_HANDLE;
-        }
+        // the memory first: a refusal then leaves the page table as it was, never grown for nothing
         final long base;
         try
         {
@@ -490,10 +491,12 @@ public final class PageMemory implements AutoCloseable
         }
         catch (final OutOfMemoryError ex)
         {
-            for (int i = 0; i < count; i++)
-            {
-                returnPageNumber(first + i);
-            }
+            return NULL_HANDLE;
+        }
+        final int first = takePageRun(count);
+        if (first == NO_PAGE)
+        {
+            UnsafeApi.freeMemory(base);
             return NULL_HANDLE;
         }
         for (int i = 0; i < count; i++)
@@ -765,7 +768,10 @@ public final class PageMemory implements AutoCloseable
         {
             return NO_PAGE;
         }
-        ensurePageCapacity((int)newLimit);
+        if (!ensurePageCapacity((int)newLimit))
+        {
+            return NO_PAGE;
+        }
         final int first = pageNumberLimit;
         pageNumberLimit = (int)newLimit;
         return first;
@@ -776,29 +782,66 @@ public final class PageMemory implements AutoCloseable
         freeNumbers[page >>> 6] |= 1L << page;
     }
 
-    private void ensurePageCapacity(final int required)
+    /**
+     * Grow the page table to hold {@code required} page numbers. All or nothing: the arrays are grown into
+     * locals and swapped in together, so a heap that runs out half way leaves the table as it was (arrays of
+     * different lengths would break every later growth).
+     *
+     * @return false when the heap could not hold the bigger table.
+     */
+    private boolean ensurePageCapacity(final int required)
     {
         if (required <= pageAddress.length)
         {
-            return;
+            return true;
         }
         int capacity = pageAddress.length;
         while (capacity < required)
         {
             capacity *= 2;
         }
-        pageAddress = Arrays.copyOf(pageAddress, capacity);
-        pageKind = Arrays.copyOf(pageKind, capacity);
-        pageClass = Arrays.copyOf(pageClass, capacity);
-        pageLive = Arrays.copyOf(pageLive, capacity);
-        pageFreeHead = Arrays.copyOf(pageFreeHead, capacity);
-        pageBump = Arrays.copyOf(pageBump, capacity);
-        pageNextPartial = Arrays.copyOf(pageNextPartial, capacity);
-        pagePrevPartial = Arrays.copyOf(pagePrevPartial, capacity);
-        spanPages = Arrays.copyOf(spanPages, capacity);
-        pageRunEnd = Arrays.copyOf(pageRunEnd, capacity);
-        freeNumbers = Arrays.copyOf(freeNumbers, capacity / 64);
-        barrier.ensureCapacity(capacity);
+        final long[] newAddress;
+        final byte[] newKind;
+        final short[] newClass;
+        final int[] newLive;
+        final int[] newFreeHead;
+        final int[] newBump;
+        final int[] newNextPartial;
+        final int[] newPrevPartial;
+        final int[] newSpanPages;
+        final int[] newRunEnd;
+        final long[] newFreeNumbers;
+        try
+        {
+            newAddress = Arrays.copyOf(pageAddress, capacity);
+            newKind = Arrays.copyOf(pageKind, capacity);
+            newClass = Arrays.copyOf(pageClass, capacity);
+            newLive = Arrays.copyOf(pageLive, capacity);
+            newFreeHead = Arrays.copyOf(pageFreeHead, capacity);
+            newBump = Arrays.copyOf(pageBump, capacity);
+            newNextPartial = Arrays.copyOf(pageNextPartial, capacity);
+            newPrevPartial = Arrays.copyOf(pagePrevPartial, capacity);
+            newSpanPages = Arrays.copyOf(spanPages, capacity);
+            newRunEnd = Arrays.copyOf(pageRunEnd, capacity);
+            newFreeNumbers = Arrays.copyOf(freeNumbers, capacity / 64);
+            barrier.ensureCapacity(capacity);
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            return false;
+        }
+        pageAddress = newAddress;
+        pageKind = newKind;
+        pageClass = newClass;
+        pageLive = newLive;
+        pageFreeHead = newFreeHead;
+        pageBump = newBump;
+        pageNextPartial = newNextPartial;
+        pagePrevPartial = newPrevPartial;
+        spanPages = newSpanPages;
+        pageRunEnd = newRunEnd;
+        freeNumbers = newFreeNumbers;
+        return true;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -918,7 +961,10 @@ public final class PageMemory implements AutoCloseable
         {
             return pages + " pages needed, " + maxPages + " allowed";
         }
-        ensurePageCapacity(limit);
+        if (!ensurePageCapacity(limit))
+        {
+            return "no heap for a page table of " + limit + " pages";
+        }
         Arrays.fill(pageAddress, 0);
         Arrays.fill(pageRunEnd, 0);
         long allocated = 0;

@@ -222,4 +222,18 @@ class PageMemoryTest
         assertThrows(IndexOutOfBoundsException.class, () -> memory.getBytes(handle, new byte[8], 4, 8));
         assertThrows(IndexOutOfBoundsException.class, () -> memory.getBytes(handle, new byte[8], -1, 4));
     }
+
+    @Test
+    void shouldRefuseANegativeSizeAndASpanPastEveryPageNumberWithoutGrowingTheTable()
+    {
+        final long handle = memory.allocate(64, false);
+        assertThrows(IllegalArgumentException.class, () -> memory.allocate(-1, false));
+        assertThrows(IllegalArgumentException.class, () -> memory.allocate(Long.MIN_VALUE, false));
+        final int limit = memory.pageNumberLimit();
+        assertEquals(PageMemory.NULL_HANDLE, memory.allocate((long)PageMemory.MAX_PAGE_NUMBERS * memory.pageSizeBytes(), false));
+        assertEquals(PageMemory.NULL_HANDLE, memory.allocate(Long.MAX_VALUE, false));
+        assertEquals(limit, memory.pageNumberLimit(), "the page table did not grow for a refused request");
+        memory.putLong(handle, 1L); // and the memory goes on
+        assertNotEquals(PageMemory.NULL_HANDLE, memory.allocate(3L * memory.pageSizeBytes(), false));
+    }
 }

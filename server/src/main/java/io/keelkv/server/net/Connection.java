@@ -21,6 +21,8 @@ import java.nio.channels.SocketChannel;
 final class Connection
 {
     static final int INITIAL_BUFFER_BYTES = 16 * 1024;
+    /** The largest query buffer a ByteBuffer can be (an int capacity, less the JDK's array header slack). */
+    static final long MAX_BUFFER_BYTES = Integer.MAX_VALUE - 16;
 
     final SocketChannel channel;
     final ClientSession session;
@@ -113,7 +115,7 @@ final class Connection
 
     private boolean reallocate(final long capacity)
     {
-        if (capacity > Integer.MAX_VALUE - 16)
+        if (capacity > MAX_BUFFER_BYTES)
         {
             return false;
         }

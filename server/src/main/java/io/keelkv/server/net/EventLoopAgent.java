@@ -575,7 +575,10 @@ public final class EventLoopAgent implements Agent
                     // make the server reserve (and zero, as direct buffers are zeroed) 512 MB. Doubling
                     // keeps the copying O(n); the last step is exactly the request's size.
                     final long target = Math.min(needed, Math.max(2L * c.in.capacity(), 4L * Connection.INITIAL_BUFFER_BYTES));
-                    if (needed > limits.queryBufferLimit || !c.growTo(target, limits.queryBufferLimit))
+                    // a request no query buffer can hold (a buffer is at most 2 GB) is closed at once, whatever
+                    // client-query-buffer-limit says, not after growing step by step towards it
+                    if (needed > limits.queryBufferLimit || needed > Connection.MAX_BUFFER_BYTES ||
+                        !c.growTo(target, limits.queryBufferLimit))
                     {
                         closeForQueryBuffer(c);
                     }
