@@ -68,12 +68,12 @@ class Raw:
 
 
 COMMANDS = """
-ping echo quit hello auth select swapdb client info config dbsize flushdb flushall time lastsave save shutdown
+ping echo quit hello auth select swapdb client info config dbsize flushdb flushall time lastsave save bgsave shutdown
 memory object debug command
 del unlink exists type rename renamenx copy move keys scan randomkey expire pexpire expireat pexpireat
 ttl pttl expiretime pexpiretime persist touch
 set get getset getdel getex setnx setex psetex mget mset msetnx incr decr incrby decrby incrbyfloat append
-strlen getrange setrange
+strlen getrange setrange substr
 """.split()
 SUBCOMMANDS = {
     "client": "id setname getname list info kill no-evict help",

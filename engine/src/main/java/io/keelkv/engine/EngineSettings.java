@@ -1,6 +1,12 @@
 package io.keelkv.engine;
 
 import io.keelkv.engine.keyspace.EvictionPolicy;
+import io.keelkv.engine.snapshot.SnapshotAgent;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The settings the engine itself reads. The server's config layer (or an embedding application) fills
@@ -18,6 +24,19 @@ public final class EngineSettings
     public long protoMaxBulkLen = 512L * 1024 * 1024;
     public int activeExpireBudgetPercent = 25;
     public long seed = System.nanoTime();
+    /**
+     * Run the background snapshot's agent on a thread of its own (started at the first BGSAVE). False runs
+     * it on the owner's thread from each {@code cron}/poll step: deterministic, and slower.
+     */
+    public boolean snapshotAgentThread = true;
+    /**
+     * How the snapshot agent's thread waits between saves: never a busy spin (it is idle almost always); the
+     * default parks up to 1 ms, so a BGSAVE starts within a millisecond and an idle agent costs nothing.
+     */
+    public Supplier<IdleStrategy> snapshotIdleStrategy =
+        () -> new BackoffIdleStrategy(10, 10, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
+    /** Pages per snapshot agent duty cycle: the bound on how long an abort waits. */
+    public int snapshotPagesPerStep = SnapshotAgent.DEFAULT_PAGES_PER_STEP;
 
     /** Validate before anything is mapped (Aeron's conclude()). */
     public EngineSettings conclude()

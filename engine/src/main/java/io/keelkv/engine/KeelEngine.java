@@ -1,20 +1,20 @@
 package io.keelkv.engine;
 
+import io.keelkv.engine.command.CommandLimits;
 import io.keelkv.engine.command.CommandTable;
 import io.keelkv.engine.command.Commands;
 import io.keelkv.engine.command.Dispatcher;
 import io.keelkv.engine.command.LocalClient;
 import io.keelkv.engine.keyspace.Database;
 import io.keelkv.engine.keyspace.EntryFlyweight;
+import io.keelkv.engine.keyspace.Eviction;
 import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.memory.PageMemory;
 import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.ErrorStats;
 import io.keelkv.engine.resp.RespWriter;
-import io.keelkv.engine.snapshot.LivePageSource;
+import io.keelkv.engine.snapshot.SnapshotControl;
 import io.keelkv.engine.snapshot.SnapshotException;
-import io.keelkv.engine.snapshot.SnapshotImage;
-import io.keelkv.engine.snapshot.SnapshotListener;
 import io.keelkv.engine.snapshot.SnapshotReader;
 import io.keelkv.engine.snapshot.SnapshotWriter;
 import io.keelkv.engine.types.ObjectType;
@@ -26,9 +26,11 @@ import java.nio.file.Path;
 import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
 
 /**
- * The engine as a library: page memory, keyspace, command table and dispatcher, plus a typed Java API
- * for in-process users. Not thread-safe by design: one thread owns an engine (DESIGN.md, "Threads").
- * The server drives it from its event loop; an embedding application calls it from its own thread.
+ * The engine as a library: the composition root (page memory, keyspace, eviction, snapshots, command table
+ * and dispatcher) plus a typed Java API for in-process users. Not thread-safe by design: one thread owns an
+ * engine. The server drives it from its event loop; an embedding application calls it from its own thread.
+ * Each subsystem has its own home and figures ({@link Eviction}, {@link SnapshotControl}); this class wires
+ * them and offers the typed API, nothing more.
  *
  * <p>The typed API and the RESP commands share the same code below the command layer ({@link Strings},
  * {@link Keyspace}), so they cannot disagree. Typed calls return a {@link Status} instead of throwing.
@@ -40,24 +42,15 @@ public final class KeelEngine implements AutoCloseable
     private final EngineSettings settings;
     private final PageMemory memory;
     private final Keyspace keyspace;
+    private final Eviction eviction;
+    private final SnapshotControl snapshots;
+    private final CommandLimits limits = new CommandLimits();
     private final CommandTable commandTable;
     private final Dispatcher dispatcher;
     private final EntryFlyweight entry;
     private final LocalClient localClient = new LocalClient(0, false);
     private final ErrorStats errorStats = new ErrorStats();
     private final long startTimeMs = System.currentTimeMillis();
-
-    private long dirtyAtLastSave;
-    private long lastSaveTimeSec = System.currentTimeMillis() / 1000;
-    private Path snapshotFile;
-    private SnapshotListener snapshotListener = SnapshotListener.NONE;
-    private SnapshotImage snapshotImage;
-    private SnapshotWriter snapshotWriter;
-    private SnapshotReader snapshotReader;
-    private long snapshotSaves;
-    private boolean lastBackgroundSaveOk = true;
-    private long lastLoadKeys;
-    private long overheadBytes;
     private long rehashBudgetNs = 1_000_000;
 
     public KeelEngine(final EngineSettings settings)
@@ -65,11 +58,14 @@ public final class KeelEngine implements AutoCloseable
         this.settings = settings.conclude();
         this.memory = new PageMemory(settings.pageSizeBytes, Long.MAX_VALUE);
         this.keyspace = new Keyspace(memory, settings.databases, settings.seed);
+        this.eviction = new Eviction(keyspace);
+        this.snapshots = new SnapshotControl(keyspace, settings.snapshotAgentThread, settings.snapshotIdleStrategy,
+            settings.snapshotPagesPerStep);
         this.commandTable = new CommandTable();
         this.entry = new EntryFlyweight(memory);
         applySettings();
-        this.dispatcher = new Dispatcher(this);
-        Commands.bindAll(this, commandTable);
+        this.dispatcher = new Dispatcher(keyspace, commandTable, eviction, snapshots, limits);
+        Commands.bindAll(commandTable, keyspace, eviction, snapshots);
     }
 
     public KeelEngine()
@@ -77,10 +73,12 @@ public final class KeelEngine implements AutoCloseable
         this(new EngineSettings());
     }
 
-    /** Re-read mutable settings (after CONFIG SET maxmemory-policy, lfu-*). */
+    /** Re-read mutable settings (after CONFIG SET maxmemory*, lfu-*, proto-max-bulk-len). */
     public void applySettings()
     {
         keyspace.lfuPolicy(settings.maxMemoryPolicy.isLfu(), settings.lfuLogFactor, settings.lfuDecayTimeMinutes);
+        eviction.configure(settings.maxMemoryBytes, settings.maxMemoryPolicy, settings.maxMemorySamples);
+        limits.protoMaxBulkLen = settings.protoMaxBulkLen;
     }
 
     public EngineSettings settings()
@@ -96,6 +94,17 @@ public final class KeelEngine implements AutoCloseable
     public Keyspace keyspace()
     {
         return keyspace;
+    }
+
+    public Eviction eviction()
+    {
+        return eviction;
+    }
+
+    /** Snapshots: the file, SAVE, BGSAVE, save points, loading, and their INFO figures. */
+    public SnapshotControl snapshots()
+    {
+        return snapshots;
     }
 
     public CommandTable commandTable()
@@ -119,180 +128,49 @@ public final class KeelEngine implements AutoCloseable
         return startTimeMs;
     }
 
-    public long dirty()
-    {
-        return keyspace.dirty() - dirtyAtLastSave;
-    }
-
-    public void addDirty(final long changes)
-    {
-        keyspace.addDirty(changes);
-    }
-
-    public long lastSaveTimeSec()
-    {
-        return lastSaveTimeSec;
-    }
-
-    public void lastSaveTimeSec(final long seconds)
-    {
-        lastSaveTimeSec = seconds;
-    }
-
-    // ------------------------------------------------------------------------------------------------
-    // snapshots (the foreground part: SAVE, loading; see io.keelkv.engine.snapshot)
-
     /**
-     * Write a snapshot of the whole dataset to {@code file}, now, on this thread (Redis's SAVE and the save
-     * before SHUTDOWN): the instant is taken and every page written before this returns, so nothing changes
-     * underneath. On success the changes-since-last-save count is reset and LASTSAVE moves; on failure the
-     * previous file is left as it was and nothing here changes.
+     * Write a snapshot of the whole dataset to {@code file}, now, on this thread (see
+     * {@link SnapshotControl#save(Path)}).
      *
-     * @param file the snapshot file; its directory must exist.
-     * @return what was written.
      * @throws SnapshotException naming the step that failed.
      */
     public SnapshotWriter.Result save(final Path file) throws SnapshotException
     {
-        if (snapshotWriter == null)
-        {
-            snapshotWriter = new SnapshotWriter(memory.pageSizeBytes());
-            snapshotImage = new SnapshotImage();
-        }
-        snapshotImage.capture(keyspace);
-        final SnapshotWriter.Result result = snapshotWriter.save(snapshotImage, new LivePageSource(memory), file);
-        dirtyAtLastSave = keyspace.dirty();
-        lastSaveTimeSec = System.currentTimeMillis() / 1000;
-        // a successful save clears the error state a failed background save left, as rdbSave does
-        lastBackgroundSaveOk = true;
-        return result;
+        return snapshots.save(file);
     }
 
     /**
-     * Load a snapshot into this engine, which must hold no keys (at start, or after a flush): pages are
-     * restored under their numbers, then the roots; no key is re-inserted. All or nothing: when the file is
-     * refused the engine stays empty.
+     * Load a snapshot into this engine, which must hold no keys: pages are restored under their numbers, no
+     * key is re-inserted. All or nothing.
      *
-     * @param file the snapshot file.
-     * @return what was restored.
      * @throws SnapshotException naming the file, the offset and the reason.
      */
     public SnapshotReader.Result load(final Path file) throws SnapshotException
     {
-        if (snapshotReader == null)
-        {
-            snapshotReader = new SnapshotReader(memory);
-        }
-        final SnapshotReader.Result result = snapshotReader.load(file, keyspace);
-        dirtyAtLastSave = keyspace.dirty();
-        lastLoadKeys = result.keys;
-        return result;
-    }
-
-    /** The file SAVE and DEBUG RELOAD use (the server's dir/dbfilename), or null when none is set. */
-    public Path snapshotFile()
-    {
-        return snapshotFile;
-    }
-
-    public void snapshotFile(final Path file)
-    {
-        this.snapshotFile = file;
-    }
-
-    public SnapshotListener snapshotListener()
-    {
-        return snapshotListener;
-    }
-
-    public void snapshotListener(final SnapshotListener listener)
-    {
-        this.snapshotListener = listener == null ? SnapshotListener.NONE : listener;
-    }
-
-    /** SAVE commands run, failed ones included (INFO rdb_saves, as Redis's stat_rdb_saves). */
-    public long snapshotSaves()
-    {
-        return snapshotSaves;
-    }
-
-    public void countSnapshotSave()
-    {
-        snapshotSaves++;
-    }
-
-    /** INFO rdb_last_bgsave_status: ok until a background save fails (none exists yet); a SAVE that succeeds sets it ok. */
-    public boolean lastBackgroundSaveOk()
-    {
-        return lastBackgroundSaveOk;
-    }
-
-    /** Keys restored by the last load (INFO rdb_last_load_keys_loaded). */
-    public long lastLoadKeys()
-    {
-        return lastLoadKeys;
+        return snapshots.load(file);
     }
 
     /**
-     * Bytes counted against maxmemory: blocks handed out by the allocator (size-class rounding included)
-     * plus the {@link #overheadBytes(long) overhead} the owner reports. Not the pages in use: evicting a key
-     * frees its block but rarely a whole page, so a measure of pages would evict far more than needed.
-     */
-    public long usedMemoryForEviction()
-    {
-        return memory.allocatedBytes() + overheadBytes;
-    }
-
-    /**
-     * Memory outside the pages that counts against maxmemory too, as Redis counts its client buffers and
-     * its own structures: the server samples its Java heap in use and its clients' buffers into this.
-     * Eviction treats it as a constant, since evicting keys does not shrink it. 0 for embedded use.
-     */
-    public void overheadBytes(final long bytes)
-    {
-        this.overheadBytes = Math.max(0, bytes);
-    }
-
-    /**
-     * Evict until under maxmemory, as Redis's performEvictions. @return false when still over the limit
-     * and nothing more can be evicted (the caller refuses write commands that may grow memory).
-     */
-    public boolean freeMemoryIfNeeded()
-    {
-        final long max = settings.maxMemoryBytes;
-        if (max <= 0)
-        {
-            return true;
-        }
-        while (usedMemoryForEviction() > max)
-        {
-            if (!keyspace.evictOne(settings.maxMemoryPolicy, settings.maxMemorySamples))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Periodic work, called {@code hz} times a second by the owner thread: active expiry within its
-     * budget, incremental rehash, shrinking sparse tables. Each step is bounded.
+     * Periodic work, called {@code hz} times a second by the owner thread: active expiry within its budget,
+     * incremental rehash, shrinking sparse tables, and the snapshot's duties (its end, save points). Each step
+     * is bounded.
      */
     public int cron(final int hz)
     {
-        keyspace.nowMs(System.currentTimeMillis());
+        final long nowMs = System.currentTimeMillis();
+        keyspace.nowMs(nowMs);
         int work = keyspace.activeExpireCycle(1_000_000_000L / Math.max(hz, 1) * settings.activeExpireBudgetPercent / 100);
         final long deadline = System.nanoTime() + rehashBudgetNs;
         for (int i = 0; i < keyspace.databaseCount(); i++)
         {
             final Database db = keyspace.database(i);
             db.shrinkIfNeeded();
-            while (db.isResizing() && System.nanoTime() - deadline < 0)
+            while (db.isResizing() && System.nanoTime() - deadline < 0 && db.resizeStep(100))
             {
-                db.resizeStep(100);
                 work++;
             }
         }
+        work += snapshots.poll(nowMs);
         return work;
     }
 
@@ -314,7 +192,7 @@ public final class KeelEngine implements AutoCloseable
     public Status set(final int db, final byte[] key, final byte[] value, final long expireAtMs)
     {
         keyspace.nowMs(System.currentTimeMillis());
-        if (!freeMemoryIfNeeded())
+        if (!eviction.freeMemoryIfNeeded())
         {
             return Status.OOM;
         }
@@ -386,7 +264,7 @@ public final class KeelEngine implements AutoCloseable
         key.boundsCheck(keyOffset, keyLength);
         value.boundsCheck(valueOffset, valueLength);
         keyspace.nowMs(System.currentTimeMillis());
-        if (!freeMemoryIfNeeded())
+        if (!eviction.freeMemoryIfNeeded())
         {
             return Status.OOM;
         }
@@ -466,6 +344,7 @@ public final class KeelEngine implements AutoCloseable
     @Override
     public void close()
     {
+        snapshots.close();
         keyspace.flushAll();
         memory.close();
     }

@@ -9,6 +9,7 @@ import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.memory.PageMemory;
 import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.ErrorStats;
+import io.keelkv.engine.snapshot.SnapshotControl;
 import io.keelkv.server.config.ServerConfig;
 import io.keelkv.server.net.EventLoopAgent;
 import io.keelkv.server.net.NetStats;
@@ -138,7 +139,7 @@ public final class Info
         // maxmemory is measured against what used_memory reports, as in Redis; the heap and buffers are
         // sampled here (a constant during one eviction loop: evicting keys does not shrink them)
         final long outsidePages = outsidePagesBytes();
-        engine.overheadBytes(outsidePages);
+        engine.eviction().overheadBytes(outsidePages);
         trackPeak(engine.memory().pagesInUseBytes() + outsidePages);
     }
 
@@ -352,26 +353,28 @@ public final class Info
         final boolean aof = config.appendOnly();
         field(sb, "loading", 0);
         field(sb, "async_loading", 0);
-        field(sb, "current_cow_peak", 0);
-        field(sb, "current_cow_size", 0);
+        // the background snapshot's copy-on-write is KeelKV's own, in user space: copies the event loop made of
+        // pages before writing them, plus page releases that wait for the agent; live figures, so age 0
+        final SnapshotControl snapshots = engine.snapshots();
+        final boolean saving = snapshots.backgroundSaveRunning();
+        field(sb, "current_cow_peak", saving ? snapshots.peakRetainedBytes() : 0);
+        field(sb, "current_cow_size", saving ? snapshots.retainedBytes() : 0);
         field(sb, "current_cow_size_age", 0);
-        field(sb, "current_fork_perc", "0.00");
+        field(sb, "current_fork_perc", String.format(java.util.Locale.ROOT, "%.2f", snapshots.progressPercent()));
+        // a snapshot writes pages, not keys: how many keys it has written is not known until the end
         field(sb, "current_save_keys_processed", 0);
-        field(sb, "current_save_keys_total", 0);
-        // SAVE is foreground and loading happens before the first client is served (DEBUG RELOAD blocks the
-        // loop): no client ever sees loading:1 or a save in progress. No BGSAVE exists yet, so its fields stay
-        // at Redis's never-ran values, and rdb_last_bgsave_status stays ok (a failed SAVE leaves it alone, as in Redis).
-        field(sb, "rdb_changes_since_last_save", engine.dirty());
-        field(sb, "rdb_bgsave_in_progress", 0);
-        field(sb, "rdb_last_save_time", engine.lastSaveTimeSec());
-        field(sb, "rdb_last_bgsave_status", engine.lastBackgroundSaveOk() ? "ok" : "err");
-        field(sb, "rdb_last_bgsave_time_sec", -1);
-        field(sb, "rdb_current_bgsave_time_sec", -1);
-        field(sb, "rdb_saves", engine.snapshotSaves());
-        field(sb, "rdb_last_cow_size", 0);
+        field(sb, "current_save_keys_total", saving ? snapshots.backgroundSaveKeys() : 0);
+        field(sb, "rdb_changes_since_last_save", snapshots.changesSinceLastSave());
+        field(sb, "rdb_bgsave_in_progress", saving ? 1 : 0);
+        field(sb, "rdb_last_save_time", snapshots.lastSaveTimeSec());
+        field(sb, "rdb_last_bgsave_status", snapshots.lastBackgroundSaveOk() ? "ok" : "err");
+        field(sb, "rdb_last_bgsave_time_sec", snapshots.lastBackgroundSaveTimeSec());
+        field(sb, "rdb_current_bgsave_time_sec", snapshots.currentBackgroundSaveTimeSec());
+        field(sb, "rdb_saves", snapshots.saves());
+        field(sb, "rdb_last_cow_size", snapshots.lastCopiedBytes());
         // a snapshot restores pages as they are: keys past their deadline are loaded and expire as usual after
         field(sb, "rdb_last_load_keys_expired", 0);
-        field(sb, "rdb_last_load_keys_loaded", engine.lastLoadKeys());
+        field(sb, "rdb_last_load_keys_loaded", snapshots.lastLoadKeys());
         field(sb, "aof_enabled", aof ? 1 : 0);
         field(sb, "aof_rewrite_in_progress", 0);
         field(sb, "aof_rewrite_scheduled", 0);
@@ -394,6 +397,9 @@ public final class Info
             field(sb, "aof_pending_bio_fsync", 0);
             field(sb, "aof_delayed_fsync", 0);
         }
+        // KeelKV's own, after Redis's: who copied the pages of the running (or last) background save
+        field(sb, "keelkv_bgsave_pages_copied_by_writer", snapshots.pagesCopiedByWriter());
+        field(sb, "keelkv_bgsave_pages_copied_by_agent", snapshots.pagesCopiedByAgent());
     }
 
     private void stats(final StringBuilder sb)
@@ -614,7 +620,8 @@ public final class Info
     /** used_memory: off-heap pages in use, the Java heap in use, and the clients' buffers (see {@link #memory}). */
     public long usedMemory()
     {
-        return engine.memory().pagesInUseBytes() + outsidePagesBytes();
+        // preserved page copies and releases waiting for a background save are memory this process holds
+        return engine.memory().pagesInUseBytes() + engine.memory().snapshotRetainedBytes() + outsidePagesBytes();
     }
 
     /**

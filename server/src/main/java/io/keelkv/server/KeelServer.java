@@ -237,6 +237,7 @@ public final class KeelServer implements AutoCloseable
         loop.requestShutdownAsap(() ->
         {
             Log.warning("User requested shutdown...");
+            snapshots.prepareForShutdown();
             if (save && !snapshots.finalSave(force))
             {
                 Log.warning(signalName + " received but errors trying to shut down the server, check the logs for " +
@@ -340,16 +341,6 @@ public final class KeelServer implements AutoCloseable
         }
     }
 
-    private static String savePoints(final ServerConfig config)
-    {
-        final StringBuilder sb = new StringBuilder();
-        for (final io.keelkv.server.config.SavePoint point : config.save())
-        {
-            sb.append(sb.length() == 0 ? "" : " ").append(point.seconds()).append(' ').append(point.changes());
-        }
-        return sb.toString();
-    }
-
     private static String randomRunId()
     {
         final java.security.SecureRandom random = new java.security.SecureRandom();
@@ -411,13 +402,6 @@ public final class KeelServer implements AutoCloseable
             Log.warning(ex.getMessage());
             System.exit(1);
             return;
-        }
-        if (!config.save().isEmpty())
-        {
-            // say what is and is not done, once, rather than let a user believe Redis's save points run
-            Log.warning("WARNING: save points are configured (save " + savePoints(config) + "): they are stored but " +
-                "not acted on until the background snapshot exists. The dataset is saved to " + server.snapshots.file() +
-                " by SAVE and on SHUTDOWN or SIGTERM only.");
         }
         if (config.appendOnly())
         {

@@ -1,48 +1,64 @@
 package io.keelkv.server;
 
 import io.keelkv.engine.KeelEngine;
+import io.keelkv.engine.snapshot.SnapshotControl;
 import io.keelkv.engine.snapshot.SnapshotException;
 import io.keelkv.engine.snapshot.SnapshotListener;
 import io.keelkv.engine.snapshot.SnapshotReader;
 import io.keelkv.engine.snapshot.SnapshotWriter;
+import io.keelkv.server.config.SavePoint;
 import io.keelkv.server.config.ServerConfig;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
- * The server's side of snapshots: which file (dir/dbfilename, followed through CONFIG SET), loading it at
- * start, the final save before a shutdown, and the log lines Redis writes for each. The file format, SAVE
- * and DEBUG RELOAD are the engine's (io.keelkv.engine.snapshot); this class only decides when and says so.
+ * The server's side of snapshots: the configuration the engine's {@link SnapshotControl} follows (dir,
+ * dbfilename, save points, stop-writes-on-bgsave-error, through CONFIG SET too), loading at start, the final
+ * save of a shutdown, and the log lines Redis writes for each. SAVE, BGSAVE, save points and DEBUG RELOAD
+ * are the engine's; this class only says when the server starts and stops, and logs.
  *
  * <p>Redis's rules, 7.0: at start the snapshot is loaded when {@code appendonly} is no and the file exists;
  * a file that cannot be loaded stops the start (exit 1), never a silent empty start. On SHUTDOWN or
- * SIGTERM the dataset is saved when save points are configured (or SHUTDOWN SAVE), in the foreground; when
- * that save fails the server refuses to exit (unless FORCE) and keeps serving. Save points themselves are
- * not acted on yet: the background snapshot that runs them does not exist, and a blocking save in cron
- * would stall every client, which is what KeelKV is for avoiding.
+ * SIGTERM a running background save is stopped ("Killing it!"), then the dataset is saved when save points
+ * are configured (or SHUTDOWN SAVE), in the foreground; when that save fails the server refuses to exit
+ * (unless FORCE) and keeps serving.
  *
- * <p>Everything here runs on the event loop thread (SHUTDOWN, the signal's prepared shutdown, the
- * listener), or on the main thread before the loop starts (the load).
+ * <p>Everything here runs on the event loop thread (commands, the signal's prepared shutdown, the listener),
+ * or on the main thread before the loop starts (the load).
  */
 public final class Snapshots implements SnapshotListener
 {
     private final ServerConfig config;
     private final KeelEngine engine;
+    private final SnapshotControl control;
 
     Snapshots(final ServerConfig config, final KeelEngine engine)
     {
         this.config = config;
         this.engine = engine;
-        engine.snapshotListener(this);
+        this.control = engine.snapshots();
+        control.listener(this);
         onConfigChange();
     }
 
-    /** dir or dbfilename may have changed (CONFIG SET): SAVE and DEBUG RELOAD follow. */
+    /** dir, dbfilename, save or stop-writes-on-bgsave-error may have changed (CONFIG SET): follow them. */
     void onConfigChange()
     {
-        engine.snapshotFile(file());
+        control.file(file());
+        final List<SavePoint> points = config.save();
+        final long[] seconds = new long[points.size()];
+        final long[] changes = new long[points.size()];
+        for (int i = 0; i < points.size(); i++)
+        {
+            seconds[i] = points.get(i).seconds();
+            changes[i] = points.get(i).changes();
+        }
+        control.savePoints(seconds, changes);
+        control.stopWritesOnError(config.stopWritesOnBgsaveError());
+        control.pageDelayMicros(Math.max(0, config.rdbKeySaveDelayMicros()));
     }
 
     public Path file()
@@ -74,7 +90,7 @@ public final class Snapshots implements SnapshotListener
         final SnapshotReader.Result result;
         try
         {
-            result = engine.load(file);
+            result = control.load(file);
         }
         catch (final SnapshotException ex)
         {
@@ -90,7 +106,20 @@ public final class Snapshots implements SnapshotListener
     /** True when a plain SHUTDOWN or SIGTERM saves: save points are configured, as Redis's saveparamslen. */
     public boolean savesOnShutdown()
     {
-        return !config.save().isEmpty();
+        return control.hasSavePoints();
+    }
+
+    /**
+     * The start of every shutdown, as prepareForShutdown: a running background save is stopped (its temp file
+     * removed); the previous snapshot stays as it was. Loop thread.
+     */
+    public void prepareForShutdown()
+    {
+        if (control.backgroundSaveRunning())
+        {
+            Log.warning("There is a background save in progress. Stopping it!");
+            control.abortBackgroundSave();
+        }
     }
 
     /**
@@ -102,15 +131,13 @@ public final class Snapshots implements SnapshotListener
     public boolean finalSave(final boolean force)
     {
         Log.notice("Saving the final RDB snapshot before exiting.");
-        final Path file = file();
         try
         {
-            onSaved(file, engine.save(file));
+            control.save();
             return true;
         }
         catch (final SnapshotException ex)
         {
-            Log.warning(ex.getMessage());
             if (force)
             {
                 Log.warning("Error trying to save the DB. Exit anyway.");
@@ -123,7 +150,7 @@ public final class Snapshots implements SnapshotListener
     }
 
     // ------------------------------------------------------------------------------------------------
-    // SnapshotListener: SAVE and DEBUG RELOAD, logged as Redis logs them
+    // SnapshotListener: SAVE, BGSAVE, save points and DEBUG RELOAD, logged as Redis logs them
 
     @Override
     public void onSaved(final Path file, final SnapshotWriter.Result result)
@@ -149,5 +176,41 @@ public final class Snapshots implements SnapshotListener
     public void onLoadFailed(final Path file, final SnapshotException failure)
     {
         Log.warning(failure.getMessage());
+    }
+
+    @Override
+    public void onSavePoint(final long changes, final long seconds)
+    {
+        Log.notice(changes + " changes in " + seconds + " seconds. Saving...");
+    }
+
+    @Override
+    public void onBackgroundSaveStarted(final Path file)
+    {
+        Log.notice("Background saving started by the snapshot agent");
+    }
+
+    @Override
+    public void onBackgroundSaveDone(final Path file, final SnapshotWriter.Result result)
+    {
+        Log.notice("DB saved on disk");
+        Log.notice(String.format(Locale.ROOT, "Snapshot copy-on-write: %d pages copied by the event loop (%d MB), " +
+            "%d by the agent; %d keys, %d bytes in %.3f seconds", control.pagesCopiedByWriter(),
+            control.lastCopiedBytes() >> 20, control.pagesCopiedByAgent(), result.keys, result.fileBytes,
+            result.elapsedNs / 1e9));
+        Log.notice("Background saving terminated with success");
+    }
+
+    @Override
+    public void onBackgroundSaveFailed(final Path file, final SnapshotException failure)
+    {
+        Log.warning(failure.getMessage());
+        Log.warning("Background saving error");
+    }
+
+    @Override
+    public void onBackgroundSaveAborted(final Path file)
+    {
+        Log.warning("Background saving stopped before its end: " + file + " is unchanged");
     }
 }

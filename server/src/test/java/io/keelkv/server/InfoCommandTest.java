@@ -122,7 +122,7 @@ class InfoCommandTest
             for (final String line : ours.get(section.getKey()))
             {
                 final String name = line.substring(0, line.indexOf(':'));
-                if (!name.equals("keelkv_version"))
+                if (!name.startsWith("keelkv_")) // KeelKV's own fields
                 {
                     names.add(name);
                 }

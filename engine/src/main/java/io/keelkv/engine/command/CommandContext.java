@@ -1,21 +1,28 @@
 package io.keelkv.engine.command;
 
-import io.keelkv.engine.KeelEngine;
 import io.keelkv.engine.keyspace.Database;
+import io.keelkv.engine.keyspace.Eviction;
 import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.RespWriter;
+import io.keelkv.engine.snapshot.SnapshotControl;
 import org.agrona.collections.LongArrayList;
 
 /**
- * Everything a handler sees while it runs: the request's arguments, the reply writer, the client, the
- * engine. One instance per dispatcher, re-pointed per command; the scratch fields let handlers stay
- * allocation-free.
+ * Everything a handler sees while it runs: the request's arguments, the reply writer, the client, and the
+ * parts of the engine a command may use (keyspace, eviction, snapshots, limits, the command table). One
+ * instance per dispatcher, re-pointed per command; the scratch fields let handlers stay allocation-free. A
+ * handler never reaches the dispatcher that runs it: what it asks of it goes through here
+ * ({@link #propagateAs}, {@link #dirty}).
  */
 public final class CommandContext
 {
-    private final KeelEngine engine;
     private final Keyspace keyspace;
+    private final Eviction eviction;
+    private final SnapshotControl snapshots;
+    private final CommandLimits limits;
+    private final CommandTable table;
+    private final Dispatcher dispatcher;
     private Args args;
     private RespWriter out;
     private ClientContext client;
@@ -25,10 +32,15 @@ public final class CommandContext
     public final LongArrayList handles = new LongArrayList();
     public final byte[] scratch = new byte[128];
 
-    CommandContext(final KeelEngine engine)
+    CommandContext(final Dispatcher dispatcher, final Keyspace keyspace, final Eviction eviction,
+        final SnapshotControl snapshots, final CommandLimits limits, final CommandTable table)
     {
-        this.engine = engine;
-        this.keyspace = engine.keyspace();
+        this.dispatcher = dispatcher;
+        this.keyspace = keyspace;
+        this.eviction = eviction;
+        this.snapshots = snapshots;
+        this.limits = limits;
+        this.table = table;
     }
 
     void wrap(final Args args, final RespWriter out, final ClientContext client, final CommandSpec spec)
@@ -59,9 +71,24 @@ public final class CommandContext
         return spec;
     }
 
-    public KeelEngine engine()
+    public Eviction eviction()
     {
-        return engine;
+        return eviction;
+    }
+
+    public SnapshotControl snapshots()
+    {
+        return snapshots;
+    }
+
+    public CommandLimits limits()
+    {
+        return limits;
+    }
+
+    public CommandTable table()
+    {
+        return table;
     }
 
     public Keyspace keyspace()
@@ -83,6 +110,15 @@ public final class CommandContext
     /** Count changes to the dataset: drives save points, rdb_changes_since_last_save and AOF propagation. */
     public void dirty(final long changes)
     {
-        engine.addDirty(changes);
+        keyspace.addDirty(changes);
+    }
+
+    /**
+     * Log this command to the AOF as {@code rewritten} instead of its own arguments (EXPIRE as PEXPIREAT,
+     * INCRBYFLOAT as SET ...): effects that depend on time or randomness are logged in deterministic form.
+     */
+    public void propagateAs(final Args rewritten)
+    {
+        dispatcher.propagateAs(rewritten);
     }
 }

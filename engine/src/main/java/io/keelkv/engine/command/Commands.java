@@ -1,6 +1,8 @@
 package io.keelkv.engine.command;
 
-import io.keelkv.engine.KeelEngine;
+import io.keelkv.engine.keyspace.Eviction;
+import io.keelkv.engine.keyspace.Keyspace;
+import io.keelkv.engine.snapshot.SnapshotControl;
 
 /**
  * Binds the engine's command families to the table. One class per family (Garnet's BasicCommands /
@@ -12,10 +14,13 @@ public final class Commands
     {
     }
 
-    public static void bindAll(final KeelEngine engine, final CommandTable table)
+    public static void bindAll(final CommandTable table, final Keyspace keyspace, final Eviction eviction,
+        final SnapshotControl snapshots)
     {
-        StringCommands.bind(engine, table);
-        KeyCommands.bind(engine, table);
-        ServerCommands.bind(engine, table);
+        StringCommands.bind(keyspace, table);
+        KeyCommands.bind(keyspace, table);
+        ServerCommands.bind(keyspace, eviction, snapshots, table);
+        PersistenceCommands.bind(snapshots, table);
+        DebugCommands.bind(keyspace, snapshots, table);
     }
 }

@@ -1,9 +1,10 @@
 package io.keelkv.engine.command;
 
-import io.keelkv.engine.KeelEngine;
+import io.keelkv.engine.keyspace.Eviction;
 import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.RespWriter;
+import io.keelkv.engine.snapshot.SnapshotControl;
 
 /**
  * The one place every command passes: name lookup, subcommand lookup, arity, authentication, the
@@ -21,22 +22,32 @@ public final class Dispatcher
     private static final byte[] OOM =
         "-OOM command not allowed when used memory > 'maxmemory'.\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-    private final KeelEngine engine;
+    private static final byte[] MISCONF = ("-MISCONF Redis is configured to save RDB snapshots, but it's currently " +
+        "unable to persist to disk. Commands that may modify the data set are disabled, because this instance is " +
+        "configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). " +
+        "Please check the Redis logs for details about the RDB error.\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     private final Keyspace keyspace;
+    private final Eviction eviction;
+    private final SnapshotControl snapshots;
     private final CommandTable table;
     private final CommandContext ctx;
+    private final CommandSpec ping; // Redis refuses PING too while saving fails (its proc, whatever its name)
     private CommandPropagator propagator = CommandPropagator.NONE;
     private CommandGate gate = CommandGate.ALLOW_ALL;
     private InternalErrorListener internalErrors = InternalErrorListener.STDERR;
     private boolean latencyTracking = true;
     private Args rewritten;
 
-    public Dispatcher(final KeelEngine engine)
+    public Dispatcher(final Keyspace keyspace, final CommandTable table, final Eviction eviction,
+        final SnapshotControl snapshots, final CommandLimits limits)
     {
-        this.engine = engine;
-        this.keyspace = engine.keyspace();
-        this.table = engine.commandTable();
-        this.ctx = new CommandContext(engine);
+        this.keyspace = keyspace;
+        this.table = table;
+        this.eviction = eviction;
+        this.snapshots = snapshots;
+        this.ctx = new CommandContext(this, keyspace, eviction, snapshots, limits, table);
+        this.ping = table.byName("ping");
     }
 
     public void propagator(final CommandPropagator propagator)
@@ -63,7 +74,7 @@ public final class Dispatcher
     }
 
     /** A handler asks to be logged as other arguments (EXPIRE as PEXPIREAT, INCRBYFLOAT as SET ...). */
-    public void propagateAs(final Args args)
+    void propagateAs(final Args args)
     {
         this.rewritten = args;
     }
@@ -150,15 +161,23 @@ public final class Dispatcher
     /** Run a resolved command: the second half of execute, for callers that must look at the spec first. */
     public void call(final CommandSpec spec, final Args args, final RespWriter out, final ClientContext client)
     {
-        if (spec.hasFlag(CommandFlags.DENYOOM) && !client.isReplay() && !engine.freeMemoryIfNeeded())
+        if (spec.hasFlag(CommandFlags.DENYOOM) && !client.isReplay() && !eviction.freeMemoryIfNeeded())
         {
             spec.rejectedCalls++;
             out.raw(OOM);
             return;
         }
+        // then, as processCommand does, writes (and PING, as Redis 7.0 has it) while saving fails
+        if ((spec.hasFlag(CommandFlags.WRITE) || spec == ping) && !client.isReplay() &&
+            snapshots.writesRefused())
+        {
+            spec.rejectedCalls++;
+            out.raw(MISCONF);
+            return;
+        }
         final long start = System.nanoTime();
         keyspace.nowMs(System.currentTimeMillis());
-        final long dirtyBefore = engine.dirty();
+        final long dirtyBefore = keyspace.dirty();
         rewritten = null;
         ctx.wrap(args, out, client, spec);
         final int errorsBefore = out.errorCount();
@@ -169,7 +188,7 @@ public final class Dispatcher
         }
         catch (final RuntimeException | OutOfMemoryError | StackOverflowError ex)
         {
-            onInternalError(spec, out, client, ex, engine.dirty() != dirtyBefore);
+            onInternalError(spec, out, client, ex, keyspace.dirty() != dirtyBefore);
             spec.failedCalls++;
             spec.calls++;
             return;
@@ -185,7 +204,7 @@ public final class Dispatcher
         {
             spec.recordLatency(elapsedNs);
         }
-        if (engine.dirty() != dirtyBefore && !client.isReplay())
+        if (keyspace.dirty() != dirtyBefore && !client.isReplay())
         {
             propagator.propagate(client.db(), rewritten != null ? rewritten : args);
         }

@@ -1,6 +1,5 @@
 package io.keelkv.engine.command;
 
-import io.keelkv.engine.KeelEngine;
 import io.keelkv.engine.keyspace.Database;
 import io.keelkv.engine.keyspace.EntryFlyweight;
 import io.keelkv.engine.keyspace.GlobMatcher;
@@ -84,7 +83,6 @@ final class KeyCommands
         }
     }
 
-    private final KeelEngine engine;
     private final Keyspace keyspace;
     private final PageMemory memory;
     private final EntryFlyweight entry;
@@ -103,19 +101,18 @@ final class KeyCommands
     private boolean matchAll;
     private long parsedCursor;
 
-    private KeyCommands(final KeelEngine engine)
+    private KeyCommands(final Keyspace keyspace)
     {
-        this.engine = engine;
-        this.keyspace = engine.keyspace();
+        this.keyspace = keyspace;
         this.memory = keyspace.memory();
         this.entry = new EntryFlyweight(memory);
         this.source = new EntryFlyweight(memory);
         this.visited = new EntryFlyweight(memory);
     }
 
-    static void bind(final KeelEngine engine, final CommandTable table)
+    static void bind(final Keyspace keyspace, final CommandTable table)
     {
-        final KeyCommands c = new KeyCommands(engine);
+        final KeyCommands c = new KeyCommands(keyspace);
         table.bind("del", c::del);
         table.bind("unlink", c::del);
         table.bind("exists", c::exists);
@@ -807,7 +804,7 @@ final class KeyCommands
         {
             keyspace.deleteFound(db);
             ctx.dirty(1);
-            engine.dispatcher().propagateAs(rewrite.start().add(DEL_COMMAND).add(args, 1).args());
+            ctx.propagateAs(rewrite.start().add(DEL_COMMAND).add(args, 1).args());
             ctx.out().integer(1);
             return;
         }
@@ -827,7 +824,7 @@ final class KeyCommands
             {
                 rewrite.add(args, i);
             }
-            engine.dispatcher().propagateAs(rewrite.args());
+            ctx.propagateAs(rewrite.args());
         }
         ctx.out().integer(1);
     }

@@ -1,6 +1,5 @@
 package io.keelkv.engine.command;
 
-import io.keelkv.engine.KeelEngine;
 import io.keelkv.engine.keyspace.Database;
 import io.keelkv.engine.keyspace.EntryDescriptor;
 import io.keelkv.engine.keyspace.EntryFlyweight;
@@ -65,7 +64,6 @@ final class StringCommands
     private static final int FLAG_PXAT = 256;
     private static final int ANY_EXPIRE = FLAG_EX | FLAG_PX | FLAG_EXAT | FLAG_PXAT;
 
-    private final KeelEngine engine;
     private final Keyspace keyspace;
     private final PageMemory memory;
     private final EntryFlyweight entry;
@@ -77,17 +75,16 @@ final class StringCommands
     private int expireArg;
     private long expireAtMs;
 
-    private StringCommands(final KeelEngine engine)
+    private StringCommands(final Keyspace keyspace)
     {
-        this.engine = engine;
-        this.keyspace = engine.keyspace();
+        this.keyspace = keyspace;
         this.memory = keyspace.memory();
         this.entry = new EntryFlyweight(memory);
     }
 
-    static void bind(final KeelEngine engine, final CommandTable table)
+    static void bind(final Keyspace keyspace, final CommandTable table)
     {
-        final StringCommands c = new StringCommands(engine);
+        final StringCommands c = new StringCommands(keyspace);
         table.bind("get", c::get);
         table.bind("set", c::set);
         table.bind("setnx", c::setnx);
@@ -107,6 +104,7 @@ final class StringCommands
         table.bind("append", c::append);
         table.bind("strlen", c::strlen);
         table.bind("getrange", c::getrange);
+        table.bind("substr", c::getrange); // Redis 7.0 runs getrangeCommand for both
         table.bind("setrange", c::setrange);
     }
 
@@ -236,7 +234,7 @@ final class StringCommands
     {
         final long total = size + append; // may wrap: then it is below both operands, as Redis tests it
         if (total < size || total < append || total > EntryDescriptor.MAX_VALUE_LENGTH ||
-            (total > engine.settings().protoMaxBulkLen && !ctx.client().isReplay()))
+            (total > ctx.limits().protoMaxBulkLen && !ctx.client().isReplay()))
         {
             ctx.out().raw(TOO_BIG);
             return false;
@@ -367,7 +365,7 @@ final class StringCommands
         ctx.dirty(1);
         if (expireAt >= 0)
         {
-            engine.dispatcher().propagateAs(rewrite.start().add(SET_CMD).add(args, 1).add(args, valueIndex)
+            ctx.propagateAs(rewrite.start().add(SET_CMD).add(args, 1).add(args, valueIndex)
                 .add(PXAT_ARG).add(expireAt).args());
         }
         else if ((flags & FLAG_GET) != 0)
@@ -380,7 +378,7 @@ final class StringCommands
                     rewrite.add(args, i);
                 }
             }
-            engine.dispatcher().propagateAs(rewrite.args());
+            ctx.propagateAs(rewrite.args());
         }
         if ((flags & FLAG_GET) == 0)
         {
@@ -447,7 +445,7 @@ final class StringCommands
         if (store(ctx, db, args, 1, 2, -1, false))
         {
             ctx.dirty(1);
-            engine.dispatcher().propagateAs(rewrite.start().add(SET_CMD).add(args, 1).add(args, 2).args());
+            ctx.propagateAs(rewrite.start().add(SET_CMD).add(args, 1).add(args, 2).args());
         }
     }
 
@@ -468,7 +466,7 @@ final class StringCommands
         replyValue(ctx.out(), e);
         keyspace.deleteFound(db);
         ctx.dirty(1);
-        engine.dispatcher().propagateAs(rewrite.start().add(DEL_CMD).add(args, 1).args());
+        ctx.propagateAs(rewrite.start().add(DEL_CMD).add(args, 1).args());
     }
 
     private void getex(final CommandContext ctx)
@@ -499,14 +497,14 @@ final class StringCommands
         {
             keyspace.deleteFound(db);
             ctx.dirty(1);
-            engine.dispatcher().propagateAs(rewrite.start().add(DEL_CMD).add(args, 1).args());
+            ctx.propagateAs(rewrite.start().add(DEL_CMD).add(args, 1).args());
         }
         else if (expireAtMs >= 0)
         {
             if (keyspace.setExpire(db, expireAtMs) != NULL_HANDLE)
             {
                 ctx.dirty(1);
-                engine.dispatcher().propagateAs(rewrite.start().add(PEXPIREAT_CMD).add(args, 1).add(expireAtMs).args());
+                ctx.propagateAs(rewrite.start().add(PEXPIREAT_CMD).add(args, 1).add(expireAtMs).args());
             }
         }
         else if ((flags & FLAG_PERSIST) != 0 && entry.wrap(e).hasExpire())
@@ -514,7 +512,7 @@ final class StringCommands
             if (keyspace.setExpire(db, -1) != NULL_HANDLE)
             {
                 ctx.dirty(1);
-                engine.dispatcher().propagateAs(rewrite.start().add(PERSIST_CMD).add(args, 1).args());
+                ctx.propagateAs(rewrite.start().add(PERSIST_CMD).add(args, 1).args());
             }
         }
     }
@@ -680,7 +678,7 @@ final class StringCommands
         {
             ctx.dirty(1);
             ctx.out().bulk(bytes);
-            engine.dispatcher().propagateAs(rewrite.start().add(SET_CMD).add(args, 1).add(bytes, 0, bytes.length)
+            ctx.propagateAs(rewrite.start().add(SET_CMD).add(args, 1).add(bytes, 0, bytes.length)
                 .add(KEEPTTL_ARG).args());
         }
     }

@@ -62,6 +62,7 @@ public final class SnapshotAgent implements Agent
     private final int pagesPerStep;
     private final OneToOneConcurrentArrayQueue<Job> jobs = new OneToOneConcurrentArrayQueue<>(1);
 
+    private volatile long pageDelayNanos;
     private volatile boolean abortRequested;
     private volatile boolean pagesDone;
     private volatile int progressPage;
@@ -96,6 +97,12 @@ public final class SnapshotAgent implements Agent
         pagesDone = false;
         progressPage = 0;
         return jobs.offer(job);
+    }
+
+    /** Slow each page down by this much (Redis's rdb-key-save-delay, a test knob): 0 for none. */
+    public void pageDelayNanos(final long nanos)
+    {
+        this.pageDelayNanos = Math.max(0, nanos);
     }
 
     /** Event loop: ask the running job to stop; its outcome says whether it stopped or had already finished. */
@@ -158,8 +165,14 @@ public final class SnapshotAgent implements Agent
         {
             if (!pagesDone)
             {
+                final int before = writer.nextPage();
                 pagesDone = writer.step(source, pagesPerStep);
                 progressPage = writer.nextPage();
+                final long delay = pageDelayNanos;
+                if (delay > 0)
+                {
+                    java.util.concurrent.locks.LockSupport.parkNanos(delay * (writer.nextPage() - before));
+                }
                 return 1;
             }
             end(writer.finish(), null, false);

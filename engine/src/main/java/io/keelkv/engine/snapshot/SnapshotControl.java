@@ -73,6 +73,7 @@ public final class SnapshotControl implements AutoCloseable
     private long[] savePointSeconds = new long[0];
     private long[] savePointChanges = new long[0];
     private boolean stopWritesOnError = true;
+    private long pageDelayNanos;
 
     // figures
     private long dirtyAtLastSave;
@@ -150,6 +151,16 @@ public final class SnapshotControl implements AutoCloseable
     public void stopWritesOnError(final boolean stop)
     {
         this.stopWritesOnError = stop;
+    }
+
+    /** Slow a background save down by this much per page (Redis's rdb-key-save-delay test knob). */
+    public void pageDelayMicros(final long micros)
+    {
+        this.pageDelayNanos = Math.max(0, micros) * 1000;
+        if (agent != null)
+        {
+            agent.pageDelayNanos(pageDelayNanos);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -299,6 +310,7 @@ public final class SnapshotControl implements AutoCloseable
             return;
         }
         agent = new SnapshotAgent(memory.barrier(), memory.pageSizeBytes(), pagesPerStep);
+        agent.pageDelayNanos(pageDelayNanos);
         if (agentOnOwnThread)
         {
             runner = new AgentRunner(agentIdleStrategy.get(), this::onAgentError, null, agent);
@@ -471,6 +483,12 @@ public final class SnapshotControl implements AutoCloseable
         return lastSaveTimeSec;
     }
 
+    /** Set LASTSAVE (tests, and tools that restore a server's state). */
+    public void lastSaveTimeSec(final long seconds)
+    {
+        this.lastSaveTimeSec = seconds;
+    }
+
     /** rdb_saves: SAVE commands and background saves started, failed ones included. */
     public long saves()
     {
@@ -534,6 +552,12 @@ public final class SnapshotControl implements AutoCloseable
     public long pagesCopiedByAgent()
     {
         return barrierOpen ? memory.barrier().pagesCopiedByAgent() : lastPagesCopiedByAgent;
+    }
+
+    /** current_save_keys_total: the keys at the running background save's instant. */
+    public long backgroundSaveKeys()
+    {
+        return running ? backgroundImage.keys() : 0;
     }
 
     /** rdb_last_load_keys_loaded. */

@@ -142,7 +142,7 @@ class CommandBehaviourTest
         settings.maxMemoryPolicy = EvictionPolicy.ALLKEYS_RANDOM;
         engine.close();
         engine = new KeelEngine(settings);
-        engine.overheadBytes(1 << 20);
+        engine.eviction().overheadBytes(1 << 20);
         final String value = "v".repeat(1000);
         for (int i = 0; i < 10_000; i++)
         {
@@ -151,7 +151,7 @@ class CommandBehaviourTest
         assertTrue(engine.keyspace().evictedKeys() > 0);
         assertTrue(engine.memory().allocatedBytes() <= (1 << 20) + 2048,
             "the data may use maxmemory less the overhead: " + engine.memory().allocatedBytes());
-        engine.overheadBytes(3 << 20);
+        engine.eviction().overheadBytes(3 << 20);
         assertEquals("-OOM command not allowed when used memory > 'maxmemory'.\r\n", call("SET", "more", value),
             "with the overhead alone over maxmemory, nothing can be evicted enough");
     }

@@ -489,9 +489,9 @@ class KeyCommandsTest
         };
         for (final String[] step : steps)
         {
-            final long before = engine.dirty();
+            final long before = engine.snapshots().changesSinceLastSave();
             call(java.util.Arrays.copyOfRange(step, 1, step.length));
-            assertEquals(Long.parseLong(step[0]), engine.dirty() - before, String.join(" ", step));
+            assertEquals(Long.parseLong(step[0]), engine.snapshots().changesSinceLastSave() - before, String.join(" ", step));
         }
     }
 

@@ -167,11 +167,11 @@ class ServerCommandsTest
     void shouldPopulateWithoutCountingAChangeAndAfterExpandingTheTable() throws InterruptedException
     {
         engine.dispatcher().propagator((db, args) -> propagated.add(db + " " + args));
-        final long dirty = engine.dirty();
+        final long dirty = engine.snapshots().changesSinceLastSave();
         call("SET", "key:0", "old", "PX", "1");
         Thread.sleep(5);
         assertEquals("+OK\r\n", call("DEBUG", "POPULATE", "5000"));
-        assertEquals(dirty + 1, engine.dirty(), "only the SET counted: Redis's DEBUG POPULATE leaves server.dirty alone");
+        assertEquals(dirty + 1, engine.snapshots().changesSinceLastSave(), "only the SET counted: Redis's DEBUG POPULATE leaves server.dirty alone");
         assertEquals(1, propagated.size());
         assertEquals("$7\r\nvalue:0\r\n", call("GET", "key:0"), "a key past its deadline is re-created");
         final Database db = engine.keyspace().database(0);
@@ -259,12 +259,12 @@ class ServerCommandsTest
         // strtod reads the longest number prefix: "0.05s" sleeps 50 ms
         assertEquals("+OK\r\n", call("DEBUG", "SLEEP", "0.05s"));
         assertTrue(System.nanoTime() - start >= 50_000_000L);
-        assertEquals(0.25, ServerCommands.parseDoublePrefix(Args.of("x", " 25e-2xyz"), 1));
-        assertEquals(1.0, ServerCommands.parseDoublePrefix(Args.of("x", "1."), 1));
-        assertEquals(0.5, ServerCommands.parseDoublePrefix(Args.of("x", ".5"), 1));
-        assertEquals(3.0, ServerCommands.parseDoublePrefix(Args.of("x", "3e"), 1));
-        assertEquals(0.0, ServerCommands.parseDoublePrefix(Args.of("x", "nan"), 1));
-        assertEquals(-2.0, ServerCommands.parseDoublePrefix(Args.of("x", "-2"), 1));
+        assertEquals(0.25, DebugCommands.parseDoublePrefix(Args.of("x", " 25e-2xyz"), 1));
+        assertEquals(1.0, DebugCommands.parseDoublePrefix(Args.of("x", "1."), 1));
+        assertEquals(0.5, DebugCommands.parseDoublePrefix(Args.of("x", ".5"), 1));
+        assertEquals(3.0, DebugCommands.parseDoublePrefix(Args.of("x", "3e"), 1));
+        assertEquals(0.0, DebugCommands.parseDoublePrefix(Args.of("x", "nan"), 1));
+        assertEquals(-2.0, DebugCommands.parseDoublePrefix(Args.of("x", "-2"), 1));
     }
 
     @Test
@@ -334,12 +334,16 @@ class ServerCommandsTest
         call("SET", "n", "100");
         assertEquals(":2147483647\r\n", call("OBJECT", "REFCOUNT", "n"));
         engine.settings().maxMemoryPolicy = EvictionPolicy.ALLKEYS_LRU;
+        engine.applySettings();
         assertEquals(":2147483647\r\n", call("OBJECT", "REFCOUNT", "n"), "no maxmemory: still shared");
         engine.settings().maxMemoryBytes = 100L << 20;
+        engine.applySettings();
         assertEquals(":1\r\n", call("OBJECT", "REFCOUNT", "n"));
         engine.settings().maxMemoryPolicy = EvictionPolicy.VOLATILE_TTL;
+        engine.applySettings();
         assertEquals(":2147483647\r\n", call("OBJECT", "REFCOUNT", "n"), "volatile-ttl keeps no clock");
         engine.settings().maxMemoryPolicy = EvictionPolicy.ALLKEYS_LFU;
+        engine.applySettings();
         assertEquals(":1\r\n", call("OBJECT", "REFCOUNT", "n"));
     }
 
@@ -353,8 +357,8 @@ class ServerCommandsTest
         final long micros = Long.parseLong(parts[4]);
         assertTrue(Math.abs(seconds - System.currentTimeMillis() / 1000) <= 2, reply);
         assertTrue(micros >= 0 && micros < 1_000_000, reply);
-        assertEquals(":" + engine.lastSaveTimeSec() + "\r\n", call("LASTSAVE"));
-        engine.lastSaveTimeSec(1_700_000_000L);
+        assertEquals(":" + engine.snapshots().lastSaveTimeSec() + "\r\n", call("LASTSAVE"));
+        engine.snapshots().lastSaveTimeSec(1_700_000_000L);
         assertEquals(":1700000000\r\n", call("LASTSAVE"));
     }
 
@@ -368,20 +372,20 @@ class ServerCommandsTest
         call("SELECT", "3");
         call("SET", "d", "1");
         propagated.clear();
-        long before = engine.dirty();
+        long before = engine.snapshots().changesSinceLastSave();
         call("FLUSHDB");
-        assertEquals(1, engine.dirty() - before);
-        before = engine.dirty();
+        assertEquals(1, engine.snapshots().changesSinceLastSave() - before);
+        before = engine.snapshots().changesSinceLastSave();
         call("FLUSHDB", "ASYNC");
-        assertEquals(1, engine.dirty() - before, "an empty FLUSHDB still reaches the AOF, as forceCommandPropagation");
+        assertEquals(1, engine.snapshots().changesSinceLastSave() - before, "an empty FLUSHDB still reaches the AOF, as forceCommandPropagation");
         call("SELECT", "0");
-        before = engine.dirty();
+        before = engine.snapshots().changesSinceLastSave();
         call("SWAPDB", "0", "1");
-        assertEquals(1, engine.dirty() - before);
+        assertEquals(1, engine.snapshots().changesSinceLastSave() - before);
         call("SWAPDB", "0", "1");
-        before = engine.dirty();
+        before = engine.snapshots().changesSinceLastSave();
         call("FLUSHALL");
-        assertEquals(4, engine.dirty() - before, "three keys and one for FLUSHALL itself");
+        assertEquals(4, engine.snapshots().changesSinceLastSave() - before, "three keys and one for FLUSHALL itself");
         call("PING");
         call("DBSIZE");
         call("DEBUG", "POPULATE", "3");

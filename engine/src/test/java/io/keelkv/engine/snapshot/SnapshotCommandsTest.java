@@ -28,7 +28,7 @@ class SnapshotCommandsTest
     {
         dir = tempDir();
         engine = engine(PAGE, 4);
-        engine.snapshotListener(new SnapshotListener()
+        engine.snapshots().listener(new SnapshotListener()
         {
             @Override
             public void onSaved(final Path file, final SnapshotWriter.Result result)
@@ -66,14 +66,14 @@ class SnapshotCommandsTest
     @Test
     void shouldSaveResetTheChangeCountAndMoveLastsave() throws Exception
     {
-        engine.snapshotFile(dir.resolve("dump.rdb"));
-        engine.lastSaveTimeSec(1);
+        engine.snapshots().file(dir.resolve("dump.rdb"));
+        engine.snapshots().lastSaveTimeSec(1);
         call(engine, 0, "SET", "a", "1");
-        assertEquals(1, engine.dirty());
+        assertEquals(1, engine.snapshots().changesSinceLastSave());
         assertEquals("+OK\r\n", call(engine, 0, "SAVE"));
-        assertEquals(0, engine.dirty());
+        assertEquals(0, engine.snapshots().changesSinceLastSave());
         assertTrue(Long.parseLong(call(engine, 0, "LASTSAVE").trim().substring(1)) >= System.currentTimeMillis() / 1000 - 5);
-        assertEquals(1, engine.snapshotSaves());
+        assertEquals(1, engine.snapshots().saves());
         assertEquals(List.of("saved 1"), events);
         assertTrue(Files.size(dir.resolve("dump.rdb")) > 0);
         assertEquals("-ERR wrong number of arguments for 'save' command\r\n", call(engine, 0, "SAVE", "x"));
@@ -82,14 +82,14 @@ class SnapshotCommandsTest
     @Test
     void shouldAnswerABareErrAndKeepLastsaveWhenTheSaveFails() throws Exception
     {
-        engine.snapshotFile(dir.resolve("missing-dir").resolve("dump.rdb"));
-        engine.lastSaveTimeSec(1);
+        engine.snapshots().file(dir.resolve("missing-dir").resolve("dump.rdb"));
+        engine.snapshots().lastSaveTimeSec(1);
         call(engine, 0, "SET", "a", "1");
         assertEquals("-ERR\r\n", call(engine, 0, "SAVE"));
         assertEquals(":1\r\n", call(engine, 0, "LASTSAVE"));
-        assertEquals(1, engine.dirty());
-        assertEquals(1, engine.snapshotSaves(), "a failed SAVE counts in rdb_saves, as in Redis");
-        assertTrue(engine.lastBackgroundSaveOk(), "Redis 7.0 leaves rdb_last_bgsave_status alone when SAVE fails");
+        assertEquals(1, engine.snapshots().changesSinceLastSave());
+        assertEquals(1, engine.snapshots().saves(), "a failed SAVE counts in rdb_saves, as in Redis");
+        assertTrue(engine.snapshots().lastBackgroundSaveOk(), "Redis 7.0 leaves rdb_last_bgsave_status alone when SAVE fails");
         assertEquals(1, events.size());
         assertTrue(events.get(0).contains("Failed opening the temp snapshot file dump.rdb.tmp-") &&
             events.get(0).contains("No such file or directory"), events.get(0));
@@ -98,7 +98,7 @@ class SnapshotCommandsTest
     @Test
     void shouldReloadTheSameDataset() throws Exception
     {
-        engine.snapshotFile(dir.resolve("dump.rdb"));
+        engine.snapshots().file(dir.resolve("dump.rdb"));
         final long seed = seed();
         randomOps(engine, new SplittableRandom(seed), 3_000, 4, 1_000, PAGE);
         final String digest = digest(engine);
@@ -119,7 +119,7 @@ class SnapshotCommandsTest
     @Test
     void shouldRefuseReloadOptionsItCannotHonour() throws Exception
     {
-        engine.snapshotFile(dir.resolve("dump.rdb"));
+        engine.snapshots().file(dir.resolve("dump.rdb"));
         call(engine, 0, "SET", "a", "1");
         assertEquals("-ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.\r\n",
             call(engine, 0, "DEBUG", "RELOAD", "FOO"));
@@ -131,14 +131,14 @@ class SnapshotCommandsTest
     @Test
     void shouldAnswerRedisErrorsWhenReloadFails() throws Exception
     {
-        engine.snapshotFile(dir.resolve("nowhere").resolve("dump.rdb"));
+        engine.snapshots().file(dir.resolve("nowhere").resolve("dump.rdb"));
         call(engine, 0, "SET", "a", "1");
         assertEquals("-ERR\r\n", call(engine, 0, "DEBUG", "RELOAD"), "a failed save keeps the data, as Redis");
         assertEquals("$1\r\n1\r\n", call(engine, 0, "GET", "a"));
 
         final Path file = dir.resolve("dump.rdb");
         Files.write(file, new byte[]{'R', 'E', 'D', 'I', 'S', '0', '0', '1', '0'});
-        engine.snapshotFile(file);
+        engine.snapshots().file(file);
         assertEquals("-ERR Error trying to load the RDB dump, check server logs.\r\n",
             call(engine, 0, "DEBUG", "RELOAD", "NOSAVE"));
         assertEquals(0, engine.keyspace().totalKeys());

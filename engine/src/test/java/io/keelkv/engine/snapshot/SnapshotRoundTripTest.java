@@ -71,7 +71,7 @@ class SnapshotRoundTripTest
         assertEquals(original.memory().pagesInUse(), saved.frames);
         assertEquals(Files.size(file), saved.fileBytes);
         assertFalse(Files.exists(SnapshotWriter.tempFileFor(file)), "the temp file is left behind");
-        assertEquals(0, original.dirty());
+        assertEquals(0, original.snapshots().changesSinceLastSave());
 
         loaded = engine(PAGE, DATABASES);
         final SnapshotReader.Result result = loaded.load(file);

@@ -573,6 +573,15 @@ public final class ServerConfig
         return bool(Directives.STOP_WRITES_ON_BGSAVE_ERROR);
     }
 
+    /**
+     * Redis's hidden test knob rdb-key-save-delay: microseconds a save sleeps per key there, per page here
+     * (KeelKV saves pages), so that tests can act while a background save runs.
+     */
+    public long rdbKeySaveDelayMicros()
+    {
+        return longValue(Directives.RDB_KEY_SAVE_DELAY);
+    }
+
     public boolean rdbCompression()
     {
         return bool(Directives.RDBCOMPRESSION);

@@ -690,6 +690,7 @@ public final class ConnectionCommands
         }
 
         Log.warning("User requested shutdown...");
+        server.snapshots().prepareForShutdown();
         final boolean save = (flags & SHUTDOWN_SAVE) != 0 ||
             ((flags & SHUTDOWN_NOSAVE) == 0 && server.snapshots().savesOnShutdown());
         if (save && !server.snapshots().finalSave((flags & SHUTDOWN_FORCE) != 0))
