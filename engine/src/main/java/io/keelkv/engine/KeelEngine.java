@@ -17,7 +17,7 @@ import io.keelkv.engine.snapshot.SnapshotControl;
 import io.keelkv.engine.snapshot.SnapshotException;
 import io.keelkv.engine.snapshot.SnapshotReader;
 import io.keelkv.engine.snapshot.SnapshotWriter;
-import io.keelkv.engine.types.ObjectType;
+import io.keelkv.engine.keyspace.ObjectType;
 import io.keelkv.engine.types.Strings;
 import org.agrona.UnsafeApi;
 

@@ -9,7 +9,7 @@ import io.keelkv.engine.memory.PageMemory;
 import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.RespConstants;
 import io.keelkv.engine.resp.RespWriter;
-import io.keelkv.engine.types.ObjectType;
+import io.keelkv.engine.keyspace.ObjectType;
 import org.agrona.collections.LongArrayList;
 
 import static io.keelkv.engine.command.RewrittenArgs.literal;

@@ -11,7 +11,7 @@ import io.keelkv.engine.resp.RespConstants;
 import io.keelkv.engine.resp.RespWriter;
 import io.keelkv.engine.snapshot.SnapshotControl;
 import io.keelkv.engine.snapshot.SnapshotException;
-import io.keelkv.engine.types.ObjectType;
+import io.keelkv.engine.keyspace.ObjectType;
 import io.keelkv.engine.types.Strings;
 
 import static io.keelkv.engine.command.KeyCommands.intArg;

@@ -1,7 +1,6 @@
 package io.keelkv.engine.keyspace;
 
 import io.keelkv.engine.memory.PageMemory;
-import io.keelkv.engine.types.ObjectType;
 
 import java.security.DigestException;
 import java.security.MessageDigest;

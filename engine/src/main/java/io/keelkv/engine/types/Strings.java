@@ -3,6 +3,7 @@ package io.keelkv.engine.types;
 import io.keelkv.engine.keyspace.Database;
 import io.keelkv.engine.keyspace.EntryFlyweight;
 import io.keelkv.engine.keyspace.Keyspace;
+import io.keelkv.engine.keyspace.ObjectType;
 import io.keelkv.engine.memory.PageMemory;
 import org.agrona.UnsafeApi;
 

@@ -7,7 +7,7 @@ import io.keelkv.engine.keyspace.EvictionPolicy;
 import io.keelkv.engine.keyspace.KeyspaceListener;
 import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.RespWriter;
-import io.keelkv.engine.types.ObjectType;
+import io.keelkv.engine.keyspace.ObjectType;
 import org.agrona.UnsafeApi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

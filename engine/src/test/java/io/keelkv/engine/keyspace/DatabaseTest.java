@@ -1,7 +1,7 @@
 package io.keelkv.engine.keyspace;
 
 import io.keelkv.engine.memory.PageMemory;
-import io.keelkv.engine.types.ObjectType;
+import io.keelkv.engine.keyspace.ObjectType;
 import org.agrona.UnsafeApi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

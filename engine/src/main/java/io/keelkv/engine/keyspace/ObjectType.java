@@ -1,4 +1,4 @@
-package io.keelkv.engine.types;
+package io.keelkv.engine.keyspace;
 
 /**
  * Value types and encodings with Redis's numbers (server.h OBJ_* and OBJ_ENCODING_*), so that TYPE,
