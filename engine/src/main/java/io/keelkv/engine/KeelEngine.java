@@ -64,8 +64,8 @@ public final class KeelEngine implements AutoCloseable
         this.commandTable = new CommandTable();
         this.entry = new EntryFlyweight(memory);
         applySettings();
-        this.dispatcher = new Dispatcher(keyspace, commandTable, eviction, snapshots, limits);
         Commands.bindAll(commandTable, keyspace, eviction, snapshots);
+        this.dispatcher = new Dispatcher(keyspace, commandTable, eviction, snapshots, limits); // after the binding
     }
 
     public KeelEngine()

@@ -47,7 +47,11 @@ public final class Dispatcher
         this.eviction = eviction;
         this.snapshots = snapshots;
         this.ctx = new CommandContext(this, keyspace, eviction, snapshots, limits, table);
-        this.ping = table.byName("ping");
+        this.ping = table.byName("ping"); // served by then: the engine binds its commands first
+        if (ping == null)
+        {
+            throw new IllegalStateException("PING must be bound before the dispatcher is built");
+        }
     }
 
     public void propagator(final CommandPropagator propagator)
