@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static io.keelkv.server.Launched.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -19,96 +20,6 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class LauncherProcessIT
 {
-    private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
-    private static final String LAUNCHER = ROOT.resolve("bin/keel-server").toString();
-
-    private static int freePort() throws Exception
-    {
-        try (ServerSocket socket = new ServerSocket(0))
-        {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static final java.util.Map<Process, File> LOGS = new java.util.concurrent.ConcurrentHashMap<>();
-
-    /** Output goes to a file: Process.destroy() would close a pipe before we could read the last lines. */
-    private static Process launch(final String... args) throws Exception
-    {
-        return launchWith(java.util.Map.of(), args);
-    }
-
-    private static Process launchWith(final java.util.Map<String, String> env, final String... args) throws Exception
-    {
-        final List<String> command = new java.util.ArrayList<>(List.of(LAUNCHER));
-        command.addAll(List.of(args));
-        final File log = File.createTempFile("keel-launcher", ".log");
-        log.deleteOnExit();
-        // a fresh working directory (Redis's default dir "."): no dump.rdb of another run is loaded at start
-        final File cwd = java.nio.file.Files.createTempDirectory("keel-launcher").toFile();
-        cwd.deleteOnExit();
-        final ProcessBuilder builder = new ProcessBuilder(command).directory(cwd)
-            .redirectErrorStream(true).redirectOutput(log);
-        builder.environment().putAll(env);
-        final Process process = builder.start();
-        LOGS.put(process, log);
-        return process;
-    }
-
-    private static void signal(final Process process, final String signal) throws Exception
-    {
-        assertEquals(0, new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).start().waitFor());
-    }
-
-    private static boolean answersPing(final int port)
-    {
-        try (RawRespClient client = new RawRespClient(port))
-        {
-            return "+PONG\r\n".equals(client.call("PING"));
-        }
-        catch (final Exception ex)
-        {
-            return false;
-        }
-    }
-
-    private static void awaitPing(final int port, final Process process) throws Exception
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!answersPing(port))
-        {
-            assertTrue(process.isAlive(), () -> "launcher exited: " + output(process));
-            assertTrue(System.nanoTime() < deadline, "no PING reply within 120 s");
-            Thread.sleep(200);
-        }
-    }
-
-    private static String output(final Process process)
-    {
-        try
-        {
-            return java.nio.file.Files.readString(LOGS.get(process).toPath(), StandardCharsets.UTF_8);
-        }
-        catch (final java.io.IOException ex)
-        {
-            return ex.toString();
-        }
-    }
-
-    private static boolean portIsFree(final int port)
-    {
-        try (ServerSocket socket = new ServerSocket())
-        {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress("127.0.0.1", port));
-            return true;
-        }
-        catch (final java.io.IOException ex)
-        {
-            return false;
-        }
-    }
-
     @Test
     void shouldStopTheStartNamingAnUnknownDirective() throws Exception
     {
