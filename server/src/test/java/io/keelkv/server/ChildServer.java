@@ -110,6 +110,35 @@ final class ChildServer implements AutoCloseable
         return process.waitFor(millis, TimeUnit.MILLISECONDS);
     }
 
+    /** INFO memory's used_memory, on a connection of its own. */
+    long usedMemory() throws IOException
+    {
+        try (FuzzClient client = new FuzzClient(port, 10_000))
+        {
+            final Matcher used = Pattern.compile("\r\nused_memory:(\\d+)\r\n").matcher(client.callForText("INFO", "memory"));
+            if (!used.find())
+            {
+                throw new IOException("INFO memory without used_memory");
+            }
+            return Long.parseLong(used.group(1));
+        }
+    }
+
+    /**
+     * used_memory once the heap's garbage is collected (jcmd GC.run): the heap in use counts in used_memory,
+     * so a bound on it must not read garbage not yet collected as growth.
+     */
+    long usedMemoryAfterFullGc() throws IOException, InterruptedException
+    {
+        final Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+            String.valueOf(process.pid()), "GC.run").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!jcmd.waitFor(60, TimeUnit.SECONDS))
+        {
+            jcmd.destroyForcibly();
+        }
+        return usedMemory();
+    }
+
     /** The server's log lines that warn of something (Redis's '#' level), e.g. an internal error it caught. */
     List<String> warnings() throws IOException
     {

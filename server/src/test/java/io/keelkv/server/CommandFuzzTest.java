@@ -159,7 +159,7 @@ class CommandFuzzTest
         server = ChildServer.start(WORK);
         model = readModel();
         resetFixture();
-        usedMemoryStart = usedMemory();
+        usedMemoryStart = server.usedMemory();
         log("server pid " + server.pid() + " port " + server.port() + ", used_memory at start " + usedMemoryStart +
             ", " + model.commands.size() + " commands, key types " + model.keys);
     }
@@ -261,19 +261,6 @@ class CommandFuzzTest
                     throw new AssertionError("the fixture's " + String.join(" ", request) + " answered " + reply);
                 }
             }
-        }
-    }
-
-    private static long usedMemory() throws IOException
-    {
-        try (FuzzClient client = new FuzzClient(server.port(), TIMEOUT_MS))
-        {
-            final Matcher used = Pattern.compile("\r\nused_memory:(\\d+)\r\n").matcher(client.callForText("INFO", "memory"));
-            if (!used.find())
-            {
-                throw new AssertionError("INFO memory without used_memory");
-            }
-            return Long.parseLong(used.group(1));
         }
     }
 
@@ -407,30 +394,17 @@ class CommandFuzzTest
             }
             client.call("FLUSHALL");
         }
-        long used = usedMemory();
+        long used = server.usedMemory();
         log("after " + requestsSent + " requests: used_memory " + used);
         if (used > usedMemoryStart + MEMORY_HEADROOM)
         {
-            // the heap in use counts in used_memory: garbage not yet collected is no leak, so collect it first
-            fullGc();
-            used = usedMemory();
+            used = server.usedMemoryAfterFullGc();
             log("after a full GC: used_memory " + used);
         }
         if (used > usedMemoryStart + MEMORY_HEADROOM)
         {
             throw new AssertionError("used_memory " + used + " after " + requestsSent + " requests, with the data " +
                 "flushed: more than " + MEMORY_HEADROOM + " above its " + usedMemoryStart + " at start");
-        }
-    }
-
-    /** A full GC in the server process (jcmd GC.run), so that used_memory counts what is still held. */
-    private static void fullGc() throws IOException, InterruptedException
-    {
-        final Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-            String.valueOf(server.pid()), "GC.run").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!jcmd.waitFor(60, java.util.concurrent.TimeUnit.SECONDS))
-        {
-            jcmd.destroyForcibly();
         }
     }
 
