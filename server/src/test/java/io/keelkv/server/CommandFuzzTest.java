@@ -43,7 +43,8 @@ import java.util.regex.Pattern;
  * XADD, whichever is not an unknown command).
  *
  * <p>Each try: the fixture is made anew (FLUSHALL and the keys above), then one to three generated requests
- * go over a fresh connection. Every request must get exactly one well-formed reply within
+ * go over a fresh connection, a quarter of the time after HELLO 3 (RESP3 replies), half of the time all in one
+ * write (the server decodes, and prefetches the keys of, the next requests before it runs one). Every request must get exactly one well-formed reply within
  * {@link #TIMEOUT_MS} (no hang), never KeelKV's "internal error" reply (a handler threw) nor an internal error
  * in the server's log, and the server must not die. After every {@link #BATCH} requests a new connection must
  * get PONG and, with the data flushed, INFO's used_memory must stay within {@link #MEMORY_HEADROOM} of its
@@ -268,24 +269,50 @@ class CommandFuzzTest
     // the property
 
     @Property(tries = 2500, shrinking = ShrinkingMode.BOUNDED)
-    void shouldKeepServingAfterEveryGeneratedCommand(@ForAll("scenarios") final List<Request> scenario) throws Exception
+    void shouldKeepServingAfterEveryGeneratedCommand(@ForAll("scenarios") final Scenario scenario) throws Exception
     {
         ensureServer();
         resetFixture();
+        log(scenario.header());
         try (FuzzClient client = new FuzzClient(server.port(), TIMEOUT_MS))
         {
-            boolean open = true;
-            for (final Request request : scenario)
+            if (scenario.resp3)
             {
-                final RespReplyReader.Reply reply = exchange(client, request);
-                if (request.is("config", "set") && "+OK\r\n".equals(reply.preview))
+                final RespReplyReader.Reply hello = exchange(client, new Request(args(new String[] {"HELLO", "3"})));
+                if (hello.type != '%')
                 {
-                    restoreConfig(request);
+                    throw new AssertionError("HELLO 3 answered " + hello);
                 }
-                if (request.is("quit") || request.is("client", "kill"))
+            }
+            boolean open = true;
+            if (scenario.pipelined())
+            {
+                // all at once, so the server decodes (and prefetches the keys of) the next requests before running one
+                for (final Request request : scenario.requests)
                 {
-                    open = false; // the server may close this connection after the reply, as Redis does
-                    break;
+                    log(request.toString());
+                }
+                client.sendRaw(scenario.bytes());
+                for (final Request request : scenario.requests)
+                {
+                    read(client, request, scenario);
+                }
+                open = !scenario.last().closesConnection();
+            }
+            else
+            {
+                for (final Request request : scenario.requests)
+                {
+                    final RespReplyReader.Reply reply = exchange(client, request);
+                    if (request.is("config", "set") && "+OK\r\n".equals(reply.preview))
+                    {
+                        restoreConfig(request);
+                    }
+                    if (request.closesConnection())
+                    {
+                        open = false; // the server may close this connection after the reply, as Redis does
+                        break;
+                    }
                 }
             }
             if (open)
@@ -299,9 +326,13 @@ class CommandFuzzTest
                 }
             }
         }
+        if (scenario.pipelined() && scenario.last().is("config", "set"))
+        {
+            restoreConfig(scenario.last());
+        }
         checkServerLog(scenario);
         final long before = requestsSent;
-        requestsSent += scenario.size();
+        requestsSent += scenario.requests.size();
         if (before / BATCH != requestsSent / BATCH)
         {
             checkBatch();
@@ -312,34 +343,51 @@ class CommandFuzzTest
     private static RespReplyReader.Reply exchange(final FuzzClient client, final Request request) throws Exception
     {
         log(request.toString());
-        final RespReplyReader.Reply reply;
         try
         {
             client.send(request.args);
+        }
+        catch (final IOException ex)
+        {
+            throw new AssertionError("could not send " + request + ": " + ex +
+                (server.awaitExit(2_000) ? "\n" + server.deathReport() : ""), ex);
+        }
+        return read(client, request, request);
+    }
+
+    /** Read the reply to {@code request}, sent as part of {@code sent}. */
+    private static RespReplyReader.Reply read(final FuzzClient client, final Request request, final Object sent) throws Exception
+    {
+        final RespReplyReader.Reply reply;
+        try
+        {
             reply = client.read();
         }
         catch (final SocketTimeoutException ex)
         {
-            throw new AssertionError("no reply within " + TIMEOUT_MS + " ms (a hang) to: " + request);
+            throw new AssertionError("no reply within " + TIMEOUT_MS + " ms (a hang) to: " + request +
+                (sent == request ? "" : "\n  in: " + sent));
         }
         catch (final IOException ex)
         {
             if (server.awaitExit(2_000))
             {
-                throw new AssertionError("the server died on: " + request + "\n" + server.deathReport(), ex);
+                throw new AssertionError("the server died on: " + request + (sent == request ? "" : "\n  in: " + sent) +
+                    "\n" + server.deathReport(), ex);
             }
             throw new AssertionError(ex.getMessage() + " (no or malformed reply) to: " + request +
-                "\nserver warnings: " + newWarnings(), ex);
+                (sent == request ? "" : "\n  in: " + sent) + "\nserver warnings: " + newWarnings(), ex);
         }
         if (reply.isError() && reply.preview.contains("KeelKV internal error"))
         {
-            throw new AssertionError("internal error (a handler threw) on: " + request + "\n  reply: " + reply);
+            throw new AssertionError("internal error (a handler threw) on: " + request + (sent == request ? "" : "\n  in: " + sent) +
+                "\n  reply: " + reply);
         }
         return reply;
     }
 
     /** Internal errors the loop contained (a client closed after one) are bugs even when the reply looked fine. */
-    private static void checkServerLog(final List<Request> scenario) throws IOException
+    private static void checkServerLog(final Scenario scenario) throws IOException
     {
         final List<String> warnings = newWarnings();
         for (final String warning : warnings)
@@ -562,6 +610,12 @@ class CommandFuzzTest
             return args.size() > 1 && is(command) && subcommand.equals(lower(1));
         }
 
+        /** QUIT, and CLIENT KILL when it matches this client: the server replies, then closes. */
+        boolean closesConnection()
+        {
+            return is("quit") || is("client", "kill");
+        }
+
         @Override
         public String toString()
         {
@@ -571,6 +625,62 @@ class CommandFuzzTest
                 sb.append(sb.length() == 0 ? "" : " ").append(FuzzClient.quote(arg));
             }
             return sb.toString();
+        }
+    }
+
+    /**
+     * One try: one to three requests on a fresh connection, after HELLO 3 or not; sent one at a time, or all
+     * in one write when nothing but the last one could change what the others get (a CONFIG SET, a close).
+     */
+    static final class Scenario
+    {
+        final List<Request> requests;
+        final boolean resp3;
+        final boolean pipeline;
+
+        Scenario(final List<Request> requests, final boolean resp3, final boolean pipeline)
+        {
+            this.requests = requests;
+            this.resp3 = resp3;
+            this.pipeline = pipeline;
+        }
+
+        boolean pipelined()
+        {
+            for (int i = 0; i < requests.size() - 1; i++)
+            {
+                if (requests.get(i).is("config", "set") || requests.get(i).closesConnection())
+                {
+                    return false;
+                }
+            }
+            return pipeline && requests.size() > 1;
+        }
+
+        Request last()
+        {
+            return requests.get(requests.size() - 1);
+        }
+
+        byte[] bytes()
+        {
+            final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            for (final Request request : requests)
+            {
+                bytes.writeBytes(FuzzClient.encode(request.args));
+            }
+            return bytes.toByteArray();
+        }
+
+        String header()
+        {
+            return "# try" + (resp3 ? ", RESP3" : "") + (pipelined() ? ", pipelined" : "");
+        }
+
+        @Override
+        public String toString()
+        {
+            return requests + (resp3 ? " after HELLO 3" : "") + (pipelined() ? ", pipelined" : "");
         }
     }
 
@@ -585,14 +695,17 @@ class CommandFuzzTest
     }
 
     @Provide
-    Arbitrary<List<Request>> scenarios()
+    Arbitrary<Scenario> scenarios()
     {
         final List<Arbitrary<? extends Request>> perCommand = new ArrayList<>();
         for (final CommandSpec spec : model.commands)
         {
             perCommand.add(requests(spec));
         }
-        return Arbitraries.oneOf(perCommand).filter(CommandFuzzTest::allowed).list().ofMinSize(1).ofMaxSize(3);
+        return Combinators.combine(
+            Arbitraries.oneOf(perCommand).filter(CommandFuzzTest::allowed).list().ofMinSize(1).ofMaxSize(3),
+            Arbitraries.frequencyOf(Tuple.of(3, Arbitraries.just(false)), Tuple.of(1, Arbitraries.just(true))),
+            Arbitraries.of(false, true)).as(Scenario::new);
     }
 
     private Arbitrary<Request> requests(final CommandSpec spec)
