@@ -472,6 +472,12 @@ class CommandFuzzTest
      */
     static final Set<String> EXCLUDED_DIRECTIVES = Set.of("port", "bind", "dir", "requirepass", "maxclients");
 
+    /**
+     * Redis's DEBUG subcommands that exist to crash, stop or restart the server; KeelKV serves none of them
+     * today, but the DEBUG subcommands come from its DEBUG HELP, so one added later is not sent.
+     */
+    static final Set<String> DEBUG_CRASHERS = Set.of("segfault", "panic", "assert", "oom", "restart", "crash-and-recover");
+
     /** SHUTDOWN's own words: a request made only of them (but ABORT alone) would stop the server, as asked. */
     private static final Set<String> SHUTDOWN_WORDS = Set.of("nosave", "save", "now", "force", "abort");
 
@@ -480,6 +486,8 @@ class CommandFuzzTest
      * <ul>
      * <li>SHUTDOWN that would stop the server: only its syntax errors (a word that is none of its options)
      *     and SHUTDOWN ABORT are sent.</li>
+     * <li>DEBUG SEGFAULT, PANIC, ASSERT, OOM, RESTART, CRASH-AND-RECOVER ({@link #DEBUG_CRASHERS}): they end
+     *     the server on purpose.</li>
      * <li>DEBUG SLEEP of 0.05 s or more (strtod of the argument, as the server reads it): it sleeps as asked.
      *     Non-numbers, negatives, NaN, inf and values past the long range are sent (they must not sleep).</li>
      * <li>DEBUG POPULATE of more than 10000 keys, or of more than 600 MB in all: it makes them, as Redis
@@ -498,6 +506,10 @@ class CommandFuzzTest
                 words.add(request.lower(i));
             }
             return words.equals(List.of("abort")) || !SHUTDOWN_WORDS.containsAll(words);
+        }
+        if (request.is("debug") && request.args.size() > 1 && DEBUG_CRASHERS.contains(request.lower(1)))
+        {
+            return false;
         }
         if (request.is("debug") && request.args.size() == 3 && "sleep".equals(request.lower(1)))
         {
