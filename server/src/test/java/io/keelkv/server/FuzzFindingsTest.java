@@ -72,4 +72,23 @@ class FuzzFindingsTest
         assertEquals("$5\r\nhello\r\n", call("GET", "fz:str"));
         assertTrue(server.isAlive());
     }
+
+    /**
+     * Found by comparing CommandFuzzTest's requests with redis-server 7.0.15: GETEX read its EX/PX/EXAT/PXAT
+     * value before looking the key up, so a missing key got "invalid expire time" or "not an integer" where
+     * Redis answers nil (getexCommand parses the syntax, looks the key up, then the time). A syntax error
+     * still comes first, and a found key still gets the error.
+     */
+    @Test
+    void shouldAnswerGetexOfAMissingKeyNilWhateverItsExpireTime() throws Exception
+    {
+        assertEquals("$-1\r\n", call("GETEX", "fz:missing", "EX", "0"));
+        assertEquals("$-1\r\n", call("GETEX", "fz:missing", "PXAT", "abc"));
+        assertEquals("$-1\r\n", call("GETEX", "fz:missing", "EX", "9223372036854775807"));
+        assertEquals("-ERR syntax error\r\n", call("GETEX", "fz:missing", "EX"));
+        assertEquals("+OK\r\n", call("SET", "fz:getex", "v"));
+        assertEquals("-ERR invalid expire time in 'getex' command\r\n", call("GETEX", "fz:getex", "EX", "0"));
+        assertEquals("-ERR value is not an integer or out of range\r\n", call("GETEX", "fz:getex", "PXAT", "abc"));
+        assertEquals(":-1\r\n", call("TTL", "fz:getex"));
+    }
 }

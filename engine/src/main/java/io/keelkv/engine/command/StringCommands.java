@@ -73,6 +73,7 @@ final class StringCommands
 
     // results of option parsing, valid for the command being executed
     private int flags;
+    private int expireArg;
     private long expireAtMs;
 
     private StringCommands(final KeelEngine engine)
@@ -130,14 +131,16 @@ final class StringCommands
     }
 
     /**
-     * Redis's parseExtendedStringArgumentsOrReply. {@code forSet}: SET's options, else GETEX's.
-     * Sets {@link #flags} and {@link #expireAtMs}; @return false after writing the error.
+     * Redis's parseExtendedStringArgumentsOrReply, the syntax only: sets {@link #flags} and which argument
+     * holds the expire time. {@code forSet}: SET's options, else GETEX's. The time itself is read by
+     * {@link #parseExpire}, which SET calls at once and GETEX only once its key is found (Redis's order:
+     * GETEX of a missing key is nil whatever its EX says). @return false after writing the error.
      */
     private boolean parseOptions(final CommandContext ctx, final int from, final boolean forSet)
     {
         final Args args = ctx.args();
         flags = 0;
-        int expireArg = -1;
+        expireArg = -1;
         for (int j = from; j < args.count(); j++)
         {
             final boolean hasNext = j + 1 < args.count();
@@ -174,6 +177,16 @@ final class StringCommands
                 return false;
             }
         }
+        return true;
+    }
+
+    /**
+     * Redis's getExpireMillisecondsOrReply for the expire argument {@link #parseOptions} found: sets
+     * {@link #expireAtMs} (-1 without one); @return false after writing the error.
+     */
+    private boolean parseExpire(final CommandContext ctx)
+    {
+        final Args args = ctx.args();
         expireAtMs = -1;
         if (expireArg >= 0)
         {
@@ -279,7 +292,7 @@ final class StringCommands
 
     private void set(final CommandContext ctx)
     {
-        if (!parseOptions(ctx, 3, true))
+        if (!parseOptions(ctx, 3, true) || !parseExpire(ctx))
         {
             return;
         }
@@ -450,6 +463,10 @@ final class StringCommands
         if (e == NULL_HANDLE)
         {
             ctx.out().nullBulk();
+            return;
+        }
+        if (!parseExpire(ctx))
+        {
             return;
         }
         replyValue(ctx.out(), e);
