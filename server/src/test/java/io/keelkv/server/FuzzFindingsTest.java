@@ -91,4 +91,18 @@ class FuzzFindingsTest
         assertEquals("-ERR value is not an integer or out of range\r\n", call("GETEX", "fz:getex", "PXAT", "abc"));
         assertEquals(":-1\r\n", call("TTL", "fz:getex"));
     }
+
+    /**
+     * Found by comparing CommandFuzzTest's requests with redis-server 7.0.15: INCRBYFLOAT refused "0x10" as
+     * not a valid float, where Redis's strtold reads hexadecimal (16); a key holding one is a float too.
+     */
+    @Test
+    void shouldIncrementByAHexadecimalFloatAsRedis() throws Exception
+    {
+        assertEquals("$2\r\n16\r\n", call("INCRBYFLOAT", "fz:float", "0x10"));
+        assertEquals("$4\r\n16.5\r\n", call("INCRBYFLOAT", "fz:float", "0x.8"));
+        assertEquals("+OK\r\n", call("SET", "fz:hex", "0x1p3"));
+        assertEquals("$1\r\n9\r\n", call("INCRBYFLOAT", "fz:hex", "1"));
+        assertEquals("-ERR value is not a valid float\r\n", call("INCRBYFLOAT", "fz:float", "0x1p"));
+    }
 }
