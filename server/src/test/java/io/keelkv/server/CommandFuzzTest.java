@@ -51,6 +51,11 @@ import java.util.regex.Pattern;
  * value at start. A CONFIG SET that succeeded is undone at once (every directive back to its value at start),
  * so that one try's settings (a 1-byte output limit, maxmemory 1) do not decide the next tries.
  *
+ * <p>With Debian's redis-server 7.0.15 on the PATH (CI: required, KEEL_REQUIRE_ORACLE=1) every scenario also
+ * runs on it, from the same fixture, and each of KeelKV's replies must be of the same RESP type as Redis's,
+ * and an error the same error, word for word; values are not compared (ids, times, encodings, memory figures
+ * differ by nature). The differences KeelKV chose are listed in {@link #differsByDesign}.
+ *
  * <p>The server is a child JVM ({@link ChildServer}), not one in this JVM: a SIGSEGV in off-heap code kills
  * the process it runs in, and then this test reports the request that did it, with the JVM's crash report,
  * and starts a new server so jqwik can shrink the case. Every request is written to
@@ -134,6 +139,10 @@ class CommandFuzzTest
 
     private static ChildServer server;
     private static Model model;
+    /** redis-server 7.0.15, when installed: every scenario runs on it too, and the replies are compared. */
+    private static RedisOracle redis;
+    private static Map<String, String> redisConfigAtStart;
+    private static Set<String> keelOnlyDirectives;
     private static long requestsSent;
     private static long usedMemoryStart;
     private static long logLinesSeen;
@@ -159,7 +168,22 @@ class CommandFuzzTest
         Files.deleteIfExists(WORK.resolve("requests.log"));
         server = ChildServer.start(WORK);
         model = readModel();
-        resetFixture();
+        if (RedisOracle.onPath("redis-server"))
+        {
+            redis = RedisOracle.start();
+            redisConfigAtStart = configOf(redis.port());
+            keelOnlyDirectives = new LinkedHashSet<>(model.configAtStart.keySet());
+            keelOnlyDirectives.removeAll(redisConfigAtStart.keySet());
+        }
+        else if ("1".equals(System.getenv("KEEL_REQUIRE_ORACLE")))
+        {
+            throw new AssertionError("redis-server not installed (required: KEEL_REQUIRE_ORACLE=1): apt-get install -y redis-server");
+        }
+        else
+        {
+            System.out.println("CommandFuzzTest: no redis-server on the PATH, replies are not compared with Redis's");
+        }
+        resetFixture(server.port());
         usedMemoryStart = server.usedMemory();
         log("server pid " + server.pid() + " port " + server.port() + ", used_memory at start " + usedMemoryStart +
             ", " + model.commands.size() + " commands, key types " + model.keys);
@@ -172,6 +196,24 @@ class CommandFuzzTest
         {
             server.close();
         }
+        if (redis != null)
+        {
+            redis.close();
+        }
+    }
+
+    private static Map<String, String> configOf(final int port) throws IOException
+    {
+        final Map<String, String> config = new LinkedHashMap<>();
+        try (FuzzClient client = new FuzzClient(port, TIMEOUT_MS))
+        {
+            final List<String> pairs = FuzzClient.bulks(client.callForText("CONFIG", "GET", "*"));
+            for (int i = 0; i + 1 < pairs.size(); i += 2)
+            {
+                config.put(pairs.get(i), pairs.get(i + 1));
+            }
+        }
+        return config;
     }
 
     private static Model readModel() throws IOException
@@ -242,9 +284,9 @@ class CommandFuzzTest
         }
     }
 
-    private static void resetFixture() throws IOException
+    private static void resetFixture(final int port) throws IOException
     {
-        try (FuzzClient client = new FuzzClient(server.port(), TIMEOUT_MS))
+        try (FuzzClient client = new FuzzClient(port, TIMEOUT_MS))
         {
             final List<String[]> fixture = new ArrayList<>();
             fixture.add(new String[] {"FLUSHALL"});
@@ -272,8 +314,9 @@ class CommandFuzzTest
     void shouldKeepServingAfterEveryGeneratedCommand(@ForAll("scenarios") final Scenario scenario) throws Exception
     {
         ensureServer();
-        resetFixture();
+        resetFixture(server.port());
         log(scenario.header());
+        final List<RespReplyReader.Reply> replies = new ArrayList<>();
         try (FuzzClient client = new FuzzClient(server.port(), TIMEOUT_MS))
         {
             if (scenario.resp3)
@@ -295,7 +338,7 @@ class CommandFuzzTest
                 client.sendRaw(scenario.bytes());
                 for (final Request request : scenario.requests)
                 {
-                    read(client, request, scenario);
+                    replies.add(read(client, request, scenario));
                 }
                 open = !scenario.last().closesConnection();
             }
@@ -304,9 +347,10 @@ class CommandFuzzTest
                 for (final Request request : scenario.requests)
                 {
                     final RespReplyReader.Reply reply = exchange(client, request);
+                    replies.add(reply);
                     if (request.is("config", "set") && "+OK\r\n".equals(reply.preview))
                     {
-                        restoreConfig(request);
+                        restoreConfig(request, server.port(), model.configAtStart);
                     }
                     if (request.closesConnection())
                     {
@@ -328,9 +372,13 @@ class CommandFuzzTest
         }
         if (scenario.pipelined() && scenario.last().is("config", "set"))
         {
-            restoreConfig(scenario.last());
+            restoreConfig(scenario.last(), server.port(), model.configAtStart);
         }
         checkServerLog(scenario);
+        if (redis != null)
+        {
+            compareWithRedis(scenario, replies);
+        }
         final long before = requestsSent;
         requestsSent += scenario.requests.size();
         if (before / BATCH != requestsSent / BATCH)
@@ -408,15 +456,16 @@ class CommandFuzzTest
     }
 
     /** Every directive a successful CONFIG SET changed goes back to its value at start. */
-    private static void restoreConfig(final Request request) throws IOException
+    private static void restoreConfig(final Request request, final int port, final Map<String, String> configAtStart)
+        throws IOException
     {
-        try (FuzzClient client = new FuzzClient(server.port(), TIMEOUT_MS))
+        try (FuzzClient client = new FuzzClient(port, TIMEOUT_MS))
         {
             final List<String> now = FuzzClient.bulks(client.callForText("CONFIG", "GET", "*"));
             for (int i = 0; i + 1 < now.size(); i += 2)
             {
                 final String name = now.get(i);
-                final String atStart = model.configAtStart.get(name);
+                final String atStart = configAtStart.get(name);
                 if (atStart != null && !atStart.equals(now.get(i + 1)))
                 {
                     final RespReplyReader.Reply reply = client.call("CONFIG", "SET", name, atStart);
@@ -428,6 +477,109 @@ class CommandFuzzTest
                 }
             }
         }
+    }
+
+    /**
+     * The same scenario on redis-server, from the same fixture: each reply must be of the same type, and an
+     * error must be the same error, word for word (values are not compared: ids, times, encodings and
+     * memory figures differ by nature), but where {@link #differsByDesign} says why not.
+     */
+    private static void compareWithRedis(final Scenario scenario, final List<RespReplyReader.Reply> keel) throws Exception
+    {
+        resetFixture(redis.port());
+        final List<RespReplyReader.Reply> oracle = new ArrayList<>();
+        try (FuzzClient client = new FuzzClient(redis.port(), TIMEOUT_MS))
+        {
+            if (scenario.resp3)
+            {
+                client.call("HELLO", "3");
+            }
+            if (scenario.pipelined())
+            {
+                client.sendRaw(scenario.bytes());
+                for (int i = 0; i < scenario.requests.size(); i++)
+                {
+                    oracle.add(client.read());
+                }
+            }
+            else
+            {
+                for (final Request request : scenario.requests)
+                {
+                    client.send(request.args);
+                    final RespReplyReader.Reply reply = client.read();
+                    oracle.add(reply);
+                    if (request.is("config", "set") && "+OK\r\n".equals(reply.preview))
+                    {
+                        restoreConfig(request, redis.port(), redisConfigAtStart);
+                    }
+                    if (request.closesConnection())
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new AssertionError("redis-server, the reference, gave no reply (" + ex + ") to " + scenario, ex);
+        }
+        if (scenario.pipelined() && scenario.last().is("config", "set"))
+        {
+            restoreConfig(scenario.last(), redis.port(), redisConfigAtStart);
+        }
+        for (int i = 0; i < Math.min(keel.size(), oracle.size()); i++)
+        {
+            final Request request = scenario.requests.get(i);
+            final RespReplyReader.Reply k = keel.get(i);
+            final RespReplyReader.Reply r = oracle.get(i);
+            if ((k.type != r.type || k.isError() && !k.preview.equals(r.preview)) && differsByDesign(request) == null)
+            {
+                throw new AssertionError("KeelKV answered " + request + "\n  " + k + "\nwhere redis-server answers\n  " + r +
+                    (scenario.requests.size() > 1 || scenario.resp3 ? "\n  in: " + scenario : ""));
+            }
+        }
+    }
+
+    /**
+     * Why KeelKV's reply to a request may differ from Redis's in type or error, or null. Each is a choice
+     * the README states, or a difference between the two processes rather than in behaviour.
+     */
+    static String differsByDesign(final Request request)
+    {
+        if (request.is("config", "set"))
+        {
+            for (int i = 2; i < request.args.size(); i += 2)
+            {
+                if (keelOnlyDirectives.contains(request.lower(i)))
+                {
+                    return "a directive of KeelKV's own (idle-strategy, page-size ...): Redis has no such option";
+                }
+            }
+        }
+        if (request.is("client", "kill"))
+        {
+            return "the clients of the two servers, their ids and addresses, are not the same";
+        }
+        if (request.is("debug") && request.args.size() > 2 && "reload".equals(request.lower(1)))
+        {
+            for (int i = 2; i < request.args.size(); i++)
+            {
+                if ("merge".equals(request.lower(i)) || "noflush".equals(request.lower(i)))
+                {
+                    return "DEBUG RELOAD MERGE and NOFLUSH are refused: a snapshot restores whole pages (README, Snapshots)";
+                }
+            }
+        }
+        if (request.is("debug") && request.args.size() == 5 && "populate".equals(request.lower(1)))
+        {
+            final Long size = parseLong(request.text(4));
+            if (size != null && size > 512L << 20)
+            {
+                return "a DEBUG POPULATE value past proto-max-bulk-len is refused: a value must fit one entry";
+            }
+        }
+        return null;
     }
 
     /** After every BATCH requests: a new connection is served at once, and memory has not grown. */
@@ -576,9 +728,20 @@ class CommandFuzzTest
         }
     }
 
-    /** C's strtod(s, NULL) for what a duration can be: the longest decimal prefix; 0 without one. */
+    /** C's strtod(s, NULL) for what a duration can be: the longest decimal or hexadecimal prefix; 0 without one. */
     static double strtodPrefix(final String text)
     {
+        final Matcher hex = Pattern.compile("^[ \\t\\n\\x0B\\f\\r]*([-+]?)0[xX]([0-9a-fA-F]*)(?:\\.([0-9a-fA-F]*))?(?:[pP]([-+]?[0-9]{1,9}))?")
+            .matcher(text);
+        if (hex.find() && hex.group(2).length() + (hex.group(3) == null ? 0 : hex.group(3).length()) > 0)
+        {
+            // Redis's DEBUG SLEEP 0x10 sleeps 16 s (KeelKV reads no hex there, and does not sleep)
+            final String digits = hex.group(2) + (hex.group(3) == null ? "" : hex.group(3));
+            final double mantissa = new java.math.BigInteger(digits, 16).doubleValue();
+            final int fraction = hex.group(3) == null ? 0 : hex.group(3).length();
+            final int exponent = hex.group(4) == null ? 0 : Integer.parseInt(hex.group(4));
+            return ("-".equals(hex.group(1)) ? -1 : 1) * mantissa / Math.pow(16, fraction) * Math.pow(2, exponent);
+        }
         final Matcher m = Pattern.compile("^[ \\t\\n\\x0B\\f\\r]*([-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?)")
             .matcher(text);
         if (!m.find())
