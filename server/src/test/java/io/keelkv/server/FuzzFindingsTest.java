@@ -105,4 +105,17 @@ class FuzzFindingsTest
         assertEquals("$1\r\n9\r\n", call("INCRBYFLOAT", "fz:hex", "1"));
         assertEquals("-ERR value is not a valid float\r\n", call("INCRBYFLOAT", "fz:float", "0x1p"));
     }
+
+    /**
+     * Found by CommandFuzzTest against redis-server: DEBUG SLEEP 0x10 made Redis sleep 16 s (strtod reads
+     * hexadecimal) and KeelKV not at all.
+     */
+    @Test
+    void shouldSleepForAHexadecimalDebugSleepAsRedis() throws Exception
+    {
+        final long start = System.nanoTime();
+        assertEquals("+OK\r\n", call("DEBUG", "SLEEP", "0x.4"));
+        final long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(elapsedMs >= 250, "DEBUG SLEEP 0x.4 (0.25 s) returned after " + elapsedMs + " ms");
+    }
 }
