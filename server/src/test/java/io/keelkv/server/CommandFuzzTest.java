@@ -310,7 +310,7 @@ class CommandFuzzTest
     // ------------------------------------------------------------------------------------------------
     // the property
 
-    @Property(tries = 2500, shrinking = ShrinkingMode.BOUNDED)
+    @Property(tries = 6000, shrinking = ShrinkingMode.BOUNDED)
     void shouldKeepServingAfterEveryGeneratedCommand(@ForAll("scenarios") final Scenario scenario) throws Exception
     {
         ensureServer();
@@ -735,7 +735,7 @@ class CommandFuzzTest
             .matcher(text);
         if (hex.find() && hex.group(2).length() + (hex.group(3) == null ? 0 : hex.group(3).length()) > 0)
         {
-            // Redis's DEBUG SLEEP 0x10 sleeps 16 s (KeelKV reads no hex there, and does not sleep)
+            // DEBUG SLEEP 0x10 sleeps 16 s
             final String digits = hex.group(2) + (hex.group(3) == null ? "" : hex.group(3));
             final double mantissa = new java.math.BigInteger(digits, 16).doubleValue();
             final int fraction = hex.group(3) == null ? 0 : hex.group(3).length();

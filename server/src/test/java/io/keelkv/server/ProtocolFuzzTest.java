@@ -101,7 +101,7 @@ class ProtocolFuzzTest
     // ------------------------------------------------------------------------------------------------
     // the property
 
-    @Property(tries = 1500, shrinking = ShrinkingMode.BOUNDED)
+    @Property(tries = 3000, shrinking = ShrinkingMode.BOUNDED)
     void shouldAnswerAsRedisOrCloseAndKeepServingOthers(@ForAll("conversations") final Conversation conversation)
         throws Exception
     {

@@ -48,7 +48,7 @@ class RespDecoderFuzzTest
     private static final com.sun.management.ThreadMXBean THREADS =
         (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
 
-    @Property(tries = 20000)
+    @Property(tries = 200000)
     void shouldDecodeTheSameWhateverTheCutsTheOffsetsAndTheBytesPastTheLimit(
         @ForAll("inputs") final byte[] input,
         @ForAll("cuts") final List<Integer> cuts,
