@@ -67,6 +67,8 @@ final class ChildServer implements AutoCloseable
         command.addAll(List.of(extraArgs));
         final Process process = new ProcessBuilder(command).directory(dir.toFile())
             .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // whatever ends the test JVM (a test that never closed it, surefire's exit) ends the server too
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "keel-child-" + process.pid()));
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true)
         {

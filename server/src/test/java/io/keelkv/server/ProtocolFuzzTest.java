@@ -63,6 +63,8 @@ class ProtocolFuzzTest
     private static RedisOracle redis;
     private static long conversations;
     private static long usedMemoryStart;
+    /** Set once the container is done: a try jqwik abandoned (bounded shrinking) must not start a server. */
+    private static volatile boolean stopped;
 
     @BeforeContainer
     static void startServers() throws Exception
@@ -88,6 +90,7 @@ class ProtocolFuzzTest
     @AfterContainer
     static void stopServers() throws Exception
     {
+        stopped = true;
         if (keel != null)
         {
             keel.close();
@@ -105,6 +108,10 @@ class ProtocolFuzzTest
     void shouldAnswerAsRedisOrCloseAndKeepServingOthers(@ForAll("conversations") final Conversation conversation)
         throws Exception
     {
+        if (stopped)
+        {
+            throw new IllegalStateException("the fuzz run is over");
+        }
         if (!keel.isAlive())
         {
             keel = ChildServer.start(WORK); // the last try killed it: a fresh one for the shrinking
