@@ -118,4 +118,27 @@ class FuzzFindingsTest
         final long elapsedMs = (System.nanoTime() - start) / 1_000_000;
         assertTrue(elapsedMs >= 250, "DEBUG SLEEP 0x.4 (0.25 s) returned after " + elapsedMs + " ms");
     }
+
+    /**
+     * Found by CommandFuzzTest against redis-server: HELLO 2 AUTH "" "" SETNAME "\x00" answered the bad name
+     * where Redis answers WRONGPASS. Redis 7.0 acts on each HELLO option where it stands: AUTH authenticates
+     * or fails, SETNAME names the client, before the next option is read (so a later bad option leaves an
+     * earlier name set).
+     */
+    @Test
+    void shouldActOnEachHelloOptionInOrderAsRedis() throws Exception
+    {
+        final String badName = "-ERR Client names cannot contain spaces, newlines or special characters.\r\n";
+        assertEquals("-WRONGPASS invalid username-password pair or user is disabled.\r\n",
+            call("HELLO", "2", "AUTH", "", "", "SETNAME", "\0"));
+        assertEquals(badName, call("HELLO", "3", "AUTH", "default", "any", "SETNAME", "a b"));
+        try (FuzzClient client = new FuzzClient(server.port(), 10_000))
+        {
+            assertEquals(badName, client.call("HELLO", "3", "SETNAME", "ok", "SETNAME", "a b").preview);
+            assertEquals("$2\r\nok\r\n", client.call("CLIENT", "GETNAME").preview);
+            assertEquals(badName, client.call("HELLO", "3", "SETNAME", "a b", "bogus").preview);
+            assertEquals("-ERR Syntax error in HELLO option 'bogus'\r\n", client.call("HELLO", "3", "SETNAME", "fine", "bogus").preview);
+            assertEquals("$4\r\nfine\r\n", client.call("CLIENT", "GETNAME").preview);
+        }
+    }
 }
