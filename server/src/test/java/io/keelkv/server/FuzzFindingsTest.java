@@ -141,4 +141,19 @@ class FuzzFindingsTest
             assertEquals("$4\r\nfine\r\n", client.call("CLIENT", "GETNAME").preview);
         }
     }
+
+    /**
+     * Found by CommandFuzzTest against redis-server: CONFIG SET proc-title-template "\x00" was accepted where
+     * Redis refuses it: to Redis the template is a C string, which ends at the NUL and so expands to nothing.
+     */
+    @Test
+    void shouldValidateTheProcTitleTemplateUpToItsFirstNulAsRedis() throws Exception
+    {
+        final String invalid = "-ERR CONFIG SET failed (possibly related to argument 'proc-title-template') - " +
+            "template format is invalid or contains unknown variables\r\n";
+        assertEquals(invalid, call("CONFIG", "SET", "proc-title-template", "\0"));
+        assertEquals(invalid, call("CONFIG", "SET", "proc-title-template", " \0x"));
+        assertEquals("+OK\r\n", call("CONFIG", "SET", "proc-title-template", "{port}\0{nope}"));
+        assertEquals("+OK\r\n", call("CONFIG", "SET", "proc-title-template", "{title} {listen-addr} {server-mode}"));
+    }
 }
