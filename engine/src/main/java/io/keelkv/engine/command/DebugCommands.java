@@ -371,7 +371,7 @@ final class DebugCommands
         return Long.MAX_VALUE;
     }
 
-    /** strtod(s, NULL) as DEBUG SLEEP reads it: the longest decimal prefix, 0 when there is none. */
+    /** strtod(s, NULL) as DEBUG SLEEP reads it: the longest decimal or hexadecimal prefix, 0 when there is none. */
     static double parseDoublePrefix(final Args args, final int i)
     {
         final int length = cStringLength(args, i);
@@ -384,6 +384,15 @@ final class DebugCommands
         if (j < length && (args.byteAt(i, j) == '+' || args.byteAt(i, j) == '-'))
         {
             j++;
+        }
+        if (j + 1 < length && args.byteAt(i, j) == '0' && (args.byteAt(i, j + 1) | 0x20) == 'x')
+        {
+            // strtod's hexadecimal form: Redis's DEBUG SLEEP 0x10 sleeps 16 s
+            final double hex = hexPrefix(args, i, j + 2, length);
+            if (hex >= 0)
+            {
+                return args.byteAt(i, start) == '-' ? -hex : hex;
+            }
         }
         int mantissaDigits = 0;
         while (j < length && isDigit(args.byteAt(i, j)))
@@ -402,7 +411,7 @@ final class DebugCommands
         }
         if (mantissaDigits == 0)
         {
-            // no number (hex, inf and nan forms are not worth a sleep: nanosleep rejects their conversions)
+            // no number (inf and nan forms are not worth a sleep: nanosleep rejects their conversions)
             return 0;
         }
         int end = j;
@@ -429,6 +438,61 @@ final class DebugCommands
         }
         // Java reads the forms this prefix can take ("1.", ".5", "-2e3") as strtod does
         return Double.parseDouble(new String(text, StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * The value of hex digits with an optional '.' and binary exponent from {@code from} on, or -1 when no
+     * digit follows (strtod then reads "0x..." as the decimal 0).
+     */
+    private static double hexPrefix(final Args args, final int i, final int from, final int length)
+    {
+        int j = from;
+        double mantissa = 0;
+        int digits = 0;
+        int fractionDigits = 0;
+        boolean point = false;
+        for (; j < length; j++)
+        {
+            final int b = args.byteAt(i, j);
+            final int d = Character.digit(b, 16);
+            if (b == '.' && !point)
+            {
+                point = true;
+            }
+            else if (d >= 0 && b < 128)
+            {
+                mantissa = mantissa * 16 + d;
+                digits++;
+                fractionDigits += point ? 1 : 0;
+            }
+            else
+            {
+                break;
+            }
+        }
+        if (digits == 0)
+        {
+            return -1;
+        }
+        int exponent = 0;
+        if (j + 1 < length && (args.byteAt(i, j) | 0x20) == 'p')
+        {
+            int k = j + 1;
+            final boolean negative = args.byteAt(i, k) == '-';
+            if (args.byteAt(i, k) == '+' || args.byteAt(i, k) == '-')
+            {
+                k++;
+            }
+            if (k < length && isDigit(args.byteAt(i, k)))
+            {
+                for (; k < length && isDigit(args.byteAt(i, k)); k++)
+                {
+                    exponent = Math.min(100_000, exponent * 10 + (args.byteAt(i, k) - '0'));
+                }
+                exponent = negative ? -exponent : exponent;
+            }
+        }
+        return mantissa * Math.pow(2, exponent - 4.0 * fractionDigits);
     }
 
     private static boolean isSpace(final byte b)

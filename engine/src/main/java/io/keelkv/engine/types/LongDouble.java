@@ -9,7 +9,8 @@ import java.math.RoundingMode;
  * 80-bit long double (64-bit mantissa), added in long double, printed with {@code "%.17Lf"} and stripped
  * of trailing zeros (Redis's ld2string, LD_STR_HUMAN). Java has no long double, so this rounds exact
  * decimal values to a 64-bit binary mantissa (round-half-even, as the FPU does) at the same points.
- * Allocates; only INCRBYFLOAT uses it.
+ * strtold's hexadecimal form ("0x10", "0x1.8p3") is read too, as Redis reads it. Allocates; only INCRBYFLOAT
+ * uses it.
  */
 public final class LongDouble
 {
@@ -28,6 +29,10 @@ public final class LongDouble
     /** Decimal exponents past which no exact comparison is needed: 1e4933 overflows, 1e-4952 underflows. */
     private static final int MAX_DECIMAL_EXPONENT = 4932;
     private static final int MIN_DECIMAL_EXPONENT = -4952;
+    /** A long double is below 2^16384 (binary exponent of its highest bit at most 16383). */
+    private static final int MAX_BINARY_EXPONENT = 16383;
+    /** Its smallest subnormal is 2^-16445; half of it and less round to zero, which strtold reports as ERANGE. */
+    private static final int MIN_BINARY_EXPONENT = -16445;
 
     private LongDouble()
     {
@@ -36,7 +41,18 @@ public final class LongDouble
     /** Redis's string2ld acceptance: no leading space, whole string consumed, not NaN, no overflow. */
     public static boolean isValid(final String s)
     {
-        if (s.isEmpty() || s.length() >= 5 * 1024 || !isDecimalSyntax(s))
+        if (s.isEmpty() || s.length() >= 5 * 1024)
+        {
+            return false;
+        }
+        final Hex hex = Hex.parse(s);
+        if (hex != null)
+        {
+            // strtold's ERANGE on overflow and on underflow to zero, from the highest bit's binary exponent
+            final long highest = hex.mantissa.bitLength() - 1 + hex.exponent;
+            return hex.mantissa.signum() == 0 || highest <= MAX_BINARY_EXPONENT && highest >= MIN_BINARY_EXPONENT;
+        }
+        if (!isDecimalSyntax(s))
         {
             return false;
         }
@@ -109,7 +125,7 @@ public final class LongDouble
         {
             return null; // inf + x is inf, inf - inf is nan: both refused
         }
-        final BigDecimal sum = round64(round64(parse(a)).add(round64(parse(b))));
+        final BigDecimal sum = round64(round64(value(a)).add(round64(value(b))));
         if (sum.abs().compareTo(MAX_VALUE) > 0)
         {
             return null; // rounded past LDBL_MAX: infinite
@@ -232,5 +248,114 @@ public final class LongDouble
             }
         }
         return p == n;
+    }
+
+    /** The exact value of a valid operand, decimal or hexadecimal. */
+    private static BigDecimal value(final String s)
+    {
+        final Hex hex = Hex.parse(s);
+        if (hex == null)
+        {
+            return parse(s);
+        }
+        if (hex.mantissa.signum() == 0)
+        {
+            return BigDecimal.ZERO; // whatever its exponent ("0x0p99999999" is valid)
+        }
+        final BigDecimal mantissa = new BigDecimal(hex.negative ? hex.mantissa.negate() : hex.mantissa);
+        final BigDecimal scale = new BigDecimal(BigInteger.ONE.shiftLeft((int)Math.abs(hex.exponent)));
+        return hex.exponent >= 0 ? mantissa.multiply(scale) : mantissa.divide(scale);
+    }
+
+    /**
+     * strtold's hexadecimal form: an optional sign, "0x" or "0X", hex digits with at most one '.' (at least
+     * one digit), then an optional binary exponent 'p' or 'P', an optional sign and decimal digits. The
+     * value is {@code mantissa * 2^exponent}.
+     */
+    private static final class Hex
+    {
+        /** Past this the exponent cannot matter: the value over- or underflows whatever the mantissa's length. */
+        private static final long EXPONENT_CAP = 1L << 40;
+
+        final boolean negative;
+        final BigInteger mantissa;
+        final long exponent;
+
+        private Hex(final boolean negative, final BigInteger mantissa, final long exponent)
+        {
+            this.negative = negative;
+            this.mantissa = mantissa;
+            this.exponent = exponent;
+        }
+
+        /** The parts of {@code s}, or null when it is not entirely in this form. */
+        static Hex parse(final String s)
+        {
+            final int n = s.length();
+            int p = 0;
+            final boolean negative = n > 0 && s.charAt(0) == '-';
+            if (n > 0 && (s.charAt(0) == '+' || s.charAt(0) == '-'))
+            {
+                p++;
+            }
+            if (p + 2 > n || s.charAt(p) != '0' || (s.charAt(p + 1) != 'x' && s.charAt(p + 1) != 'X'))
+            {
+                return null;
+            }
+            p += 2;
+            final StringBuilder digits = new StringBuilder();
+            long exponent = 0;
+            boolean point = false;
+            for (; p < n; p++)
+            {
+                final char c = s.charAt(p);
+                if (c == '.' && !point)
+                {
+                    point = true;
+                }
+                else if (Character.digit(c, 16) >= 0 && c < 128)
+                {
+                    digits.append(c);
+                    if (point)
+                    {
+                        exponent -= 4;
+                    }
+                }
+                else
+                {
+                    break;
+                }
+            }
+            if (digits.length() == 0)
+            {
+                return null;
+            }
+            if (p < n && (s.charAt(p) == 'p' || s.charAt(p) == 'P'))
+            {
+                p++;
+                boolean negativeExponent = false;
+                if (p < n && (s.charAt(p) == '+' || s.charAt(p) == '-'))
+                {
+                    negativeExponent = s.charAt(p) == '-';
+                    p++;
+                }
+                final int start = p;
+                long e = 0;
+                for (; p < n && s.charAt(p) >= '0' && s.charAt(p) <= '9'; p++)
+                {
+                    e = Math.min(EXPONENT_CAP, e * 10 + (s.charAt(p) - '0'));
+                }
+                if (p == start)
+                {
+                    return null; // "0x1p" with no digits: strtold stops before the 'p', and Redis wants it all read
+                }
+                exponent += negativeExponent ? -e : e;
+            }
+            if (p != n)
+            {
+                return null;
+            }
+            return new Hex(negative, new BigInteger(digits.toString(), 16), exponent);
+        }
     }
 }

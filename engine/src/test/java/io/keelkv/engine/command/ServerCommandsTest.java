@@ -265,6 +265,13 @@ class ServerCommandsTest
         assertEquals(3.0, DebugCommands.parseDoublePrefix(Args.of("x", "3e"), 1));
         assertEquals(0.0, DebugCommands.parseDoublePrefix(Args.of("x", "nan"), 1));
         assertEquals(-2.0, DebugCommands.parseDoublePrefix(Args.of("x", "-2"), 1));
+        // strtod reads hexadecimal: redis-server's DEBUG SLEEP 0x10 sleeps 16 s (found by CommandFuzzTest)
+        assertEquals(16.0, DebugCommands.parseDoublePrefix(Args.of("x", "0x10"), 1));
+        assertEquals(0.5, DebugCommands.parseDoublePrefix(Args.of("x", " 0x.8s"), 1));
+        assertEquals(0.25, DebugCommands.parseDoublePrefix(Args.of("x", "0X1p-2"), 1));
+        assertEquals(-3.0, DebugCommands.parseDoublePrefix(Args.of("x", "-0x1.8p1"), 1));
+        assertEquals(0.0, DebugCommands.parseDoublePrefix(Args.of("x", "0x"), 1));
+        assertEquals(0.0, DebugCommands.parseDoublePrefix(Args.of("x", "0xg"), 1));
     }
 
     @Test

@@ -79,4 +79,30 @@ class LongDoubleTest
         assertNull(LongDouble.add("-1.18973149535723176502e+4932", "-1e4932"));
         assertEquals("0", LongDouble.add("1.18973149535723176502e+4932", "-1.18973149535723176502e+4932"));
     }
+
+    /** strtold reads hexadecimal too, and so does Redis's INCRBYFLOAT (found by the command fuzz against Redis). */
+    @Test
+    void shouldReadHexadecimalAsStrtold()
+    {
+        assertEquals("16", LongDouble.add("0", "0x10"));
+        assertEquals("8", LongDouble.add("0", "0X1p3"));
+        assertEquals("0.5", LongDouble.add("0", "0x.8"));
+        assertEquals("3", LongDouble.add("0", "0x1.8p1"));
+        assertEquals("2", LongDouble.add("0", "0x1.p1"));
+        assertEquals("-16", LongDouble.add("0", "-0x10"));
+        assertEquals("16", LongDouble.add("0", "+0x10"));
+        assertEquals("482", LongDouble.add("0", "0x1e2"));
+        assertEquals("9223372036854775809", LongDouble.add("0", "0x8000000000000001"));
+        assertEquals("0", LongDouble.add("0", "0x0p0"));
+        assertEquals("0", LongDouble.add("0", "0x1p-16400"));
+        assertEquals("17", LongDouble.add("0x10", "1"));
+        assertTrue(LongDouble.isValid("0x1P-16445"));
+        assertTrue(LongDouble.isValid("0x1p16383"));
+        assertTrue(LongDouble.isValid("0x0p99999999999"));
+        for (final String refused : new String[] {"0x", "0xg", "0xp1", "0x1p", "0x1p+", "0x10 ", " 0x10", "0x1p99999",
+            "0x1p-99999", "0x1p16384", "0x1p99999999999999999999", "0x.", "x10"})
+        {
+            assertFalse(LongDouble.isValid(refused), refused);
+        }
+    }
 }

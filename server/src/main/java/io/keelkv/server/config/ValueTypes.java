@@ -774,7 +774,10 @@ final class ValueTypes
      */
     static final Check PROC_TITLE_TEMPLATE = value ->
     {
-        final String template = (String)value;
+        // a C string to Redis (a char * config): sdstemplate stops at the first NUL, so "\0" expands to nothing
+        final String whole = (String)value;
+        final int nul = whole.indexOf('\0');
+        final String template = nul < 0 ? whole : whole.substring(0, nul);
         final StringBuilder expanded = new StringBuilder();
         int p = 0;
         while (p < template.length())

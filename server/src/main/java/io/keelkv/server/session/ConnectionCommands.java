@@ -234,16 +234,21 @@ public final class ConnectionCommands
             next = 2;
         }
 
-        byte[] user = null;
-        byte[] password = null;
-        String clientName = null;
+        // Redis 7.0 acts on each option where it stands: AUTH authenticates (or fails) and SETNAME names the
+        // client before the next option is even read, so "SETNAME ok SETNAME 'a b'" leaves the name "ok"
+        // and "AUTH '' '' SETNAME 'a b'" fails on the password
+        final ClientSession session = client instanceof ClientSession ? (ClientSession)client : null;
         for (int i = next; i < args.count(); i++)
         {
             final int more = args.count() - 1 - i;
             if (args.equalsIgnoreCase(i, AUTH) && more >= 2)
             {
-                user = argBytes(args, i + 1);
-                password = argBytes(args, i + 2);
+                if (!checkCredentials(argBytes(args, i + 1), argBytes(args, i + 2)))
+                {
+                    out.error(WRONGPASS);
+                    return;
+                }
+                setAuthenticated(client);
                 i += 2;
             }
             else if (args.equalsIgnoreCase(i, SETNAME) && more >= 1)
@@ -253,7 +258,10 @@ public final class ConnectionCommands
                     out.error(BAD_CLIENT_NAME);
                     return;
                 }
-                clientName = args.toString(i + 1);
+                if (session != null)
+                {
+                    session.name(args.toString(i + 1));
+                }
                 i++;
             }
             else
@@ -263,24 +271,10 @@ public final class ConnectionCommands
             }
         }
 
-        if (user != null)
-        {
-            if (!checkCredentials(user, password))
-            {
-                out.error(WRONGPASS);
-                return;
-            }
-            setAuthenticated(client);
-        }
         if (!client.authenticated())
         {
             out.error(HELLO_NOAUTH);
             return;
-        }
-        final ClientSession session = client instanceof ClientSession ? (ClientSession)client : null;
-        if (clientName != null && session != null)
-        {
-            session.name(clientName);
         }
         if (version != 0)
         {

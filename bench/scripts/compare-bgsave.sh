@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Tail latency and memory during a background save, KeelKV beside Debian's redis-server in the same run.
+#
+#   bench/scripts/compare-bgsave.sh [keys] [requests-per-client]
+#
+# For each server, one after the other (the other one idle and empty): load `keys` keys with redis-benchmark's
+# key pattern (key:%012d, 32-byte values, through redis-cli --pipe), then run redis-benchmark GET and SET at
+# the same time (10 connections each, -r keys, pipeline 1), twice: once without a save (the baseline), once
+# with a BGSAVE issued 2 s into the run. Reports p50/p99/max of both from redis-benchmark, the BGSAVE's
+# duration, and the proportional set size (PSS) of the server's whole process tree (Redis's forked child
+# included) sampled every 50 ms: before the run and its peak. Defaults: 3,000,000 keys, 400,000 requests.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+keys="${1:-3000000}"
+requests="${2:-400000}"
+. "$root/bench/scripts/servers.sh"
+start_servers 19000
+
+pss_tree() { # pid -> PSS in KiB of it and its children
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do
+    total=$((total + $(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
+server_pid() { # port -> pid
+  redis-cli -p "$1" info server | awk -F: '/^process_id:/ {print $2}' | tr -d '\r'
+}
+
+load() { # port
+  redis-cli -p "$1" flushall > /dev/null
+  awk -v n="$keys" 'BEGIN { v = "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv"; for (i = 0; i < n; i++)
+    printf "*3\r\n$3\r\nSET\r\n$16\r\nkey:%012d\r\n$32\r\n%s\r\n", i, v }' | redis-cli -p "$1" --pipe > /dev/null
+}
+
+run() { # port label save
+  local port="$1" label="$2" save="$3" pid before peak=0 now t0 t1 saved=""
+  pid=$(server_pid "$port")
+  sleep 1
+  before=$(pss_tree "$pid")
+  redis-benchmark -p "$port" -t get -n "$requests" -c 10 -r "$keys" -d 32 --csv 2>/dev/null | tail -1 > "$work/get.csv" &
+  local bget=$!
+  redis-benchmark -p "$port" -t set -n "$requests" -c 10 -r "$keys" -d 32 --csv 2>/dev/null | tail -1 > "$work/set.csv" &
+  local bset=$!
+  t0=$(date +%s%N)
+  while kill -0 "$bget" 2>/dev/null || kill -0 "$bset" 2>/dev/null; do
+    now=$(pss_tree "$pid"); [ "$now" -gt "$peak" ] && peak=$now
+    if [ "$save" = yes ] && [ -z "$saved" ] && [ $(( ($(date +%s%N) - t0) / 1000000 )) -ge 2000 ]; then
+      redis-cli -p "$port" bgsave > /dev/null; saved=started; t1=$(date +%s%N)
+    fi
+    if [ "$saved" = started ] && redis-cli -p "$port" info persistence | grep -q '^rdb_bgsave_in_progress:0'; then
+      saved="$(( ($(date +%s%N) - t1) / 1000000 )) ms"
+    fi
+    sleep 0.05
+  done
+  wait "$bget" "$bset" || true
+  [ "$saved" = started ] && saved="still running at the end"
+  awk -F'"' -v label="$label" -v before="$before" -v peak="$peak" -v saved="${saved:--}" '
+    FNR == 1 { f++; p50[f] = $10; p99[f] = $14; max[f] = $16; rps[f] = $4 }
+    END { printf "| %s | %.0f | %s / %s / %s | %.0f | %s / %s / %s | %s | %.0f | %.0f | %.0f |\n", label,
+      rps[1], p50[1], p99[1], max[1], rps[2], p50[2], p99[2], max[2], saved, before / 1024, peak / 1024,
+      (peak - before) / 1024 }' "$work/get.csv" "$work/set.csv"
+}
+
+echo "$keys keys (key:%012d, 32 B values); redis-benchmark GET and SET at once, 10 connections each, -r $keys, $requests requests each."
+echo "Latencies in ms (p50 / p99 / max, from redis-benchmark); PSS of the process tree in MiB."
+echo
+echo "| server, run | GET rps | GET p50 / p99 / max | SET rps | SET p50 / p99 / max | BGSAVE took | PSS before | PSS peak | peak - before |"
+echo "|---|---:|---|---:|---|---|---:|---:|---:|"
+for side in keelkv redis; do
+  port=$kp; [ "$side" = redis ] && port=$rp
+  load "$port"
+  run "$port" "$side, no save" no
+  run "$port" "$side, BGSAVE at 2 s" yes
+  redis-cli -p "$port" flushall > /dev/null
+done
