@@ -12,17 +12,21 @@ import static io.keelkv.engine.keyspace.EntryDescriptor.*;
 public final class EntryFlyweight
 {
     private final PageMemory memory;
+    private final int pageSizeBytes;
+    private final long pageMask;
     private long handle;
     private long address;
 
     public EntryFlyweight(final PageMemory memory)
     {
         this.memory = memory;
+        this.pageSizeBytes = memory.pageSizeBytes();
+        this.pageMask = pageSizeBytes - 1L;
     }
 
     /**
-     * Point at the entry {@code handle}, checked: its header and then its key and value must lie inside the
-     * slab page or span it starts in. Handles come from buckets and chains in page memory, which a snapshot
+     * Point at the entry {@code handle}, checked: its page must be in use, and its header, key and value
+     * inside that page or the block run (span) it starts. Handles come from buckets and chains in page memory, which a snapshot
      * file fills: a crafted one must get an error, not a read at a wild address. Two range checks, no
      * allocation.
      */
@@ -30,8 +34,15 @@ public final class EntryFlyweight
     {
         this.handle = handle;
         this.address = memory.address(handle);
-        memory.checkRange(handle, HEADER_LENGTH);
-        memory.checkRange(handle, length());
+        // An entry that ends inside the page it starts in is inside page memory in use: a register test. Only
+        // an entry longer than what is left of its page (a span's, or lengths that lie) gets the full check
+        // against its block run; a header that itself crosses the page end is refused before it is read.
+        final long offset = handle & pageMask;
+        if (offset > pageSizeBytes - HEADER_LENGTH || offset + length() > pageSizeBytes)
+        {
+            memory.checkRange(handle, HEADER_LENGTH);
+            memory.checkRange(handle, length());
+        }
         return this;
     }
 

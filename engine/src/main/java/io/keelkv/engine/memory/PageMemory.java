@@ -40,6 +40,12 @@ public final class PageMemory implements AutoCloseable
     /** Page numbers are below 2^28: with pages up to 16 MiB a handle stays well inside a positive long. */
     static final int MAX_PAGE_NUMBERS = 1 << 28;
     private static final int NO_FREE = -1;
+    /**
+     * The bounds guard of {@link #checkRange} and {@link #address}: on, always, in production. The system
+     * property exists to measure what it costs (native-notes/memory-guard.md): with it false the JIT folds the
+     * checks away and a bad size or handle becomes a wild access again.
+     */
+    static final boolean GUARD = !"false".equals(System.getProperty("keelkv.memory.guard"));
 
     static final byte KIND_FREE = 0;
     static final byte KIND_SLAB = 1;
@@ -189,6 +195,10 @@ public final class PageMemory implements AutoCloseable
     public long address(final long handle)
     {
         final long page = handle >>> pageShift;
+        if (!GUARD)
+        {
+            return pageAddress[(int)page] + (handle & pageMask);
+        }
         if (page >= pageNumberLimit)
         {
             throw PageAccessException.outside(handle, 0, pageNumberLimit);
@@ -201,6 +211,12 @@ public final class PageMemory implements AutoCloseable
         return base + (handle & pageMask);
     }
 
+    /** The address of a handle {@link #checkRange} has just passed: no second check on the same path. */
+    private long checkedAddress(final long handle)
+    {
+        return pageAddress[(int)(handle >>> pageShift)] + (handle & pageMask);
+    }
+
     /**
      * Check that {@code [handle, handle + length)} lies inside one slab page or span in use (the guard every
      * write passes, and reads of a length that came from page memory). Costs a few compares; throws
@@ -208,6 +224,10 @@ public final class PageMemory implements AutoCloseable
      */
     public void checkRange(final long handle, final long length)
     {
+        if (!GUARD)
+        {
+            return;
+        }
         final long page = handle >>> pageShift;
         final long last = (handle + length - 1) >>> pageShift;
         // handle <= 0 or a negative length, an overflowing sum (last < page), a page beyond the table, a free
@@ -236,19 +256,20 @@ public final class PageMemory implements AutoCloseable
 
     public byte getByte(final long handle)
     {
-        return UnsafeApi.getByte(address(handle));
+        checkRange(handle, 1);
+        return UnsafeApi.getByte(checkedAddress(handle));
     }
 
     public int getInt(final long handle)
     {
         checkRange(handle, 4);
-        return UnsafeApi.getInt(address(handle));
+        return UnsafeApi.getInt(checkedAddress(handle));
     }
 
     public long getLong(final long handle)
     {
         checkRange(handle, 8);
-        return UnsafeApi.getLong(address(handle));
+        return UnsafeApi.getLong(checkedAddress(handle));
     }
 
     public void getBytes(final long handle, final byte[] dst, final int dstOffset, final int length)
@@ -258,7 +279,7 @@ public final class PageMemory implements AutoCloseable
         {
             throw new IndexOutOfBoundsException("getBytes of " + length + " bytes into " + dst.length + " at " + dstOffset);
         }
-        UnsafeApi.copyMemory(null, address(handle), dst, UnsafeApi.arrayBaseOffset(byte[].class) + dstOffset, length);
+        UnsafeApi.copyMemory(null, checkedAddress(handle), dst, UnsafeApi.arrayBaseOffset(byte[].class) + dstOffset, length);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -294,21 +315,21 @@ public final class PageMemory implements AutoCloseable
     {
         checkRange(handle, 1);
         beforeWrite((int)(handle >>> pageShift));
-        UnsafeApi.putByte(address(handle), value);
+        UnsafeApi.putByte(checkedAddress(handle), value);
     }
 
     public void putInt(final long handle, final int value)
     {
         checkRange(handle, 4);
         beforeWriteRange(handle, 4);
-        UnsafeApi.putInt(address(handle), value);
+        UnsafeApi.putInt(checkedAddress(handle), value);
     }
 
     public void putLong(final long handle, final long value)
     {
         checkRange(handle, 8);
         beforeWriteRange(handle, 8);
-        UnsafeApi.putLong(address(handle), value);
+        UnsafeApi.putLong(checkedAddress(handle), value);
     }
 
     /** Copy from a heap array ({@code srcBase} non-null) or raw address ({@code srcBase} null) into page memory. */
@@ -320,7 +341,7 @@ public final class PageMemory implements AutoCloseable
         }
         checkRange(handle, length);
         beforeWriteRange(handle, length);
-        UnsafeApi.copyMemory(srcBase, srcOffset, null, address(handle), length);
+        UnsafeApi.copyMemory(srcBase, srcOffset, null, checkedAddress(handle), length);
     }
 
     public void copy(final long dstHandle, final long srcHandle, final long length)
@@ -332,7 +353,7 @@ public final class PageMemory implements AutoCloseable
         checkRange(srcHandle, length);
         checkRange(dstHandle, length);
         beforeWriteRange(dstHandle, length);
-        UnsafeApi.copyMemory(address(srcHandle), address(dstHandle), length);
+        UnsafeApi.copyMemory(checkedAddress(srcHandle), checkedAddress(dstHandle), length);
     }
 
     public void fill(final long handle, final long length, final byte value)
@@ -343,7 +364,7 @@ public final class PageMemory implements AutoCloseable
         }
         checkRange(handle, length);
         beforeWriteRange(handle, length);
-        UnsafeApi.setMemory(address(handle), length, value);
+        UnsafeApi.setMemory(checkedAddress(handle), length, value);
     }
 
     // ------------------------------------------------------------------------------------------------

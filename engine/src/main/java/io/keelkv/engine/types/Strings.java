@@ -83,6 +83,7 @@ public final class Strings
             {
                 return NULL_HANDLE;
             }
+            entry.wrap(e);
         }
         else
         {
@@ -117,7 +118,7 @@ public final class Strings
                 entry.encoding(encoding);
             }
         }
-        entry.wrap(e);
+        // the entry flyweight points at e on both paths (each wrap checks the entry against its block)
         keyspace.memory().putBytes(entry.valueHandle(), valueBase, valueAddress, valueLength);
         return e;
     }
