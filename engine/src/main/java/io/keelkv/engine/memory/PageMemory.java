@@ -77,10 +77,8 @@ public final class PageMemory implements AutoCloseable
     private final int[] classPartialHead;
     private final int[] classCurrent;
 
-    // spare page-sized memory kept for reuse, so churn does not go to malloc each time
-    private long[] sparePages = new long[64];
-    private int spareCount;
-    private final int maxSparePages;
+    // where page memory comes from: malloc, the spare pages kept for reuse, a restore's regions
+    private final PageBacking backing;
 
     private long pagesInUse;
     private long allocatedBytes;
@@ -112,7 +110,7 @@ public final class PageMemory implements AutoCloseable
         this.maxSmallBytes = pageSizeBytes / 2;
         this.sizeClasses = new SizeClasses(maxSmallBytes);
         this.maxPages = Math.max(16, maxTotalBytes / pageSizeBytes);
-        this.maxSparePages = Math.max(16, (int)Math.min(1024, (64L << 20) / pageSizeBytes));
+        this.backing = new PageBacking(pageShift, 64L << 20);
         final int initial = 1024;
         pageAddress = new long[initial];
         pageKind = new byte[initial];
@@ -505,19 +503,15 @@ public final class PageMemory implements AutoCloseable
         }
         final int count = (int)pages;
         // the memory first: a refusal then leaves the page table as it was, never grown for nothing
-        final long base;
-        try
-        {
-            base = UnsafeApi.allocateMemory((long)count << pageShift);
-        }
-        catch (final OutOfMemoryError ex)
+        final long base = backing.allocateRun(count);
+        if (base == 0)
         {
             return NULL_HANDLE;
         }
         final int first = takePageRun(count);
         if (first == NO_PAGE)
         {
-            UnsafeApi.freeMemory(base);
+            backing.releaseRun(base);
             return NULL_HANDLE;
         }
         for (int i = 0; i < count; i++)
@@ -556,7 +550,7 @@ public final class PageMemory implements AutoCloseable
         }
         else
         {
-            UnsafeApi.freeMemory(address);
+            backing.releaseRun(address);
         }
     }
 
@@ -621,11 +615,11 @@ public final class PageMemory implements AutoCloseable
                 final long address = deferred[at + 2];
                 if (deferred[at + 3] == 1)
                 {
-                    UnsafeApi.freeMemory(address);
+                    backing.releaseRun(address);
                 }
                 else
                 {
-                    keepSpareOrFree(address);
+                    backing.releasePage(address);
                 }
                 for (int i = 0; i < count; i++)
                 {
@@ -663,22 +657,11 @@ public final class PageMemory implements AutoCloseable
             returnPageNumber(page);
             return false;
         }
-        long address;
-        if (spareCount > 0)
+        final long address = backing.allocatePage();
+        if (address == 0)
         {
-            address = sparePages[--spareCount];
-        }
-        else
-        {
-            try
-            {
-                address = UnsafeApi.allocateMemory(pageSizeBytes);
-            }
-            catch (final OutOfMemoryError ex)
-            {
-                returnPageNumber(page);
-                return false;
-            }
+            returnPageNumber(page);
+            return false;
         }
         pageAddress[page] = address;
         pagesInUse++;
@@ -698,33 +681,23 @@ public final class PageMemory implements AutoCloseable
             defer(page, 1, address, false);
             return;
         }
-        keepSpareOrFree(address);
+        backing.releasePage(address);
         returnPageNumber(page);
     }
 
-    private void keepSpareOrFree(final long address)
-    {
-        if (spareCount < maxSparePages)
-        {
-            if (spareCount == sparePages.length)
-            {
-                sparePages = Arrays.copyOf(sparePages, spareCount * 2);
-            }
-            sparePages[spareCount++] = address;
-        }
-        else
-        {
-            UnsafeApi.freeMemory(address);
-        }
-    }
-
-    /** Give spare page memory back to the OS (after FLUSHALL, or when used memory must drop). */
+    /**
+     * Give spare page memory back to the OS (after FLUSHALL, or when used memory must drop). Released pages of
+     * a restore region stay until the whole region is free (see {@link PageBacking}).
+     */
     public void trimSpares()
     {
-        while (spareCount > 0)
-        {
-            UnsafeApi.freeMemory(sparePages[--spareCount]);
-        }
+        backing.trimSpares();
+    }
+
+    /** Restore regions still holding pages in use (tests). */
+    int restoreRegions()
+    {
+        return backing.regionCount();
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -988,41 +961,44 @@ public final class PageMemory implements AutoCloseable
         }
         Arrays.fill(pageAddress, 0);
         Arrays.fill(pageRunEnd, 0);
+        int slabPages = 0;
+        for (int page = 1; page < limit; page++)
+        {
+            slabPages += image.kind[page] == KIND_SLAB ? 1 : 0;
+        }
+        // slab pages in regions, in page-number order: the order a load writes them in
+        final long[] slabMemory = new long[slabPages];
+        if (!backing.allocateForRestore(slabMemory, 0, slabPages))
+        {
+            Arrays.fill(pageAddress, 0);
+            return "out of memory mapping " + slabPages + " slab pages";
+        }
         long allocated = 0;
+        int slab = 0;
         for (int page = 1; page < limit; page++)
         {
             final byte kind = image.kind[page];
-            long address = 0;
-            try
-            {
-                if (kind == KIND_SLAB)
-                {
-                    address = spareCount > 0 ? sparePages[--spareCount] : UnsafeApi.allocateMemory(pageSizeBytes);
-                    allocated += (long)image.live[page] * sizeClasses.classBytes(image.sizeClass[page]);
-                }
-                else if (kind == KIND_SPAN_HEAD)
-                {
-                    address = UnsafeApi.allocateMemory((long)image.spanPages[page] << pageShift);
-                    allocated += (long)image.spanPages[page] << pageShift;
-                }
-            }
-            catch (final OutOfMemoryError ex)
-            {
-                unmapRestored(image, page);
-                return "out of memory mapping page " + page + " of " + limit;
-            }
             if (kind == KIND_SLAB)
             {
-                pageAddress[page] = address;
+                pageAddress[page] = slabMemory[slab++];
                 pageRunEnd[page] = page + 1;
+                allocated += (long)image.live[page] * sizeClasses.classBytes(image.sizeClass[page]);
             }
             else if (kind == KIND_SPAN_HEAD)
             {
-                for (int i = 0; i < image.spanPages[page]; i++)
+                final int count = image.spanPages[page];
+                final long address = backing.allocateRun(count);
+                if (address == 0)
+                {
+                    unmapRestored(image, page, slabMemory, slab);
+                    return "out of memory mapping page " + page + " of " + limit;
+                }
+                for (int i = 0; i < count; i++)
                 {
                     pageAddress[page + i] = address + ((long)i << pageShift);
-                    pageRunEnd[page + i] = page + image.spanPages[page];
+                    pageRunEnd[page + i] = page + count;
                 }
+                allocated += (long)count << pageShift;
             }
         }
         pageNumberLimit = limit;
@@ -1044,16 +1020,27 @@ public final class PageMemory implements AutoCloseable
         return null;
     }
 
-    /** Free what {@link #restore} mapped below {@code upTo} after a failure; the metadata was not set yet. */
-    private void unmapRestored(final PageTableImage image, final int upTo)
+    /**
+     * Free what {@link #restore} mapped after a failure at page {@code upTo}: the pages below it, and the slab
+     * memory not handed to a page yet ({@code slabMemory} from {@code nextSlab}). The metadata was not set yet.
+     */
+    private void unmapRestored(final PageTableImage image, final int upTo, final long[] slabMemory, final int nextSlab)
     {
         for (int page = 1; page < upTo; page++)
         {
             final byte kind = image.kind[page];
-            if (kind == KIND_SLAB || kind == KIND_SPAN_HEAD)
+            if (kind == KIND_SLAB)
             {
-                UnsafeApi.freeMemory(pageAddress[page]);
+                backing.releasePage(pageAddress[page]);
             }
+            else if (kind == KIND_SPAN_HEAD)
+            {
+                backing.releaseRun(pageAddress[page]);
+            }
+        }
+        for (int i = nextSlab; i < slabMemory.length; i++)
+        {
+            backing.releasePage(slabMemory[i]);
         }
         // tails of a span that started below upTo were set too
         Arrays.fill(pageAddress, 0);
