@@ -5,6 +5,7 @@ import io.keelkv.engine.KeelEngine;
 import io.keelkv.engine.keyspace.EvictionPolicy;
 import io.keelkv.server.config.ConfigException;
 import io.keelkv.server.config.ServerConfig;
+import io.keelkv.server.log.Log;
 import io.keelkv.server.net.EventLoopAgent;
 import io.keelkv.server.net.EventLoopIdleStrategy;
 import io.keelkv.server.session.ConnectionCommands;

@@ -8,6 +8,7 @@ import io.keelkv.engine.snapshot.SnapshotReader;
 import io.keelkv.engine.snapshot.SnapshotWriter;
 import io.keelkv.server.config.SavePoint;
 import io.keelkv.server.config.ServerConfig;
+import io.keelkv.server.log.Log;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -9,9 +9,9 @@ import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.RespWriter;
 import io.keelkv.server.Info;
 import io.keelkv.server.KeelServer;
-import io.keelkv.server.Log;
 import io.keelkv.server.config.ConfigCommand;
 import io.keelkv.server.config.ServerConfig;
+import io.keelkv.server.log.Log;
 import io.keelkv.server.net.EventLoopAgent;
 
 import java.nio.charset.StandardCharsets;
