@@ -8,6 +8,7 @@ import io.keelkv.server.config.ServerConfig;
 import io.keelkv.server.log.Log;
 import io.keelkv.server.net.EventLoopAgent;
 import io.keelkv.server.net.EventLoopIdleStrategy;
+import io.keelkv.server.persistence.Snapshots;
 import io.keelkv.server.session.ConnectionCommands;
 import org.agrona.concurrent.AgentRunner;
 

@@ -21,7 +21,7 @@ import java.util.List;
 
 /**
  * The server's own commands, the ones about connections and the process rather than data: AUTH, HELLO,
- * QUIT, CLIENT, SHUTDOWN (with its final save, see {@link io.keelkv.server.Snapshots}), and the enable-debug-command gate in front of the engine's DEBUG; it also binds
+ * QUIT, CLIENT, SHUTDOWN (with its final save, see {@link io.keelkv.server.persistence.Snapshots}), and the enable-debug-command gate in front of the engine's DEBUG; it also binds
  * INFO ({@link Info}) and CONFIG ({@link ConfigCommand}). They live in the server because they need what the
  * engine must not know: sessions, sockets, the configuration and the process.
  *
