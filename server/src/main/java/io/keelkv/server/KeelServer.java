@@ -3,13 +3,13 @@ package io.keelkv.server;
 import io.keelkv.engine.EngineSettings;
 import io.keelkv.engine.KeelEngine;
 import io.keelkv.engine.keyspace.EvictionPolicy;
+import io.keelkv.server.command.ConnectionCommands;
 import io.keelkv.server.config.ConfigException;
 import io.keelkv.server.config.ServerConfig;
 import io.keelkv.server.log.Log;
 import io.keelkv.server.net.EventLoopAgent;
 import io.keelkv.server.net.EventLoopIdleStrategy;
 import io.keelkv.server.persistence.Snapshots;
-import io.keelkv.server.session.ConnectionCommands;
 import org.agrona.concurrent.AgentRunner;
 
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.keelkv.server;
+package io.keelkv.server.command;
 
 import io.keelkv.engine.KeelEngine;
 import io.keelkv.engine.command.CommandContext;
@@ -10,6 +10,7 @@ import io.keelkv.engine.memory.PageMemory;
 import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.ErrorStats;
 import io.keelkv.engine.snapshot.SnapshotControl;
+import io.keelkv.server.KeelServer;
 import io.keelkv.server.config.ServerConfig;
 import io.keelkv.server.net.EventLoopAgent;
 import io.keelkv.server.net.NetStats;

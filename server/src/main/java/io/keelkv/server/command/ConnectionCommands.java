@@ -1,4 +1,4 @@
-package io.keelkv.server.session;
+package io.keelkv.server.command;
 
 import io.keelkv.engine.command.ClientContext;
 import io.keelkv.engine.command.CommandContext;
@@ -7,12 +7,11 @@ import io.keelkv.engine.command.CommandSpec;
 import io.keelkv.engine.command.CommandTable;
 import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.RespWriter;
-import io.keelkv.server.Info;
 import io.keelkv.server.KeelServer;
-import io.keelkv.server.config.ConfigCommand;
 import io.keelkv.server.config.ServerConfig;
 import io.keelkv.server.log.Log;
 import io.keelkv.server.net.EventLoopAgent;
+import io.keelkv.server.session.ClientSession;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,4 +1,4 @@
-package io.keelkv.server.config;
+package io.keelkv.server.command;
 
 import io.keelkv.engine.KeelEngine;
 import io.keelkv.engine.command.ClientContext;
@@ -7,10 +7,10 @@ import io.keelkv.engine.command.CommandSpec;
 import io.keelkv.engine.command.CommandTable;
 import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.RespWriter;
-import io.keelkv.server.Info;
 import io.keelkv.server.KeelServer;
+import io.keelkv.server.config.ConfigException;
+import io.keelkv.server.config.ServerConfig;
 import io.keelkv.server.session.ClientSession;
-import io.keelkv.server.session.ConnectionCommands;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
