@@ -1,5 +1,6 @@
 package io.keelkv.server;
 
+import io.keelkv.server.command.Info;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -162,7 +163,7 @@ class InfoCommandTest
     {
         final Map<String, String> fields = fields(info("server", "clients", "memory", "persistence", "replication"));
         assertEquals("7.0.15", fields.get("redis_version"));
-        assertEquals(KeelServer.VERSION, fields.get("keelkv_version"));
+        assertEquals(Info.VERSION, fields.get("keelkv_version"));
         assertEquals(String.valueOf(server.port()), fields.get("tcp_port"));
         assertEquals(String.valueOf(ProcessHandle.current().pid()), fields.get("process_id"));
         assertEquals(server.runId(), fields.get("run_id"));
