@@ -3,11 +3,15 @@ package io.keelkv.server;
 import io.keelkv.engine.EngineSettings;
 import io.keelkv.engine.KeelEngine;
 import io.keelkv.engine.keyspace.EvictionPolicy;
+import io.keelkv.server.command.ConnectionCommands;
+import io.keelkv.server.command.Info;
+import io.keelkv.server.command.ServerControl;
 import io.keelkv.server.config.ConfigException;
 import io.keelkv.server.config.ServerConfig;
+import io.keelkv.server.log.Log;
 import io.keelkv.server.net.EventLoopAgent;
 import io.keelkv.server.net.EventLoopIdleStrategy;
-import io.keelkv.server.session.ConnectionCommands;
+import io.keelkv.server.persistence.Snapshots;
 import org.agrona.concurrent.AgentRunner;
 
 import java.io.IOException;
@@ -23,13 +27,13 @@ import java.util.concurrent.TimeUnit;
  * SIGTERM (and SHUTDOWN) stop the loop on its own thread, after the final save when save points are
  * configured (see {@link Snapshots}); the process exits once it has closed every socket, so the port is free
  * at once. The snapshot in dir is loaded before the listeners are bound.
+ *
+ * <p>This is the composition root, the one class that knows every package of the server (the commands, the
+ * loop, the sessions, persistence, the configuration, the log); none of them knows it. The commands reach the
+ * running server through {@link ServerControl}, which it implements.
  */
-public final class KeelServer implements AutoCloseable
+public final class KeelServer implements ServerControl, AutoCloseable
 {
-    public static final String VERSION = "0.1.0";
-    /** The Redis version whose behaviour KeelKV follows; reported where clients look for it. */
-    public static final String REDIS_VERSION = "7.0.15";
-
     private final ServerConfig config;
     private final KeelEngine engine;
     private final EventLoopAgent loop;
@@ -147,36 +151,43 @@ public final class KeelServer implements AutoCloseable
         }
     }
 
+    @Override
     public ServerConfig config()
     {
         return config;
     }
 
+    @Override
     public KeelEngine engine()
     {
         return engine;
     }
 
+    @Override
     public EventLoopAgent loop()
     {
         return loop;
     }
 
+    @Override
     public Snapshots snapshots()
     {
         return snapshots;
     }
 
+    @Override
     public long startTimeMs()
     {
         return startTimeMs;
     }
 
+    @Override
     public String runId()
     {
         return runId;
     }
 
+    @Override
     public int port()
     {
         return loop.boundPort();
@@ -212,6 +223,7 @@ public final class KeelServer implements AutoCloseable
     }
 
     /** Ask the loop to stop (SHUTDOWN, SIGTERM, tests); {@code beforeClose} runs on the loop thread first. */
+    @Override
     public void shutdown(final Runnable beforeClose)
     {
         loop.requestShutdown(beforeClose);
@@ -383,8 +395,8 @@ public final class KeelServer implements AutoCloseable
             System.exit(1);
         }
         // logged before the server is built, so that the snapshot's load lines follow them as in Redis's log
-        Log.notice("KeelKV " + VERSION + " (Redis " + REDIS_VERSION + " compatible), pid=" + ProcessHandle.current().pid() +
-            ", java " + Runtime.version() + ", just started");
+        Log.notice("KeelKV " + Info.VERSION + " (Redis " + Info.REDIS_VERSION + " compatible), pid=" +
+            ProcessHandle.current().pid() + ", java " + Runtime.version() + ", just started");
         Log.notice("Server initialized: " + config.databases() + " databases, page size " + config.pageSizeBytes() +
             " bytes, idle strategy " + config.idleStrategy());
         final KeelServer server;

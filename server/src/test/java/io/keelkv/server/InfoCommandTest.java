@@ -1,5 +1,6 @@
 package io.keelkv.server;
 
+import io.keelkv.server.command.Info;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -162,7 +163,7 @@ class InfoCommandTest
     {
         final Map<String, String> fields = fields(info("server", "clients", "memory", "persistence", "replication"));
         assertEquals("7.0.15", fields.get("redis_version"));
-        assertEquals(KeelServer.VERSION, fields.get("keelkv_version"));
+        assertEquals(Info.VERSION, fields.get("keelkv_version"));
         assertEquals(String.valueOf(server.port()), fields.get("tcp_port"));
         assertEquals(String.valueOf(ProcessHandle.current().pid()), fields.get("process_id"));
         assertEquals(server.runId(), fields.get("run_id"));
@@ -251,24 +252,6 @@ class InfoCommandTest
         client.call("SET", "k", "v");
         stats = fields(info("latencystats"));
         assertTrue(!stats.containsKey("latency_percentiles_usec_set"), stats.toString());
-    }
-
-    @Test
-    void shouldFormatBytesLikeRedis()
-    {
-        assertEquals("0B", Info.bytesToHuman(0));
-        assertEquals("1023B", Info.bytesToHuman(1023));
-        assertEquals("1.00K", Info.bytesToHuman(1024));
-        assertEquals("919.13K", Info.bytesToHuman(941192));
-        assertEquals("6.73M", Info.bytesToHuman(7057408));
-        assertEquals("23.54G", Info.bytesToHuman(25276510208L));
-        assertEquals("1.00T", Info.bytesToHuman(1L << 40));
-        assertEquals("1024.00P", Info.bytesToHuman((1L << 60) - 1));
-        assertEquals("1152921504606846976B", Info.bytesToHuman(1L << 60));
-        assertEquals("18446744073709551615B", Info.bytesToHuman(-1), "unsigned, as Redis's %llu");
-        // glibc rounds the binary value half-even: 0.125 -> 0.12, Java's %.2f would print 0.13
-        assertEquals("0.12", Info.fixed2(0.125));
-        assertEquals("80.62", Info.fixed2(645f / 8));
     }
 
     static Map<String, String> fields(final String text)

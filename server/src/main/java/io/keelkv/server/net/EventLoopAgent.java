@@ -7,6 +7,7 @@ import io.keelkv.engine.command.InternalErrorListener;
 import io.keelkv.engine.keyspace.KeyPrefetcher;
 import io.keelkv.engine.resp.RespDecoder;
 import io.keelkv.engine.resp.RespLookahead;
+import io.keelkv.server.log.Log;
 import io.keelkv.server.session.ClientSession;
 import org.agrona.CloseHelper;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -214,11 +215,11 @@ public final class EventLoopAgent implements Agent
             final String failure = cpus == null ? "not a CPU list" : ThreadAffinity.pinCurrentThread(cpus);
             if (failure == null)
             {
-                io.keelkv.server.Log.notice("Event loop pinned to CPUs " + cpus + " (server_cpulist " + cpuList + ")");
+                Log.notice("Event loop pinned to CPUs " + cpus + " (server_cpulist " + cpuList + ")");
             }
             else
             {
-                io.keelkv.server.Log.warning("server_cpulist '" + cpuList + "' not applied (" + failure +
+                Log.warning("server_cpulist '" + cpuList + "' not applied (" + failure +
                     "): the event loop runs unpinned");
             }
         }
@@ -308,7 +309,7 @@ public final class EventLoopAgent implements Agent
                 }
                 else if (c.outputSoftLimitSinceMs > 0 && nowMs - c.outputSoftLimitSinceMs > limits.outputSoftSeconds * 1000)
                 {
-                    io.keelkv.server.Log.warning("Client " + describe(c) +
+                    Log.warning("Client " + describe(c) +
                         " scheduled to be closed ASAP for overcoming of output buffer limits.");
                     close(c);
                     work++;
@@ -361,7 +362,7 @@ public final class EventLoopAgent implements Agent
      */
     private void closeAfterInternalError(final Connection c, final Throwable ex)
     {
-        io.keelkv.server.Log.warning("Closing client " + describe(c) + " after an internal error: " + ex);
+        Log.warning("Closing client " + describe(c) + " after an internal error: " + ex);
         close(c);
     }
 
@@ -613,7 +614,7 @@ public final class EventLoopAgent implements Agent
                     // the dispatcher contains a handler's failure to one error reply; this is the backstop for
                     // the rest of the path (lookup, statistics): still one reply, and every other client served
                     c.out.error("ERR internal error in '" + c.args.toString(0) + "': " + ex);
-                    io.keelkv.server.Log.warning(InternalErrorListener.describe(c.args.toString(0), ex, false));
+                    Log.warning(InternalErrorListener.describe(c.args.toString(0), ex, false));
                 }
                 stats.totalCommandsProcessed++;
                 if (c.session.closeRequested())
@@ -624,7 +625,7 @@ public final class EventLoopAgent implements Agent
             decoder.reset();
             if (c.out.overflowed())
             {
-                io.keelkv.server.Log.warning("Client " + describe(c) +
+                Log.warning("Client " + describe(c) +
                     " closed for overcoming of output buffer limits (or no memory for its replies).");
                 close(c);
                 break;
@@ -685,7 +686,7 @@ public final class EventLoopAgent implements Agent
         {
             if (limits.outputHardLimit > 0 && left > limits.outputHardLimit)
             {
-                io.keelkv.server.Log.warning("Client " + describe(c) +
+                Log.warning("Client " + describe(c) +
                     " scheduled to be closed ASAP for overcoming of output buffer limits.");
                 close(c);
                 return;
@@ -730,12 +731,12 @@ public final class EventLoopAgent implements Agent
     {
         if (c.allocationFailure != null)
         {
-            io.keelkv.server.Log.warning("Closing client " + describe(c) + ": no memory for its query buffer (" +
+            Log.warning("Closing client " + describe(c) + ": no memory for its query buffer (" +
                 c.allocationFailure + ")");
         }
         else
         {
-            io.keelkv.server.Log.warning("Closing client that reached max query buffer length: " + describe(c) +
+            Log.warning("Closing client that reached max query buffer length: " + describe(c) +
                 " (qbuf initial bytes: " + c.pendingInput() + ")");
         }
         close(c);

@@ -1,4 +1,4 @@
-package io.keelkv.server;
+package io.keelkv.server.persistence;
 
 import io.keelkv.engine.KeelEngine;
 import io.keelkv.engine.snapshot.SnapshotControl;
@@ -8,6 +8,7 @@ import io.keelkv.engine.snapshot.SnapshotReader;
 import io.keelkv.engine.snapshot.SnapshotWriter;
 import io.keelkv.server.config.SavePoint;
 import io.keelkv.server.config.ServerConfig;
+import io.keelkv.server.log.Log;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,8 @@ public final class Snapshots implements SnapshotListener
     private final KeelEngine engine;
     private final SnapshotControl control;
 
-    Snapshots(final ServerConfig config, final KeelEngine engine)
+    /** Becomes the engine's snapshot listener and applies the configuration's snapshot settings. */
+    public Snapshots(final ServerConfig config, final KeelEngine engine)
     {
         this.config = config;
         this.engine = engine;
@@ -45,7 +47,7 @@ public final class Snapshots implements SnapshotListener
     }
 
     /** dir, dbfilename, save or stop-writes-on-bgsave-error may have changed (CONFIG SET): follow them. */
-    void onConfigChange()
+    public void onConfigChange()
     {
         control.file(file());
         final List<SavePoint> points = config.save();
@@ -71,7 +73,7 @@ public final class Snapshots implements SnapshotListener
      *
      * @throws SnapshotException when the file is there but refused: the start must stop.
      */
-    void loadAtStart() throws SnapshotException
+    public void loadAtStart() throws SnapshotException
     {
         final Path file = file();
         if (config.appendOnly())

@@ -1,4 +1,4 @@
-package io.keelkv.server;
+package io.keelkv.server.command;
 
 import io.keelkv.engine.KeelEngine;
 import io.keelkv.engine.command.CommandContext;
@@ -45,6 +45,11 @@ import java.util.Locale;
  */
 public final class Info
 {
+    /** KeelKV's own version: INFO's keelkv_version and the start log line. */
+    public static final String VERSION = "0.1.0";
+    /** The Redis version whose behaviour KeelKV follows; reported where clients look for it. */
+    public static final String REDIS_VERSION = "7.0.15";
+
     static final int SERVER = 0;
     static final int CLIENTS = 1;
     static final int MEMORY = 2;
@@ -90,7 +95,7 @@ public final class Info
         }
     }
 
-    private final KeelServer server;
+    private final ServerControl server;
     private final ServerConfig config;
     private final KeelEngine engine;
     private final EventLoopAgent loop;
@@ -107,7 +112,7 @@ public final class Info
     private final InstantaneousMetric outputBytesPerSec = new InstantaneousMetric();
     private long nextSampleMs;
 
-    public Info(final KeelServer server)
+    public Info(final ServerControl server)
     {
         this.server = server;
         this.config = server.config();
@@ -229,8 +234,8 @@ public final class Info
     private void server(final StringBuilder sb, final long nowMs)
     {
         final long uptimeSec = (nowMs - server.startTimeMs()) / 1000;
-        field(sb, "redis_version", KeelServer.REDIS_VERSION);
-        field(sb, "keelkv_version", KeelServer.VERSION);
+        field(sb, "redis_version", REDIS_VERSION);
+        field(sb, "keelkv_version", VERSION);
         field(sb, "redis_git_sha1", "00000000");
         field(sb, "redis_git_dirty", 0);
         field(sb, "redis_build_id", "0");

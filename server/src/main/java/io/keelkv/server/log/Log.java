@@ -1,4 +1,4 @@
-package io.keelkv.server;
+package io.keelkv.server.log;
 
 import java.io.FileOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.keelkv.server.session;
+package io.keelkv.server.command;
 
 import io.keelkv.engine.command.ClientContext;
 import io.keelkv.engine.command.CommandContext;
@@ -7,12 +7,10 @@ import io.keelkv.engine.command.CommandSpec;
 import io.keelkv.engine.command.CommandTable;
 import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.RespWriter;
-import io.keelkv.server.Info;
-import io.keelkv.server.KeelServer;
-import io.keelkv.server.Log;
-import io.keelkv.server.config.ConfigCommand;
 import io.keelkv.server.config.ServerConfig;
+import io.keelkv.server.log.Log;
 import io.keelkv.server.net.EventLoopAgent;
+import io.keelkv.server.session.ClientSession;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -21,9 +19,10 @@ import java.util.List;
 
 /**
  * The server's own commands, the ones about connections and the process rather than data: AUTH, HELLO,
- * QUIT, CLIENT, SHUTDOWN (with its final save, see {@link io.keelkv.server.Snapshots}), and the enable-debug-command gate in front of the engine's DEBUG; it also binds
- * INFO ({@link Info}) and CONFIG ({@link ConfigCommand}). They live in the server because they need what the
- * engine must not know: sessions, sockets, the configuration and the process.
+ * QUIT, CLIENT, SHUTDOWN (with its final save, see {@link io.keelkv.server.persistence.Snapshots}), and the
+ * enable-debug-command gate in front of the engine's DEBUG; it also binds INFO ({@link Info}) and CONFIG
+ * ({@link ConfigCommand}). They live in the server because they need what the engine must not know: sessions,
+ * sockets, the configuration and the process, the last reached through {@link ServerControl}.
  *
  * <p>Replies and error texts are Redis 7.0.15's, checked against the real server. Authentication knows one
  * user, "default", whose password is {@code requirepass} (none: any password is accepted for "default", as
@@ -110,11 +109,11 @@ public final class ConnectionCommands
     private static final byte[] FORCE = bytes("force");
     private static final byte[] ABORT = bytes("abort");
 
-    private final KeelServer server;
+    private final ServerControl server;
     private final ServerConfig config;
     private final EventLoopAgent loop;
 
-    private ConnectionCommands(final KeelServer server)
+    private ConnectionCommands(final ServerControl server)
     {
         this.server = server;
         this.config = server.config();
@@ -122,7 +121,7 @@ public final class ConnectionCommands
     }
 
     /** Bind the connection and server commands, INFO and CONFIG; gate the engine's DEBUG. Called once at start. */
-    public static void bind(final KeelServer server, final CommandTable table)
+    public static void bind(final ServerControl server, final CommandTable table)
     {
         final ConnectionCommands commands = new ConnectionCommands(server);
         table.bind("auth", commands::auth);
@@ -291,7 +290,7 @@ public final class ConnectionCommands
         out.bulk("server");
         out.bulk("redis");
         out.bulk("version");
-        out.bulk(KeelServer.REDIS_VERSION);
+        out.bulk(Info.REDIS_VERSION);
         out.bulk("proto");
         out.integer(client.protocol());
         out.bulk("id");

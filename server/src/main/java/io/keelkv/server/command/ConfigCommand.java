@@ -1,4 +1,4 @@
-package io.keelkv.server.config;
+package io.keelkv.server.command;
 
 import io.keelkv.engine.KeelEngine;
 import io.keelkv.engine.command.ClientContext;
@@ -7,10 +7,9 @@ import io.keelkv.engine.command.CommandSpec;
 import io.keelkv.engine.command.CommandTable;
 import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.RespWriter;
-import io.keelkv.server.Info;
-import io.keelkv.server.KeelServer;
+import io.keelkv.server.config.ConfigException;
+import io.keelkv.server.config.ServerConfig;
 import io.keelkv.server.session.ClientSession;
-import io.keelkv.server.session.ConnectionCommands;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -38,17 +37,17 @@ public final class ConfigCommand
         "    Prints this help."};
 
     private final ServerConfig config;
-    private final KeelServer server;
+    private final ServerControl server;
     private final Info info;
 
-    private ConfigCommand(final KeelServer server, final Info info)
+    private ConfigCommand(final ServerControl server, final Info info)
     {
         this.server = server;
         this.config = server.config();
         this.info = info;
     }
 
-    public static void bind(final KeelServer server, final CommandTable table, final Info info)
+    public static void bind(final ServerControl server, final CommandTable table, final Info info)
     {
         final ConfigCommand command = new ConfigCommand(server, info);
         table.bind("config|get", command::get);
