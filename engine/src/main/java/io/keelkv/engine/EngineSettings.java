@@ -37,6 +37,13 @@ public final class EngineSettings
         () -> new BackoffIdleStrategy(10, 10, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
     /** Pages per snapshot agent duty cycle: the bound on how long an abort waits. */
     public int snapshotPagesPerStep = SnapshotAgent.DEFAULT_PAGES_PER_STEP;
+    /**
+     * A snapshot load faults in its page memory on a second thread while it writes the pages (see
+     * {@link io.keelkv.engine.memory.PagePrefaulter}): on by default where there is a second CPU. The system
+     * property {@code keelkv.load.prefault} exists to measure it (bench/scripts/compare-restart.sh).
+     */
+    public boolean loadPrefaultThread = Boolean.parseBoolean(System.getProperty("keelkv.load.prefault",
+        Boolean.toString(Runtime.getRuntime().availableProcessors() > 1)));
 
     /** Validate before anything is mapped (Aeron's conclude()). */
     public EngineSettings conclude()

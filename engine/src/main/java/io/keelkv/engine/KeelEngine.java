@@ -60,7 +60,7 @@ public final class KeelEngine implements AutoCloseable
         this.keyspace = new Keyspace(memory, settings.databases, settings.seed);
         this.eviction = new Eviction(keyspace);
         this.snapshots = new SnapshotControl(keyspace, settings.snapshotAgentThread, settings.snapshotIdleStrategy,
-            settings.snapshotPagesPerStep);
+            settings.snapshotPagesPerStep, settings.loadPrefaultThread);
         this.commandTable = new CommandTable();
         this.entry = new EntryFlyweight(memory);
         applySettings();

@@ -249,6 +249,16 @@ public final class PageMemory implements AutoCloseable
         return pageAddress[page];
     }
 
+    byte kindOf(final int page)
+    {
+        return pageKind[page];
+    }
+
+    int spanPagesOf(final int page)
+    {
+        return spanPages[page];
+    }
+
     // ------------------------------------------------------------------------------------------------
     // reads (no barrier)
 

@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  * the index roots are captured (O(pages), no page bytes), the {@link WriteBarrier} begins a new epoch over
  * that image, and reads stop writing pages (no access clock, no resize steps). The {@link SnapshotAgent}
  * then writes the pages on its own thread, each claimed under the barrier or taken from the copy the loop
- * preserved before its first write. {@link #poll} (every loop pass or cron tick) ends the barrier as soon as
+ * preserved before its first write. {@link #poll} (each cron tick) ends the barrier as soon as
  * the agent has read every page, releases the pages whose release waited for the agent, and takes the
  * outcome. Extra memory is bounded by the pages written during the snapshot and not yet passed by the agent,
  * and counts in used_memory ({@link PageMemory#snapshotRetainedBytes}).
@@ -49,6 +49,7 @@ public final class SnapshotControl implements AutoCloseable
     private final boolean agentOnOwnThread;
     private final Supplier<IdleStrategy> agentIdleStrategy;
     private final int pagesPerStep;
+    private final boolean loadPrefaultThread;
 
     private Path file;
     private SnapshotListener listener = SnapshotListener.NONE;
@@ -98,8 +99,10 @@ public final class SnapshotControl implements AutoCloseable
         final Keyspace keyspace,
         final boolean agentOnOwnThread,
         final Supplier<IdleStrategy> agentIdleStrategy,
-        final int pagesPerStep)
+        final int pagesPerStep,
+        final boolean loadPrefaultThread)
     {
+        this.loadPrefaultThread = loadPrefaultThread;
         this.keyspace = keyspace;
         this.memory = keyspace.memory();
         this.agentOnOwnThread = agentOnOwnThread;
@@ -233,7 +236,7 @@ public final class SnapshotControl implements AutoCloseable
         }
         if (reader == null)
         {
-            reader = new SnapshotReader(memory);
+            reader = new SnapshotReader(memory, loadPrefaultThread);
         }
         final SnapshotReader.Result result = reader.load(source, keyspace);
         dirtyAtLastSave = keyspace.dirty();

@@ -3,12 +3,15 @@ package io.keelkv.engine.snapshot;
 import io.keelkv.engine.keyspace.DatabaseRoots;
 import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.memory.PageMemory;
+import io.keelkv.engine.memory.PagePrefaulter;
 import io.keelkv.engine.memory.PageTableImage;
 import net.jpountz.lz4.LZ4Exception;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4SafeDecompressor;
 import org.agrona.BufferUtil;
 import org.agrona.UnsafeApi;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.NoOpIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -38,6 +41,11 @@ import static io.keelkv.engine.snapshot.PageFrameDescriptor.*;
  *
  * <p>Memory: a 1 MiB input buffer and a one-page scratch, direct and allocated once, plus a bitmap of the
  * pages seen and the image's arrays (O(pages)). Not thread-safe.
+ *
+ * <p>Speed. On fresh memory (a restart) most of a load is the kernel's first touch of the page memory, not
+ * the reading, checking and decompressing: so the page memory comes in large regions ({@link PageMemory#restore}),
+ * and with {@code prefault} a {@link PagePrefaulter} thread faults pages in from the far end while this thread
+ * writes from the near end. The prefaulter is stopped before anything is freed or the load returns.
  */
 public final class SnapshotReader
 {
@@ -66,6 +74,9 @@ public final class SnapshotReader
     private final SnapshotTrailerFlyweight trailer = new SnapshotTrailerFlyweight();
     private final SnapshotImage image = new SnapshotImage();
 
+    private final boolean prefault;
+    private PagePrefaulter prefaulter;
+    private AgentRunner prefaultRunner;
     private Path file;
     private FileChannel channel;
     private int inPosition;
@@ -74,6 +85,12 @@ public final class SnapshotReader
 
     public SnapshotReader(final PageMemory memory)
     {
+        this(memory, false);
+    }
+
+    public SnapshotReader(final PageMemory memory, final boolean prefault)
+    {
+        this.prefault = prefault;
         this.memory = memory;
         this.pageSizeBytes = memory.pageSizeBytes();
         this.maxStoredBytes = LZ4Factory.fastestInstance().fastCompressor().maxCompressedLength(pageSizeBytes);
@@ -93,14 +110,27 @@ public final class SnapshotReader
         public final long fileBytes;
         public final long createdAtMs;
         public final long elapsedNs;
+        /** Where the time went: the header and root block, mapping the page memory, the frames, the checks after. */
+        public final long rootNs;
+        public final long mapNs;
+        public final long framesNs;
+        public final long checksNs;
+        /** Bytes of page memory the prefault thread faulted in (0 without one). */
+        public final long prefaultedBytes;
 
-        Result(final long keys, final int pages, final long fileBytes, final long createdAtMs, final long elapsedNs)
+        Result(final long keys, final int pages, final long fileBytes, final long createdAtMs, final long elapsedNs,
+            final long rootNs, final long mapNs, final long framesNs, final long checksNs, final long prefaultedBytes)
         {
             this.keys = keys;
             this.pages = pages;
             this.fileBytes = fileBytes;
             this.createdAtMs = createdAtMs;
             this.elapsedNs = elapsedNs;
+            this.rootNs = rootNs;
+            this.mapNs = mapNs;
+            this.framesNs = framesNs;
+            this.checksNs = checksNs;
+            this.prefaultedBytes = prefaultedBytes;
         }
     }
 
@@ -148,13 +178,18 @@ public final class SnapshotReader
             channel.position(0);
             consume(require(SnapshotHeaderDescriptor.HEADER_LENGTH, "the header"), SnapshotHeaderDescriptor.HEADER_LENGTH);
             final int databaseCount = readRootBlock(keyspace);
+            final long rootDoneNs = System.nanoTime();
             final String refused = memory.restore(image.pages());
             if (refused != null)
             {
                 throw refuse("the page table in the root block cannot be restored: " + refused, SnapshotHeaderDescriptor.HEADER_LENGTH);
             }
             restored = true;
+            final long mappedNs = System.nanoTime();
+            startPrefault();
             readFrames(size);
+            final long prefaulted = stopPrefault();
+            final long framesDoneNs = System.nanoTime();
             final String freeLists = memory.verifyFreeLists();
             if (freeLists != null)
             {
@@ -165,11 +200,13 @@ public final class SnapshotReader
             {
                 throw refuse("the database roots do not fit the pages: " + roots, SnapshotHeaderDescriptor.HEADER_LENGTH);
             }
-            return new Result(keyspace.totalKeys(), image.pagesInUse(), size, image.createdAtMs(),
-                System.nanoTime() - startNs);
+            final long endNs = System.nanoTime();
+            return new Result(keyspace.totalKeys(), image.pagesInUse(), size, image.createdAtMs(), endNs - startNs,
+                rootDoneNs - startNs, mappedNs - rootDoneNs, framesDoneNs - mappedNs, endNs - framesDoneNs, prefaulted);
         }
         catch (final SnapshotException ex)
         {
+            stopPrefault(); // before the memory it touches is freed
             if (restored)
             {
                 memory.reset();
@@ -178,6 +215,7 @@ public final class SnapshotReader
         }
         catch (final IOException | RuntimeException ex)
         {
+            stopPrefault();
             if (restored)
             {
                 memory.reset();
@@ -451,6 +489,10 @@ public final class SnapshotReader
                 UnsafeApi.copyMemory(scratchAddress, pageAddress, pageSizeBytes);
             }
             consume(base, FRAME_HEADER_LENGTH + stored);
+            if (prefaulter != null)
+            {
+                prefaulter.written(page);
+            }
         }
         final long end = filePosition + inPosition;
         if (end != size - SnapshotTrailerDescriptor.TRAILER_LENGTH)
@@ -469,6 +511,34 @@ public final class SnapshotReader
                 throw refuse("page " + page + " is in use but has no frame", end);
             }
         }
+    }
+
+    private void startPrefault()
+    {
+        if (prefault)
+        {
+            prefaulter = new PagePrefaulter(memory);
+            prefaultRunner = new AgentRunner(NoOpIdleStrategy.INSTANCE, error -> { }, null, prefaulter);
+            AgentRunner.startOnThread(prefaultRunner);
+        }
+    }
+
+    /**
+     * Returns once the prefault thread has ended: nothing touches page memory after it.
+     *
+     * @return bytes it faulted in.
+     */
+    private long stopPrefault()
+    {
+        long touched = 0;
+        if (prefaultRunner != null)
+        {
+            prefaultRunner.close();
+            touched = prefaulter.touchedBytes();
+            prefaultRunner = null;
+            prefaulter = null;
+        }
+        return touched;
     }
 
     // ------------------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ class SnapshotControlTest
     {
         dir = tempDir();
         engine = engine(PAGE, DATABASES);
-        control = new SnapshotControl(engine.keyspace(), false, BackoffIdleStrategy::new, 2);
+        control = new SnapshotControl(engine.keyspace(), false, BackoffIdleStrategy::new, 2, true);
         control.file(dir.resolve("dump.rdb"));
         control.listener(new SnapshotListener()
         {

@@ -96,6 +96,51 @@ class SnapshotRoundTripTest
     }
 
     @Test
+    void shouldLoadTheSameDatasetWithOrWithoutThePrefaultThread() throws Exception
+    {
+        final long seed = seed();
+        final SplittableRandom random = new SplittableRandom(seed);
+        original = engine(PAGE, 1);
+        // past two regions of page memory (PageBacking.REGION_PAGES pages each), with spans among the slab pages
+        for (int i = 0; i < 20_000; i++)
+        {
+            final int length = i % 500 == 0 ? 3 * PAGE + random.nextInt(PAGE) : 1 + random.nextInt(4_000);
+            call(original, 0, bytes("SET"), bytes("k:" + i), value(random, length));
+        }
+        assertTrue(original.memory().pagesInUse() > 2 * 512, "under two regions of 512 pages: " + original.memory().pagesInUse());
+        final String digest = digest(original);
+        final Path file = dir.resolve("dump.rdb");
+        original.save(file);
+
+        for (final boolean prefault : new boolean[] {true, false})
+        {
+            try (KeelEngine engine = engine(PAGE, 1, prefault))
+            {
+                final SnapshotReader.Result result = engine.load(file);
+                assertEquals(digest, digest(engine), "prefault " + prefault);
+                assertTrue(result.prefaultedBytes >= 0 && result.prefaultedBytes <= engine.memory().pagesInUseBytes(),
+                    "prefaulted " + result.prefaultedBytes);
+                if (!prefault)
+                {
+                    assertEquals(0, result.prefaultedBytes);
+                }
+                assertEquals(result.elapsedNs, result.rootNs + result.mapNs + result.framesNs + result.checksNs);
+
+                // a load refused after its frames began, while the prefault thread runs, leaves nothing behind
+                call(engine, 0, "FLUSHALL"); // the engine is reused: a load needs it empty
+                final byte[] damaged = Files.readAllBytes(file);
+                damaged[damaged.length - SnapshotTrailerDescriptor.TRAILER_LENGTH - 2] ^= 0x40;
+                final Path bad = dir.resolve("bad.rdb");
+                Files.write(bad, damaged);
+                assertThrows(SnapshotException.class, () -> engine.load(bad));
+                assertEquals(0, engine.memory().pagesInUse());
+                engine.load(file);
+                assertEquals(digest, digest(engine), "prefault " + prefault + ", after a refusal");
+            }
+        }
+    }
+
+    @Test
     void shouldFreeEveryPageWhenLoadedKeysAreDeletedOneByOne() throws Exception
     {
         final long seed = seed();

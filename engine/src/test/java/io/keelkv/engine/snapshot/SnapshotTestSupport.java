@@ -31,10 +31,17 @@ final class SnapshotTestSupport
 
     static KeelEngine engine(final int pageSizeBytes, final int databases)
     {
+        return engine(pageSizeBytes, databases, new EngineSettings().loadPrefaultThread);
+    }
+
+    /** @param prefault whether a load faults page memory in on a second thread (default: with more than one CPU). */
+    static KeelEngine engine(final int pageSizeBytes, final int databases, final boolean prefault)
+    {
         final EngineSettings settings = new EngineSettings();
         settings.pageSizeBytes = pageSizeBytes;
         settings.databases = databases;
         settings.seed = 42;
+        settings.loadPrefaultThread = prefault;
         return new KeelEngine(settings);
     }
 

@@ -23,7 +23,7 @@ import java.util.Locale;
  *
  * <p>Redis's rules, 7.0: at start the snapshot is loaded when {@code appendonly} is no and the file exists;
  * a file that cannot be loaded stops the start (exit 1), never a silent empty start. On SHUTDOWN or
- * SIGTERM a running background save is stopped ("Killing it!"), then the dataset is saved when save points
+ * SIGTERM a running background save is stopped ("Stopping it!", where Redis says "Killing it!"), then the dataset is saved when save points
  * are configured (or SHUTDOWN SAVE), in the foreground; when that save fails the server refuses to exit
  * (unless FORCE) and keeps serving.
  *
@@ -103,6 +103,10 @@ public final class Snapshots implements SnapshotListener
         Log.notice("Done loading the snapshot " + file + ", keys loaded: " + result.keys + ", keys expired: 0 (" +
             result.pages + " pages, " + result.fileBytes + " bytes).");
         Log.notice(String.format(Locale.ROOT, "DB loaded from disk: %.3f seconds", result.elapsedNs / 1e9));
+        Log.verbose(String.format(Locale.ROOT, "Load phases: header and root block %.3f s, page memory mapped %.3f s, " +
+            "frames read, checked and restored %.3f s (%d MB faulted in by the prefault thread), checks after %.3f s",
+            result.rootNs / 1e9, result.mapNs / 1e9, result.framesNs / 1e9, result.prefaultedBytes >> 20,
+            result.checksNs / 1e9));
     }
 
     /** True when a plain SHUTDOWN or SIGTERM saves: save points are configured, as Redis's saveparamslen. */
