@@ -23,7 +23,7 @@ import java.util.Arrays;
 
 /**
  * A memory-mapped file that one thread appends to and another makes durable: the storage of an AOF
- * incremental file (DESIGN.md, "Append-only file").
+ * incremental file (docs/ARCHITECTURE.md, "Append-only file").
  *
  * <p>Design. The file holds plain RESP commands, byte for byte as the dispatcher encoded them, from
  * offset 0 to {@link #position()}. While it is open, the rest of the file up to the end of the last

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * The allocator's per-page metadata and heads at one instant, on the heap: what a snapshot needs, besides
- * the page bytes, to rebuild {@link PageMemory} exactly (DESIGN.md, "Snapshots": the root block copied at
+ * the page bytes, to rebuild {@link PageMemory} exactly (docs/ARCHITECTURE.md, "Snapshots": the root block copied at
  * the instant E starts). Captured in O(pages) by {@link PageMemory#captureImage(PageTableImage)} and
  * restored by {@link PageMemory#restore(PageTableImage)}.
  *

@@ -6,7 +6,7 @@ package io.keelkv.engine.snapshot;
  * <p>The writer asks for every page the instant's {@link SnapshotImage} says is in use, in page-number
  * order, one at a time: {@link #copyPage} then, once the frame is written, {@link #pageWritten}. The
  * foreground SAVE uses {@link LivePageSource}: the engine thread is the one writing, nothing changes under
- * it, so the live page is the instant's page. The background snapshot (BGSAVE) will run the same writer on
+ * it, so the live page is the instant's page. The background snapshot (BGSAVE) runs the same writer on
  * the snapshot agent's thread with a source over {@code WriteBarrier}: {@code copyPage} claims the page
  * ({@code claimForSnapshot}) and copies it into the scratch, or copies the writer's preserved copy when the
  * event loop claimed it first; {@code pageWritten} frees that preserved copy ({@code freePreserved}).

@@ -21,8 +21,8 @@ import java.util.zip.CRC32C;
 import static io.keelkv.engine.snapshot.PageFrameDescriptor.*;
 
 /**
- * Writes a snapshot file: header, root block, one LZ4 frame per page in use, trailer (DESIGN.md,
- * "Snapshots"; the layouts are in {@link SnapshotHeaderDescriptor}, {@link RootBlockDescriptor},
+ * Writes a snapshot file: header, root block, one LZ4 frame per page in use, trailer
+ * (docs/ARCHITECTURE.md, "Snapshots"; the layouts are in {@link SnapshotHeaderDescriptor}, {@link RootBlockDescriptor},
  * {@link PageFrameDescriptor} and {@link SnapshotTrailerDescriptor}).
  *
  * <p>Design. The writer knows nothing of threads or the keyspace: it is given the instant, a

@@ -29,7 +29,7 @@ import java.util.Locale;
 
 /**
  * The INFO command: Redis 7.0's sections, field names and field order, so that monitoring tools, redis-cli
- * and client libraries that parse INFO keep working (DESIGN.md, "Compatibility rules").
+ * and client libraries that parse INFO keep working (docs/ARCHITECTURE.md, "Compatibility rules").
  *
  * <p>Design. Field names and their order follow Redis 7.0.15's {@code INFO everything} line by line (the
  * test {@code InfoCommandTest} compares them with a capture of the real server). A field is filled with a

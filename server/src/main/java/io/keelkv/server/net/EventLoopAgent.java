@@ -28,7 +28,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The event loop: the one thread that owns the keyspace and every socket (DESIGN.md, "Threads").
+ * The event loop: the one thread that owns the keyspace and every socket (docs/ARCHITECTURE.md, "Threads").
  *
  * <p>Duty cycle ({@link #doWork()}): poll the selector without blocking and handle every ready key, then
  * run the cron when due. For a readable client it reads once, executes every complete request in the
