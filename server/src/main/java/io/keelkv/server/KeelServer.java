@@ -94,6 +94,8 @@ public final class KeelServer implements ServerControl, AutoCloseable
             engine.close();
             throw ex;
         }
+        // the first BGSAVE must not pay, between two commands, for the agent's thread and its writer
+        engine.snapshots().startAgent();
         loop.bind(config.bindAddresses(), config.port(), config.tcpBacklog());
         final EventLoopIdleStrategy idle = new EventLoopIdleStrategy(config.idleStrategy(), loop::block, 100);
         idle.spinMicros(config.idleSpinMicros());

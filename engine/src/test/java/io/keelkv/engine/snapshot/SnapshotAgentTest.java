@@ -78,6 +78,7 @@ class SnapshotAgentTest
         final Path file = dir.resolve("dump.rdb");
 
         final SnapshotAgent agent = new SnapshotAgent(engine.memory().barrier(), PAGE, 1 + random.nextInt(8));
+        agent.onStart(); // as an AgentRunner would: the writer is made on the agent's thread
         final AgentInvoker invoker = new AgentInvoker(Throwable::printStackTrace, null, agent);
         invoker.start();
         assertTrue(agent.start(begin(1, file)));
@@ -111,6 +112,7 @@ class SnapshotAgentTest
         call(engine, 0, "SET", "after", "the save");
 
         final SnapshotAgent agent = new SnapshotAgent(engine.memory().barrier(), PAGE, 2);
+        agent.onStart(); // as an AgentRunner would: the writer is made on the agent's thread
         assertTrue(agent.start(begin(1, file)));
         agent.doWork(); // open
         agent.doWork(); // two pages
@@ -137,6 +139,7 @@ class SnapshotAgentTest
         final Path file = dir.resolve("dump.rdb");
         final WriteBarrier barrier = engine.memory().barrier();
         final SnapshotAgent agent = new SnapshotAgent(barrier, PAGE, 4);
+        agent.onStart(); // as an AgentRunner would: the writer is made on the agent's thread
         assertTrue(agent.start(begin(1, file)));
         agent.doWork();
         setCopyLimit(barrier, 2);
@@ -169,6 +172,7 @@ class SnapshotAgentTest
         final List<String> before = dump(engine);
         final Path file = dir.resolve("dump.rdb");
         final SnapshotAgent agent = new SnapshotAgent(engine.memory().barrier(), PAGE, 4);
+        agent.onStart(); // as an AgentRunner would: the writer is made on the agent's thread
         try (AgentRunner runner = new AgentRunner(new BackoffIdleStrategy(), Throwable::printStackTrace, null, agent))
         {
             AgentRunner.startOnThread(runner);
