@@ -35,6 +35,13 @@ public final class EngineSettings
      */
     public Supplier<IdleStrategy> snapshotIdleStrategy =
         () -> new BackoffIdleStrategy(10, 10, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
+    /**
+     * How the aof-sync thread waits for work: it parks (up to 1 ms, which also paces everysec's check), and
+     * under {@code appendfsync always} the event loop unparks it as soon as a pass appended something, so
+     * a group commit starts within microseconds without a core spinning for it.
+     */
+    public Supplier<IdleStrategy> aofSyncIdleStrategy =
+        () -> new BackoffIdleStrategy(10, 10, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
     /** Pages per snapshot agent duty cycle: the bound on how long an abort waits. */
     public int snapshotPagesPerStep = SnapshotAgent.DEFAULT_PAGES_PER_STEP;
     /**

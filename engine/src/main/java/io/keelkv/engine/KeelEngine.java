@@ -1,5 +1,6 @@
 package io.keelkv.engine;
 
+import io.keelkv.engine.aof.AofControl;
 import io.keelkv.engine.command.CommandLimits;
 import io.keelkv.engine.command.CommandTable;
 import io.keelkv.engine.command.Commands;
@@ -44,6 +45,7 @@ public final class KeelEngine implements AutoCloseable
     private final Keyspace keyspace;
     private final Eviction eviction;
     private final SnapshotControl snapshots;
+    private final AofControl aof;
     private final CommandLimits limits = new CommandLimits();
     private final CommandTable commandTable;
     private final Dispatcher dispatcher;
@@ -66,6 +68,11 @@ public final class KeelEngine implements AutoCloseable
         applySettings();
         Commands.bindAll(commandTable, keyspace, eviction, snapshots);
         this.dispatcher = new Dispatcher(keyspace, commandTable, eviction, snapshots, limits); // after the binding
+        // the AOF hears every change: the dispatcher's commands, and the keys the keyspace removes itself;
+        // it appends nothing until a file is opened (appendonly yes)
+        this.aof = new AofControl(memory, settings.aofSyncIdleStrategy);
+        dispatcher.propagator(aof);
+        keyspace.listener(aof);
     }
 
     public KeelEngine()
@@ -99,6 +106,12 @@ public final class KeelEngine implements AutoCloseable
     public Eviction eviction()
     {
         return eviction;
+    }
+
+    /** The append-only file: appending, syncing, and their INFO figures. */
+    public AofControl aof()
+    {
+        return aof;
     }
 
     /** Snapshots: the file, SAVE, BGSAVE, save points, loading, and their INFO figures. */
@@ -344,6 +357,7 @@ public final class KeelEngine implements AutoCloseable
     @Override
     public void close()
     {
+        aof.close();
         snapshots.close();
         keyspace.flushAll();
         memory.close();

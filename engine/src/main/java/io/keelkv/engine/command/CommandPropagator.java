@@ -12,4 +12,14 @@ public interface CommandPropagator
     CommandPropagator NONE = (db, args) -> { };
 
     void propagate(int db, Args args);
+
+    /**
+     * Why write commands are refused now (the AOF cannot write or sync: Redis's "-MISCONF Errors writing to
+     * the AOF file: ..."), without the leading '-'; null when they are not. Called for every write command:
+     * it must not allocate when it returns null.
+     */
+    default String writeRefusal()
+    {
+        return null;
+    }
 }

@@ -179,6 +179,16 @@ public final class Dispatcher
             out.raw(MISCONF);
             return;
         }
+        if (spec.hasFlag(CommandFlags.WRITE) || spec == ping)
+        {
+            final String aofRefusal = client.isReplay() ? null : propagator.writeRefusal();
+            if (aofRefusal != null)
+            {
+                spec.rejectedCalls++;
+                out.error(aofRefusal);
+                return;
+            }
+        }
         final long start = System.nanoTime();
         keyspace.nowMs(System.currentTimeMillis());
         final long dirtyBefore = keyspace.dirty();

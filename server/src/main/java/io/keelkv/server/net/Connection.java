@@ -43,6 +43,12 @@ final class Connection
     boolean flushQueued;
     /** Input processing paused because the reply buffer is over its soft mark: resume when drained. */
     boolean pausedForOutput;
+    /**
+     * appendfsync always: the AOF's logical position this connection's replies wait for (0: none). While it
+     * is set the connection's input is read but not run, as Redis runs a client's next commands only after
+     * the fsync that answers its last ones.
+     */
+    long heldUntil;
     long outputSoftLimitSinceMs;
     /** Why growing the query buffer last failed for want of memory (null: it was the limit), for the log. */
     String allocationFailure;

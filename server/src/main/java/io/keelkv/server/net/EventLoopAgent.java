@@ -1,6 +1,7 @@
 package io.keelkv.server.net;
 
 import io.keelkv.engine.KeelEngine;
+import io.keelkv.engine.aof.AofControl;
 import io.keelkv.engine.command.CommandSpec;
 import io.keelkv.engine.command.Dispatcher;
 import io.keelkv.engine.command.InternalErrorListener;
@@ -89,6 +90,8 @@ public final class EventLoopAgent implements Agent
     private static final boolean KEY_PREFETCH = !"false".equals(System.getProperty("keelkv.prefetch"));
     private Connection[] flushQueue = new Connection[64];
     private int flushQueueSize;
+    private Connection[] held = new Connection[64];
+    private int heldSize;
     private final Dispatcher dispatcher;
     private final Selector selector;
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
@@ -478,6 +481,10 @@ public final class EventLoopAgent implements Agent
         stats.totalNetInputBytes += n;
         stats.totalReadsProcessed++;
         c.session.lastInteractionMs = System.currentTimeMillis();
+        if (c.heldUntil != 0)
+        {
+            return; // held for the AOF: the input waits in the buffer, and nothing new is to be sent
+        }
         process(c);
         queueFlush(c);
     }
@@ -499,11 +506,20 @@ public final class EventLoopAgent implements Agent
 
     /**
      * Write the replies of every connection run in this pass, as Redis's beforeSleep does: all ready clients
-     * are served first, then all are answered. This is also the point where the AOF's group commit will
-     * append the pass's writes and park the replies of `appendfsync always` clients.
+     * are served first, then all are answered.
+     *
+     * <p>The AOF's group commit happens here. The pass's writes are in the AOF file already (the dispatcher
+     * appended them); under {@code appendfsync always} the replies of this pass are held until the aof-sync
+     * agent has made those writes durable: one msync for every connection's writes of the pass (and of any
+     * pass run while it synced). Every reply of the pass waits, reads included, as in Redis, so that no client
+     * sees a write that a crash could still take back. The agent wakes the loop when it publishes.
      */
     private int flushQueued()
     {
+        final AofControl aof = engine.aof();
+        int work = aof.afterPass() + releaseHeld(aof);
+        final boolean hold = aof.repliesWaitForSync() && aof.appendedLogical() > aof.durableLogical();
+        final long target = hold ? aof.appendedLogical() : 0;
         final int n = flushQueueSize;
         for (int i = 0; i < n; i++)
         {
@@ -512,6 +528,11 @@ public final class EventLoopAgent implements Agent
             c.flushQueued = false;
             if (c.closed)
             {
+                continue;
+            }
+            if (hold)
+            {
+                hold(c, target);
                 continue;
             }
             try
@@ -529,7 +550,72 @@ public final class EventLoopAgent implements Agent
             }
         }
         flushQueueSize = 0;
-        return n;
+        return work + n;
+    }
+
+    private void hold(final Connection c, final long target)
+    {
+        if (c.heldUntil == 0)
+        {
+            if (heldSize == held.length)
+            {
+                held = java.util.Arrays.copyOf(held, heldSize * 2);
+            }
+            held[heldSize++] = c;
+        }
+        c.heldUntil = Math.max(c.heldUntil, target);
+    }
+
+    /**
+     * Flush the held connections whose writes are durable now (all of them when the AOF no longer asks for
+     * it), then run the input they received meanwhile; their new replies go through the flush queue.
+     */
+    private int releaseHeld(final AofControl aof)
+    {
+        if (heldSize == 0)
+        {
+            return 0;
+        }
+        final boolean waiting = aof.repliesWaitForSync();
+        final long durable = aof.durableLogical();
+        int kept = 0;
+        int released = 0;
+        for (int i = 0; i < heldSize; i++)
+        {
+            final Connection c = held[i];
+            held[i] = null;
+            if (c.closed)
+            {
+                continue;
+            }
+            if (waiting && c.heldUntil > durable)
+            {
+                held[kept++] = c;
+                continue;
+            }
+            c.heldUntil = 0;
+            released++;
+            try
+            {
+                flush(c);
+                resumeIfDrained(c);
+                if (!c.closed && !c.pausedForOutput && c.readIndex < c.writeIndex)
+                {
+                    process(c);
+                    queueFlush(c);
+                }
+            }
+            catch (final IOException ex)
+            {
+                close(c);
+            }
+            catch (final RuntimeException | OutOfMemoryError ex)
+            {
+                closeAfterInternalError(c, ex);
+            }
+        }
+        heldSize = kept;
+        return released;
     }
 
     /**
@@ -550,6 +636,10 @@ public final class EventLoopAgent implements Agent
     /** Execute every complete request in the query buffer, stopping at backpressure or a close. */
     private void process(final Connection c)
     {
+        if (c.heldUntil != 0)
+        {
+            return; // its replies wait for the AOF: its next commands run once they are sent (releaseHeld)
+        }
         current = c;
         final RespDecoder decoder = c.decoder;
         int prefetched = 0;

@@ -1,0 +1,476 @@
+package io.keelkv.engine.aof;
+
+import io.keelkv.engine.command.CommandPropagator;
+import io.keelkv.engine.keyspace.Database;
+import io.keelkv.engine.keyspace.EntryFlyweight;
+import io.keelkv.engine.keyspace.KeyspaceListener;
+import io.keelkv.engine.memory.PageMemory;
+import io.keelkv.engine.resp.Args;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+/**
+ * The append-only file's home on the event loop: what is appended, when it is durable, what fails, and the
+ * INFO figures.
+ *
+ * <p>Design. The dispatcher hands every command that changed the dataset to {@link #propagate} (Redis's
+ * call() rule: only it appends); the keyspace tells of the keys it removes itself, expired or evicted,
+ * through {@link KeyspaceListener}, and each becomes a {@code DEL} (Redis 7.0's propagateDeletion, with
+ * lazyfree off). A {@code SELECT} is written whenever the database differs from the last one written to
+ * the current file, and before the first command of a new file. Commands are encoded as RESP into a staging
+ * buffer, then copied into the mapped incremental file ({@link MappedAppendFile}): no system call, no
+ * allocation once the staging buffer has grown to the largest command. The {@link AofSyncAgent} thread makes
+ * them durable (group commit); {@link #durableLogical()} says how far.
+ *
+ * <p>Failures, as Redis's rules have them:
+ * <ul>
+ *   <li>An append that fails (the file could not grow: disk full, ulimit -f) leaves its bytes in the
+ *       staging buffer, as Redis keeps aof_buf; writes get {@code -MISCONF Errors writing to the AOF file}
+ *       and {@link #afterPass()} retries, until one succeeds. Under {@code always} the owner is told to exit
+ *       ({@link AofListener#onFatal}): a reply must never claim a write that is not on disk.</li>
+ *   <li>A failed msync is final for the file; writes get -MISCONF (everysec, no) or the process exits
+ *       (always).</li>
+ * </ul>
+ *
+ * <p>Threads: everything here runs on the owner thread (the event loop), except the sync agent's own work.
+ */
+public final class AofControl implements CommandPropagator, KeyspaceListener, AutoCloseable
+{
+    private static final byte[] SELECT = "SELECT".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DEL = "DEL".getBytes(StandardCharsets.US_ASCII);
+
+    private final EntryFlyweight entry;
+    private final Supplier<IdleStrategy> idleStrategy;
+    private final ExpandableArrayBuffer staging = new ExpandableArrayBuffer(64 * 1024);
+    private int stagingLength;
+    private AofListener listener = AofListener.NONE;
+    private Runnable wakeLoop = () -> { };
+
+    private int policy = AofSyncAgent.POLICY_EVERYSEC;
+    private MappedAppendFile file;
+    private long fileLogicalBase;
+    private int selectedDb = -1;
+    private AofSyncAgent syncAgent;
+    private AgentRunner syncRunner;
+    private AppendFileException writeError;
+    private boolean syncFailureReported;
+    private long appendedCommands;
+
+    public AofControl(final PageMemory memory, final Supplier<IdleStrategy> idleStrategy)
+    {
+        this.entry = new EntryFlyweight(memory);
+        this.idleStrategy = idleStrategy;
+    }
+
+    public void listener(final AofListener listener)
+    {
+        this.listener = listener == null ? AofListener.NONE : listener;
+    }
+
+    /** How the sync agent wakes the event loop when it has published a durable position (selector wakeup). */
+    public void wakeLoop(final Runnable wakeLoop)
+    {
+        this.wakeLoop = wakeLoop == null ? () -> { } : wakeLoop;
+    }
+
+    /** appendfsync: one of {@link AofSyncAgent#POLICY_NO}, {@code EVERYSEC}, {@code ALWAYS}. */
+    public void policy(final int policy)
+    {
+        this.policy = policy;
+        if (syncAgent != null)
+        {
+            syncAgent.policy(policy);
+        }
+    }
+
+    public int policy()
+    {
+        return policy;
+    }
+
+    /** Whether commands are being appended (a file is open). */
+    public boolean appending()
+    {
+        return file != null;
+    }
+
+    /**
+     * Start or go on appending to {@code next}, the incremental file that receives commands from now on; the
+     * first call starts the sync agent's thread. A later call (a rewrite's new incremental file) hands the new
+     * file to the agent, which syncs the old one to its end and retires it; the old one is closed once
+     * retired ({@link #afterPass()}).
+     */
+    public void appendTo(final MappedAppendFile next)
+    {
+        if (file != null)
+        {
+            flushStaging();
+            fileLogicalBase += file.position();
+        }
+        file = next;
+        selectedDb = -1; // a new file starts with a SELECT, as Redis's aof_selected_db = -1
+        if (syncAgent == null)
+        {
+            syncAgent = new AofSyncAgent(policy, () -> wakeLoop.run());
+            syncRunner = new AgentRunner(idleStrategy.get(), this::onAgentError, null, syncAgent);
+            AgentRunner.startOnThread(syncRunner);
+        }
+        while (!syncAgent.handOver(next, fileLogicalBase))
+        {
+            Thread.onSpinWait(); // the queue holds 8 switches; one per rewrite
+        }
+    }
+
+    private void onAgentError(final Throwable error)
+    {
+        System.err.println("aof-sync agent: " + error);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // propagation
+
+    @Override
+    public void propagate(final int db, final Args args)
+    {
+        if (file == null)
+        {
+            return;
+        }
+        if (db != selectedDb)
+        {
+            stageHeader(2);
+            stageBulk(SELECT);
+            stageDecimal(db);
+            selectedDb = db;
+        }
+        final int count = args.count();
+        stageHeader(count);
+        for (int i = 0; i < count; i++)
+        {
+            stageBulk(args, i);
+        }
+        appendedCommands++;
+        flushStaging();
+    }
+
+    @Override
+    public String writeRefusal()
+    {
+        if (file == null)
+        {
+            return null;
+        }
+        if (writeError != null)
+        {
+            return "MISCONF Errors writing to the AOF file: " + reason(writeError);
+        }
+        final AppendFileException syncFailure = syncAgent == null ? null : syncAgent.failure();
+        if (syncFailure != null)
+        {
+            return "MISCONF Errors writing to the AOF file: " + reason(syncFailure);
+        }
+        return null;
+    }
+
+    private static String reason(final AppendFileException ex)
+    {
+        final String message = ex.getMessage();
+        return message == null ? ex.toString() : message;
+    }
+
+    @Override
+    public void onExpired(final Database db, final long entryHandle)
+    {
+        propagateDel(db, entryHandle);
+    }
+
+    @Override
+    public void onEvicted(final Database db, final long entryHandle)
+    {
+        propagateDel(db, entryHandle);
+    }
+
+    private void propagateDel(final Database db, final long entryHandle)
+    {
+        if (file == null)
+        {
+            return;
+        }
+        if (db.id() != selectedDb)
+        {
+            stageHeader(2);
+            stageBulk(SELECT);
+            stageDecimal(db.id());
+            selectedDb = db.id();
+        }
+        entry.wrap(entryHandle);
+        stageHeader(2);
+        stageBulk(DEL);
+        final int keyLength = entry.keyLength();
+        stageLengthLine(keyLength);
+        staging.checkLimit(stagingLength + keyLength + 2);
+        org.agrona.UnsafeApi.copyMemory(null, entry.keyAddress(), staging.byteArray(),
+            staging.addressOffset() + stagingLength, keyLength);
+        stagingLength += keyLength;
+        stageCrLf();
+        appendedCommands++;
+        flushStaging();
+    }
+
+    private void stageHeader(final int count)
+    {
+        staging.putByte(stagingLength++, (byte)'*');
+        stagingLength += staging.putIntAscii(stagingLength, count);
+        stageCrLf();
+    }
+
+    private void stageLengthLine(final int length)
+    {
+        staging.putByte(stagingLength++, (byte)'$');
+        stagingLength += staging.putIntAscii(stagingLength, length);
+        stageCrLf();
+    }
+
+    private void stageBulk(final byte[] bytes)
+    {
+        stageLengthLine(bytes.length);
+        staging.putBytes(stagingLength, bytes);
+        stagingLength += bytes.length;
+        stageCrLf();
+    }
+
+    private void stageBulk(final Args args, final int i)
+    {
+        final int length = args.length(i);
+        stageLengthLine(length);
+        staging.putBytes(stagingLength, args.buffer(), args.offset(i), length);
+        stagingLength += length;
+        stageCrLf();
+    }
+
+    private void stageDecimal(final int value)
+    {
+        int digits = 1;
+        for (int rest = value; rest >= 10; rest /= 10)
+        {
+            digits++;
+        }
+        stageLengthLine(digits);
+        stagingLength += staging.putIntAscii(stagingLength, value);
+        stageCrLf();
+    }
+
+    private void stageCrLf()
+    {
+        staging.putByte(stagingLength++, (byte)'\r');
+        staging.putByte(stagingLength++, (byte)'\n');
+    }
+
+    /** Copy the staged bytes into the file; on failure keep them for the next try. */
+    private void flushStaging()
+    {
+        if (stagingLength == 0)
+        {
+            return;
+        }
+        try
+        {
+            file.append(staging, 0, stagingLength);
+            stagingLength = 0;
+            if (writeError != null)
+            {
+                writeError = null;
+                listener.onWriteRecovered();
+            }
+        }
+        catch (final AppendFileException ex)
+        {
+            final boolean first = writeError == null;
+            writeError = ex;
+            if (first)
+            {
+                listener.onWriteError(ex);
+            }
+            if (policy == AofSyncAgent.POLICY_ALWAYS)
+            {
+                listener.onFatal("Can't recover from AOF write error when the AOF fsync policy is 'always'. " +
+                    "Exiting... (" + reason(ex) + ")");
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // event loop duties
+
+    /**
+     * Owner thread, once per loop pass (after the commands of the pass, before replies are written): retry a
+     * failed append, wake the sync agent when there is something to sync under {@code always}, close a file
+     * the agent retired, report a sync failure.
+     *
+     * @return work done.
+     */
+    public int afterPass()
+    {
+        if (file == null)
+        {
+            return 0;
+        }
+        int work = 0;
+        if (stagingLength > 0)
+        {
+            flushStaging();
+            work++;
+        }
+        if (policy == AofSyncAgent.POLICY_ALWAYS && file.position() + fileLogicalBase > syncAgent.durableLogical())
+        {
+            LockSupport.unpark(syncRunner.thread());
+        }
+        final MappedAppendFile retired = syncAgent.takeRetired();
+        if (retired != null)
+        {
+            try
+            {
+                retired.close();
+            }
+            catch (final AppendFileException ex)
+            {
+                listener.onWriteError(ex);
+            }
+            work++;
+        }
+        final AppendFileException syncFailure = syncAgent.failure();
+        if (syncFailure != null && !syncFailureReported)
+        {
+            syncFailureReported = true;
+            listener.onSyncFailed(syncFailure);
+            if (policy == AofSyncAgent.POLICY_ALWAYS)
+            {
+                listener.onFatal("Can't recover from AOF fsync error when the AOF fsync policy is 'always'. " +
+                    "Exiting... (" + reason(syncFailure) + ")");
+            }
+        }
+        return work;
+    }
+
+    /** Logical position after the last byte appended (see {@link AofSyncAgent}); owner thread. */
+    public long appendedLogical()
+    {
+        return file == null ? 0 : fileLogicalBase + file.position();
+    }
+
+    /** Logical position up to which everything is on disk; any thread. */
+    public long durableLogical()
+    {
+        return syncAgent == null ? 0 : syncAgent.durableLogical();
+    }
+
+    /** Whether replies must wait for {@link #durableLogical()} (appendfsync always, appending). */
+    public boolean repliesWaitForSync()
+    {
+        return file != null && policy == AofSyncAgent.POLICY_ALWAYS;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // figures (INFO persistence)
+
+    /** aof_last_write_status. */
+    public boolean lastWriteOk()
+    {
+        return writeError == null && (syncAgent == null || syncAgent.failure() == null);
+    }
+
+    /** aof_buffer_length: bytes staged but not in the file (after a failed append). */
+    public long bufferLength()
+    {
+        return stagingLength;
+    }
+
+    /** aof_pending_bio_fsync: 1 when appended bytes wait for a sync. */
+    public int pendingSync()
+    {
+        return appendedLogical() > durableLogical() ? 1 : 0;
+    }
+
+    public long delayedSyncs()
+    {
+        return syncAgent == null ? 0 : syncAgent.delayedSyncs();
+    }
+
+    public long syncs()
+    {
+        return syncAgent == null ? 0 : syncAgent.syncs();
+    }
+
+    public long syncNs()
+    {
+        return syncAgent == null ? 0 : syncAgent.syncNs();
+    }
+
+    public long maxSyncNs()
+    {
+        return syncAgent == null ? 0 : syncAgent.maxSyncNs();
+    }
+
+    public long syncedBytes()
+    {
+        return syncAgent == null ? 0 : syncAgent.syncedBytes();
+    }
+
+    public long appendedCommands()
+    {
+        return appendedCommands;
+    }
+
+    /** The incremental file being appended to, or null. */
+    public MappedAppendFile currentFile()
+    {
+        return file;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // shutdown
+
+    /**
+     * Stop appending: the sync agent makes everything durable and stops, then the file is cut to its commands
+     * and closed. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (file == null)
+        {
+            return;
+        }
+        flushStaging();
+        if (syncRunner != null)
+        {
+            syncRunner.close(); // onClose: the final sync
+            final MappedAppendFile retired = syncAgent.takeRetired();
+            if (retired != null && retired != file)
+            {
+                closeQuietly(retired);
+            }
+            syncRunner = null;
+            syncAgent = null;
+        }
+        closeQuietly(file);
+        file = null;
+    }
+
+    private void closeQuietly(final MappedAppendFile f)
+    {
+        try
+        {
+            f.close();
+        }
+        catch (final AppendFileException ex)
+        {
+            listener.onWriteError(ex);
+        }
+    }
+}
