@@ -11,6 +11,7 @@ import io.keelkv.server.config.ServerConfig;
 import io.keelkv.server.log.Log;
 import io.keelkv.server.net.EventLoopAgent;
 import io.keelkv.server.net.EventLoopIdleStrategy;
+import io.keelkv.server.persistence.Aof;
 import io.keelkv.server.persistence.Snapshots;
 import org.agrona.concurrent.AgentRunner;
 
@@ -38,6 +39,7 @@ public final class KeelServer implements ServerControl, AutoCloseable
     private final KeelEngine engine;
     private final EventLoopAgent loop;
     private final Snapshots snapshots;
+    private final Aof aof;
     private final AgentRunner runner;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final long startTimeMs = System.currentTimeMillis();
@@ -62,6 +64,7 @@ public final class KeelServer implements ServerControl, AutoCloseable
         engine.dispatcher().internalErrorListener((command, error, datasetChanged) ->
             Log.warning(io.keelkv.engine.command.InternalErrorListener.describe(command, error, datasetChanged)));
         this.snapshots = new Snapshots(config, engine);
+        this.aof = new Aof(config, engine);
         this.runId = randomRunId();
 
         final EventLoopAgent.Limits limits = new EventLoopAgent.Limits();
@@ -85,15 +88,22 @@ public final class KeelServer implements ServerControl, AutoCloseable
 
         // loaded before the listeners are bound: no client can see a half-loaded dataset, and a refused file
         // stops the start before the port is taken (Redis binds first and answers -LOADING meanwhile)
+        // with appendonly yes the AOF is loaded when there is one; when there is none the snapshot is, and
+        // becomes the new AOF's base (Redis would start empty and drop it)
         try
         {
-            snapshots.loadAtStart();
+            if (!aof.loadAtStart())
+            {
+                snapshots.loadAtStart();
+            }
+            aof.startAtStart();
         }
-        catch (final IOException ex)
+        catch (final IOException | RuntimeException ex)
         {
             engine.close();
             throw ex;
         }
+        engine.aof().wakeLoop(loop::wakeup);
         // the first BGSAVE must not pay, between two commands, for the agent's thread and its writer
         engine.snapshots().startAgent();
         loop.bind(config.bindAddresses(), config.port(), config.tcpBacklog());
@@ -134,6 +144,7 @@ public final class KeelServer implements ServerControl, AutoCloseable
         engine.applySettings();
         engine.dispatcher().latencyTracking(config.latencyTracking());
         snapshots.onConfigChange();
+        aof.onConfigChange();
         if ("loglevel".equals(name))
         {
             Log.level(config.logLevel());
@@ -178,6 +189,12 @@ public final class KeelServer implements ServerControl, AutoCloseable
     }
 
     @Override
+    public Aof aof()
+    {
+        return aof;
+    }
+
+    @Override
     public long startTimeMs()
     {
         return startTimeMs;
@@ -217,6 +234,7 @@ public final class KeelServer implements ServerControl, AutoCloseable
             }
             finally
             {
+                aof.close(); // on the loop thread, which owns it: the last appends made durable, the file cut
                 stopped.countDown();
             }
         }, "keel-event-loop");
@@ -416,11 +434,6 @@ public final class KeelServer implements ServerControl, AutoCloseable
             Log.warning(ex.getMessage());
             System.exit(1);
             return;
-        }
-        if (config.appendOnly())
-        {
-            Log.warning("WARNING: appendonly yes is configured, but the AOF is not implemented yet: writes are not " +
-                "logged and, as Redis would load the AOF instead, the snapshot is not loaded at start.");
         }
         installSignalHandlers(server);
         final java.nio.file.Path pidFile = createPidFile(config);

@@ -74,9 +74,11 @@ import java.util.Arrays;
  *
  * <p>Crash and reopen. After a crash, {@code [0, durable)} is on disk. {@code [durable, appended)} may be
  * there in part and with holes of zeros, because the kernel writes dirty pages back in any order; after
- * that come the zeros of the never-written tail. So the file end is not found here: the AOF loader parses
- * commands from offset 0, stops at the first byte that does not start a complete command (a zero is
- * never-written space; anything after it was never durable), and passes that validated length to
+ * that come the zeros of the never-written tail. So the file end is not found here: the AOF loader
+ * ({@link AofReader}, {@link AofDirectory}) parses commands from offset 0 and stops at the end of the last
+ * complete command: zeros right after it are the unused tail; a cut command, or zeros then more data (a
+ * hole, in the last file), is a torn tail cut with {@code aof-load-truncated yes}, since nothing past a
+ * sync was ever reported durable. It passes that validated length to
  * {@link #openForAppend(Path, long, long)}, which cuts the file there (so no stale byte can follow
  * the new commands), grows it to a whole chunk and fsyncs it, which also makes the replayed prefix durable
  * if the crashed process had not synced it.

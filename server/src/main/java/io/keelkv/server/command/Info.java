@@ -1,6 +1,7 @@
 package io.keelkv.server.command;
 
 import io.keelkv.engine.KeelEngine;
+import io.keelkv.engine.aof.AofControl;
 import io.keelkv.engine.command.CommandContext;
 import io.keelkv.engine.command.CommandSpec;
 import io.keelkv.engine.command.CommandTable;
@@ -388,23 +389,33 @@ public final class Info
         field(sb, "aof_last_bgrewrite_status", "ok");
         field(sb, "aof_rewrites", 0);
         field(sb, "aof_rewrites_consecutive_failures", 0);
-        field(sb, "aof_last_write_status", "ok");
+        field(sb, "aof_last_write_status", engine.aof().lastWriteOk() ? "ok" : "err");
         field(sb, "aof_last_cow_size", 0);
         field(sb, "module_fork_in_progress", 0);
         field(sb, "module_fork_last_cow_size", 0);
+        final AofControl aofControl = engine.aof();
         if (aof)
         {
-            // Redis adds these when the AOF is on; KeelKV's AOF writer does not exist yet, so they stay at zero
-            field(sb, "aof_current_size", 0);
-            field(sb, "aof_base_size", 0);
+            field(sb, "aof_current_size", server.aof().currentSize());
+            field(sb, "aof_base_size", server.aof().baseSize());
             field(sb, "aof_pending_rewrite", 0);
-            field(sb, "aof_buffer_length", 0);
-            field(sb, "aof_pending_bio_fsync", 0);
-            field(sb, "aof_delayed_fsync", 0);
+            field(sb, "aof_buffer_length", aofControl.bufferLength());
+            field(sb, "aof_pending_bio_fsync", aofControl.pendingSync());
+            field(sb, "aof_delayed_fsync", aofControl.delayedSyncs());
         }
         // KeelKV's own, after Redis's: who copied the pages of the running (or last) background save
         field(sb, "keelkv_bgsave_pages_copied_by_writer", snapshots.pagesCopiedByWriter());
         field(sb, "keelkv_bgsave_pages_copied_by_agent", snapshots.pagesCopiedByAgent());
+        if (aof)
+        {
+            // the group commit: how many msyncs, how long they took, how much each carried
+            final long syncs = aofControl.syncs();
+            field(sb, "keelkv_aof_syncs", syncs);
+            field(sb, "keelkv_aof_sync_avg_usec", syncs == 0 ? 0 : aofControl.syncNs() / syncs / 1000);
+            field(sb, "keelkv_aof_sync_max_usec", aofControl.maxSyncNs() / 1000);
+            field(sb, "keelkv_aof_batch_avg_bytes", syncs == 0 ? 0 : aofControl.syncedBytes() / syncs);
+            field(sb, "keelkv_aof_commands_appended", aofControl.appendedCommands());
+        }
     }
 
     private void stats(final StringBuilder sb)

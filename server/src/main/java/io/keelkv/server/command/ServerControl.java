@@ -3,6 +3,7 @@ package io.keelkv.server.command;
 import io.keelkv.engine.KeelEngine;
 import io.keelkv.server.config.ServerConfig;
 import io.keelkv.server.net.EventLoopAgent;
+import io.keelkv.server.persistence.Aof;
 import io.keelkv.server.persistence.Snapshots;
 
 /**
@@ -26,6 +27,9 @@ public interface ServerControl
 
     /** When the snapshot is saved: SHUTDOWN's final save. */
     Snapshots snapshots();
+
+    /** The AOF's directory and files (INFO's aof_base_size and aof_current_size). */
+    Aof aof();
 
     /** Wall-clock time of the start, in ms since the epoch (INFO's uptime). */
     long startTimeMs();

@@ -204,6 +204,12 @@ public final class EventLoopAgent implements Agent
     }
 
     /** server_cpulist: the CPUs the loop pins itself to when it starts ("" for none). */
+    /** Any thread: wake the loop from a blocking select (the aof-sync agent published a durable position). */
+    public void wakeup()
+    {
+        selector.wakeup();
+    }
+
     public void cpuList(final String cpuList)
     {
         this.cpuList = cpuList == null ? "" : cpuList;

@@ -21,7 +21,8 @@ import java.util.Locale;
  * save of a shutdown, and the log lines Redis writes for each. SAVE, BGSAVE, save points and DEBUG RELOAD
  * are the engine's; this class only says when the server starts and stops, and logs.
  *
- * <p>Redis's rules, 7.0: at start the snapshot is loaded when {@code appendonly} is no and the file exists;
+ * <p>Redis's rules, 7.0: at start the snapshot is loaded when {@code appendonly} is no and the file exists
+ * (and, better than Redis, when the AOF is on but there is no AOF yet: {@link Aof});
  * a file that cannot be loaded stops the start (exit 1), never a silent empty start. On SHUTDOWN or
  * SIGTERM a running background save is stopped ("Stopping it!", where Redis says "Killing it!"), then the dataset is saved when save points
  * are configured (or SHUTDOWN SAVE), in the foreground; when that save fails the server refuses to exit
@@ -69,22 +70,14 @@ public final class Snapshots implements SnapshotListener
     }
 
     /**
-     * At start, before the first client: load dir/dbfilename if it exists and the AOF is off.
+     * At start, before the first client: load dir/dbfilename if it exists. Called when the AOF is off, or on
+     * without an AOF to load: the snapshot then becomes the new AOF's base (see {@link Aof}).
      *
      * @throws SnapshotException when the file is there but refused: the start must stop.
      */
     public void loadAtStart() throws SnapshotException
     {
         final Path file = file();
-        if (config.appendOnly())
-        {
-            if (Files.exists(file))
-            {
-                Log.warning("appendonly is yes, so " + file + " is not loaded (Redis loads the AOF instead), and the " +
-                    "AOF is not implemented yet: starting with an empty dataset.");
-            }
-            return;
-        }
         if (!Files.exists(file))
         {
             return;

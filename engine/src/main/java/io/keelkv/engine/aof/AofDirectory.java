@@ -1,0 +1,314 @@
+package io.keelkv.engine.aof;
+
+import io.keelkv.engine.command.Dispatcher;
+import io.keelkv.engine.command.LocalClient;
+import io.keelkv.engine.resp.RespWriter;
+import io.keelkv.engine.snapshot.SnapshotControl;
+import io.keelkv.engine.snapshot.SnapshotHeaderDescriptor;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The AOF directory ({@code appenddirname}, Redis 7.0's multi-part layout): finding it, loading it, creating
+ * it. The event loop's appending is {@link AofControl}'s; this class is what happens before it starts.
+ *
+ * <p>Loading, as Redis's loadAppendOnlyFiles: the base, then each incremental file in the manifest's order.
+ * A base in KeelKV's snapshot format (what {@code aof-use-rdb-preamble yes} writes) is restored by the
+ * snapshot reader, pages and all; a RESP base and the incremental files are replayed through the dispatcher
+ * as a replay client (no propagation, no OOM or MISCONF refusals), each file with a fresh client in database
+ * 0, as Redis gives each file a fresh fake client. A Redis RDB base is refused by name: KeelKV does not read
+ * Redis's RDB. Only the last file may end in a torn command (a crash while appending): with
+ * {@code aof-load-truncated yes} it is cut back to its last complete command, with a warning; anywhere else
+ * a damaged file stops the start, naming the file and the offset. Zeros after the last command (the unused
+ * end of a mapped chunk, left by a crash) are not damage; they are cut so that Redis's own loader, which
+ * does not expect them, could read the directory too.
+ *
+ * <p>Creating, crash-safe: the base (the data as it is now), an empty first incremental file and the
+ * manifest are written into a temporary directory, fsynced, and the directory is renamed into place, then
+ * its parent fsynced. A crash leaves either no AOF directory (and a leftover temporary one, removed at the
+ * next start) or a complete one: never a directory that does not load.
+ */
+public final class AofDirectory
+{
+    private static final String TEMP_SUFFIX = ".keelkv-temp";
+
+    private final Path dir;
+    private final String prefix;
+
+    /**
+     * @param dir    the AOF directory: {@code dir/appenddirname}.
+     * @param prefix {@code appendfilename}: the file names' prefix.
+     */
+    public AofDirectory(final Path dir, final String prefix)
+    {
+        this.dir = dir;
+        this.prefix = prefix;
+    }
+
+    public Path dir()
+    {
+        return dir;
+    }
+
+    public String prefix()
+    {
+        return prefix;
+    }
+
+    /**
+     * The AOF of this directory, if there is one: empty when the directory does not exist or holds no AOF
+     * files. Removes what a crash during {@link #create} left behind.
+     *
+     * @throws AofManifestException when the directory holds AOF files but no manifest, or a manifest that
+     *                              names a missing file or cannot be parsed.
+     */
+    public Optional<AofManifest> find() throws IOException
+    {
+        deleteTree(temporaryDir());
+        if (!Files.isDirectory(dir))
+        {
+            return Optional.empty();
+        }
+        return AofManifest.checkFilesExist(dir, prefix);
+    }
+
+    /** What a load found, for the log and INFO. */
+    public static final class Loaded
+    {
+        public long commands;
+        public long baseKeys = -1; // -1: no snapshot base
+        public long bytes;
+        public long elapsedNs;
+        public boolean truncated;
+        public String truncation;
+        /** Where appending goes on: the last incremental file's valid length (0 when the manifest has none). */
+        public long lastIncrLength;
+    }
+
+    /**
+     * Load every file of {@code manifest} into an empty engine.
+     *
+     * @param warn receives the warnings Redis logs (a torn tail cut, zeros cut).
+     * @throws IOException naming the file and the offset when a file cannot be loaded: the start must stop.
+     */
+    public Loaded load(final AofManifest manifest, final SnapshotControl snapshots, final Dispatcher dispatcher,
+        final long protoMaxBulkLen, final boolean loadTruncated, final Consumer<String> warn) throws IOException
+    {
+        final long start = System.nanoTime();
+        final Loaded loaded = new Loaded();
+        final List<AofManifest.Entry> incrs = manifest.incrs();
+        try (AofReader reader = new AofReader(protoMaxBulkLen))
+        {
+            final Optional<AofManifest.Entry> base = manifest.base();
+            if (base.isPresent())
+            {
+                final Path file = dir.resolve(base.get().fileName());
+                final byte[] head = head(file, SnapshotHeaderDescriptor.MAGIC.length);
+                if (startsWith(head, SnapshotHeaderDescriptor.MAGIC))
+                {
+                    loaded.baseKeys = snapshots.load(file).keys;
+                    loaded.bytes += Files.size(file);
+                }
+                else
+                {
+                    replay(reader, file, incrs.isEmpty(), dispatcher, loadTruncated, warn, loaded);
+                }
+            }
+            for (int i = 0; i < incrs.size(); i++)
+            {
+                final Path file = dir.resolve(incrs.get(i).fileName());
+                final long valid = replay(reader, file, i == incrs.size() - 1, dispatcher, loadTruncated, warn, loaded);
+                if (i == incrs.size() - 1)
+                {
+                    loaded.lastIncrLength = valid;
+                }
+            }
+        }
+        loaded.elapsedNs = System.nanoTime() - start;
+        return loaded;
+    }
+
+    /** @return the file's valid length, after cutting what follows it when that is allowed. */
+    private static long replay(final AofReader reader, final Path file, final boolean last, final Dispatcher dispatcher,
+        final boolean loadTruncated, final Consumer<String> warn, final Loaded loaded) throws IOException
+    {
+        final LocalClient client = new LocalClient(-1, true); // a fresh fake client per file, in database 0
+        final RespWriter out = new RespWriter(64);
+        out.discard(true);
+        final AofReadResult result;
+        try
+        {
+            result = reader.read(file, 0, (args, offset) ->
+            {
+                if (dispatcher.table().lookup(args, 0) == null)
+                {
+                    throw new AofReadException(file, offset, "Unknown command '" + args.cString(0, 128) +
+                        "' reading the append only file " + file.getFileName());
+                }
+                dispatcher.execute(args, out, client);
+            });
+        }
+        catch (final AofReadException ex)
+        {
+            // a hole of zeros, then data, at the end of the last file: after a power loss the pages past the
+            // last sync reach the disk in any order, and nothing past a sync was ever reported durable. The
+            // commands before the hole are loaded; the rest is cut, as a torn tail is
+            if (ex.reason() != AofReadException.Reason.ZEROS_BEFORE_DATA || !last || !loadTruncated)
+            {
+                throw ex;
+            }
+            warn.accept("!!! Warning: zeros then data at offset " + ex.offset() + " of the AOF file " +
+                file.getFileName() + " (a crash's unwritten pages): cut at " + ex.validLength() + " !!!");
+            loaded.truncated = true;
+            loaded.truncation = file.getFileName() + " cut at " + ex.validLength() + " (zeros then data)";
+            cut(file, ex.validLength());
+            return ex.validLength();
+        }
+        switch (result.kind())
+        {
+            case REDIS_RDB:
+                throw new AofReadException(file, 0, file + " is a Redis RDB file (an RDB-preamble base): KeelKV reads " +
+                    "its own snapshot format or RESP commands, not Redis's RDB");
+            case KEEL_SNAPSHOT:
+                throw new AofReadException(file, 0, file + " is a KeelKV snapshot where RESP commands are expected " +
+                    "(only the base may be a snapshot)");
+            default:
+                break;
+        }
+        loaded.commands += result.commands();
+        loaded.bytes += result.validLength();
+        if (result.torn())
+        {
+            if (!last)
+            {
+                throw new AofReadException(file, result.validLength(), "Fatal error: the truncated file is not the " +
+                    "last file (" + result.describe() + ")");
+            }
+            if (!loadTruncated)
+            {
+                throw new AofReadException(file, result.validLength(), "Unexpected end of file reading the append " +
+                    "only file " + file.getFileName() + " (" + result.describe() + "). You can: 1) Make a backup of " +
+                    "your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can " +
+                    "set the 'aof-load-truncated' configuration option to yes and restart the server.");
+            }
+            warn.accept("!!! Warning: short read while loading the AOF file " + file.getFileName() + "!!! (" +
+                result.describe() + ")");
+            warn.accept("AOF " + file.getFileName() + " loaded anyway because aof-load-truncated is enabled");
+            loaded.truncated = true;
+            loaded.truncation = file.getFileName() + " cut at " + result.validLength() + " of " + result.fileSize();
+        }
+        if (result.validLength() < result.fileSize())
+        {
+            cut(file, result.validLength());
+        }
+        return result.validLength();
+    }
+
+    /** Cut a file at {@code length} and make it durable (a torn tail, or a crashed file's zeros). */
+    private static void cut(final Path file, final long length) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        {
+            channel.truncate(length);
+            channel.force(true);
+        }
+    }
+
+    /**
+     * Make a new AOF directory holding the data as it is now: the base (a snapshot, or RESP commands from
+     * {@code respBase} with the preamble off), an empty incremental file and the manifest, atomically.
+     *
+     * @param respBase writes the data as RESP commands into a file, for {@code aof-use-rdb-preamble no}; null
+     *                 to write a snapshot base.
+     * @return the manifest, whose last incremental file is empty and ready for {@link MappedAppendFile#openForAppend}.
+     */
+    public AofManifest create(final SnapshotControl snapshots, final RespBaseWriter respBase) throws IOException
+    {
+        final Path temp = temporaryDir();
+        deleteTree(temp);
+        Files.createDirectories(temp);
+        final boolean snapshotBase = respBase == null;
+        final AofManifest manifest = AofManifest.empty().withNewBase(prefix, snapshotBase).withNewIncr(prefix);
+        final Path base = temp.resolve(manifest.base().orElseThrow().fileName());
+        if (snapshotBase)
+        {
+            snapshots.save(base); // fsynced, renamed into place by the snapshot writer
+        }
+        else
+        {
+            respBase.write(base);
+        }
+        Files.createFile(temp.resolve(manifest.lastIncr().orElseThrow().fileName()));
+        fsync(temp.resolve(manifest.lastIncr().orElseThrow().fileName()));
+        manifest.writeAtomically(temp, prefix);
+        fsync(temp);
+        Files.move(temp, dir, StandardCopyOption.ATOMIC_MOVE);
+        fsync(dir.toAbsolutePath().getParent());
+        return manifest;
+    }
+
+    /** Writes the whole dataset as RESP commands into a new file, fsynced (a RESP base). */
+    @FunctionalInterface
+    public interface RespBaseWriter
+    {
+        void write(Path file) throws IOException;
+    }
+
+    private Path temporaryDir()
+    {
+        return dir.resolveSibling(dir.getFileName() + TEMP_SUFFIX);
+    }
+
+    private static void fsync(final Path path) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
+        {
+            channel.force(true);
+        }
+    }
+
+    private static void deleteTree(final Path root) throws IOException
+    {
+        if (!Files.exists(root))
+        {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root))
+        {
+            for (final Path p : (Iterable<Path>)walk.sorted(Comparator.reverseOrder())::iterator)
+            {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private static byte[] head(final Path file, final int bytes) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final ByteBuffer buffer = ByteBuffer.allocate(bytes);
+            while (buffer.hasRemaining() && channel.read(buffer) > 0)
+            {
+                // read on until the head is full or the file ends
+            }
+            return Arrays.copyOf(buffer.array(), buffer.position());
+        }
+    }
+
+    private static boolean startsWith(final byte[] bytes, final byte[] prefix)
+    {
+        return bytes.length >= prefix.length && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
+    }
+}

@@ -1,0 +1,192 @@
+package io.keelkv.engine.aof;
+
+import io.keelkv.engine.keyspace.Database;
+import io.keelkv.engine.keyspace.EntryFlyweight;
+import io.keelkv.engine.keyspace.Keyspace;
+import io.keelkv.engine.keyspace.ObjectType;
+import io.keelkv.engine.memory.PageMemory;
+import org.agrona.BufferUtil;
+import org.agrona.UnsafeApi;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The dataset as RESP commands: the base of an AOF with {@code aof-use-rdb-preamble no}, which any Redis 7.0
+ * loads. What Redis's rewriteAppendOnlyFileRio writes for strings: {@code SELECT db} before each database's
+ * keys, {@code SET key value}, then {@code PEXPIREAT key ms} for a key with a deadline. Runs on the owner
+ * thread over the live keyspace (at start, before any client), so what it writes is one instant.
+ *
+ * <p>Memory: one 1 MiB direct buffer; a value larger than what is left of it is written in pieces.
+ */
+public final class AofRespBase implements AofDirectory.RespBaseWriter
+{
+    private static final int BUFFER_BYTES = 1 << 20;
+    private static final byte[] SELECT = "SELECT".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SET = "SET".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PEXPIREAT = "PEXPIREAT".getBytes(StandardCharsets.US_ASCII);
+
+    private final Keyspace keyspace;
+    private final EntryFlyweight entry;
+    private ByteBuffer buffer;
+    private UnsafeBuffer view;
+    private int used;
+    private FileChannel channel;
+    private long commands;
+
+    public AofRespBase(final Keyspace keyspace, final PageMemory memory)
+    {
+        this.keyspace = keyspace;
+        this.entry = new EntryFlyweight(memory);
+    }
+
+    @Override
+    public void write(final Path file) throws IOException
+    {
+        buffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
+        view = new UnsafeBuffer(buffer);
+        used = 0;
+        commands = 0;
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
+        {
+            channel = out;
+            for (int i = 0; i < keyspace.databaseCount(); i++)
+            {
+                final Database db = keyspace.database(i);
+                if (db.size() == 0)
+                {
+                    continue;
+                }
+                header(2);
+                bulk(SELECT);
+                bulk(Integer.toString(i).getBytes(StandardCharsets.US_ASCII));
+                try
+                {
+                    db.forEach(this::writeEntry);
+                }
+                catch (final UncheckedIOException ex)
+                {
+                    throw ex.getCause();
+                }
+            }
+            drain();
+            out.force(true);
+        }
+        finally
+        {
+            channel = null;
+            BufferUtil.free(buffer);
+            buffer = null;
+        }
+    }
+
+    /** Commands written by the last {@link #write}. */
+    public long commands()
+    {
+        return commands;
+    }
+
+    private void writeEntry(final long handle)
+    {
+        entry.wrap(handle);
+        if (entry.type() != ObjectType.STRING)
+        {
+            throw new IllegalStateException("a RESP base of type " + entry.type() + " is not written yet");
+        }
+        try
+        {
+            header(3);
+            bulk(SET);
+            bulk(entry.keyAddress(), entry.keyLength());
+            bulk(entry.valueAddress(), entry.valueLength());
+            commands++;
+            if (entry.hasExpire())
+            {
+                header(3);
+                bulk(PEXPIREAT);
+                bulk(entry.keyAddress(), entry.keyLength());
+                bulk(Long.toString(entry.expireAt()).getBytes(StandardCharsets.US_ASCII));
+                commands++;
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private void header(final int count) throws IOException
+    {
+        room(16);
+        view.putByte(used++, (byte)'*');
+        used += view.putIntAscii(used, count);
+        crlf();
+    }
+
+    private void lengthLine(final int length) throws IOException
+    {
+        room(16);
+        view.putByte(used++, (byte)'$');
+        used += view.putIntAscii(used, length);
+        crlf();
+    }
+
+    private void bulk(final byte[] bytes) throws IOException
+    {
+        lengthLine(bytes.length);
+        room(bytes.length + 2);
+        view.putBytes(used, bytes);
+        used += bytes.length;
+        crlf();
+    }
+
+    private void bulk(final long address, final int length) throws IOException
+    {
+        lengthLine(length);
+        int done = 0;
+        while (done < length)
+        {
+            if (used == BUFFER_BYTES)
+            {
+                drain();
+            }
+            final int n = Math.min(length - done, BUFFER_BYTES - used);
+            UnsafeApi.copyMemory(null, address + done, null, view.addressOffset() + used, n);
+            used += n;
+            done += n;
+        }
+        room(2);
+        crlf();
+    }
+
+    private void crlf()
+    {
+        view.putByte(used++, (byte)'\r');
+        view.putByte(used++, (byte)'\n');
+    }
+
+    private void room(final int bytes) throws IOException
+    {
+        if (used + bytes > BUFFER_BYTES)
+        {
+            drain();
+        }
+    }
+
+    private void drain() throws IOException
+    {
+        buffer.limit(used).position(0);
+        while (buffer.hasRemaining())
+        {
+            channel.write(buffer);
+        }
+        buffer.clear();
+        used = 0;
+    }
+}

@@ -1,0 +1,248 @@
+package io.keelkv.server.persistence;
+
+import io.keelkv.engine.KeelEngine;
+import io.keelkv.engine.aof.AofControl;
+import io.keelkv.engine.aof.AofDirectory;
+import io.keelkv.engine.aof.AofListener;
+import io.keelkv.engine.aof.AofManifest;
+import io.keelkv.engine.aof.AofRespBase;
+import io.keelkv.engine.aof.AofSyncAgent;
+import io.keelkv.engine.aof.AppendFileException;
+import io.keelkv.engine.aof.MappedAppendFile;
+import io.keelkv.server.config.ServerConfig;
+import io.keelkv.server.log.Log;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The server's side of the append-only file: the configuration the engine's {@link AofControl} follows
+ * (appendonly, appendfsync, appenddirname, appendfilename, aof-use-rdb-preamble, aof-load-truncated), the
+ * directory at start, and the log lines Redis writes.
+ *
+ * <p>At start, with {@code appendonly yes}: the AOF directory is loaded when it holds an AOF (and the
+ * snapshot is not: Redis's rule). When it holds none, the snapshot is loaded if there is one, and the AOF
+ * directory is created with the data as it is then as its base. That is where KeelKV does better than
+ * Redis 7.0, which in that case starts empty and, at its first rewrite, drops the snapshot's data.
+ *
+ * <p>{@code appendfsync always} failures stop the process, as in Redis: a reply must never claim a write
+ * that is not on disk. Runs on the main thread before the loop starts, then on the loop thread.
+ */
+public final class Aof implements AofListener
+{
+    private final ServerConfig config;
+    private final KeelEngine engine;
+    private final AofControl control;
+    private AofManifest manifest;
+    private long lastIncrLength;
+    private Path dir;
+
+    public Aof(final ServerConfig config, final KeelEngine engine)
+    {
+        this.config = config;
+        this.engine = engine;
+        this.control = engine.aof();
+        control.listener(this);
+        onConfigChange();
+    }
+
+    /** appendfsync may have changed (CONFIG SET): follow it. */
+    public void onConfigChange()
+    {
+        control.policy(policy(config.appendFsync()));
+    }
+
+    static int policy(final String appendFsync)
+    {
+        switch (appendFsync.toLowerCase(Locale.ROOT))
+        {
+            case "always":
+                return AofSyncAgent.POLICY_ALWAYS;
+            case "no":
+                return AofSyncAgent.POLICY_NO;
+            default:
+                return AofSyncAgent.POLICY_EVERYSEC;
+        }
+    }
+
+    private AofDirectory directory()
+    {
+        return new AofDirectory(Path.of(config.dir()).resolve(config.appendDirName()), config.appendFilename());
+    }
+
+    /**
+     * At start, before the snapshot: load the AOF when {@code appendonly yes} and the directory holds one.
+     *
+     * @return true when the AOF was loaded (the snapshot must then not be).
+     * @throws IOException naming the file and offset when the AOF cannot be loaded: the start must stop.
+     */
+    public boolean loadAtStart() throws IOException
+    {
+        if (!config.appendOnly())
+        {
+            return false;
+        }
+        final AofDirectory directory = directory();
+        dir = directory.dir();
+        final Optional<AofManifest> found;
+        try
+        {
+            found = directory.find();
+        }
+        catch (final IOException ex)
+        {
+            Log.warning(ex.getMessage());
+            Log.warning("Fatal error loading the AOF in " + dir + ". Exiting.");
+            throw ex;
+        }
+        if (found.isEmpty() || found.get().hasNothingToLoad())
+        {
+            return false;
+        }
+        manifest = found.get();
+        final AofDirectory.Loaded loaded;
+        try
+        {
+            loaded = directory.load(manifest, engine.snapshots(), engine.dispatcher(), config.protoMaxBulkLen(),
+                config.aofLoadTruncated(), Log::warning);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            Log.warning(String.valueOf(ex.getMessage()));
+            Log.warning("Fatal error loading the AOF in " + dir + ". Exiting.");
+            throw ex instanceof IOException ? (IOException)ex : new IOException(ex);
+        }
+        lastIncrLength = loaded.lastIncrLength;
+        Log.notice(String.format(Locale.ROOT, "DB loaded from append only file: %.3f seconds", loaded.elapsedNs / 1e9));
+        Log.verbose("AOF " + dir + ": " + loaded.commands + " commands" +
+            (loaded.baseKeys >= 0 ? ", a snapshot base of " + loaded.baseKeys + " keys" : "") + ", " + loaded.bytes +
+            " bytes" + (loaded.truncated ? ", " + loaded.truncation : ""));
+        return true;
+    }
+
+    /**
+     * After loading, before the first client: with {@code appendonly yes}, create the AOF directory if there is
+     * none (its base is the data as loaded), then append to its last incremental file.
+     */
+    public void startAtStart() throws IOException
+    {
+        if (config.appendOnly())
+        {
+            start();
+        }
+    }
+
+    private void start() throws IOException
+    {
+        final AofDirectory directory = directory();
+        dir = directory.dir();
+        if (manifest == null)
+        {
+            final boolean snapshotBase = config.aofUseRdbPreamble();
+            manifest = directory.create(engine.snapshots(),
+                snapshotBase ? null : new AofRespBase(engine.keyspace(), engine.memory()));
+            lastIncrLength = 0;
+            Log.notice("Creating AOF base file " + manifest.base().orElseThrow().fileName() + " on server start" +
+                (engine.keyspace().totalKeys() > 0 ? " (" + engine.keyspace().totalKeys() + " keys, as loaded)" : ""));
+            Log.notice("Creating AOF incr file " + manifest.lastIncr().orElseThrow().fileName() + " on server start");
+        }
+        else if (manifest.lastIncr().isEmpty())
+        {
+            manifest = manifest.withNewIncr(config.appendFilename());
+            java.nio.file.Files.createFile(dir.resolve(manifest.lastIncr().orElseThrow().fileName()));
+            manifest.writeAtomically(dir, config.appendFilename());
+            lastIncrLength = 0;
+            Log.notice("Creating AOF incr file " + manifest.lastIncr().orElseThrow().fileName() + " on server start");
+        }
+        final Path incr = dir.resolve(manifest.lastIncr().orElseThrow().fileName());
+        control.appendTo(MappedAppendFile.openForAppend(incr, lastIncrLength, MappedAppendFile.DEFAULT_CHUNK_SIZE_BYTES));
+    }
+
+    /** Stop appending: everything appended is made durable and the file is cut to its commands. Loop thread. */
+    public void close()
+    {
+        if (control.appending())
+        {
+            Log.notice("Calling fsync() on the AOF file.");
+            control.close();
+        }
+    }
+
+    /** aof_base_size: the base file's size in bytes (0 without an AOF). */
+    public long baseSize()
+    {
+        return manifest == null || manifest.base().isEmpty() ? 0 : size(dir.resolve(manifest.base().get().fileName()));
+    }
+
+    /** aof_current_size: the base and the incremental files, the one being appended to up to its commands. */
+    public long currentSize()
+    {
+        if (manifest == null)
+        {
+            return 0;
+        }
+        long total = baseSize();
+        for (final AofManifest.Entry incr : manifest.incrs())
+        {
+            final MappedAppendFile current = control.currentFile();
+            total += current != null && current.file().getFileName().toString().equals(incr.fileName()) ?
+                current.position() : size(dir.resolve(incr.fileName()));
+        }
+        return total;
+    }
+
+    private static long size(final Path file)
+    {
+        try
+        {
+            return java.nio.file.Files.size(file);
+        }
+        catch (final IOException ex)
+        {
+            return 0;
+        }
+    }
+
+    /** The AOF directory (dir/appenddirname) once started, or null. */
+    public Path dir()
+    {
+        return dir;
+    }
+
+    public AofManifest manifest()
+    {
+        return manifest;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // AofListener: Redis's log lines
+
+    @Override
+    public void onWriteError(final AppendFileException error)
+    {
+        Log.warning("Error writing to the AOF file: " + error.getMessage());
+    }
+
+    @Override
+    public void onWriteRecovered()
+    {
+        Log.warning("AOF write error looks solved, Redis can write again.");
+    }
+
+    @Override
+    public void onSyncFailed(final AppendFileException error)
+    {
+        Log.warning("Fsync of the AOF failed: " + error.getMessage() + ". Writes are refused with -MISCONF; " +
+            "BGREWRITEAOF makes a new file.");
+    }
+
+    @Override
+    public void onFatal(final String message)
+    {
+        Log.warning(message);
+        // as Redis's exit(1): a reply must not claim a write the disk did not take
+        Runtime.getRuntime().halt(1);
+    }
+}
