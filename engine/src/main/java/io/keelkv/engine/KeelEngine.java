@@ -1,6 +1,9 @@
 package io.keelkv.engine;
 
 import io.keelkv.engine.aof.AofControl;
+import io.keelkv.engine.aof.AofDirectory;
+import io.keelkv.engine.aof.AofManifest;
+import io.keelkv.engine.aof.MappedAppendFile;
 import io.keelkv.engine.command.CommandLimits;
 import io.keelkv.engine.command.CommandTable;
 import io.keelkv.engine.command.Commands;
@@ -22,6 +25,7 @@ import io.keelkv.engine.keyspace.ObjectType;
 import io.keelkv.engine.types.Strings;
 import org.agrona.UnsafeApi;
 
+import java.io.IOException;
 import java.nio.file.Path;
 
 import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
@@ -112,6 +116,43 @@ public final class KeelEngine implements AutoCloseable
     public AofControl aof()
     {
         return aof;
+    }
+
+    /**
+     * Embedded use: turn the AOF on over {@code dir} (Redis 7.0's layout, file names from {@code prefix}). An
+     * AOF there is loaded into this engine, which must be empty; without one, a new directory is made whose
+     * base is the data as it is now (a snapshot). From then on every change, through commands or this typed
+     * API, is appended; under {@code appendfsync always} ({@link AofControl#policy}) a typed write returns once
+     * it is durable. Call {@link #cron} regularly, as the server does, and {@link #close} at the end.
+     *
+     * @return what was loaded, or null when the directory was created.
+     * @throws IOException naming the file and the offset when the AOF there cannot be loaded.
+     */
+    public AofDirectory.Loaded openAof(final Path dir, final String prefix, final boolean loadTruncated)
+        throws IOException
+    {
+        final AofDirectory directory = new AofDirectory(dir, prefix);
+        final java.util.Optional<AofManifest> found = directory.find();
+        AofDirectory.Loaded loaded = null;
+        AofManifest manifest;
+        if (found.isPresent() && !found.get().hasNothingToLoad())
+        {
+            manifest = found.get();
+            loaded = directory.load(manifest, snapshots, dispatcher, settings.protoMaxBulkLen, loadTruncated, warning -> { });
+        }
+        else
+        {
+            manifest = directory.create(snapshots, null);
+        }
+        if (manifest.lastIncr().isEmpty())
+        {
+            manifest = manifest.withNewIncr(prefix);
+            java.nio.file.Files.createFile(dir.resolve(manifest.lastIncr().get().fileName()));
+            manifest.writeAtomically(dir, prefix);
+        }
+        aof.appendTo(MappedAppendFile.openForAppend(dir.resolve(manifest.lastIncr().get().fileName()),
+            loaded == null ? 0 : loaded.lastIncrLength, MappedAppendFile.DEFAULT_CHUNK_SIZE_BYTES));
+        return loaded;
     }
 
     /** Snapshots: the file, SAVE, BGSAVE, save points, loading, and their INFO figures. */
@@ -205,6 +246,10 @@ public final class KeelEngine implements AutoCloseable
     public Status set(final int db, final byte[] key, final byte[] value, final long expireAtMs)
     {
         keyspace.nowMs(System.currentTimeMillis());
+        if (aof.writeRefusal() != null)
+        {
+            return Status.MISCONF;
+        }
         if (!eviction.freeMemoryIfNeeded())
         {
             return Status.OOM;
@@ -218,6 +263,8 @@ public final class KeelEngine implements AutoCloseable
             return Status.OOM;
         }
         keyspace.addDirty(1);
+        aof.propagateSet(db, key, BYTE_ARRAY_BASE, key.length, value, BYTE_ARRAY_BASE, value.length, expireAtMs);
+        aof.awaitDurable();
         return Status.OK;
     }
 
@@ -277,6 +324,10 @@ public final class KeelEngine implements AutoCloseable
         key.boundsCheck(keyOffset, keyLength);
         value.boundsCheck(valueOffset, valueLength);
         keyspace.nowMs(System.currentTimeMillis());
+        if (aof.writeRefusal() != null)
+        {
+            return Status.MISCONF;
+        }
         if (!eviction.freeMemoryIfNeeded())
         {
             return Status.OOM;
@@ -292,16 +343,28 @@ public final class KeelEngine implements AutoCloseable
             return Status.OOM;
         }
         keyspace.addDirty(1);
+        aof.propagateSet(db, kb, ka, keyLength, value.byteArray(), value.addressOffset() + valueOffset, valueLength, -1);
+        aof.awaitDurable();
         return Status.OK;
     }
 
+    /**
+     * @return true when the key existed and was deleted.
+     * @throws IllegalStateException when writes are refused (the AOF cannot write or sync): nothing deleted.
+     */
     public boolean delete(final byte[] key)
     {
         keyspace.nowMs(System.currentTimeMillis());
+        if (aof.writeRefusal() != null)
+        {
+            throw new IllegalStateException(aof.writeRefusal());
+        }
         final boolean deleted = keyspace.delete(keyspace.database(0), key, BYTE_ARRAY_BASE, key.length);
         if (deleted)
         {
             keyspace.addDirty(1);
+            aof.propagateDel(0, key, BYTE_ARRAY_BASE, key.length);
+            aof.awaitDurable();
         }
         return deleted;
     }
@@ -318,6 +381,10 @@ public final class KeelEngine implements AutoCloseable
         {
             return Status.OVERFLOW;
         }
+        if (aof.writeRefusal() != null)
+        {
+            return Status.MISCONF;
+        }
         final Database db = keyspace.database(0);
         if (keyspace.lookupWrite(db, key, BYTE_ARRAY_BASE, key.length) == NULL_HANDLE)
         {
@@ -327,12 +394,18 @@ public final class KeelEngine implements AutoCloseable
         if (ttlMs <= 0)
         {
             keyspace.deleteFound(db);
+            aof.propagateDel(0, key, BYTE_ARRAY_BASE, key.length);
         }
         else if (keyspace.setExpire(db, at) == NULL_HANDLE)
         {
             return Status.OOM;
         }
+        else
+        {
+            aof.propagatePexpireAt(0, key, BYTE_ARRAY_BASE, key.length, at);
+        }
         keyspace.addDirty(1);
+        aof.awaitDurable();
         return Status.OK;
     }
 

@@ -8,5 +8,7 @@ public enum Status
     WRONG_TYPE,
     OOM,
     NOT_INTEGER,
-    OVERFLOW
+    OVERFLOW,
+    /** Writes are refused: the AOF cannot write or sync (the server's -MISCONF). Nothing was changed. */
+    MISCONF
 }

@@ -141,13 +141,7 @@ public final class AofControl implements CommandPropagator, KeyspaceListener, Au
         {
             return;
         }
-        if (db != selectedDb)
-        {
-            stageHeader(2);
-            stageBulk(SELECT);
-            stageDecimal(db);
-            selectedDb = db;
-        }
+        stageSelect(db);
         final int count = args.count();
         stageHeader(count);
         for (int i = 0; i < count; i++)
@@ -201,25 +195,135 @@ public final class AofControl implements CommandPropagator, KeyspaceListener, Au
         {
             return;
         }
-        if (db.id() != selectedDb)
-        {
-            stageHeader(2);
-            stageBulk(SELECT);
-            stageDecimal(db.id());
-            selectedDb = db.id();
-        }
+        stageSelect(db.id());
         entry.wrap(entryHandle);
         stageHeader(2);
         stageBulk(DEL);
-        final int keyLength = entry.keyLength();
-        stageLengthLine(keyLength);
-        staging.checkLimit(stagingLength + keyLength + 2);
-        org.agrona.UnsafeApi.copyMemory(null, entry.keyAddress(), staging.byteArray(),
-            staging.addressOffset() + stagingLength, keyLength);
-        stagingLength += keyLength;
-        stageCrLf();
+        stageBulk(null, entry.keyAddress(), entry.keyLength());
         appendedCommands++;
         flushStaging();
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // the typed embedded API's writes: they do not pass the dispatcher, so they are logged here, in the
+    // deterministic form the dispatcher's rewrites give (an absolute deadline, never a relative one)
+
+    private static final byte[] SET = "SET".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PXAT = "PXAT".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PEXPIREAT = "PEXPIREAT".getBytes(StandardCharsets.US_ASCII);
+
+    /** SET key value [PXAT expireAtMs] ({@code expireAtMs < 0}: none). */
+    public void propagateSet(final int db, final Object keyBase, final long keyAddress, final int keyLength,
+        final Object valueBase, final long valueAddress, final int valueLength, final long expireAtMs)
+    {
+        if (file == null)
+        {
+            return;
+        }
+        stageSelect(db);
+        stageHeader(expireAtMs >= 0 ? 5 : 3);
+        stageBulk(SET);
+        stageBulk(keyBase, keyAddress, keyLength);
+        stageBulk(valueBase, valueAddress, valueLength);
+        if (expireAtMs >= 0)
+        {
+            stageBulk(PXAT);
+            stageLong(expireAtMs);
+        }
+        appendedCommands++;
+        flushStaging();
+    }
+
+    /** DEL key. */
+    public void propagateDel(final int db, final Object keyBase, final long keyAddress, final int keyLength)
+    {
+        if (file == null)
+        {
+            return;
+        }
+        stageSelect(db);
+        stageHeader(2);
+        stageBulk(DEL);
+        stageBulk(keyBase, keyAddress, keyLength);
+        appendedCommands++;
+        flushStaging();
+    }
+
+    /** PEXPIREAT key atMs. */
+    public void propagatePexpireAt(final int db, final Object keyBase, final long keyAddress, final int keyLength,
+        final long atMs)
+    {
+        if (file == null)
+        {
+            return;
+        }
+        stageSelect(db);
+        stageHeader(3);
+        stageBulk(PEXPIREAT);
+        stageBulk(keyBase, keyAddress, keyLength);
+        stageLong(atMs);
+        appendedCommands++;
+        flushStaging();
+    }
+
+    /**
+     * A typed write under {@code appendfsync always} returns only once it is durable: an embedded caller has no
+     * reply to hold, so it waits here (spin briefly, then park; the sync agent is woken at once). Returns at
+     * once under the other policies, or when syncing has failed (the next write is refused).
+     */
+    public void awaitDurable()
+    {
+        if (file == null || policy != AofSyncAgent.POLICY_ALWAYS)
+        {
+            return;
+        }
+        afterPass();
+        final long target = appendedLogical();
+        int spins = 0;
+        while (syncAgent.durableLogical() < target && syncAgent.failure() == null)
+        {
+            if (++spins < 1_000)
+            {
+                Thread.onSpinWait();
+            }
+            else
+            {
+                LockSupport.parkNanos(20_000);
+            }
+        }
+        afterPass();
+    }
+
+    private void stageSelect(final int db)
+    {
+        if (db != selectedDb)
+        {
+            stageHeader(2);
+            stageBulk(SELECT);
+            stageDecimal(db);
+            selectedDb = db;
+        }
+    }
+
+    private void stageBulk(final Object base, final long address, final int length)
+    {
+        stageLengthLine(length);
+        staging.checkLimit(stagingLength + length + 2);
+        org.agrona.UnsafeApi.copyMemory(base, address, staging.byteArray(), staging.addressOffset() + stagingLength, length);
+        stagingLength += length;
+        stageCrLf();
+    }
+
+    private void stageLong(final long value)
+    {
+        int digits = value < 0 ? 2 : 1;
+        for (long rest = Math.abs(value); rest >= 10; rest /= 10)
+        {
+            digits++;
+        }
+        stageLengthLine(digits);
+        stagingLength += staging.putLongAscii(stagingLength, value);
+        stageCrLf();
     }
 
     private void stageHeader(final int count)

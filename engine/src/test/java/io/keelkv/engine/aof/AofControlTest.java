@@ -61,14 +61,10 @@ class AofControlTest
     void tearDown() throws Exception
     {
         engine.close();
-        try (var files = Files.list(dir))
+        try (var walk = Files.walk(dir))
         {
-            for (final Path p : (Iterable<Path>)files::iterator)
-            {
-                Files.delete(p);
-            }
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
-        Files.delete(dir);
     }
 
     private String call(final int db, final String... args)
@@ -181,6 +177,41 @@ class AofControlTest
         assertTrue(refused.startsWith("-MISCONF Errors writing to the AOF file: "), refused);
         assertEquals("$1\r\n1\r\n", call(0, "GET", "a"), "reads go on");
         assertTrue(engine.aof().durableLogical() < engine.aof().appendedLogical());
+    }
+
+    @Test
+    void shouldLogTheTypedApisWritesAndLoadThemIntoAnotherEngine() throws Exception
+    {
+        final Path aofDir = dir.resolve("appendonlydir");
+        assertNull(engine.openAof(aofDir, "appendonly.aof", true), "a new directory: nothing loaded");
+        engine.aof().policy(AofSyncAgent.POLICY_ALWAYS);
+        final byte[] k = "typed".getBytes(StandardCharsets.US_ASCII);
+        assertEquals(io.keelkv.engine.Status.OK, engine.set(k, "v1".getBytes(StandardCharsets.US_ASCII)));
+        assertEquals(engine.aof().appendedLogical(), engine.aof().durableLogical(), "a typed write under always waits");
+        assertEquals(io.keelkv.engine.Status.OK, engine.set(2, "other".getBytes(StandardCharsets.US_ASCII),
+            "x".getBytes(StandardCharsets.US_ASCII), System.currentTimeMillis() + 3_600_000));
+        assertEquals(io.keelkv.engine.Status.OK, engine.expire(k, 600_000));
+        engine.set("gone".getBytes(StandardCharsets.US_ASCII), "1".getBytes(StandardCharsets.US_ASCII));
+        assertTrue(engine.delete("gone".getBytes(StandardCharsets.US_ASCII)));
+        call(1, "SET", "viaCommand", "y");
+        final String digest = call(0, "DEBUG", "DIGEST");
+        engine.close();
+
+        final EngineSettings settings = new EngineSettings();
+        settings.pageSizeBytes = 16 * 1024;
+        settings.databases = 16;
+        engine = new KeelEngine(settings);
+        final AofDirectory.Loaded loaded = engine.openAof(aofDir, "appendonly.aof", true);
+        assertNotNull(loaded);
+        // SELECT 0, SET, SELECT 2, SET PXAT, SELECT 0, PEXPIREAT, SET, DEL, SELECT 1, SET
+        assertEquals(10, loaded.commands);
+        assertEquals(digest, call(0, "DEBUG", "DIGEST"));
+        final long ttl = engine.ttlMs(k);
+        assertTrue(ttl > 500_000 && ttl <= 600_000, "the TTL is an absolute deadline in the log: " + ttl);
+        try (var files = Files.list(aofDir))
+        {
+            assertEquals(3, files.count(), "base, incr, manifest");
+        }
     }
 
     @Test
