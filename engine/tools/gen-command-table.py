@@ -68,7 +68,7 @@ class Raw:
 
 
 COMMANDS = """
-ping echo quit hello auth select swapdb client info config dbsize flushdb flushall time lastsave save bgsave shutdown
+ping echo quit hello auth select swapdb client info config dbsize flushdb flushall time lastsave save bgsave bgrewriteaof shutdown
 memory object debug command
 del unlink exists type rename renamenx copy move keys scan randomkey expire pexpire expireat pexpireat
 ttl pttl expiretime pexpiretime persist touch

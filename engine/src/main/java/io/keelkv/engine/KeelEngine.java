@@ -1,5 +1,6 @@
 package io.keelkv.engine;
 
+import io.keelkv.engine.aof.AofCommands;
 import io.keelkv.engine.aof.AofControl;
 import io.keelkv.engine.aof.AofDirectory;
 import io.keelkv.engine.aof.AofManifest;
@@ -70,11 +71,12 @@ public final class KeelEngine implements AutoCloseable
         this.commandTable = new CommandTable();
         this.entry = new EntryFlyweight(memory);
         applySettings();
+        this.aof = new AofControl(memory, settings.aofSyncIdleStrategy);
         Commands.bindAll(commandTable, keyspace, eviction, snapshots);
+        AofCommands.bind(commandTable, aof); // the AOF's own commands: command knows nothing of the AOF
         this.dispatcher = new Dispatcher(keyspace, commandTable, eviction, snapshots, limits); // after the binding
         // the AOF hears every change: the dispatcher's commands, and the keys the keyspace removes itself;
         // it appends nothing until a file is opened (appendonly yes)
-        this.aof = new AofControl(memory, settings.aofSyncIdleStrategy);
         dispatcher.propagator(aof);
         keyspace.listener(aof);
     }
@@ -225,6 +227,7 @@ public final class KeelEngine implements AutoCloseable
             }
         }
         work += snapshots.poll(nowMs);
+        work += aof.cron();
         return work;
     }
 

@@ -60,6 +60,9 @@ public final class AofControl implements CommandPropagator, KeyspaceListener, Au
     private AppendFileException writeError;
     private boolean syncFailureReported;
     private long appendedCommands;
+    private AofRewrite rewrite;
+    private int autoRewritePercent = 100;
+    private long autoRewriteMinSizeBytes = 64L << 20;
 
     public AofControl(final PageMemory memory, final Supplier<IdleStrategy> idleStrategy)
     {
@@ -70,6 +73,11 @@ public final class AofControl implements CommandPropagator, KeyspaceListener, Au
     public void listener(final AofListener listener)
     {
         this.listener = listener == null ? AofListener.NONE : listener;
+    }
+
+    public AofListener listener()
+    {
+        return listener;
     }
 
     /** How the sync agent wakes the event loop when it has published a durable position (selector wakeup). */
@@ -91,6 +99,35 @@ public final class AofControl implements CommandPropagator, KeyspaceListener, Au
     public int policy()
     {
         return policy;
+    }
+
+    /** The AOF directory's manifest and rewrite while the AOF is on (or being turned on); null when off. */
+    public AofRewrite rewrite()
+    {
+        return rewrite;
+    }
+
+    public void rewrite(final AofRewrite rewrite)
+    {
+        this.rewrite = rewrite;
+    }
+
+    /** auto-aof-rewrite-percentage and auto-aof-rewrite-min-size. */
+    public void autoRewrite(final int percent, final long minSizeBytes)
+    {
+        this.autoRewritePercent = percent;
+        this.autoRewriteMinSizeBytes = minSizeBytes;
+    }
+
+    /** Owner thread, each cron tick: a scheduled or automatic rewrite, a RESP base's end. */
+    public int cron()
+    {
+        if (rewrite == null)
+        {
+            return 0;
+        }
+        rewrite.poll(autoRewritePercent, autoRewriteMinSizeBytes);
+        return 0;
     }
 
     /** Whether commands are being appended (a file is open). */

@@ -25,6 +25,11 @@ public interface AofListener
     {
     }
 
+    /** A rewrite ended: the manifest names the new base ({@code ok}), or it failed and the old files stay. */
+    default void onRewriteDone(final boolean ok, final String detail)
+    {
+    }
+
     /**
      * Under {@code appendfsync always} a write or sync failed: Redis exits, since it cannot keep its promise
      * that a reply means the write is on disk. The owner stops the process.

@@ -45,6 +45,13 @@ final class PersistenceCommands
             ctx.out().raw(IN_PROGRESS);
             return;
         }
+        if (snapshots.agentBusy())
+        {
+            // an AOF rewrite's base is being written: Redis would save in the foreground beside its child;
+            // here one snapshot at a time holds the page barrier
+            ctx.out().error("ERR Background append only file rewriting in progress");
+            return;
+        }
         snapshots.countSave();
         try
         {
@@ -83,7 +90,15 @@ final class PersistenceCommands
                 ctx.out().raw(SCHEDULED);
                 break;
             case ALREADY_RUNNING:
-                ctx.out().raw(IN_PROGRESS);
+                if (snapshots.backgroundBaseRunning())
+                {
+                    ctx.out().error("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE " +
+                        "SCHEDULE in order to schedule a BGSAVE whenever possible.");
+                }
+                else
+                {
+                    ctx.out().raw(IN_PROGRESS);
+                }
                 break;
             default:
                 ctx.out().raw(BARE_ERR);

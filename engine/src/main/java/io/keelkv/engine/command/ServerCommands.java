@@ -225,11 +225,14 @@ final class ServerCommands
         {
             // Redis's flushAllDataAndResetRDB: a running background save is stopped (not an error), and with
             // save points the empty dataset is saved at once, so a restart does not bring the keys back
-            snapshots.abortBackgroundSave();
+            if (snapshots.backgroundSaveRunning())
+            {
+                snapshots.abortBackgroundSave(); // an RDB save only: an AOF rewrite's base goes on (Redis too)
+            }
             final long removed = keyspace.totalKeys();
             keyspace.flushAll();
             ctx.dirty(removed + 1);
-            if (snapshots.hasSavePoints())
+            if (snapshots.hasSavePoints() && !snapshots.agentBusy())
             {
                 try
                 {

@@ -38,6 +38,16 @@ public final class SnapshotControl implements AutoCloseable
     /** Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed background save, save points wait this long. */
     public static final long BGSAVE_RETRY_DELAY_SEC = 5;
 
+    /**
+     * Told on the owner thread when a background snapshot taken for the AOF (a rewrite's new base) ends. Such
+     * a snapshot is not an RDB save: it leaves rdb_* figures, LASTSAVE and the change counter alone.
+     */
+    public interface BaseListener
+    {
+        /** Exactly one of: a result (the file is in place), a failure, or aborted (nothing was written). */
+        void onBaseDone(SnapshotWriter.Result result, SnapshotException failure, boolean aborted);
+    }
+
     /** How a BGSAVE request ended up. */
     public enum BackgroundStart
     {
@@ -69,6 +79,8 @@ public final class SnapshotControl implements AutoCloseable
     private long runningSinceMs;
     private long dirtyAtInstant;
     private Path runningFile;
+    private BaseListener baseListener; // non-null while the running background snapshot is an AOF base
+    private long lastBaseCopiedBytes;
 
     // save points and their rules
     private long[] savePointSeconds = new long[0];
@@ -269,9 +281,61 @@ public final class SnapshotControl implements AutoCloseable
     {
         if (running)
         {
+            if (baseListener != null && schedule)
+            {
+                scheduled = true; // Redis: BGSAVE SCHEDULE during an AOF rewrite runs once the rewrite ends
+                return BackgroundStart.SCHEDULED;
+            }
             return BackgroundStart.ALREADY_RUNNING;
         }
         return beginBackgroundSave() ? BackgroundStart.STARTED : BackgroundStart.FAILED;
+    }
+
+    /**
+     * A background snapshot of the whole dataset into {@code target}, for the AOF: a rewrite's new base.
+     * {@code atInstant} runs in the same owner-thread step as the instant, before any other command, so that
+     * what it does (the AOF switching to a new incremental file) meets the snapshot exactly. The outcome goes
+     * to {@code done}, not to the snapshot listener.
+     *
+     * @return false when a background snapshot already runs (the caller schedules it, as Redis does).
+     */
+    public boolean startBackgroundBase(final Path target, final Runnable atInstant, final BaseListener done)
+    {
+        if (running)
+        {
+            return false;
+        }
+        ensureAgent();
+        backgroundImage.capture(keyspace);
+        memory.barrier().begin(++epoch, backgroundImage.pages());
+        keyspace.snapshotRunning(true);
+        barrierOpen = true;
+        running = true;
+        runningFile = target;
+        baseListener = done;
+        runningSinceMs = System.currentTimeMillis();
+        peakRetainedBytes = 0;
+        atInstant.run();
+        if (!agent.start(new SnapshotAgent.Job(backgroundImage, target, SnapshotWriter.backgroundTempFileFor(target))))
+        {
+            endBarrier();
+            running = false;
+            baseListener = null;
+            done.onBaseDone(null, new SnapshotException("the snapshot agent is still busy with the last save"), false);
+        }
+        return true;
+    }
+
+    /** An AOF base is being written in the background (aof_rewrite_in_progress). */
+    public boolean backgroundBaseRunning()
+    {
+        return running && baseListener != null;
+    }
+
+    /** aof_last_cow_size: bytes the event loop copied during the last AOF base. */
+    public long lastBaseCopiedBytes()
+    {
+        return lastBaseCopiedBytes;
     }
 
     /** The instant, in one call: see the class comment. */
@@ -343,7 +407,14 @@ public final class SnapshotControl implements AutoCloseable
         System.err.println("snapshot agent: " + error);
     }
 
+    /** An RDB background save runs (rdb_bgsave_in_progress); not an AOF base: see {@link #backgroundBaseRunning}. */
     public boolean backgroundSaveRunning()
+    {
+        return running && baseListener == null;
+    }
+
+    /** Any background snapshot runs, RDB or AOF base: the agent is busy, no foreground save or load now. */
+    public boolean agentBusy()
     {
         return running;
     }
@@ -446,6 +517,15 @@ public final class SnapshotControl implements AutoCloseable
             endBarrier();
         }
         running = false;
+        if (baseListener != null)
+        {
+            final BaseListener done = baseListener;
+            baseListener = null;
+            lastBaseCopiedBytes = lastPagesCopiedByWriter * memory.pageSizeBytes();
+            done.onBaseDone(outcome.aborted || outcome.failure != null ? null : outcome.result, outcome.failure,
+                outcome.aborted);
+            return;
+        }
         final long elapsedMs = System.currentTimeMillis() - runningSinceMs;
         lastBackgroundSaveTimeSec = elapsedMs / 1000;
         lastCopiedBytes = lastPagesCopiedByWriter * memory.pageSizeBytes();

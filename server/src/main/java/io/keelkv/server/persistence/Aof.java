@@ -6,6 +6,7 @@ import io.keelkv.engine.aof.AofDirectory;
 import io.keelkv.engine.aof.AofListener;
 import io.keelkv.engine.aof.AofManifest;
 import io.keelkv.engine.aof.AofRespBase;
+import io.keelkv.engine.aof.AofRewrite;
 import io.keelkv.engine.aof.AofSyncAgent;
 import io.keelkv.engine.aof.AppendFileException;
 import io.keelkv.engine.aof.MappedAppendFile;
@@ -38,6 +39,7 @@ public final class Aof implements AofListener
     private AofManifest manifest;
     private long lastIncrLength;
     private Path dir;
+    private boolean on;
 
     public Aof(final ServerConfig config, final KeelEngine engine)
     {
@@ -48,10 +50,91 @@ public final class Aof implements AofListener
         onConfigChange();
     }
 
-    /** appendfsync may have changed (CONFIG SET): follow it. */
+    /**
+     * appendfsync, auto-aof-rewrite-* or appendonly may have changed (CONFIG SET): follow them. Turning the
+     * AOF on at run time starts a rewrite that writes the base from the data as it is (the AOF is in force once
+     * that base is complete); turning it off stops a running rewrite and closes the file, as Redis's
+     * stopAppendOnly.
+     */
     public void onConfigChange()
     {
         control.policy(policy(config.appendFsync()));
+        control.autoRewrite(config.autoAofRewritePercentage(), config.autoAofRewriteMinSizeBytes());
+        if (!on)
+        {
+            return; // at start: startAtStart() follows appendonly
+        }
+        if (config.appendOnly() && control.rewrite() == null)
+        {
+            enableAtRunTime();
+        }
+        else if (!config.appendOnly() && control.rewrite() != null)
+        {
+            disable();
+        }
+    }
+
+    private void enableAtRunTime()
+    {
+        final AofDirectory directory = directory();
+        dir = directory.dir();
+        try
+        {
+            manifest = directory.find().orElse(null); // not loaded: its files become history after the rewrite
+        }
+        catch (final IOException ex)
+        {
+            Log.warning("The AOF directory " + dir + " is damaged (" + ex.getMessage() + "): a new one is written");
+            manifest = null;
+        }
+        final AofRewrite rewrite = newRewrite(manifest);
+        control.rewrite(rewrite);
+        final AofRewrite.Start start = rewrite.enable();
+        Log.notice(start == AofRewrite.Start.SCHEDULED ? "AOF was enabled but there is already another background " +
+            "operation. An AOF background was scheduled to start when possible." :
+            "Background append only file rewriting started");
+    }
+
+    private void disable()
+    {
+        final AofRewrite rewrite = control.rewrite();
+        if (rewrite.running() && engine.snapshots().backgroundBaseRunning())
+        {
+            Log.notice("Killing running AOF rewrite child");
+            engine.snapshots().abortBackgroundSave();
+        }
+        control.rewrite(null);
+        close();
+    }
+
+    private AofRewrite newRewrite(final AofManifest inForce)
+    {
+        final AofRewrite rewrite = new AofRewrite(control, engine.snapshots(), dir, config.appendFilename(), inForce,
+            MappedAppendFile.DEFAULT_CHUNK_SIZE_BYTES);
+        if (!config.aofUseRdbPreamble())
+        {
+            rewrite.respBase(this::snapshotToResp);
+        }
+        return rewrite;
+    }
+
+    /**
+     * aof-use-rdb-preamble no: a rewrite's base must be RESP, so the snapshot the agent wrote is loaded into a
+     * scratch engine on the converting thread and written out as commands. It costs a second copy of the
+     * data's memory while it runs (Redis's fork can cost as much under writes).
+     */
+    private void snapshotToResp(final Path snapshot, final Path resp) throws IOException
+    {
+        final io.keelkv.engine.EngineSettings settings = new io.keelkv.engine.EngineSettings();
+        settings.pageSizeBytes = engine.settings().pageSizeBytes;
+        settings.databases = engine.settings().databases;
+        settings.snapshotAgentThread = false;
+        settings.loadPrefaultThread = false;
+        try (KeelEngine scratch = new KeelEngine(settings))
+        {
+            scratch.load(snapshot);
+            new AofRespBase(scratch.keyspace(), scratch.memory()).write(resp);
+        }
     }
 
     static int policy(final String appendFsync)
@@ -131,7 +214,9 @@ public final class Aof implements AofListener
         if (config.appendOnly())
         {
             start();
+            control.rewrite(newRewrite(manifest));
         }
+        on = true;
     }
 
     private void start() throws IOException
@@ -170,39 +255,16 @@ public final class Aof implements AofListener
         }
     }
 
-    /** aof_base_size: the base file's size in bytes (0 without an AOF). */
+    /** aof_base_size (0 with the AOF off). */
     public long baseSize()
     {
-        return manifest == null || manifest.base().isEmpty() ? 0 : size(dir.resolve(manifest.base().get().fileName()));
+        return control.rewrite() == null ? 0 : control.rewrite().baseSize();
     }
 
-    /** aof_current_size: the base and the incremental files, the one being appended to up to its commands. */
+    /** aof_current_size: the base and the incremental files in force. */
     public long currentSize()
     {
-        if (manifest == null)
-        {
-            return 0;
-        }
-        long total = baseSize();
-        for (final AofManifest.Entry incr : manifest.incrs())
-        {
-            final MappedAppendFile current = control.currentFile();
-            total += current != null && current.file().getFileName().toString().equals(incr.fileName()) ?
-                current.position() : size(dir.resolve(incr.fileName()));
-        }
-        return total;
-    }
-
-    private static long size(final Path file)
-    {
-        try
-        {
-            return java.nio.file.Files.size(file);
-        }
-        catch (final IOException ex)
-        {
-            return 0;
-        }
+        return control.rewrite() == null ? 0 : control.rewrite().currentSize();
     }
 
     /** The AOF directory (dir/appenddirname) once started, or null. */
@@ -213,7 +275,7 @@ public final class Aof implements AofListener
 
     public AofManifest manifest()
     {
-        return manifest;
+        return control.rewrite() == null ? manifest : control.rewrite().manifest();
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -236,6 +298,20 @@ public final class Aof implements AofListener
     {
         Log.warning("Fsync of the AOF failed: " + error.getMessage() + ". Writes are refused with -MISCONF; " +
             "BGREWRITEAOF makes a new file.");
+    }
+
+    @Override
+    public void onRewriteDone(final boolean ok, final String detail)
+    {
+        if (ok)
+        {
+            Log.notice("Background AOF rewrite terminated with success");
+            Log.notice("Background AOF rewrite finished successfully (" + detail + ")");
+        }
+        else
+        {
+            Log.warning("Background AOF rewrite failed: " + detail);
+        }
     }
 
     @Override

@@ -1,0 +1,382 @@
+package io.keelkv.engine.aof;
+
+import io.keelkv.engine.snapshot.SnapshotControl;
+import io.keelkv.engine.snapshot.SnapshotException;
+import io.keelkv.engine.snapshot.SnapshotWriter;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The AOF directory while the AOF is on: the manifest in force, and the rewrite that replaces the base and
+ * incremental files with a new base (BGREWRITEAOF, auto-aof-rewrite-*, turning the AOF on at run time).
+ *
+ * <p>A rewrite never blocks the event loop for the data's sake. At its start, in one owner-thread step:
+ * a new incremental file is created and (for a rewrite of a running AOF) added to the manifest, then the
+ * background snapshot takes its instant and, in the same step, appending switches to the new file
+ * ({@link SnapshotControl#startBackgroundBase}). So the new base holds exactly what the commands before the
+ * switch did, and the new incremental file exactly what came after. When the snapshot agent has written
+ * the base, the manifest is switched (temp file, rename, directory fsync) to the new base and the new
+ * incremental file; the old files become history and are deleted after. The base is a KeelKV snapshot
+ * ({@code aof-use-rdb-preamble yes}); with the preamble off, see {@link #respBase}.
+ *
+ * <p>A kill -9 at any point leaves a directory that loads: before the manifest switch it names the old
+ * base, the old incremental files and the new one (each command once, in order); after, the new base and
+ * the new incremental file. History files left behind by a kill are not in the manifest and are removed
+ * at the next rewrite, as Redis does.
+ *
+ * <p>Turning the AOF on at run time is a rewrite into an AOF that is not yet in force: commands go to the new
+ * incremental file from the instant, but the manifest names it only with the new base, so a kill before the
+ * base is complete leaves the directory as it was (Redis's AOF_WAIT_REWRITE and its temp incr file).
+ *
+ * <p>Owner thread only.
+ */
+public final class AofRewrite
+{
+    /** How a rewrite request ended up (Redis's replies to BGREWRITEAOF). */
+    public enum Start
+    {
+        STARTED, SCHEDULED, ALREADY_RUNNING, FAILED
+    }
+
+    private final AofControl aof;
+    private final SnapshotControl snapshots;
+    private final Path dir;
+    private final String prefix;
+    private final long chunkSizeBytes;
+    private AofManifest manifest;
+    private SnapshotToResp respBase;
+    private Thread converter;
+    private volatile IOException conversionFailure;
+
+    private boolean running;
+    private boolean scheduled;
+    private boolean enabling;
+    private AofManifest pending; // the manifest the running rewrite installs when its base is complete
+    private long startedMs;
+    private long lastTimeSec = -1;
+    private boolean lastOk = true;
+    private long rewrites;
+    private long consecutiveFailures;
+    private long sizeAtLastRewrite;
+    private String lastFailure;
+    private long failedAtMs;
+    private static final long RETRY_DELAY_MS = 5_000;
+
+    /**
+     * @param manifest the manifest in force (the AOF is on and appending to its last incremental file), or
+     *                 null when the AOF is being turned on ({@link #enable}).
+     */
+    public AofRewrite(final AofControl aof, final SnapshotControl snapshots, final Path dir, final String prefix,
+        final AofManifest manifest, final long chunkSizeBytes)
+    {
+        this.aof = aof;
+        this.snapshots = snapshots;
+        this.dir = dir;
+        this.prefix = prefix;
+        this.manifest = manifest;
+        this.chunkSizeBytes = chunkSizeBytes;
+        this.sizeAtLastRewrite = manifest == null ? 0 : currentSize();
+    }
+
+    /** Turns a snapshot file into a file of RESP commands holding the same data. */
+    @FunctionalInterface
+    public interface SnapshotToResp
+    {
+        void convert(Path snapshot, Path resp) throws IOException;
+    }
+
+    /**
+     * With {@code aof-use-rdb-preamble no}: how the snapshot the agent wrote becomes a RESP base before the
+     * manifest names it (null: the snapshot itself is the base). It runs on a thread of its own: it reads the
+     * file, never the live pages, so it holds the instant's data while the loop goes on.
+     */
+    public void respBase(final SnapshotToResp respBase)
+    {
+        this.respBase = respBase;
+    }
+
+    public AofManifest manifest()
+    {
+        return manifest;
+    }
+
+    public Path dir()
+    {
+        return dir;
+    }
+
+    /** BGREWRITEAOF: start now, or schedule when another background snapshot runs (Redis's rules). */
+    public Start start()
+    {
+        if (running)
+        {
+            return Start.ALREADY_RUNNING;
+        }
+        if (snapshots.agentBusy())
+        {
+            scheduled = true;
+            return Start.SCHEDULED;
+        }
+        return begin() ? Start.STARTED : Start.FAILED;
+    }
+
+    /** Turn the AOF on at run time: a rewrite whose manifest is written only once the base is complete. */
+    public Start enable()
+    {
+        enabling = true;
+        return start();
+    }
+
+    /**
+     * Owner thread, each cron tick: a scheduled rewrite once the snapshot agent is free, and the automatic
+     * rewrite (auto-aof-rewrite-percentage of growth over the size after the last rewrite, past min-size).
+     */
+    public void poll(final int growthPercent, final long minSizeBytes)
+    {
+        if (converter != null && !converter.isAlive())
+        {
+            converter = null;
+            if (conversionFailure != null)
+            {
+                running = false;
+                fail("the RESP base could not be written: " + conversionFailure.getMessage());
+            }
+            else
+            {
+                install();
+            }
+            return;
+        }
+        if (running || snapshots.agentBusy())
+        {
+            return;
+        }
+        if (scheduled)
+        {
+            begin();
+            return;
+        }
+        if (enabling && System.currentTimeMillis() - failedAtMs > RETRY_DELAY_MS)
+        {
+            begin(); // turning on failed: try again, as Redis retries while in AOF_WAIT_REWRITE
+            return;
+        }
+        if (growthPercent > 0 && manifest != null)
+        {
+            final long size = currentSize();
+            final long base = Math.max(1, sizeAtLastRewrite);
+            if (size > minSizeBytes && (size - base) * 100 / base >= growthPercent)
+            {
+                begin();
+            }
+        }
+    }
+
+    private boolean begin()
+    {
+        scheduled = false;
+        try
+        {
+            Files.createDirectories(dir);
+            final AofManifest current = manifest == null ? AofManifest.empty() : manifest;
+            final AofManifest withIncr = current.withNewIncr(prefix);
+            final Path incr = dir.resolve(withIncr.lastIncr().orElseThrow().fileName());
+            final MappedAppendFile file = MappedAppendFile.create(incr, chunkSizeBytes);
+            if (!enabling)
+            {
+                // a kill from now on finds the new incremental file after the old ones
+                withIncr.writeAtomically(dir, prefix);
+                manifest = withIncr;
+            }
+            // the manifest installed at the end: the new base, and only the new incremental file
+            pending = withIncr.withRewrite(prefix, respBase == null, true);
+            final Path base = dir.resolve(pending.base().orElseThrow().fileName());
+            Files.deleteIfExists(base); // a kill's leftover of an earlier try
+            startedMs = System.currentTimeMillis();
+            running = true;
+            final boolean started = snapshots.startBackgroundBase(base, () -> aof.appendTo(file), this::onBaseDone);
+            if (!started)
+            {
+                running = false;
+                file.close();
+                fail("the snapshot agent is busy");
+                return false;
+            }
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            running = false;
+            fail(ex.getMessage());
+            return false;
+        }
+    }
+
+    private void onBaseDone(final SnapshotWriter.Result result, final SnapshotException failure, final boolean aborted)
+    {
+        if (result == null)
+        {
+            running = false;
+            lastTimeSec = (System.currentTimeMillis() - startedMs) / 1000;
+            fail(aborted ? "stopped before its end" : failure.getMessage());
+            return;
+        }
+        if (respBase == null)
+        {
+            install();
+            return;
+        }
+        final Path base = dir.resolve(pending.base().orElseThrow().fileName());
+        conversionFailure = null;
+        converter = new Thread(() ->
+        {
+            final Path resp = base.resolveSibling(base.getFileName() + ".resp-temp");
+            try
+            {
+                Files.deleteIfExists(resp);
+                respBase.convert(base, resp);
+                Files.move(resp, base, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                conversionFailure = ex instanceof IOException ? (IOException)ex : new IOException(ex.toString(), ex);
+            }
+        }, "keelkv-aof-resp-base");
+        converter.start(); // poll() installs the manifest once it has ended
+    }
+
+    /** The base is complete: switch the manifest to it, then remove the history. */
+    private void install()
+    {
+        running = false;
+        lastTimeSec = (System.currentTimeMillis() - startedMs) / 1000;
+        try
+        {
+            pending.writeAtomically(dir, prefix);
+            final AofManifest installed = pending;
+            manifest = installed;
+            enabling = false;
+            for (final AofManifest.Entry old : installed.history())
+            {
+                Files.deleteIfExists(dir.resolve(old.fileName()));
+            }
+            manifest = installed.withoutHistory();
+            manifest.writeAtomically(dir, prefix);
+            fsyncDirectory();
+            rewrites++;
+            consecutiveFailures = 0;
+            lastOk = true;
+            sizeAtLastRewrite = currentSize();
+            aof.listener().onRewriteDone(true, manifest.base().orElseThrow().fileName() + " and " +
+                manifest.lastIncr().orElseThrow().fileName() + ", " + sizeAtLastRewrite + " bytes");
+        }
+        catch (final IOException ex)
+        {
+            fail(ex.getMessage());
+        }
+    }
+
+    private void fail(final String reason)
+    {
+        failedAtMs = System.currentTimeMillis();
+        lastOk = false;
+        lastFailure = reason;
+        consecutiveFailures++;
+        pending = null;
+        aof.listener().onRewriteDone(false, reason);
+    }
+
+    private void fsyncDirectory() throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ))
+        {
+            channel.force(true);
+        }
+    }
+
+    /** The base and incremental files named by the manifest in force, in bytes (aof_current_size). */
+    public long currentSize()
+    {
+        if (manifest == null)
+        {
+            return 0;
+        }
+        long total = baseSize();
+        final MappedAppendFile current = aof.currentFile();
+        for (final AofManifest.Entry incr : manifest.incrs())
+        {
+            final Path file = dir.resolve(incr.fileName());
+            total += current != null && current.file().equals(file) ? current.position() : size(file);
+        }
+        return total;
+    }
+
+    /** aof_base_size. */
+    public long baseSize()
+    {
+        return manifest == null || manifest.base().isEmpty() ? 0 : size(dir.resolve(manifest.base().get().fileName()));
+    }
+
+    private static long size(final Path file)
+    {
+        try
+        {
+            return Files.size(file);
+        }
+        catch (final IOException ex)
+        {
+            return 0;
+        }
+    }
+
+    public boolean running()
+    {
+        return running;
+    }
+
+    public boolean scheduled()
+    {
+        return scheduled;
+    }
+
+    /** Turning on at run time and the base is not complete yet. */
+    public boolean enabling()
+    {
+        return enabling;
+    }
+
+    public long lastTimeSec()
+    {
+        return lastTimeSec;
+    }
+
+    public long currentTimeSec()
+    {
+        return running ? (System.currentTimeMillis() - startedMs) / 1000 : -1;
+    }
+
+    public boolean lastOk()
+    {
+        return lastOk;
+    }
+
+    public String lastFailure()
+    {
+        return lastFailure;
+    }
+
+    public long rewrites()
+    {
+        return rewrites;
+    }
+
+    public long consecutiveFailures()
+    {
+        return consecutiveFailures;
+    }
+}

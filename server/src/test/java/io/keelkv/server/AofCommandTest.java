@@ -1,0 +1,202 @@
+package io.keelkv.server;
+
+import io.keelkv.engine.aof.AofManifest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static io.keelkv.server.SnapshotCommandTest.deleteTree;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * BGREWRITEAOF, turning the AOF on at run time, and the RESP base redis-server loads, in a real server in
+ * this JVM; the directory checked file by file, the data by DEBUG DIGEST after a restart.
+ */
+class AofCommandTest
+{
+    private Path dir;
+    private KeelServer server;
+
+    @BeforeEach
+    void setUp() throws Exception
+    {
+        dir = Files.createTempDirectory("keel-aof");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception
+    {
+        if (server != null)
+        {
+            server.close();
+        }
+        deleteTree(dir);
+    }
+
+    private KeelServer start(final String... extra) throws Exception
+    {
+        final String[] args = new String[extra.length + 4];
+        args[0] = "--dir";
+        args[1] = dir.toString();
+        args[2] = "--enable-debug-command";
+        args[3] = "yes";
+        System.arraycopy(extra, 0, args, 4, extra.length);
+        server = TestServers.start(args);
+        return server;
+    }
+
+    private void restart(final String... extra) throws Exception
+    {
+        server.close();
+        server = null;
+        start(extra);
+    }
+
+    private static String info(final RawRespClient client, final String name) throws Exception
+    {
+        for (final String line : client.call("INFO", "persistence").split("\r\n"))
+        {
+            if (line.startsWith(name + ":"))
+            {
+                return line.substring(name.length() + 1);
+            }
+        }
+        throw new AssertionError("no INFO field " + name);
+    }
+
+    private static void awaitRewriteEnd(final RawRespClient client) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!"0".equals(info(client, "aof_rewrite_in_progress")) || !"0".equals(info(client, "aof_rewrite_scheduled")))
+        {
+            assertTrue(System.nanoTime() < deadline, "the rewrite did not end");
+            Thread.sleep(10);
+        }
+    }
+
+    private List<String> aofFiles() throws Exception
+    {
+        try (Stream<Path> files = Files.list(dir.resolve("appendonlydir")))
+        {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void shouldRewriteWhileWritesGoOnAndLoadTheSameDataAfterARestart() throws Exception
+    {
+        start("--appendonly", "yes", "--rdb-key-save-delay", "200");
+        final String digest;
+        try (RawRespClient client = new RawRespClient(server.port()))
+        {
+            client.call("DEBUG", "POPULATE", "50000");
+            client.call("SET", "counter", "10");
+            assertEquals("+Background append only file rewriting started\r\n", client.call("BGREWRITEAOF"));
+            assertEquals("-ERR Background append only file rewriting already in progress\r\n",
+                client.call("BGREWRITEAOF"));
+            assertEquals("1", info(client, "aof_rewrite_in_progress"));
+            assertEquals("0", info(client, "rdb_bgsave_in_progress"), "an AOF rewrite is not an RDB save");
+            assertTrue(client.call("BGSAVE").startsWith("-ERR Another child process is active (AOF?)"));
+            // writes during the rewrite go to the new incremental file, after the base's instant
+            for (int i = 0; i < 1_000; i++)
+            {
+                client.call("INCR", "counter");
+                client.call("SET", "key:" + i, "changed");
+                client.call("DEL", "key:" + (49_000 + i));
+            }
+            awaitRewriteEnd(client);
+            assertEquals("ok", info(client, "aof_last_bgrewrite_status"));
+            assertEquals("1", info(client, "aof_rewrites"));
+            digest = client.call("DEBUG", "DIGEST");
+            assertEquals("$4\r\n1010\r\n", client.call("GET", "counter"));
+        }
+        assertEquals(List.of("appendonly.aof.2.base.rdb", "appendonly.aof.2.incr.aof", "appendonly.aof.manifest"),
+            aofFiles(), "the old base and incremental file are gone");
+        final AofManifest manifest = AofManifest.parse(dir.resolve("appendonlydir/appendonly.aof.manifest"));
+        assertTrue(manifest.history().isEmpty());
+        restart("--appendonly", "yes");
+        try (RawRespClient client = new RawRespClient(server.port()))
+        {
+            assertEquals(digest, client.call("DEBUG", "DIGEST"), "the new base plus the new incremental file");
+        }
+    }
+
+    @Test
+    void shouldTurnTheAofOnAtRunTimeWithABaseOfTheDataAsItIs() throws Exception
+    {
+        start("--appendonly", "no");
+        final String digest;
+        try (RawRespClient client = new RawRespClient(server.port()))
+        {
+            client.call("DEBUG", "POPULATE", "20000");
+            assertFalse(Files.exists(dir.resolve("appendonlydir")));
+            assertEquals("+OK\r\n", client.call("CONFIG", "SET", "appendonly", "yes"));
+            client.call("SET", "during", "1");
+            awaitRewriteEnd(client);
+            client.call("SET", "after", "2");
+            assertEquals("1", info(client, "aof_enabled"));
+            assertEquals("ok", info(client, "aof_last_bgrewrite_status"));
+            digest = client.call("DEBUG", "DIGEST");
+        }
+        assertEquals(List.of("appendonly.aof.1.base.rdb", "appendonly.aof.1.incr.aof", "appendonly.aof.manifest"),
+            aofFiles());
+        // no snapshot was saved: the AOF alone brings the data back (Redis's trap would be an empty start)
+        assertFalse(Files.exists(dir.resolve("dump.rdb")));
+        restart("--appendonly", "yes");
+        try (RawRespClient client = new RawRespClient(server.port()))
+        {
+            assertEquals(digest, client.call("DEBUG", "DIGEST"));
+            assertEquals("+OK\r\n", client.call("CONFIG", "SET", "appendonly", "no"));
+            assertEquals("0", info(client, "aof_enabled"));
+            client.call("SET", "notLogged", "1");
+        }
+        restart("--appendonly", "yes");
+        try (RawRespClient client = new RawRespClient(server.port()))
+        {
+            assertEquals(digest, client.call("DEBUG", "DIGEST"), "a write with the AOF off is not in it");
+        }
+    }
+
+    @Test
+    void shouldWriteAnAofThatRedisServerLoadsWithTheSameDigest() throws Exception
+    {
+        RedisOracle.requireTool("redis-server", "redis-server");
+        start("--appendonly", "yes", "--aof-use-rdb-preamble", "no");
+        final String digest;
+        try (RawRespClient client = new RawRespClient(server.port()))
+        {
+            client.call("DEBUG", "POPULATE", "2000", "k", "20");
+            client.call("SET", "ttl", "v", "PX", "3600000");
+            client.call("SET", "bin", "a\r\nb\u0000c");
+            client.call("SELECT", "3");
+            client.call("SET", "in3", "x");
+            client.call("SELECT", "0");
+            assertEquals("+Background append only file rewriting started\r\n", client.call("BGREWRITEAOF"));
+            client.call("INCRBYFLOAT", "f", "1.5");
+            client.call("EXPIRE", "k:1", "1000");
+            client.call("DEL", "k:2");
+            awaitRewriteEnd(client);
+            assertEquals("ok", info(client, "aof_last_bgrewrite_status"));
+            client.call("APPEND", "bin", "more");
+            digest = client.call("DEBUG", "DIGEST");
+        }
+        server.close();
+        server = null;
+        final Path base = dir.resolve("appendonlydir/appendonly.aof.2.base.aof");
+        assertTrue(Files.readString(base, StandardCharsets.ISO_8859_1).startsWith("*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n"),
+            "a RESP base");
+        try (RedisOracle redis = RedisOracle.start("--dir", dir.toString(), "--appendonly", "yes",
+            "--aof-use-rdb-preamble", "no");
+             RawRespClient client = new RawRespClient(redis.port()))
+        {
+            assertEquals(digest, client.call("DEBUG", "DIGEST"), "redis-server loads KeelKV's directory to the same data");
+        }
+    }
+}
