@@ -199,4 +199,88 @@ class AofCommandTest
             assertEquals(digest, client.call("DEBUG", "DIGEST"), "redis-server loads KeelKV's directory to the same data");
         }
     }
+
+    @Test
+    void shouldWriteABaseOnBgrewriteaofWithTheAofOffAsRedisDoes() throws Exception
+    {
+        start("--appendonly", "no");
+        final String digest;
+        try (RawRespClient client = new RawRespClient(server.port()))
+        {
+            client.call("DEBUG", "POPULATE", "5000");
+            assertEquals("+Background append only file rewriting started\r\n", client.call("BGREWRITEAOF"));
+            awaitRewriteEnd(client);
+            assertEquals("ok", info(client, "aof_last_bgrewrite_status"));
+            assertEquals("0", info(client, "aof_enabled"));
+            digest = client.call("DEBUG", "DIGEST");
+            client.call("SET", "notLogged", "1"); // the AOF is off
+        }
+        assertEquals(List.of("appendonly.aof.1.base.rdb", "appendonly.aof.manifest"), aofFiles());
+        restart("--appendonly", "yes");
+        try (RawRespClient client = new RawRespClient(server.port()))
+        {
+            assertEquals(digest, client.call("DEBUG", "DIGEST"), "the base alone, then a new incremental file");
+        }
+        assertEquals(List.of("appendonly.aof.1.base.rdb", "appendonly.aof.1.incr.aof", "appendonly.aof.manifest"),
+            aofFiles());
+    }
+
+    private int check(final String input, final StringBuilder output, final String... args)
+    {
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        final int status = io.keelkv.server.persistence.CheckAof.run(args,
+            new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8),
+            new java.io.BufferedReader(new java.io.StringReader(input)));
+        output.setLength(0);
+        output.append(bytes.toString(StandardCharsets.UTF_8));
+        return status;
+    }
+
+    @Test
+    void shouldCheckTheDirectoryAndFixATornTailAsRedisCheckAofDoes() throws Exception
+    {
+        start("--appendonly", "yes");
+        try (RawRespClient client = new RawRespClient(server.port()))
+        {
+            client.call("DEBUG", "POPULATE", "3000");
+            assertEquals("+Background append only file rewriting started\r\n", client.call("BGREWRITEAOF"));
+            awaitRewriteEnd(client);
+            client.call("SET", "a", "1");
+            client.call("INCR", "n");
+        }
+        server.close();
+        server = null;
+        final Path manifest = dir.resolve("appendonlydir/appendonly.aof.manifest");
+        final Path incr = dir.resolve("appendonlydir/appendonly.aof.2.incr.aof");
+        final StringBuilder out = new StringBuilder();
+        assertEquals(0, check("", out, manifest.toString()), out.toString());
+        assertTrue(out.toString().contains("KeelKV snapshot base: 3000 keys") &&
+            out.toString().contains("All AOF files and manifest are valid"), out.toString());
+        if (RedisOracle.onPath("redis-check-aof"))
+        {
+            final Process p = new ProcessBuilder("redis-check-aof", incr.toString()).redirectErrorStream(true).start();
+            final String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), said);
+            assertTrue(said.contains("is valid"), "redis-check-aof on KeelKV's incremental file: " + said);
+        }
+
+        final long clean = Files.size(incr);
+        final byte[] torn = "*2\r\n$3\r\nDEL\r\n$1".getBytes(StandardCharsets.US_ASCII);
+        Files.write(incr, torn, java.nio.file.StandardOpenOption.APPEND);
+        assertEquals(1, check("", out, manifest.toString()));
+        assertTrue(out.toString().contains("is not valid. Use the --fix option to try fixing it."), out.toString());
+        assertEquals(1, check("n\n", out, "--fix", manifest.toString()), "not fixed without a yes");
+        assertEquals(clean + torn.length, Files.size(incr));
+        assertEquals(0, check("y\n", out, "--fix", manifest.toString()), out.toString());
+        assertTrue(out.toString().contains("Successfully truncated AOF appendonly.aof.2.incr.aof"), out.toString());
+        assertEquals(clean, Files.size(incr));
+        assertEquals(0, check("", out, incr.toString()), "one file given: " + out);
+
+        final Path base = dir.resolve("appendonlydir/appendonly.aof.2.base.rdb");
+        final byte[] bytes = Files.readAllBytes(base);
+        bytes[bytes.length / 2] ^= 0x10;
+        Files.write(base, bytes);
+        assertEquals(1, check("y\n", out, "--fix", manifest.toString()));
+        assertTrue(out.toString().contains("--fix cannot fix it"), out.toString());
+    }
 }

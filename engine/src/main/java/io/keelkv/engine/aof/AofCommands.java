@@ -25,12 +25,10 @@ public final class AofCommands
     /** bgrewriteaofCommand: one rewrite at a time; scheduled while another background snapshot runs. */
     private void bgrewriteaof(final CommandContext ctx)
     {
-        final AofRewrite rewrite = aof.rewrite();
+        final AofRewrite rewrite = aof.rewriteForCommand();
         if (rewrite == null)
         {
-            // Redis 7.0 would write a base into the AOF directory even with the AOF off; here a rewrite
-            // needs the AOF on (appendonly yes, or CONFIG SET appendonly yes, which writes one)
-            ctx.out().error("ERR the AOF is off: CONFIG SET appendonly yes writes its base");
+            ctx.out().error("ERR no AOF directory is configured");
             return;
         }
         switch (rewrite.start())

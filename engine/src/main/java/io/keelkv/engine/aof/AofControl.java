@@ -61,6 +61,8 @@ public final class AofControl implements CommandPropagator, KeyspaceListener, Au
     private boolean syncFailureReported;
     private long appendedCommands;
     private AofRewrite rewrite;
+    private AofRewrite offlineRewrite;
+    private java.util.function.Supplier<AofRewrite> offlineRewrites;
     private int autoRewritePercent = 100;
     private long autoRewriteMinSizeBytes = 64L << 20;
 
@@ -112,6 +114,35 @@ public final class AofControl implements CommandPropagator, KeyspaceListener, Au
         this.rewrite = rewrite;
     }
 
+    /** How a BGREWRITEAOF with the AOF off gets its rewrite (the server knows the directory); null: none. */
+    public void offlineRewrites(final java.util.function.Supplier<AofRewrite> offlineRewrites)
+    {
+        this.offlineRewrites = offlineRewrites;
+    }
+
+    /**
+     * The rewrite BGREWRITEAOF runs: the AOF's own while it is on; with the AOF off, the one running or a new
+     * offline one (a base only, as Redis 7.0 writes). Null when no directory is configured (embedded).
+     */
+    public AofRewrite rewriteForCommand()
+    {
+        if (rewrite != null)
+        {
+            return rewrite;
+        }
+        if (offlineRewrite == null || !offlineRewrite.running() && !offlineRewrite.scheduled())
+        {
+            offlineRewrite = offlineRewrites == null ? null : offlineRewrites.get();
+        }
+        return offlineRewrite;
+    }
+
+    /** The rewrite INFO reports: the AOF's own, or an offline one (BGREWRITEAOF with the AOF off). */
+    public AofRewrite reportedRewrite()
+    {
+        return rewrite != null ? rewrite : offlineRewrite;
+    }
+
     /** auto-aof-rewrite-percentage and auto-aof-rewrite-min-size. */
     public void autoRewrite(final int percent, final long minSizeBytes)
     {
@@ -122,11 +153,14 @@ public final class AofControl implements CommandPropagator, KeyspaceListener, Au
     /** Owner thread, each cron tick: a scheduled or automatic rewrite, a RESP base's end. */
     public int cron()
     {
-        if (rewrite == null)
+        if (rewrite != null)
         {
-            return 0;
+            rewrite.poll(autoRewritePercent, autoRewriteMinSizeBytes);
         }
-        rewrite.poll(autoRewritePercent, autoRewriteMinSizeBytes);
+        else if (offlineRewrite != null)
+        {
+            offlineRewrite.poll(0, Long.MAX_VALUE); // its schedule and its RESP base only: no automatic rewrite
+        }
         return 0;
     }
 

@@ -55,6 +55,7 @@ public final class AofRewrite
     private boolean running;
     private boolean scheduled;
     private boolean enabling;
+    private boolean offline; // the AOF is off: a new base only, no incremental file, nothing switches
     private AofManifest pending; // the manifest the running rewrite installs when its base is complete
     private long startedMs;
     private long lastTimeSec = -1;
@@ -124,6 +125,17 @@ public final class AofRewrite
         return begin() ? Start.STARTED : Start.FAILED;
     }
 
+    /**
+     * For BGREWRITEAOF while the AOF is off, as Redis 7.0 does it: a new base of the data as it is, and a
+     * manifest that names it alone (the old incremental files are covered by it and become history). Nothing
+     * is appended; a later start with {@code appendonly yes} loads this base and adds an incremental file.
+     */
+    public AofRewrite offline()
+    {
+        offline = true;
+        return this;
+    }
+
     /** Turn the AOF on at run time: a rewrite whose manifest is written only once the base is complete. */
     public Start enable()
     {
@@ -183,6 +195,21 @@ public final class AofRewrite
         {
             Files.createDirectories(dir);
             final AofManifest current = manifest == null ? AofManifest.empty() : manifest;
+            if (offline)
+            {
+                pending = current.withRewrite(prefix, respBase == null, false);
+                final Path base = dir.resolve(pending.base().orElseThrow().fileName());
+                Files.deleteIfExists(base);
+                startedMs = System.currentTimeMillis();
+                running = true;
+                if (!snapshots.startBackgroundBase(base, () -> { }, this::onBaseDone))
+                {
+                    running = false;
+                    fail("the snapshot agent is busy");
+                    return false;
+                }
+                return true;
+            }
             final AofManifest withIncr = current.withNewIncr(prefix);
             final Path incr = dir.resolve(withIncr.lastIncr().orElseThrow().fileName());
             final MappedAppendFile file = MappedAppendFile.create(incr, chunkSizeBytes);

@@ -383,7 +383,7 @@ public final class Info
         field(sb, "rdb_last_load_keys_expired", 0);
         field(sb, "rdb_last_load_keys_loaded", snapshots.lastLoadKeys());
         field(sb, "aof_enabled", aof ? 1 : 0);
-        final AofRewrite rewrite = engine.aof().rewrite();
+        final AofRewrite rewrite = engine.aof().reportedRewrite();
         field(sb, "aof_rewrite_in_progress", rewrite != null && rewrite.running() ? 1 : 0);
         field(sb, "aof_rewrite_scheduled", rewrite != null && rewrite.scheduled() ? 1 : 0);
         field(sb, "aof_last_rewrite_time_sec", rewrite == null ? -1 : rewrite.lastTimeSec());

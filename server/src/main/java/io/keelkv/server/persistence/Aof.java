@@ -47,6 +47,24 @@ public final class Aof implements AofListener
         this.engine = engine;
         this.control = engine.aof();
         control.listener(this);
+        // BGREWRITEAOF with the AOF off writes a base as Redis 7.0 does: the directory as configured then
+        control.offlineRewrites(() ->
+        {
+            final AofDirectory directory = directory();
+            AofManifest found = null;
+            try
+            {
+                found = directory.find().orElse(null);
+            }
+            catch (final IOException ex)
+            {
+                Log.warning("The AOF directory " + directory.dir() + " is damaged (" + ex.getMessage() + "): its " +
+                    "manifest is replaced");
+            }
+            dir = directory.dir();
+            final AofRewrite rewrite = newRewrite(found);
+            return rewrite.offline();
+        });
         onConfigChange();
     }
 
