@@ -45,13 +45,6 @@ final class PersistenceCommands
             ctx.out().raw(IN_PROGRESS);
             return;
         }
-        if (snapshots.agentBusy())
-        {
-            // an AOF rewrite's base is being written: Redis would save in the foreground beside its child;
-            // here one snapshot at a time holds the page barrier
-            ctx.out().error("ERR Background append only file rewriting in progress");
-            return;
-        }
         snapshots.countSave();
         try
         {

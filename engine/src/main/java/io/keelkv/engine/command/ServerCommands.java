@@ -232,7 +232,7 @@ final class ServerCommands
             final long removed = keyspace.totalKeys();
             keyspace.flushAll();
             ctx.dirty(removed + 1);
-            if (snapshots.hasSavePoints() && !snapshots.agentBusy())
+            if (snapshots.hasSavePoints())
             {
                 try
                 {

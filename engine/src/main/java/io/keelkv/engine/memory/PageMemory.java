@@ -922,6 +922,18 @@ public final class PageMemory implements AutoCloseable
             // numbers at or above the limit were never handed out: not part of the image
             image.freeNumbers[words - 1] &= (1L << (limit & 63)) - 1;
         }
+        // pages whose release waits for a running background snapshot's agent are free (KIND_FREE) but their
+        // numbers are held back from reuse here; in an image taken now (a foreground SAVE beside an AOF
+        // rewrite) they are free like any other, or the image's kinds and bitmap would disagree
+        for (int run = 0; run < deferredRuns; run++)
+        {
+            final int first = (int)deferred[run * 4];
+            final int count = (int)deferred[run * 4 + 1];
+            for (int page = first; page < first + count; page++)
+            {
+                image.freeNumbers[page >>> 6] |= 1L << page;
+            }
+        }
         System.arraycopy(classPartialHead, 0, image.classPartialHead, 0, sizeClasses.count());
         System.arraycopy(classCurrent, 0, image.classCurrent, 0, sizeClasses.count());
         image.hashSeed = hashSeed;

@@ -213,13 +213,15 @@ public final class SnapshotControl implements AutoCloseable
     }
 
     /**
-     * The foreground save to any file (tests, tools), not counted and not told to the listener.
+     * The foreground save to any file (tests, tools), not counted and not told to the listener. Allowed beside
+     * an AOF rewrite's background base, as Redis saves in the foreground beside its rewrite child: it reads the
+     * live pages on this thread, and its image counts the pages whose release waits for the agent as free.
      *
-     * @throws IllegalStateException while a background save runs.
+     * @throws IllegalStateException while an RDB background save runs (the callers refuse first).
      */
     public SnapshotWriter.Result save(final Path target) throws SnapshotException
     {
-        if (running)
+        if (running && baseListener == null)
         {
             throw new IllegalStateException("a background save is in progress");
         }

@@ -134,6 +134,54 @@ class SnapshotControlTest
     }
 
     @Test
+    void shouldSaveInTheForegroundBesideABackgroundBaseWhilePageReleasesAreHeldBack() throws Exception
+    {
+        for (int i = 0; i < 2_000; i++)
+        {
+            call(engine, 0, "SET", "key:" + i, "v".repeat(100));
+        }
+        for (int i = 0; i < 50; i++)
+        {
+            // values past a page are spans: freeing one releases its pages without writing them, so the
+            // release waits for the agent (a page written first would have been preserved instead)
+            call(engine, 0, "SET", "big:" + i, String.valueOf(i).repeat(40_000));
+        }
+        final List<String> atInstant = dump(engine);
+        final Path base = dir.resolve("appendonly.aof.1.base.rdb");
+        final boolean[] atInstantRan = {false};
+        assertTrue(control.startBackgroundBase(base, () -> atInstantRan[0] = true,
+            (result, failure, aborted) -> events.add(result != null ? "base done" : "base failed")));
+        assertTrue(atInstantRan[0], "what must happen at the instant runs in the same step");
+        assertTrue(control.backgroundBaseRunning());
+        assertFalse(control.backgroundSaveRunning(), "an AOF base is not an RDB save");
+        assertEquals(SnapshotControl.BackgroundStart.ALREADY_RUNNING, control.startBackgroundSave(false));
+        assertEquals(SnapshotControl.BackgroundStart.SCHEDULED, control.startBackgroundSave(true));
+        for (int i = 0; i < 50; i++)
+        {
+            call(engine, 0, "DEL", "big:" + i);
+        }
+        assertTrue(engine.memory().deferredPages() > 0, "no page release is held back: the case is not made");
+        final List<String> now = dump(engine);
+        final Path foreground = dir.resolve("foreground.rdb");
+        control.save(foreground); // as SAVE beside an AOF rewrite
+        loaded = engine(PAGE, DATABASES);
+        loaded.load(foreground);
+        assertEquals(now, dump(loaded), "the foreground save beside the base");
+        loaded.close();
+        loaded = null;
+
+        while (control.agentBusy())
+        {
+            control.poll(System.currentTimeMillis());
+        }
+        assertEquals(List.of("base done"), events, "the base's outcome goes to its own listener");
+        loaded = engine(PAGE, DATABASES);
+        loaded.load(base);
+        assertEquals(atInstant, dump(loaded), "the base holds the instant");
+        assertEquals(0, control.saves(), "an AOF base is not counted as an RDB save");
+    }
+
+    @Test
     void shouldStartASaveWhenASavePointIsReachedAndNotBefore() throws Exception
     {
         control.savePoints(new long[] {3600, 0}, new long[] {1, 100});

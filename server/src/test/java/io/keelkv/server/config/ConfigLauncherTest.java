@@ -71,7 +71,10 @@ class ConfigLauncherTest
         assertTrue(Files.isExecutable(script));
         final String text = Files.readString(script);
         assertTrue(text.contains("server/target/keelkv-server-0.1.0-SNAPSHOT.jar"));
-        assertTrue(text.trim().endsWith(
-            "exec \"$java_bin\" \"${jvm_flags[@]}\" -cp \"$server_jar:$lib_dir/*\" io.keelkv.server.KeelServer \"$@\""));
+        // the server's main class unless KEEL_MAIN names another entry point of the jar (bin/keel-check-aof)
+        assertTrue(text.trim().endsWith("exec \"$java_bin\" \"${jvm_flags[@]}\" -cp \"$server_jar:$lib_dir/*\" " +
+            "\"${KEEL_MAIN:-io.keelkv.server.KeelServer}\" \"$@\""));
+        assertTrue(Files.readString(root.resolve("bin/keel-check-aof"))
+            .contains("KEEL_MAIN=io.keelkv.server.persistence.CheckAof exec \"$bin_dir/keel-server\" \"$@\""));
     }
 }
