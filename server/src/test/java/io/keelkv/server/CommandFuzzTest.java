@@ -315,11 +315,18 @@ class CommandFuzzTest
                 }
             }
             // a background save a try started is stopped by the FLUSHALL; Redis learns its child is gone in its
-            // cron, and until then answers SAVE and BGSAVE "already in progress": start each try with none running
+            // cron, and until then answers SAVE and BGSAVE "already in progress". An AOF rewrite is not stopped
+            // by FLUSHALL (in either server) and answers BGREWRITEAOF "already in progress" until it ends: start
+            // each try with neither running nor scheduled
             final long deadline = System.currentTimeMillis() + TIMEOUT_MS;
-            while (client.call("INFO", "persistence").preview.contains("rdb_bgsave_in_progress:1") &&
-                System.currentTimeMillis() < deadline)
+            while (System.currentTimeMillis() < deadline)
             {
+                final String info = client.callForText("INFO", "persistence");
+                if (!info.contains("rdb_bgsave_in_progress:1") && !info.contains("aof_rewrite_in_progress:1") &&
+                    !info.contains("aof_rewrite_scheduled:1"))
+                {
+                    break;
+                }
                 sleepQuietly(5);
             }
         }
