@@ -318,7 +318,10 @@ public final class SnapshotControl implements AutoCloseable
         runningSinceMs = System.currentTimeMillis();
         peakRetainedBytes = 0;
         atInstant.run();
-        if (!agent.start(new SnapshotAgent.Job(backgroundImage, target, SnapshotWriter.backgroundTempFileFor(target))))
+        final boolean offered = agent.start(new SnapshotAgent.Job(backgroundImage, target,
+            SnapshotWriter.backgroundTempFileFor(target)));
+        wakeAgent();
+        if (!offered)
         {
             endBarrier();
             running = false;
@@ -361,7 +364,10 @@ public final class SnapshotControl implements AutoCloseable
         dirtyAtInstant = keyspace.dirty();
         runningSinceMs = System.currentTimeMillis();
         peakRetainedBytes = 0;
-        if (!agent.start(new SnapshotAgent.Job(backgroundImage, runningFile, SnapshotWriter.backgroundTempFileFor(runningFile))))
+        final boolean offered = agent.start(new SnapshotAgent.Job(backgroundImage, runningFile,
+            SnapshotWriter.backgroundTempFileFor(runningFile)));
+        wakeAgent();
+        if (!offered)
         {
             endBarrier();
             running = false;
@@ -400,6 +406,15 @@ public final class SnapshotControl implements AutoCloseable
         {
             invoker = new AgentInvoker(this::onAgentError, null, agent);
             invoker.start();
+        }
+    }
+
+    /** The agent parks between saves: a job must not wait for its park to time out. */
+    private void wakeAgent()
+    {
+        if (runner != null && runner.thread() != null)
+        {
+            java.util.concurrent.locks.LockSupport.unpark(runner.thread());
         }
     }
 
@@ -490,6 +505,7 @@ public final class SnapshotControl implements AutoCloseable
             return false;
         }
         agent.requestAbort();
+        wakeAgent();
         SnapshotAgent.Outcome outcome;
         int idle = 0;
         while ((outcome = agent.takeOutcome()) == null)

@@ -481,4 +481,47 @@ class MappedAppendFileTest
         assertThrows(AppendFileException.class, () -> MappedAppendFile.openForAppend(dir.resolve("missing.aof"), 0, CHUNK));
         assertEquals(10, Files.size(path), "a refused reopen leaves the file alone");
     }
+
+    @Test
+    void shouldPrefaultAheadFromTheSyncThreadWithoutChangingAByteTheAppenderWrites() throws Exception
+    {
+        final SplittableRandom random = random("shouldPrefaultAheadFromTheSyncThreadWithoutChangingAByteTheAppenderWrites");
+        final Path path = dir.resolve("prefault.aof");
+        final long chunk = 1L << 20;
+        final MappedAppendFile file = MappedAppendFile.create(path, chunk);
+        final java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        final java.util.concurrent.atomic.AtomicLong touched = new java.util.concurrent.atomic.AtomicLong();
+        final Thread sync = new Thread(() ->
+        {
+            try
+            {
+                while (!stop.get())
+                {
+                    touched.addAndGet(file.prefaultAhead(64 * 1024, 16 * 1024));
+                    file.syncUpTo(file.appendedPosition());
+                }
+            }
+            catch (final AppendFileException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        });
+        sync.start();
+        final byte[] record = new byte[61];
+        for (int i = 0; i < 60_000; i++) // past three chunks
+        {
+            random.nextBytes(record);
+            record[0] = (byte)(1 + (record[0] & 0x7f)); // never all zeros: a lost byte would show
+            file.append(new UnsafeBuffer(record), 0, record.length);
+            expected.write(record);
+        }
+        stop.set(true);
+        sync.join();
+        assertTrue(touched.get() > 0, "nothing was prefaulted");
+        file.prefaultAhead(64 * 1024, 16 * 1024);
+        assertEquals(0, file.prefaultAhead(64 * 1024, 16 * 1024), "within the slack: no work");
+        file.close();
+        assertArrayEquals(expected.toByteArray(), Files.readAllBytes(path));
+    }
 }
