@@ -229,4 +229,216 @@ class AofProcessIT
             assertEquals("$1\r\n3\r\n", client.call("GET", "c"));
         }
     }
+
+    private void awaitExit(final Process p, final String why) throws Exception
+    {
+        if (!p.waitFor(60, TimeUnit.SECONDS))
+        {
+            p.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // no server outlives the test
+            fail(why + ": still running\n" + output(p));
+        }
+    }
+
+    @Test
+    void shouldRefuseWritesWithMisconfWhenTheDiskFillsUnderEverysecAndExitUnderAlways() throws Exception
+    {
+        // ulimit -f of 96 MiB: the first 64 MiB chunk of the incremental file fits, the second cannot be reserved
+        for (final String policy : new String[] {"everysec", "always"})
+        {
+            deleteTree(dir);
+            Files.createDirectories(dir);
+            final int port = freePort();
+            process = launchWithFileLimit(96 * 1024, "--port", String.valueOf(port), "--dir", dir.toString(),
+                "--save", "", "--appendonly", "yes", "--appendfsync", policy);
+            awaitPing(port, process);
+            final String value = "v".repeat(4_000);
+            String refused = null;
+            try (RawRespClient client = new RawRespClient(port))
+            {
+                for (int i = 0; i < 30_000 && refused == null; i++)
+                {
+                    final String reply = client.call("SET", "key:" + i, value);
+                    if (!"+OK\r\n".equals(reply))
+                    {
+                        refused = reply;
+                    }
+                }
+                if ("everysec".equals(policy))
+                {
+                    assertNotNull(refused, "64 MiB of writes were all accepted past the file size limit");
+                    assertTrue(refused.startsWith("-MISCONF Errors writing to the AOF file: "), refused);
+                    assertEquals("$4000\r\n" + value + "\r\n", client.call("GET", "key:0"), "reads go on");
+                    assertTrue(client.call("INFO", "persistence").contains("aof_last_write_status:err"));
+                    final String again = client.call("SET", "again", "1");
+                    assertTrue(again.startsWith("-MISCONF"), "still refused: " + again + "\n" + output(process));
+                }
+            }
+            catch (final java.io.IOException closed)
+            {
+                assertEquals("always", policy, "the connection closed under " + policy + ": " + output(process));
+            }
+            if ("always".equals(policy))
+            {
+                awaitExit(process, "under appendfsync always a failed AOF write must stop the server");
+                assertEquals(1, process.exitValue());
+                assertTrue(output(process).contains("Can't recover from AOF write error when the AOF fsync policy " +
+                    "is 'always'. Exiting..."), output(process));
+                process = null;
+                // and what was acknowledged before is there after a restart (without the limit)
+                final int again = start("--appendonly", "yes");
+                try (RawRespClient client = new RawRespClient(again))
+                {
+                    assertEquals("$4000\r\n" + value + "\r\n", client.call("GET", "key:0"));
+                }
+            }
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            process = null;
+        }
+    }
+
+    @Test
+    void shouldRefuseToStartOnADamagedDirectoryNamingTheFile() throws Exception
+    {
+        int port = start("--appendonly", "yes");
+        try (RawRespClient client = new RawRespClient(port))
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                client.call("SET", "k" + i, "v" + i);
+            }
+        }
+        kill9();
+        final Path aofDir = dir.resolve("appendonlydir");
+        final Path manifest = aofDir.resolve("appendonly.aof.manifest");
+        final String goodManifest = Files.readString(manifest);
+        final byte[] goodIncr = Files.readAllBytes(incr(1));
+
+        // garbage in the middle of the last file: not a torn tail, the start stops, naming file and offset
+        final byte[] garbage = goodIncr.clone();
+        garbage[200] = '!'; // among the commands (the file is followed by the zeros of its chunk)
+        Files.write(incr(1), garbage);
+        assertRefused("appendonly.aof.1.incr.aof", "Bad file format");
+        Files.write(incr(1), goodIncr);
+
+        // a manifest naming a file that is not there
+        Files.writeString(manifest, goodManifest + "file appendonly.aof.2.incr.aof seq 2 type i\n");
+        assertRefused("appendonly.aof.2.incr.aof");
+        // a bad manifest line
+        Files.writeString(manifest, goodManifest + "file appendonly.aof.3.incr.aof seq\n");
+        assertRefused("Invalid AOF manifest file format");
+        // a missing base
+        Files.writeString(manifest, goodManifest);
+        final Path base = aofDir.resolve("appendonly.aof.1.base.rdb");
+        final byte[] goodBase = Files.readAllBytes(base);
+        Files.delete(base);
+        assertRefused("appendonly.aof.1.base.rdb");
+        Files.write(base, goodBase);
+
+        // an unfinished MULTI at the tail is dropped (KeelKV writes none, Redis may have): after the commands,
+        // so first without the zeros a kill leaves after them in the chunk
+        int commandsEnd = 0;
+        while (commandsEnd < goodIncr.length && goodIncr[commandsEnd] != 0)
+        {
+            commandsEnd++;
+        }
+        Files.write(incr(1), java.util.Arrays.copyOf(goodIncr, commandsEnd));
+        Files.write(incr(1), "*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$1\r\nz\r\n$1\r\n1\r\n"
+            .getBytes(StandardCharsets.US_ASCII), StandardOpenOption.APPEND);
+        port = start("--appendonly", "yes");
+        try (RawRespClient client = new RawRespClient(port))
+        {
+            assertEquals(":100\r\n", client.call("DBSIZE"), "the commands before the MULTI, nothing of it");
+        }
+        assertTrue(output(process).contains("MULTI"), output(process));
+    }
+
+    private void assertRefused(final String... expected) throws Exception
+    {
+        final Process refused = launch("--port", String.valueOf(freePort()), "--dir", dir.toString(), "--save", "",
+            "--appendonly", "yes");
+        awaitExit(refused, "a damaged AOF was served");
+        assertEquals(1, refused.exitValue(), output(refused));
+        for (final String part : expected)
+        {
+            assertTrue(output(refused).contains(part), "expected \"" + part + "\" in:\n" + output(refused));
+        }
+    }
+
+    private static Process startRedis(final Path redisDir, final int port) throws Exception
+    {
+        final Process redis = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
+            "--dir", redisDir.toString(), "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+            "--enable-debug-command", "yes").redirectErrorStream(true)
+            .redirectOutput(redisDir.resolve("redis.log").toFile()).start();
+        awaitPing(port, redis);
+        return redis;
+    }
+
+    @Test
+    void shouldHoldTheSameDataAsRedisServerAfterBothAreKilledUnderAlways() throws Exception
+    {
+        RedisOracle.requireTool("redis-server", "redis-server");
+        final long seed = Long.getLong("keel.seed", System.nanoTime());
+        System.out.println("shouldHoldTheSameDataAsRedisServerAfterBothAreKilledUnderAlways seed=" + seed);
+        final SplittableRandom random = new SplittableRandom(seed);
+        final Path redisDir = Files.createTempDirectory("keel-aof-redis");
+        final int redisPort = freePort();
+        Process redis = startRedis(redisDir, redisPort);
+        try
+        {
+            int port = start("--appendonly", "yes", "--appendfsync", "always");
+            final String digest;
+            try (RawRespClient keel = new RawRespClient(port); RawRespClient oracle = new RawRespClient(redisPort))
+            {
+                for (int i = 0; i < 3_000; i++)
+                {
+                    final String[] command = randomWrite(random);
+                    final String expected = oracle.call(command);
+                    assertEquals(expected, keel.call(command), "seed " + seed + ": " + String.join(" ", command));
+                }
+                digest = oracle.call("DEBUG", "DIGEST");
+                assertEquals(digest, keel.call("DEBUG", "DIGEST"), "seed " + seed + ": before the kill");
+            }
+            kill9();
+            redis.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL, as kill -9
+            redis = startRedis(redisDir, redisPort);
+            port = start("--appendonly", "yes", "--appendfsync", "always");
+            try (RawRespClient keel = new RawRespClient(port); RawRespClient oracle = new RawRespClient(redisPort))
+            {
+                assertEquals(digest, oracle.call("DEBUG", "DIGEST"), "redis-server after its kill");
+                assertEquals(digest, keel.call("DEBUG", "DIGEST"), "seed " + seed + ": KeelKV after its kill");
+            }
+        }
+        finally
+        {
+            redis.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            deleteTree(redisDir);
+        }
+    }
+
+    /** A write whose AOF form must be deterministic: relative times, floats, rewrites Redis makes. */
+    private static String[] randomWrite(final SplittableRandom random)
+    {
+        final String k = "k" + random.nextInt(30);
+        final String v = "v" + random.nextInt(1_000);
+        switch (random.nextInt(16))
+        {
+            case 0: return new String[] {"SET", k, v};
+            case 1: return new String[] {"SET", k, v, "EX", String.valueOf(1_000 + random.nextInt(1_000))};
+            case 2: return new String[] {"SET", k, v, "PX", String.valueOf(1_000_000 + random.nextInt(1_000)), "GET"};
+            case 3: return new String[] {"INCR", "n" + random.nextInt(5)};
+            case 4: return new String[] {"INCRBYFLOAT", "f" + random.nextInt(5), String.valueOf(random.nextInt(100) / 8.0)};
+            case 5: return new String[] {"APPEND", k, v};
+            case 6: return new String[] {"DEL", k, "k" + random.nextInt(30)};
+            case 7: return new String[] {"EXPIRE", k, String.valueOf(500 + random.nextInt(500))};
+            case 8: return new String[] {"PERSIST", k};
+            case 9: return new String[] {"SETRANGE", k, String.valueOf(random.nextInt(8)), "zz"};
+            case 10: return new String[] {"GETDEL", k};
+            case 11: return new String[] {"MSET", k, v, "k" + random.nextInt(30), "w"};
+            case 12: return new String[] {"SELECT", String.valueOf(random.nextInt(3))};
+            case 13: return new String[] {"GETEX", k, "PX", String.valueOf(100_000 + random.nextInt(1_000))};
+            case 14: return new String[] {"SETNX", k, v};
+            default: return new String[] {"PEXPIREAT", k, String.valueOf(System.currentTimeMillis() + 3_600_000L)};
+        }
+    }
 }
