@@ -44,8 +44,14 @@ public final class AofDirectory
 {
     private static final String TEMP_SUFFIX = ".keelkv-temp";
 
+    private static final long PROGRESS_EVERY_NS = 1_000_000_000L;
+
     private final Path dir;
     private final String prefix;
+    private Consumer<String> progress = line -> { };
+    private long totalBytes;
+    private long doneBytes;
+    private long nextProgressNs;
 
     /**
      * @param dir    the AOF directory: {@code dir/appenddirname}.
@@ -60,6 +66,16 @@ public final class AofDirectory
     public Path dir()
     {
         return dir;
+    }
+
+    /**
+     * Where a load reports its progress (the server's log): one line per file as Redis writes them ("DB loaded
+     * from incr file ...: X seconds"), and during a long replay a line a second with the percentage of bytes.
+     */
+    public AofDirectory progress(final Consumer<String> progress)
+    {
+        this.progress = progress == null ? line -> { } : progress;
+        return this;
     }
 
     public String prefix()
@@ -109,15 +125,25 @@ public final class AofDirectory
         final long start = System.nanoTime();
         final Loaded loaded = new Loaded();
         final List<AofManifest.Entry> incrs = manifest.incrs();
+        totalBytes = 0;
+        doneBytes = 0;
+        nextProgressNs = start + PROGRESS_EVERY_NS;
+        manifest.base().ifPresent(entry -> totalBytes += sizeOf(dir.resolve(entry.fileName())));
+        for (final AofManifest.Entry incr : incrs)
+        {
+            totalBytes += sizeOf(dir.resolve(incr.fileName()));
+        }
         try (AofReader reader = new AofReader(protoMaxBulkLen))
         {
             final Optional<AofManifest.Entry> base = manifest.base();
             if (base.isPresent())
             {
+                final long fileStart = System.nanoTime();
                 final Path file = dir.resolve(base.get().fileName());
                 final byte[] head = head(file, SnapshotHeaderDescriptor.MAGIC.length);
                 if (startsWith(head, SnapshotHeaderDescriptor.MAGIC))
                 {
+                    progress.accept("Reading the KeelKV snapshot base file " + file.getFileName() + " on AOF loading...");
                     loaded.baseKeys = snapshots.load(file).keys;
                     loaded.bytes += Files.size(file);
                 }
@@ -125,15 +151,23 @@ public final class AofDirectory
                 {
                     replay(reader, file, incrs.isEmpty(), dispatcher, loadTruncated, warn, loaded);
                 }
+                doneBytes += sizeOf(file);
+                progress.accept(String.format(java.util.Locale.ROOT, "DB loaded from base file %s: %.3f seconds",
+                    file.getFileName(), (System.nanoTime() - fileStart) / 1e9));
             }
             for (int i = 0; i < incrs.size(); i++)
             {
+                final long fileStart = System.nanoTime();
                 final Path file = dir.resolve(incrs.get(i).fileName());
+                final long size = sizeOf(file);
                 final long valid = replay(reader, file, i == incrs.size() - 1, dispatcher, loadTruncated, warn, loaded);
+                doneBytes += size;
                 if (i == incrs.size() - 1)
                 {
                     loaded.lastIncrLength = valid;
                 }
+                progress.accept(String.format(java.util.Locale.ROOT, "DB loaded from incr file %s: %.3f seconds",
+                    file.getFileName(), (System.nanoTime() - fileStart) / 1e9));
             }
         }
         loaded.elapsedNs = System.nanoTime() - start;
@@ -141,13 +175,14 @@ public final class AofDirectory
     }
 
     /** @return the file's valid length, after cutting what follows it when that is allowed. */
-    private static long replay(final AofReader reader, final Path file, final boolean last, final Dispatcher dispatcher,
+    private long replay(final AofReader reader, final Path file, final boolean last, final Dispatcher dispatcher,
         final boolean loadTruncated, final Consumer<String> warn, final Loaded loaded) throws IOException
     {
         final LocalClient client = new LocalClient(-1, true); // a fresh fake client per file, in database 0
         final RespWriter out = new RespWriter(64);
         out.discard(true);
         final AofReadResult result;
+        replayed = 0;
         try
         {
             result = reader.read(file, 0, (args, offset) ->
@@ -158,6 +193,10 @@ public final class AofDirectory
                         "' reading the append only file " + file.getFileName());
                 }
                 dispatcher.execute(args, out, client);
+                if ((++replayed & 0xFFFF) == 0)
+                {
+                    reportProgress(offset);
+                }
             });
         }
         catch (final AofReadException ex)
@@ -214,6 +253,34 @@ public final class AofDirectory
             cut(file, result.validLength());
         }
         return result.validLength();
+    }
+
+    private long replayed;
+
+    /** A line a second while a long file is replayed: Redis's INFO loading_loaded_perc, in the log. */
+    private void reportProgress(final long offsetInFile)
+    {
+        final long now = System.nanoTime();
+        if (now - nextProgressNs < 0 || totalBytes == 0)
+        {
+            return;
+        }
+        nextProgressNs = now + PROGRESS_EVERY_NS;
+        final long done = doneBytes + offsetInFile;
+        progress.accept(String.format(java.util.Locale.ROOT, "Loading the AOF: %.2f%% (%d of %d bytes)",
+            100.0 * done / totalBytes, done, totalBytes));
+    }
+
+    private static long sizeOf(final Path file)
+    {
+        try
+        {
+            return Files.size(file);
+        }
+        catch (final IOException ex)
+        {
+            return 0;
+        }
     }
 
     /** Cut a file at {@code length} and make it durable (a torn tail, or a crashed file's zeros). */

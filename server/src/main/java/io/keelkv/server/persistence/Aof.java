@@ -185,7 +185,7 @@ public final class Aof implements AofListener
         {
             return false;
         }
-        final AofDirectory directory = directory();
+        final AofDirectory directory = directory().progress(Log::notice);
         dir = directory.dir();
         final Optional<AofManifest> found;
         try
