@@ -12,9 +12,11 @@ start_servers() {
   kp=$((base + RANDOM % 900)); rp=$((kp + 1000))
   work="$(mktemp -d /tmp/keel-bench.XXXXXX)"
   trap 'redis-cli -p $kp shutdown nosave >/dev/null 2>&1 || true; redis-cli -p $rp shutdown nosave >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-  (cd "$work" && exec "$root/bin/keel-server" --port "$kp" --bind 127.0.0.1 --save "" --appendonly no "$@" \
+  # each in a directory of its own: with the AOF on (extra directives) their files must not meet
+  mkdir -p "$work/keel" "$work/redis"
+  (cd "$work/keel" && exec "$root/bin/keel-server" --port "$kp" --bind 127.0.0.1 --save "" --appendonly no "$@" \
     > "$work/keel.log" 2>&1 &)
-  (cd "$work" && exec redis-server --port "$rp" --bind 127.0.0.1 --save "" --appendonly no "$@" \
+  (cd "$work/redis" && exec redis-server --port "$rp" --bind 127.0.0.1 --save "" --appendonly no "$@" \
     > "$work/redis.log" 2>&1 &)
   local _
   for _ in $(seq 1 600); do

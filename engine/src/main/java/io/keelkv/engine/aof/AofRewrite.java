@@ -177,7 +177,10 @@ public final class AofRewrite
             begin(); // turning on failed: try again, as Redis retries while in AOF_WAIT_REWRITE
             return;
         }
-        if (growthPercent > 0 && manifest != null)
+        // not while commands wait in the staging buffer (an append failed: disk full), nor within 5 s of a failed
+        // rewrite, so that a full disk does not start a rewrite every tick
+        if (growthPercent > 0 && manifest != null && aof.bufferLength() == 0 &&
+            System.currentTimeMillis() - failedAtMs > RETRY_DELAY_MS)
         {
             final long size = currentSize();
             final long base = Math.max(1, sizeAtLastRewrite);
@@ -191,6 +194,14 @@ public final class AofRewrite
     private boolean begin()
     {
         scheduled = false;
+        if (!offline && aof.bufferLength() > 0)
+        {
+            // commands the old file could not take (it could not grow) are covered by the new base, but not by
+            // the old incremental file: switching now would either log them twice (in the new file, after the
+            // base that holds them) or lose them if the rewrite then failed. The file must take them first.
+            fail("the AOF holds " + aof.bufferLength() + " bytes of commands it could not write yet");
+            return false;
+        }
         try
         {
             Files.createDirectories(dir);

@@ -187,6 +187,8 @@ public final class AofSyncAgent implements Agent
         // the appender's page faults, taken here instead (MappedAppendFile#prefaultAhead), in steps of half the
         // distance; not counted as work, so that the agent still backs off to parking between them
         current.prefaultAhead(PREFAULT_AHEAD_BYTES, PREFAULT_AHEAD_BYTES / 2);
+        // and the file's growth (reserve, extend, fsync: tens of ms), before the appender needs the next chunk
+        work += current.prepareGrowth() ? 1 : 0;
         final long appended = current.appendedPosition();
         final long now = System.nanoTime();
         if (appended <= current.durablePosition())

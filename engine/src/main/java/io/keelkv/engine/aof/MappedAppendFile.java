@@ -144,7 +144,11 @@ public final class MappedAppendFile implements AutoCloseable
     private long chunkEnd;
     private long chunkAddress;
     private long mappedLimit;
-    private long fileLength;
+    // the file's length: written by either thread under growthLock (the appender's growth, or the sync
+    // thread's prepareGrowth ahead of it), read without it for the fast checks
+    private final Object growthLock = new Object();
+    private volatile long fileLength;
+    private boolean growthAheadStopped;
     private int lowestMappedChunk;
     private MappedBytesStore[] stores = new MappedBytesStore[16];
     private long[] chunkAddresses = new long[16]; // read by the sync thread after its acquire of appendedPosition
@@ -423,6 +427,24 @@ public final class MappedAppendFile implements AutoCloseable
         }
         if (fileLength < newLimit)
         {
+            growLocked(newLimit);
+        }
+        while (mappedLimit < newLimit)
+        {
+            mapChunk((int)(mappedLimit >>> chunkShift));
+            mappedLimit += chunkSizeBytes;
+        }
+    }
+
+    /** Reserve, extend and fsync up to {@code newLimit}, under the lock the sync thread's growth ahead takes too. */
+    private void growLocked(final long newLimit) throws AppendFileException
+    {
+        synchronized (growthLock)
+        {
+            if (fileLength >= newLimit)
+            {
+                return; // the sync thread grew it ahead (prepareGrowth): nothing left but to map
+            }
             reserve(fileLength, newLimit);
             try
             {
@@ -445,10 +467,53 @@ public final class MappedAppendFile implements AutoCloseable
                 throw growthFailure;
             }
         }
-        while (mappedLimit < newLimit)
+    }
+
+    /**
+     * Sync thread: grow the file by one chunk before the appender needs it, once less than half a chunk is left
+     * past the appended position. Growth reserves the blocks, extends the length and fsyncs the file: the fsync
+     * writes back whatever the file holds dirty, tens of milliseconds here (a 30 ms stall of every client, once
+     * per chunk, when the event loop did it). Done here, the appender finds the length in place and only maps
+     * the chunk. Both threads grow under one lock; the appender grows itself when this has not (or failed),
+     * with the same checks and failure reports as before. Must not be called after {@link #close()} began.
+     *
+     * @return true when the file was grown.
+     */
+    public boolean prepareGrowth()
+    {
+        if (closing || growthAheadStopped || growthFailure != null)
         {
-            mapChunk((int)(mappedLimit >>> chunkShift));
-            mappedLimit += chunkSizeBytes;
+            return false;
+        }
+        final long appended = UnsafeApi.getLongAcquire(this, APPENDED_POSITION_OFFSET);
+        if (fileLength - appended > chunkSizeBytes / 2)
+        {
+            return false;
+        }
+        synchronized (growthLock)
+        {
+            final long from = fileLength;
+            if (closing || from - appended > chunkSizeBytes / 2)
+            {
+                return false;
+            }
+            final long newLimit = from + chunkSizeBytes;
+            try
+            {
+                reserve(from, newLimit);
+                raf.setLength(newLimit);
+                channel.force(true);
+                fileLength = newLimit;
+                return true;
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                // the appender grows itself when it gets there and reports what fails then, nothing written;
+                // an fsync that failed here fails there too (Linux may have dropped the error: it is not retried
+                // as a success, the appender's own fsync decides)
+                growthAheadStopped = true;
+                return false;
+            }
         }
     }
 

@@ -524,4 +524,37 @@ class MappedAppendFileTest
         file.close();
         assertArrayEquals(expected.toByteArray(), Files.readAllBytes(path));
     }
+
+    @Test
+    void shouldGrowAheadFromTheSyncThreadSoTheAppenderOnlyMapsTheNextChunk() throws Exception
+    {
+        final Path path = dir.resolve("grow-ahead.aof");
+        final MappedAppendFile file = MappedAppendFile.create(path, CHUNK);
+        final byte[] record = new byte[1024];
+        java.util.Arrays.fill(record, (byte)'r');
+        assertFalse(file.prepareGrowth(), "a whole chunk is left: nothing to do");
+        long appended = 0;
+        while (appended < CHUNK / 2 + 1)
+        {
+            file.append(new UnsafeBuffer(record), 0, record.length);
+            appended += record.length;
+        }
+        assertTrue(file.prepareGrowth(), "less than half a chunk left: grow one chunk");
+        assertEquals(2 * CHUNK, Files.size(path));
+        assertFalse(file.prepareGrowth(), "grown: a chunk and a half left");
+        while (appended < CHUNK + CHUNK / 4)
+        {
+            file.append(new UnsafeBuffer(record), 0, record.length);
+            appended += record.length;
+        }
+        assertEquals(2 * CHUNK, Files.size(path), "the appender found the length in place");
+        file.syncUpTo(file.appendedPosition());
+        file.close();
+        final byte[] content = Files.readAllBytes(path);
+        assertEquals(appended, content.length);
+        for (final byte b : content)
+        {
+            assertEquals((byte)'r', b);
+        }
+    }
 }
