@@ -49,8 +49,16 @@ public final class AofRewrite
     private final long chunkSizeBytes;
     private AofManifest manifest;
     private SnapshotToResp respBase;
-    private Thread converter;
-    private volatile IOException conversionFailure;
+    private enum Phase
+    {
+        IDLE, PREPARING, PREPARED, SNAPSHOT, INSTALLING
+    }
+
+    private Phase phase = Phase.IDLE;
+    private Thread helper;
+    private volatile IOException helperFailure;
+    private volatile MappedAppendFile prepared;
+    private AofManifest manifestAfterPrepare;
 
     private boolean running;
     private boolean scheduled;
@@ -117,7 +125,7 @@ public final class AofRewrite
         {
             return Start.ALREADY_RUNNING;
         }
-        if (snapshots.agentBusy())
+        if (!snapshots.reserveBase())
         {
             scheduled = true;
             return Start.SCHEDULED;
@@ -149,18 +157,31 @@ public final class AofRewrite
      */
     public void poll(final int growthPercent, final long minSizeBytes)
     {
-        if (converter != null && !converter.isAlive())
+        if (helper != null && !helper.isAlive())
         {
-            converter = null;
-            if (conversionFailure != null)
+            final Phase was = phase;
+            helper = null;
+            if (was == Phase.PREPARING)
             {
-                running = false;
-                fail("the RESP base could not be written: " + conversionFailure.getMessage());
+                if (helperFailure != null)
+                {
+                    phase = Phase.IDLE;
+                    running = false;
+                    snapshots.releaseBase();
+                    fail(helperFailure.getMessage());
+                    return;
+                }
+                phase = Phase.PREPARED;
             }
-            else
+            else if (was == Phase.INSTALLING)
             {
-                install();
+                installed();
+                return;
             }
+        }
+        if (phase == Phase.PREPARED)
+        {
+            takeInstant();
             return;
         }
         if (running || snapshots.agentBusy())
@@ -169,12 +190,18 @@ public final class AofRewrite
         }
         if (scheduled)
         {
-            begin();
+            if (snapshots.reserveBase())
+            {
+                begin();
+            }
             return;
         }
         if (enabling && System.currentTimeMillis() - failedAtMs > RETRY_DELAY_MS)
         {
-            begin(); // turning on failed: try again, as Redis retries while in AOF_WAIT_REWRITE
+            if (snapshots.reserveBase())
+            {
+                begin(); // turning on failed: try again, as Redis retries while in AOF_WAIT_REWRITE
+            }
             return;
         }
         // not while commands wait in the staging buffer (an append failed: disk full), nor within 5 s of a failed
@@ -184,13 +211,18 @@ public final class AofRewrite
         {
             final long size = currentSize();
             final long base = Math.max(1, sizeAtLastRewrite);
-            if (size > minSizeBytes && (size - base) * 100 / base >= growthPercent)
+            if (size > minSizeBytes && (size - base) * 100 / base >= growthPercent && snapshots.reserveBase())
             {
                 begin();
             }
         }
     }
 
+    /**
+     * Start a rewrite: the slow file work (creating the new incremental file, writing the manifest: fsyncs,
+     * tens of ms here) runs on a helper thread; the instant itself is taken by {@link #poll} on the owner
+     * thread once the file is ready.
+     */
     private boolean begin()
     {
         scheduled = false;
@@ -199,124 +231,125 @@ public final class AofRewrite
             // commands the old file could not take (it could not grow) are covered by the new base, but not by
             // the old incremental file: switching now would either log them twice (in the new file, after the
             // base that holds them) or lose them if the rewrite then failed. The file must take them first.
+            snapshots.releaseBase();
             fail("the AOF holds " + aof.bufferLength() + " bytes of commands it could not write yet");
             return false;
         }
-        try
+        final AofManifest current = manifest == null ? AofManifest.empty() : manifest;
+        final AofManifest withIncr = offline ? current : current.withNewIncr(prefix);
+        pending = withIncr.withRewrite(prefix, respBase == null, !offline);
+        startedMs = System.currentTimeMillis();
+        running = true;
+        prepared = null;
+        helperFailure = null;
+        final boolean writeManifest = !offline && !enabling;
+        helper = new Thread(() ->
         {
-            Files.createDirectories(dir);
-            final AofManifest current = manifest == null ? AofManifest.empty() : manifest;
-            if (offline)
+            try
             {
-                pending = current.withRewrite(prefix, respBase == null, false);
-                final Path base = dir.resolve(pending.base().orElseThrow().fileName());
-                Files.deleteIfExists(base);
-                startedMs = System.currentTimeMillis();
-                running = true;
-                if (!snapshots.startBackgroundBase(base, () -> { }, this::onBaseDone))
+                Files.createDirectories(dir);
+                Files.deleteIfExists(dir.resolve(pending.base().orElseThrow().fileName())); // a kill's leftover
+                if (!offline)
                 {
-                    running = false;
-                    fail("the snapshot agent is busy");
-                    return false;
+                    final MappedAppendFile file = MappedAppendFile.create(
+                        dir.resolve(withIncr.lastIncr().orElseThrow().fileName()), chunkSizeBytes);
+                    if (writeManifest)
+                    {
+                        // a kill from now on finds the new, empty incremental file after the old ones
+                        withIncr.writeAtomically(dir, prefix);
+                    }
+                    prepared = file;
                 }
-                return true;
             }
-            final AofManifest withIncr = current.withNewIncr(prefix);
-            final Path incr = dir.resolve(withIncr.lastIncr().orElseThrow().fileName());
-            final MappedAppendFile file = MappedAppendFile.create(incr, chunkSizeBytes);
-            if (!enabling)
+            catch (final IOException | RuntimeException ex)
             {
-                // a kill from now on finds the new incremental file after the old ones
-                withIncr.writeAtomically(dir, prefix);
-                manifest = withIncr;
+                helperFailure = ex instanceof IOException ? (IOException)ex : new IOException(ex.toString(), ex);
             }
-            // the manifest installed at the end: the new base, and only the new incremental file
-            pending = withIncr.withRewrite(prefix, respBase == null, true);
-            final Path base = dir.resolve(pending.base().orElseThrow().fileName());
-            Files.deleteIfExists(base); // a kill's leftover of an earlier try
-            startedMs = System.currentTimeMillis();
-            running = true;
-            final boolean started = snapshots.startBackgroundBase(base, () -> aof.appendTo(file), this::onBaseDone);
-            if (!started)
-            {
-                running = false;
-                file.close();
-                fail("the snapshot agent is busy");
-                return false;
-            }
-            return true;
-        }
-        catch (final IOException ex)
+        }, "keelkv-aof-files");
+        phase = Phase.PREPARING;
+        helper.start();
+        manifestAfterPrepare = writeManifest ? withIncr : manifest;
+        return true;
+    }
+
+    /** Owner thread: the helper has prepared the files; take the instant and switch in one step. */
+    private void takeInstant()
+    {
+        final Path base = dir.resolve(pending.base().orElseThrow().fileName());
+        final MappedAppendFile file = prepared;
+        final Runnable atInstant = file == null ? () -> { } : () -> aof.appendTo(file);
+        if (!snapshots.startBackgroundBase(base, atInstant, this::onBaseDone))
         {
-            running = false;
-            fail(ex.getMessage());
-            return false;
+            return; // a BGSAVE took the agent meanwhile: try again at the next tick
         }
+        manifest = manifestAfterPrepare;
+        phase = Phase.SNAPSHOT;
     }
 
     private void onBaseDone(final SnapshotWriter.Result result, final SnapshotException failure, final boolean aborted)
     {
         if (result == null)
         {
+            phase = Phase.IDLE;
             running = false;
             lastTimeSec = (System.currentTimeMillis() - startedMs) / 1000;
             fail(aborted ? "stopped before its end" : failure.getMessage());
             return;
         }
-        if (respBase == null)
-        {
-            install();
-            return;
-        }
         final Path base = dir.resolve(pending.base().orElseThrow().fileName());
-        conversionFailure = null;
-        converter = new Thread(() ->
+        final AofManifest toInstall = pending;
+        helperFailure = null;
+        helper = new Thread(() ->
         {
-            final Path resp = base.resolveSibling(base.getFileName() + ".resp-temp");
             try
             {
-                Files.deleteIfExists(resp);
-                respBase.convert(base, resp);
-                Files.move(resp, base, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                if (respBase != null)
+                {
+                    // the base must be RESP: the snapshot file (never the live pages) turned into commands
+                    final Path resp = base.resolveSibling(base.getFileName() + ".resp-temp");
+                    Files.deleteIfExists(resp);
+                    respBase.convert(base, resp);
+                    Files.move(resp, base, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                }
+                toInstall.writeAtomically(dir, prefix);
+                for (final AofManifest.Entry old : toInstall.history())
+                {
+                    Files.deleteIfExists(dir.resolve(old.fileName()));
+                }
+                toInstall.withoutHistory().writeAtomically(dir, prefix);
+                fsyncDirectory();
             }
             catch (final IOException | RuntimeException ex)
             {
-                conversionFailure = ex instanceof IOException ? (IOException)ex : new IOException(ex.toString(), ex);
+                helperFailure = ex instanceof IOException ? (IOException)ex : new IOException(ex.toString(), ex);
             }
-        }, "keelkv-aof-resp-base");
-        converter.start(); // poll() installs the manifest once it has ended
+        }, "keelkv-aof-files");
+        phase = Phase.INSTALLING;
+        helper.start();
     }
 
-    /** The base is complete: switch the manifest to it, then remove the history. */
-    private void install()
+    /** Owner thread: the helper has switched the manifest to the new base (or failed to). */
+    private void installed()
     {
+        phase = Phase.IDLE;
         running = false;
         lastTimeSec = (System.currentTimeMillis() - startedMs) / 1000;
-        try
+        if (helperFailure != null)
         {
-            pending.writeAtomically(dir, prefix);
-            final AofManifest installed = pending;
-            manifest = installed;
-            enabling = false;
-            for (final AofManifest.Entry old : installed.history())
-            {
-                Files.deleteIfExists(dir.resolve(old.fileName()));
-            }
-            manifest = installed.withoutHistory();
-            manifest.writeAtomically(dir, prefix);
-            fsyncDirectory();
-            rewrites++;
-            consecutiveFailures = 0;
-            lastOk = true;
-            sizeAtLastRewrite = currentSize();
-            aof.listener().onRewriteDone(true, manifest.base().orElseThrow().fileName() + " and " +
-                manifest.lastIncr().orElseThrow().fileName() + ", " + sizeAtLastRewrite + " bytes");
+            fail(helperFailure.getMessage());
+            return;
         }
-        catch (final IOException ex)
-        {
-            fail(ex.getMessage());
-        }
+        manifest = pending.withoutHistory();
+        pending = null;
+        enabling = false;
+        rewrites++;
+        consecutiveFailures = 0;
+        lastOk = true;
+        sizeAtLastRewrite = currentSize();
+        aof.listener().onRewriteDone(true, manifest.base().orElseThrow().fileName() +
+            (manifest.lastIncr().isPresent() ? " and " + manifest.lastIncr().get().fileName() : "") + ", " +
+            sizeAtLastRewrite + " bytes");
     }
 
     private void fail(final String reason)

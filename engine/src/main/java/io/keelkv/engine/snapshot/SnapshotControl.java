@@ -80,6 +80,7 @@ public final class SnapshotControl implements AutoCloseable
     private long dirtyAtInstant;
     private Path runningFile;
     private BaseListener baseListener; // non-null while the running background snapshot is an AOF base
+    private boolean baseReserved;      // an AOF rewrite prepares its files: the agent is promised to it
     private long lastBaseCopiedBytes;
 
     // save points and their rules
@@ -281,9 +282,9 @@ public final class SnapshotControl implements AutoCloseable
      */
     public BackgroundStart startBackgroundSave(final boolean schedule)
     {
-        if (running)
+        if (running || baseReserved)
         {
-            if (baseListener != null && schedule)
+            if ((baseListener != null || baseReserved) && schedule)
             {
                 scheduled = true; // Redis: BGSAVE SCHEDULE during an AOF rewrite runs once the rewrite ends
                 return BackgroundStart.SCHEDULED;
@@ -307,6 +308,7 @@ public final class SnapshotControl implements AutoCloseable
         {
             return false;
         }
+        baseReserved = false;
         ensureAgent();
         backgroundImage.capture(keyspace);
         memory.barrier().begin(++epoch, backgroundImage.pages());
@@ -331,10 +333,33 @@ public final class SnapshotControl implements AutoCloseable
         return true;
     }
 
-    /** An AOF base is being written in the background (aof_rewrite_in_progress). */
+    /** An AOF base is being written in the background, or its rewrite prepares its files (reserved). */
     public boolean backgroundBaseRunning()
     {
-        return running && baseListener != null;
+        return running && baseListener != null || baseReserved;
+    }
+
+    /**
+     * An AOF rewrite about to prepare its files (off the loop) promises itself the agent, so that no BGSAVE or
+     * save point takes it meanwhile: Redis's rewrite is its child from the start, and BGSAVE then answers
+     * "Another child process is active". Released by {@link #startBackgroundBase} or {@link #releaseBase}.
+     *
+     * @return false when a background snapshot runs or is already reserved.
+     */
+    public boolean reserveBase()
+    {
+        if (running || baseReserved)
+        {
+            return false;
+        }
+        baseReserved = true;
+        return true;
+    }
+
+    /** The reserving rewrite failed before its instant. */
+    public void releaseBase()
+    {
+        baseReserved = false;
     }
 
     /** aof_last_cow_size: bytes the event loop copied during the last AOF base. */
@@ -433,7 +458,7 @@ public final class SnapshotControl implements AutoCloseable
     /** Any background snapshot runs, RDB or AOF base: the agent is busy, no foreground save or load now. */
     public boolean agentBusy()
     {
-        return running;
+        return running || baseReserved;
     }
 
     /**
@@ -469,6 +494,10 @@ public final class SnapshotControl implements AutoCloseable
                 work++;
             }
             return work;
+        }
+        if (baseReserved)
+        {
+            return work; // the agent is promised to an AOF rewrite: save points and a scheduled BGSAVE wait
         }
         final long nowSec = nowMs / 1000;
         final boolean mayTry = nowSec - lastBackgroundTrySec > BGSAVE_RETRY_DELAY_SEC || lastBackgroundSaveOk;
