@@ -442,4 +442,40 @@ class AofProcessIT
             default: return new String[] {"PEXPIREAT", k, String.valueOf(System.currentTimeMillis() + 3_600_000L)};
         }
     }
+
+    @Test
+    void shouldLoadEverythingAfterAKill9AtAnyPointOfARewrite() throws Exception
+    {
+        final long seed = Long.getLong("keel.seed", System.nanoTime());
+        System.out.println("shouldLoadEverythingAfterAKill9AtAnyPointOfARewrite seed=" + seed);
+        final SplittableRandom random = new SplittableRandom(seed);
+        int port = start("--appendonly", "yes", "--rdb-key-save-delay", "2000");
+        try (RawRespClient client = new RawRespClient(port))
+        {
+            client.call("DEBUG", "POPULATE", "100000");
+        }
+        for (int round = 0; round < 4; round++)
+        {
+            final String digest;
+            try (RawRespClient client = new RawRespClient(port))
+            {
+                assertTrue(client.call("BGREWRITEAOF").startsWith("+Background append only file rewriting"));
+                final long until = System.currentTimeMillis() + random.nextInt(700); // the rewrite takes ~0.5 s
+                int i = 0;
+                while (System.currentTimeMillis() < until)
+                {
+                    client.call("INCR", "counter");
+                    client.call("SET", "key:" + random.nextInt(100_000), "round" + round + ":" + i++);
+                    client.call("DEL", "key:" + random.nextInt(100_000));
+                }
+                digest = client.call("DEBUG", "DIGEST");
+            }
+            kill9(); // a write acknowledged before is in the page cache, which a kill -9 does not lose
+            port = start("--appendonly", "yes", "--rdb-key-save-delay", "2000");
+            try (RawRespClient client = new RawRespClient(port))
+            {
+                assertEquals(digest, client.call("DEBUG", "DIGEST"), "seed " + seed + ", round " + round);
+            }
+        }
+    }
 }
