@@ -6,7 +6,6 @@ import io.keelkv.engine.keyspace.EntryFlyweight;
 import io.keelkv.engine.keyspace.KeyspaceListener;
 import io.keelkv.engine.memory.PageMemory;
 import io.keelkv.engine.resp.Args;
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -46,8 +45,7 @@ public final class AofControl implements CommandPropagator, KeyspaceListener, Au
 
     private final EntryFlyweight entry;
     private final Supplier<IdleStrategy> idleStrategy;
-    private final ExpandableArrayBuffer staging = new ExpandableArrayBuffer(64 * 1024);
-    private int stagingLength;
+    private final AofStaging staging = new AofStaging();
     private AofListener listener = AofListener.NONE;
     private Runnable wakeLoop = () -> { };
 
@@ -214,10 +212,10 @@ public final class AofControl implements CommandPropagator, KeyspaceListener, Au
         }
         stageSelect(db);
         final int count = args.count();
-        stageHeader(count);
+        staging.header(count);
         for (int i = 0; i < count; i++)
         {
-            stageBulk(args, i);
+            staging.bulk(args, i);
         }
         appendedCommands++;
         flushStaging();
@@ -268,9 +266,9 @@ public final class AofControl implements CommandPropagator, KeyspaceListener, Au
         }
         stageSelect(db.id());
         entry.wrap(entryHandle);
-        stageHeader(2);
-        stageBulk(DEL);
-        stageBulk(null, entry.keyAddress(), entry.keyLength());
+        staging.header(2);
+        staging.bulk(DEL);
+        staging.bulk(null, entry.keyAddress(), entry.keyLength());
         appendedCommands++;
         flushStaging();
     }
@@ -292,14 +290,14 @@ public final class AofControl implements CommandPropagator, KeyspaceListener, Au
             return;
         }
         stageSelect(db);
-        stageHeader(expireAtMs >= 0 ? 5 : 3);
-        stageBulk(SET);
-        stageBulk(keyBase, keyAddress, keyLength);
-        stageBulk(valueBase, valueAddress, valueLength);
+        staging.header(expireAtMs >= 0 ? 5 : 3);
+        staging.bulk(SET);
+        staging.bulk(keyBase, keyAddress, keyLength);
+        staging.bulk(valueBase, valueAddress, valueLength);
         if (expireAtMs >= 0)
         {
-            stageBulk(PXAT);
-            stageLong(expireAtMs);
+            staging.bulk(PXAT);
+            staging.bulk(expireAtMs);
         }
         appendedCommands++;
         flushStaging();
@@ -313,9 +311,9 @@ public final class AofControl implements CommandPropagator, KeyspaceListener, Au
             return;
         }
         stageSelect(db);
-        stageHeader(2);
-        stageBulk(DEL);
-        stageBulk(keyBase, keyAddress, keyLength);
+        staging.header(2);
+        staging.bulk(DEL);
+        staging.bulk(keyBase, keyAddress, keyLength);
         appendedCommands++;
         flushStaging();
     }
@@ -329,10 +327,10 @@ public final class AofControl implements CommandPropagator, KeyspaceListener, Au
             return;
         }
         stageSelect(db);
-        stageHeader(3);
-        stageBulk(PEXPIREAT);
-        stageBulk(keyBase, keyAddress, keyLength);
-        stageLong(atMs);
+        staging.header(3);
+        staging.bulk(PEXPIREAT);
+        staging.bulk(keyBase, keyAddress, keyLength);
+        staging.bulk(atMs);
         appendedCommands++;
         flushStaging();
     }
@@ -369,94 +367,24 @@ public final class AofControl implements CommandPropagator, KeyspaceListener, Au
     {
         if (db != selectedDb)
         {
-            stageHeader(2);
-            stageBulk(SELECT);
-            stageDecimal(db);
+            staging.header(2);
+            staging.bulk(SELECT);
+            staging.bulk(db);
             selectedDb = db;
         }
-    }
-
-    private void stageBulk(final Object base, final long address, final int length)
-    {
-        stageLengthLine(length);
-        staging.checkLimit(stagingLength + length + 2);
-        org.agrona.UnsafeApi.copyMemory(base, address, staging.byteArray(), staging.addressOffset() + stagingLength, length);
-        stagingLength += length;
-        stageCrLf();
-    }
-
-    private void stageLong(final long value)
-    {
-        int digits = value < 0 ? 2 : 1;
-        for (long rest = Math.abs(value); rest >= 10; rest /= 10)
-        {
-            digits++;
-        }
-        stageLengthLine(digits);
-        stagingLength += staging.putLongAscii(stagingLength, value);
-        stageCrLf();
-    }
-
-    private void stageHeader(final int count)
-    {
-        staging.putByte(stagingLength++, (byte)'*');
-        stagingLength += staging.putIntAscii(stagingLength, count);
-        stageCrLf();
-    }
-
-    private void stageLengthLine(final int length)
-    {
-        staging.putByte(stagingLength++, (byte)'$');
-        stagingLength += staging.putIntAscii(stagingLength, length);
-        stageCrLf();
-    }
-
-    private void stageBulk(final byte[] bytes)
-    {
-        stageLengthLine(bytes.length);
-        staging.putBytes(stagingLength, bytes);
-        stagingLength += bytes.length;
-        stageCrLf();
-    }
-
-    private void stageBulk(final Args args, final int i)
-    {
-        final int length = args.length(i);
-        stageLengthLine(length);
-        staging.putBytes(stagingLength, args.buffer(), args.offset(i), length);
-        stagingLength += length;
-        stageCrLf();
-    }
-
-    private void stageDecimal(final int value)
-    {
-        int digits = 1;
-        for (int rest = value; rest >= 10; rest /= 10)
-        {
-            digits++;
-        }
-        stageLengthLine(digits);
-        stagingLength += staging.putIntAscii(stagingLength, value);
-        stageCrLf();
-    }
-
-    private void stageCrLf()
-    {
-        staging.putByte(stagingLength++, (byte)'\r');
-        staging.putByte(stagingLength++, (byte)'\n');
     }
 
     /** Copy the staged bytes into the file; on failure keep them for the next try. */
     private void flushStaging()
     {
-        if (stagingLength == 0)
+        if (staging.length() == 0)
         {
             return;
         }
         try
         {
-            file.append(staging, 0, stagingLength);
-            stagingLength = 0;
+            file.append(staging.buffer(), 0, staging.length());
+            staging.clear();
             if (writeError != null)
             {
                 writeError = null;
@@ -496,7 +424,7 @@ public final class AofControl implements CommandPropagator, KeyspaceListener, Au
             return 0;
         }
         int work = 0;
-        if (stagingLength > 0)
+        if (staging.length() > 0)
         {
             flushStaging();
             work++;
@@ -562,7 +490,7 @@ public final class AofControl implements CommandPropagator, KeyspaceListener, Au
     /** aof_buffer_length: bytes staged but not in the file (after a failed append). */
     public long bufferLength()
     {
-        return stagingLength;
+        return staging.length();
     }
 
     /** aof_pending_bio_fsync: 1 when appended bytes wait for a sync. */
