@@ -42,8 +42,11 @@ import java.util.Arrays;
  *       written into the new chunk, because the file's length is metadata that msync does not promise
  *       to carry: a synced byte beyond a length that was never made durable would be lost in a crash.
  *       The directory is fsynced once, after the file is created or opened, so the name survives too.
- *       Growth and mapping a chunk are the only slow steps of the appender (one per chunk, a few ms,
- *       and a few hundred bytes of Chronicle objects).</li>
+ *       Growth and mapping a chunk are the only slow steps of the appender (one per chunk, and a few
+ *       hundred bytes of Chronicle objects); the growth's fsync writes back whatever the file holds dirty
+ *       (tens of ms), so the sync thread grows the file a chunk ahead ({@link #prepareGrowth}) under a lock
+ *       the appender's own growth shares, and the appender then only maps. The sync thread also faults in
+ *       the pages ahead of the appended position ({@link #prefaultAhead}).</li>
  *   <li><b>Sync.</b> {@link #syncUpTo(long)} is the aof-sync agent's group commit: it msyncs
  *       ({@code MS_SYNC}) only the pages of {@code [synced, position)}, once for the whole batch, then
  *       publishes the durable position. Chronicle's own {@code MappedBytesStore.syncUpTo} issues the same
@@ -52,9 +55,10 @@ import java.util.Arrays;
  *       synced are counted for INFO.</li>
  * </ul>
  *
- * <p>Threads and memory ordering. One <em>appender</em> thread (the event loop) creates or opens the file
- * and calls {@link #append}, {@link #position()} and {@link #close()}; one <em>sync</em> thread calls
- * {@link #syncUpTo(long)}; any thread may read {@link #appendedPosition()}, {@link #durablePosition()}
+ * <p>Threads and memory ordering. One <em>appender</em> thread (the event loop) calls {@link #append},
+ * {@link #position()} and {@link #close()} (it may be handed the file by the thread that created or opened
+ * it, after a happens-before edge: an AOF rewrite creates the next file on a helper thread); one
+ * <em>sync</em> thread calls {@link #syncUpTo(long)}, {@link #prefaultAhead} and {@link #prepareGrowth}; any thread may read {@link #appendedPosition()}, {@link #durablePosition()}
  * and the counters.
  * <ul>
  *   <li>Every append ends with a release store of the appended position; {@code syncUpTo} begins with an
