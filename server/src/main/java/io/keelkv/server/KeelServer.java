@@ -104,8 +104,6 @@ public final class KeelServer implements ServerControl, AutoCloseable
             throw ex;
         }
         engine.aof().wakeLoop(loop::wakeup);
-        // the first BGSAVE must not pay, between two commands, for the agent's thread and its writer
-        engine.snapshots().startAgent();
         loop.bind(config.bindAddresses(), config.port(), config.tcpBacklog());
         final EventLoopIdleStrategy idle = new EventLoopIdleStrategy(config.idleStrategy(), loop::block, 100);
         idle.spinMicros(config.idleSpinMicros());

@@ -79,7 +79,7 @@ public final class SnapshotAgent implements Agent
 
     /**
      * The writer's buffers and the LZ4 library are set up here, on the agent's thread, not by the event loop
-     * that builds the agent: the first BGSAVE of a server stalled its clients 18 ms doing it on the loop.
+     * that builds the agent at the first background save: done on the loop, it stalled every client 18 ms.
      */
     @Override
     public void onStart()

@@ -403,17 +403,6 @@ public final class SnapshotControl implements AutoCloseable
         return true;
     }
 
-    /**
-     * Start the snapshot agent (its thread, its writer) now rather than at the first background save, which
-     * would otherwise pay for it between two commands: 18 ms on the event loop, measured, for the thread and
-     * the LZ4 library. The server calls it at start; an embedded engine that never saves in the background
-     * never starts a thread. Idempotent.
-     */
-    public void startAgent()
-    {
-        ensureAgent();
-    }
-
     private void ensureAgent()
     {
         if (agent != null)
