@@ -4,7 +4,6 @@ import io.keelkv.engine.aof.AofCommands;
 import io.keelkv.engine.aof.AofControl;
 import io.keelkv.engine.aof.AofDirectory;
 import io.keelkv.engine.aof.AofManifest;
-import io.keelkv.engine.aof.MappedAppendFile;
 import io.keelkv.engine.command.CommandLimits;
 import io.keelkv.engine.command.CommandTable;
 import io.keelkv.engine.command.Commands;
@@ -146,14 +145,7 @@ public final class KeelEngine implements AutoCloseable
         {
             manifest = directory.create(snapshots, null);
         }
-        if (manifest.lastIncr().isEmpty())
-        {
-            manifest = manifest.withNewIncr(prefix);
-            java.nio.file.Files.createFile(dir.resolve(manifest.lastIncr().get().fileName()));
-            manifest.writeAtomically(dir, prefix);
-        }
-        aof.appendTo(MappedAppendFile.openForAppend(dir.resolve(manifest.lastIncr().get().fileName()),
-            loaded == null ? 0 : loaded.lastIncrLength, MappedAppendFile.DEFAULT_CHUNK_SIZE_BYTES));
+        directory.startAppending(manifest, loaded == null ? 0 : loaded.lastIncrLength, aof);
         return loaded;
     }
 

@@ -4,16 +4,13 @@ import io.keelkv.engine.command.Dispatcher;
 import io.keelkv.engine.command.LocalClient;
 import io.keelkv.engine.resp.RespWriter;
 import io.keelkv.engine.snapshot.SnapshotControl;
-import io.keelkv.engine.snapshot.SnapshotHeaderDescriptor;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -140,16 +137,12 @@ public final class AofDirectory
             {
                 final long fileStart = System.nanoTime();
                 final Path file = dir.resolve(base.get().fileName());
-                final byte[] head = head(file, SnapshotHeaderDescriptor.MAGIC.length);
-                if (startsWith(head, SnapshotHeaderDescriptor.MAGIC))
+                if (replay(reader, file, incrs.isEmpty(), true, dispatcher, loadTruncated, warn, loaded) < 0)
                 {
+                    // the reader found KeelKV's snapshot magic: a base the snapshot reader restores as pages
                     progress.accept("Reading the KeelKV snapshot base file " + file.getFileName() + " on AOF loading...");
                     loaded.baseKeys = snapshots.load(file).keys;
                     loaded.bytes += Files.size(file);
-                }
-                else
-                {
-                    replay(reader, file, incrs.isEmpty(), dispatcher, loadTruncated, warn, loaded);
                 }
                 doneBytes += sizeOf(file);
                 progress.accept(String.format(java.util.Locale.ROOT, "DB loaded from base file %s: %.3f seconds",
@@ -160,7 +153,8 @@ public final class AofDirectory
                 final long fileStart = System.nanoTime();
                 final Path file = dir.resolve(incrs.get(i).fileName());
                 final long size = sizeOf(file);
-                final long valid = replay(reader, file, i == incrs.size() - 1, dispatcher, loadTruncated, warn, loaded);
+                final long valid = replay(reader, file, i == incrs.size() - 1, false, dispatcher, loadTruncated, warn,
+                    loaded);
                 doneBytes += size;
                 if (i == incrs.size() - 1)
                 {
@@ -174,9 +168,14 @@ public final class AofDirectory
         return loaded;
     }
 
-    /** @return the file's valid length, after cutting what follows it when that is allowed. */
-    private long replay(final AofReader reader, final Path file, final boolean last, final Dispatcher dispatcher,
-        final boolean loadTruncated, final Consumer<String> warn, final Loaded loaded) throws IOException
+    /**
+     * @param base whether the file is the base, which may be a KeelKV snapshot instead of RESP.
+     * @return the file's valid length, after cutting what follows it when that is allowed; -1 for a base that
+     * is a KeelKV snapshot (nothing was replayed: the caller loads it).
+     */
+    private long replay(final AofReader reader, final Path file, final boolean last, final boolean base,
+        final Dispatcher dispatcher, final boolean loadTruncated, final Consumer<String> warn, final Loaded loaded)
+        throws IOException
     {
         final LocalClient client = new LocalClient(-1, true); // a fresh fake client per file, in database 0
         final RespWriter out = new RespWriter(64);
@@ -221,6 +220,10 @@ public final class AofDirectory
                 throw new AofReadException(file, 0, file + " is a Redis RDB file (an RDB-preamble base): KeelKV reads " +
                     "its own snapshot format or RESP commands, not Redis's RDB");
             case KEEL_SNAPSHOT:
+                if (base)
+                {
+                    return -1;
+                }
                 throw new AofReadException(file, 0, file + " is a KeelKV snapshot where RESP commands are expected " +
                     "(only the base may be a snapshot)");
             default:
@@ -271,7 +274,8 @@ public final class AofDirectory
             100.0 * done / totalBytes, done, totalBytes));
     }
 
-    private static long sizeOf(final Path file)
+    /** A file's size, 0 when it cannot be read (figures and progress only). */
+    static long sizeOf(final Path file)
     {
         try
         {
@@ -326,6 +330,30 @@ public final class AofDirectory
         return manifest;
     }
 
+    /**
+     * Make {@code aof} append to the manifest's last incremental file from {@code validLength} on (the loaded
+     * length, 0 for a new file). A manifest without one (a base that BGREWRITEAOF wrote with the AOF off) gets
+     * a new, empty one first, written to the manifest before anything is appended to it.
+     *
+     * @return the manifest in force.
+     */
+    public AofManifest startAppending(final AofManifest manifest, final long validLength, final AofControl aof)
+        throws IOException
+    {
+        AofManifest inForce = manifest;
+        long length = validLength;
+        if (inForce.lastIncr().isEmpty())
+        {
+            inForce = inForce.withNewIncr(prefix);
+            Files.createFile(dir.resolve(inForce.lastIncr().get().fileName()));
+            inForce.writeAtomically(dir, prefix);
+            length = 0;
+        }
+        aof.appendTo(MappedAppendFile.openForAppend(dir.resolve(inForce.lastIncr().get().fileName()), length,
+            MappedAppendFile.DEFAULT_CHUNK_SIZE_BYTES));
+        return inForce;
+    }
+
     /** Writes the whole dataset as RESP commands into a new file, fsynced (a RESP base). */
     @FunctionalInterface
     public interface RespBaseWriter
@@ -338,7 +366,8 @@ public final class AofDirectory
         return dir.resolveSibling(dir.getFileName() + TEMP_SUFFIX);
     }
 
-    private static void fsync(final Path path) throws IOException
+    /** fsync of a file or a directory (a directory makes its entries' creations and renames durable). */
+    static void fsync(final Path path) throws IOException
     {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
         {
@@ -359,23 +388,5 @@ public final class AofDirectory
                 Files.delete(p);
             }
         }
-    }
-
-    private static byte[] head(final Path file, final int bytes) throws IOException
-    {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
-        {
-            final ByteBuffer buffer = ByteBuffer.allocate(bytes);
-            while (buffer.hasRemaining() && channel.read(buffer) > 0)
-            {
-                // read on until the head is full or the file ends
-            }
-            return Arrays.copyOf(buffer.array(), buffer.position());
-        }
-    }
-
-    private static boolean startsWith(final byte[] bytes, final byte[] prefix)
-    {
-        return bytes.length >= prefix.length && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
     }
 }

@@ -5,10 +5,8 @@ import io.keelkv.engine.snapshot.SnapshotException;
 import io.keelkv.engine.snapshot.SnapshotWriter;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * The AOF directory while the AOF is on: the manifest in force, and the rewrite that replaces the base and
@@ -318,7 +316,7 @@ public final class AofRewrite
                     Files.deleteIfExists(dir.resolve(old.fileName()));
                 }
                 toInstall.withoutHistory().writeAtomically(dir, prefix);
-                fsyncDirectory();
+                AofDirectory.fsync(dir);
             }
             catch (final IOException | RuntimeException ex)
             {
@@ -362,14 +360,6 @@ public final class AofRewrite
         aof.listener().onRewriteDone(false, reason);
     }
 
-    private void fsyncDirectory() throws IOException
-    {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ))
-        {
-            channel.force(true);
-        }
-    }
-
     /** The base and incremental files named by the manifest in force, in bytes (aof_current_size). */
     public long currentSize()
     {
@@ -382,7 +372,7 @@ public final class AofRewrite
         for (final AofManifest.Entry incr : manifest.incrs())
         {
             final Path file = dir.resolve(incr.fileName());
-            total += current != null && current.file().equals(file) ? current.position() : size(file);
+            total += current != null && current.file().equals(file) ? current.position() : AofDirectory.sizeOf(file);
         }
         return total;
     }
@@ -390,19 +380,8 @@ public final class AofRewrite
     /** aof_base_size. */
     public long baseSize()
     {
-        return manifest == null || manifest.base().isEmpty() ? 0 : size(dir.resolve(manifest.base().get().fileName()));
-    }
-
-    private static long size(final Path file)
-    {
-        try
-        {
-            return Files.size(file);
-        }
-        catch (final IOException ex)
-        {
-            return 0;
-        }
+        return manifest == null || manifest.base().isEmpty() ? 0 :
+            AofDirectory.sizeOf(dir.resolve(manifest.base().get().fileName()));
     }
 
     public boolean running()

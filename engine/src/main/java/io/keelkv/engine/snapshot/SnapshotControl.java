@@ -309,6 +309,22 @@ public final class SnapshotControl implements AutoCloseable
             return false;
         }
         baseReserved = false;
+        if (!takeInstant(target, done, atInstant))
+        {
+            done.onBaseDone(null, new SnapshotException("the snapshot agent is still busy with the last save"), false);
+        }
+        return true;
+    }
+
+    /**
+     * The instant, in one owner-thread step, for an RDB save ({@code base} null) or an AOF base: capture the
+     * root block and the allocator image, begin the barrier's epoch, run {@code atInstant} (the AOF's switch
+     * of files), hand the job to the agent.
+     *
+     * @return false when the agent would not take the job (the barrier is ended again, nothing runs).
+     */
+    private boolean takeInstant(final Path target, final BaseListener base, final Runnable atInstant)
+    {
         ensureAgent();
         backgroundImage.capture(keyspace);
         memory.barrier().begin(++epoch, backgroundImage.pages());
@@ -316,10 +332,13 @@ public final class SnapshotControl implements AutoCloseable
         barrierOpen = true;
         running = true;
         runningFile = target;
-        baseListener = done;
+        baseListener = base;
         runningSinceMs = System.currentTimeMillis();
         peakRetainedBytes = 0;
-        atInstant.run();
+        if (atInstant != null)
+        {
+            atInstant.run();
+        }
         final boolean offered = agent.start(new SnapshotAgent.Job(backgroundImage, target,
             SnapshotWriter.backgroundTempFileFor(target)));
         wakeAgent();
@@ -328,9 +347,8 @@ public final class SnapshotControl implements AutoCloseable
             endBarrier();
             running = false;
             baseListener = null;
-            done.onBaseDone(null, new SnapshotException("the snapshot agent is still busy with the last save"), false);
         }
-        return true;
+        return offered;
     }
 
     /** An AOF base is being written in the background, or its rewrite prepares its files (reserved). */
@@ -378,24 +396,10 @@ public final class SnapshotControl implements AutoCloseable
             failed(new SnapshotException("no snapshot file is configured"));
             return false;
         }
-        ensureAgent();
-        backgroundImage.capture(keyspace);
-        memory.barrier().begin(++epoch, backgroundImage.pages());
-        keyspace.snapshotRunning(true);
-        barrierOpen = true;
-        running = true;
         scheduled = false;
-        runningFile = file;
         dirtyAtInstant = keyspace.dirty();
-        runningSinceMs = System.currentTimeMillis();
-        peakRetainedBytes = 0;
-        final boolean offered = agent.start(new SnapshotAgent.Job(backgroundImage, runningFile,
-            SnapshotWriter.backgroundTempFileFor(runningFile)));
-        wakeAgent();
-        if (!offered)
+        if (!takeInstant(file, null, null))
         {
-            endBarrier();
-            running = false;
             failed(new SnapshotException("the snapshot agent is still busy with the last save"));
             return false;
         }

@@ -35,4 +35,13 @@ public interface ByteRegion
 
     /** Copy {@code length} bytes of the region from {@code index} out to {@code dst} at {@code dstIndex}. */
     void getBytes(int index, org.agrona.MutableDirectBuffer dst, int dstIndex, int length);
+
+    /** The implementations' check of the contract: {@code [index, index + length)} inside {@code [0, capacity)}. */
+    static void check(final int index, final int length, final int capacity)
+    {
+        if (index < 0 || length < 0 || index > capacity - length)
+        {
+            throw new IndexOutOfBoundsException("[" + index + ", +" + length + ") outside region of " + capacity);
+        }
+    }
 }

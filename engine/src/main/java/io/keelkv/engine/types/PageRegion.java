@@ -53,10 +53,7 @@ public final class PageRegion implements ByteRegion
 
     private void check(final int index, final int length)
     {
-        if (index < 0 || length < 0 || index > capacity - length)
-        {
-            throw new IndexOutOfBoundsException("[" + index + ", +" + length + ") outside region of " + capacity);
-        }
+        ByteRegion.check(index, length, capacity);
     }
 
     @Override

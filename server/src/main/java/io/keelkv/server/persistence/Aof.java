@@ -253,14 +253,9 @@ public final class Aof implements AofListener
         }
         else if (manifest.lastIncr().isEmpty())
         {
-            manifest = manifest.withNewIncr(config.appendFilename());
-            java.nio.file.Files.createFile(dir.resolve(manifest.lastIncr().orElseThrow().fileName()));
-            manifest.writeAtomically(dir, config.appendFilename());
-            lastIncrLength = 0;
-            Log.notice("Creating AOF incr file " + manifest.lastIncr().orElseThrow().fileName() + " on server start");
+            Log.notice("Creating AOF incr file " + manifest.nextIncrName(config.appendFilename()) + " on server start");
         }
-        final Path incr = dir.resolve(manifest.lastIncr().orElseThrow().fileName());
-        control.appendTo(MappedAppendFile.openForAppend(incr, lastIncrLength, MappedAppendFile.DEFAULT_CHUNK_SIZE_BYTES));
+        manifest = directory.startAppending(manifest, lastIncrLength, control);
     }
 
     /** Stop appending: everything appended is made durable and the file is cut to its commands. Loop thread. */

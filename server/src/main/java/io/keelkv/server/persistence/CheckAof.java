@@ -126,10 +126,6 @@ public final class CheckAof
     private boolean checkFile(final Path file, final boolean last) throws IOException
     {
         final long size = Files.size(file);
-        if (startsWith(file, SnapshotHeaderDescriptor.MAGIC))
-        {
-            return checkSnapshot(file, size);
-        }
         final AofReadResult result;
         try (AofReader reader = new AofReader(AofReader.DEFAULT_PROTO_MAX_BULK_LEN))
         {
@@ -141,6 +137,10 @@ public final class CheckAof
             out.println(ex.getMessage());
             out.println("AOF " + file.getFileName() + " is not valid. Use the --fix option to try fixing it.");
             return false;
+        }
+        if (result.kind() == AofReadResult.Kind.KEEL_SNAPSHOT)
+        {
+            return checkSnapshot(file, size); // the reader stops at the magic: the snapshot reader checks the rest
         }
         if (result.kind() == AofReadResult.Kind.REDIS_RDB)
         {
@@ -247,18 +247,5 @@ public final class CheckAof
     {
         out.println("AOF analyzed: filename=" + file.getFileName() + ", size=" + size + ", ok_up_to=" + okUpTo +
             ", diff=" + (size - okUpTo));
-    }
-
-    private static boolean startsWith(final Path file, final byte[] magic) throws IOException
-    {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
-        {
-            final ByteBuffer head = ByteBuffer.allocate(magic.length);
-            while (head.hasRemaining() && channel.read(head) > 0)
-            {
-                // until the magic's length or the end
-            }
-            return !head.hasRemaining() && Arrays.equals(head.array(), magic);
-        }
     }
 }
