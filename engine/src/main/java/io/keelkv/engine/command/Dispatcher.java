@@ -171,17 +171,17 @@ public final class Dispatcher
             out.raw(OOM);
             return;
         }
-        // then, as processCommand does, writes (and PING, as Redis 7.0 has it) while saving fails
-        if ((spec.hasFlag(CommandFlags.WRITE) || spec == ping) && !client.isReplay() &&
-            snapshots.writesRefused())
+        // then, as processCommand's writeCommandsDeniedByDiskError does, writes (and PING, as Redis 7.0 has it)
+        // while saving fails: the snapshot's error first, then the AOF's
+        if ((spec.hasFlag(CommandFlags.WRITE) || spec == ping) && !client.isReplay())
         {
-            spec.rejectedCalls++;
-            out.raw(MISCONF);
-            return;
-        }
-        if (spec.hasFlag(CommandFlags.WRITE) || spec == ping)
-        {
-            final String aofRefusal = client.isReplay() ? null : propagator.writeRefusal();
+            if (snapshots.writesRefused())
+            {
+                spec.rejectedCalls++;
+                out.raw(MISCONF);
+                return;
+            }
+            final String aofRefusal = propagator.writeRefusal();
             if (aofRefusal != null)
             {
                 spec.rejectedCalls++;
