@@ -3,6 +3,7 @@ package io.keelkv.engine.snapshot;
 import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.memory.PageMemory;
 import io.keelkv.engine.memory.WriteBarrier;
+import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.IdleStrategy;
@@ -68,7 +69,8 @@ public final class SnapshotControl implements AutoCloseable
     private SnapshotReader reader;
 
     // the background snapshot
-    private SnapshotAgent agent;
+    private final SnapshotAgent agent;
+    private final ErrorHandler agentErrors = this::onAgentError;
     private AgentRunner runner;
     private AgentInvoker invoker;
     private final SnapshotImage backgroundImage = new SnapshotImage();
@@ -87,7 +89,6 @@ public final class SnapshotControl implements AutoCloseable
     private long[] savePointSeconds = new long[0];
     private long[] savePointChanges = new long[0];
     private boolean stopWritesOnError = true;
-    private long pageDelayNanos;
 
     // figures
     private long dirtyAtLastSave;
@@ -121,6 +122,11 @@ public final class SnapshotControl implements AutoCloseable
         this.agentOnOwnThread = agentOnOwnThread;
         this.agentIdleStrategy = agentIdleStrategy;
         this.pagesPerStep = pagesPerStep;
+        // The agent object (no thread, no writer buffers: those cost RSS, so they wait for the first background
+        // save) and the classes the instant uses are made now. Loaded at the first BGSAVE, inside the instant,
+        // they held the loop 4-6 ms on this machine: every client waited that long.
+        this.agent = new SnapshotAgent(memory.barrier(), memory.pageSizeBytes(), pagesPerStep);
+        new SnapshotAgent.Job(backgroundImage, null, SnapshotWriter.backgroundTempFileFor(Path.of("dump.rdb")));
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -172,11 +178,7 @@ public final class SnapshotControl implements AutoCloseable
     /** Slow a background save down by this much per page (Redis's rdb-key-save-delay test knob). */
     public void pageDelayMicros(final long micros)
     {
-        this.pageDelayNanos = Math.max(0, micros) * 1000;
-        if (agent != null)
-        {
-            agent.pageDelayNanos(pageDelayNanos);
-        }
+        agent.pageDelayNanos(Math.max(0, micros) * 1000);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -407,22 +409,21 @@ public final class SnapshotControl implements AutoCloseable
         return true;
     }
 
+    /** The agent's thread (or invoker) starts at the first background save: see the constructor. */
     private void ensureAgent()
     {
-        if (agent != null)
+        if (runner != null || invoker != null)
         {
             return;
         }
-        agent = new SnapshotAgent(memory.barrier(), memory.pageSizeBytes(), pagesPerStep);
-        agent.pageDelayNanos(pageDelayNanos);
         if (agentOnOwnThread)
         {
-            runner = new AgentRunner(agentIdleStrategy.get(), this::onAgentError, null, agent);
+            runner = new AgentRunner(agentIdleStrategy.get(), agentErrors, null, agent);
             AgentRunner.startOnThread(runner);
         }
         else
         {
-            invoker = new AgentInvoker(this::onAgentError, null, agent);
+            invoker = new AgentInvoker(agentErrors, null, agent);
             invoker.start();
         }
     }
