@@ -74,6 +74,7 @@ del unlink exists type rename renamenx copy move keys scan randomkey expire pexp
 ttl pttl expiretime pexpiretime persist touch
 set get getset getdel getex setnx setex psetex mget mset msetnx incr decr incrby decrby incrbyfloat append
 strlen getrange setrange substr
+hset hsetnx hget hmget hmset hdel hlen hstrlen hexists hkeys hvals hgetall hincrby hincrbyfloat hrandfield hscan
 """.split()
 SUBCOMMANDS = {
     "client": "id setname getname list info kill no-evict help",

@@ -91,6 +91,8 @@ public final class KeelEngine implements AutoCloseable
         keyspace.lfuPolicy(settings.maxMemoryPolicy.isLfu(), settings.lfuLogFactor, settings.lfuDecayTimeMinutes);
         eviction.configure(settings.maxMemoryBytes, settings.maxMemoryPolicy, settings.maxMemorySamples);
         limits.protoMaxBulkLen = settings.protoMaxBulkLen;
+        limits.hashMaxListpackEntries = settings.hashMaxListpackEntries;
+        limits.hashMaxListpackValue = settings.hashMaxListpackValue;
     }
 
     public EngineSettings settings()

@@ -57,6 +57,8 @@ public final class KeelServer implements ServerControl, AutoCloseable
         settings.maxMemoryPolicy = EvictionPolicy.fromRedisName(config.maxMemoryPolicy());
         settings.maxMemorySamples = config.maxMemorySamples();
         settings.protoMaxBulkLen = config.protoMaxBulkLen();
+        settings.hashMaxListpackEntries = config.hashMaxListpackEntries();
+        settings.hashMaxListpackValue = config.hashMaxListpackValueBytes();
         settings.lfuLogFactor = config.lfuLogFactor();
         settings.lfuDecayTimeMinutes = config.lfuDecayTimeMinutes();
         this.engine = new KeelEngine(settings);
@@ -137,6 +139,8 @@ public final class KeelServer implements ServerControl, AutoCloseable
         settings.maxMemoryPolicy = EvictionPolicy.fromRedisName(config.maxMemoryPolicy());
         settings.maxMemorySamples = config.maxMemorySamples();
         settings.protoMaxBulkLen = config.protoMaxBulkLen();
+        settings.hashMaxListpackEntries = config.hashMaxListpackEntries();
+        settings.hashMaxListpackValue = config.hashMaxListpackValueBytes();
         settings.lfuLogFactor = config.lfuLogFactor();
         settings.lfuDecayTimeMinutes = config.lfuDecayTimeMinutes();
         engine.applySettings();

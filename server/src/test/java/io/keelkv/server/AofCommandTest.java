@@ -98,6 +98,7 @@ class AofCommandTest
         {
             client.call("DEBUG", "POPULATE", "50000");
             client.call("SET", "counter", "10");
+            client.call("HSET", "hash", "a", "1", "b", "two");
             assertEquals("+Background append only file rewriting started\r\n", client.call("BGREWRITEAOF"));
             assertEquals("-ERR Background append only file rewriting already in progress\r\n",
                 client.call("BGREWRITEAOF"));
@@ -110,6 +111,8 @@ class AofCommandTest
                 client.call("INCR", "counter");
                 client.call("SET", "key:" + i, "changed");
                 client.call("DEL", "key:" + (49_000 + i));
+                client.call("HINCRBY", "hash", "a", "1");
+                client.call("HSET", "hash" + (i % 10), "f" + i, "v");
             }
             awaitRewriteEnd(client);
             assertEquals("ok", info(client, "aof_last_bgrewrite_status"));
@@ -175,13 +178,24 @@ class AofCommandTest
             client.call("DEBUG", "POPULATE", "2000", "k", "20");
             client.call("SET", "ttl", "v", "PX", "3600000");
             client.call("SET", "bin", "a\r\nb\u0000c");
+            // a hash of 100 fields (two HMSET commands of at most 64 pairs in the base), integers and binary
+            for (int i = 0; i < 100; i++)
+            {
+                client.call("HSET", "h", "f" + i, i % 3 == 0 ? String.valueOf(i * 1000) : "v\r\n" + i);
+            }
+            client.call("HSET", "hbin", "\u0000", "-17", "12", "x");
+            client.call("PEXPIRE", "hbin", "3600000");
             client.call("SELECT", "3");
             client.call("SET", "in3", "x");
+            client.call("HSET", "h3", "a", "b");
             client.call("SELECT", "0");
             assertEquals("+Background append only file rewriting started\r\n", client.call("BGREWRITEAOF"));
             client.call("INCRBYFLOAT", "f", "1.5");
             client.call("EXPIRE", "k:1", "1000");
             client.call("DEL", "k:2");
+            client.call("HINCRBYFLOAT", "h", "f1", "0.25");
+            client.call("HINCRBY", "h", "f3", "-1");
+            client.call("HDEL", "h", "f4", "f5");
             awaitRewriteEnd(client);
             assertEquals("ok", info(client, "aof_last_bgrewrite_status"));
             client.call("APPEND", "bin", "more");

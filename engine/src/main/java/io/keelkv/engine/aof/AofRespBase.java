@@ -5,6 +5,7 @@ import io.keelkv.engine.keyspace.EntryFlyweight;
 import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.keyspace.ObjectType;
 import io.keelkv.engine.memory.PageMemory;
+import io.keelkv.engine.types.HashFlyweight;
 import org.agrona.BufferUtil;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -19,8 +20,9 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * The dataset as RESP commands: the base of an AOF with {@code aof-use-rdb-preamble no}, which any Redis 7.0
- * loads. What Redis's rewriteAppendOnlyFileRio writes for strings: {@code SELECT db} before each database's
- * keys, {@code SET key value}, then {@code PEXPIREAT key ms} for a key with a deadline. Runs on the owner
+ * loads. What Redis's rewriteAppendOnlyFileRio writes: {@code SELECT db} before each database's keys,
+ * {@code SET key value} for a string, {@code HMSET key field value ...} (64 pairs a command) for a hash, then
+ * {@code PEXPIREAT key ms} for a key with a deadline. Runs on the owner
  * thread over the live keyspace (at start, before any client), so what it writes is one instant.
  *
  * <p>Memory: one 1 MiB direct buffer; a value larger than what is left of it is written in pieces.
@@ -31,9 +33,13 @@ public final class AofRespBase implements AofDirectory.RespBaseWriter
     private static final byte[] SELECT = "SELECT".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SET = "SET".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PEXPIREAT = "PEXPIREAT".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HMSET = "HMSET".getBytes(StandardCharsets.US_ASCII);
+    /** Redis's AOF_REWRITE_ITEMS_PER_CMD. */
+    private static final int ITEMS_PER_COMMAND = 64;
 
     private final Keyspace keyspace;
     private final EntryFlyweight entry;
+    private final HashFlyweight hash;
     private ByteBuffer buffer;
     private UnsafeBuffer view;
     private int used;
@@ -44,6 +50,7 @@ public final class AofRespBase implements AofDirectory.RespBaseWriter
     {
         this.keyspace = keyspace;
         this.entry = new EntryFlyweight(memory);
+        this.hash = new HashFlyweight(memory);
     }
 
     @Override
@@ -95,17 +102,24 @@ public final class AofRespBase implements AofDirectory.RespBaseWriter
     private void writeEntry(final long handle)
     {
         entry.wrap(handle);
-        if (entry.type() != ObjectType.STRING)
-        {
-            throw new IllegalStateException("a RESP base of type " + entry.type() + " is not written yet");
-        }
         try
         {
-            header(3);
-            bulk(SET);
-            bulk(entry.keyAddress(), entry.keyLength());
-            bulk(entry.valueAddress(), entry.valueLength());
-            commands++;
+            switch (entry.type())
+            {
+                case ObjectType.STRING:
+                    header(3);
+                    bulk(SET);
+                    bulk(entry.keyAddress(), entry.keyLength());
+                    bulk(entry.valueAddress(), entry.valueLength());
+                    commands++;
+                    break;
+                case ObjectType.HASH:
+                    writeHash(handle);
+                    break;
+                default:
+                    throw new IllegalStateException("a RESP base of type " + entry.type() + " is not written yet");
+            }
+            entry.wrap(handle);
             if (entry.hasExpire())
             {
                 header(3);
@@ -118,6 +132,44 @@ public final class AofRespBase implements AofDirectory.RespBaseWriter
         catch (final IOException ex)
         {
             throw new UncheckedIOException(ex);
+        }
+    }
+
+    /** rewriteHashObject: HMSET key with up to 64 field/value pairs per command. */
+    private void writeHash(final long handle) throws IOException
+    {
+        hash.wrap(handle);
+        long items = hash.length();
+        int inCommand = 0;
+        for (long field = hash.first(); field != HashFlyweight.NONE; field = hash.next(field))
+        {
+            if (inCommand == 0)
+            {
+                final int pairs = (int)Math.min(items, ITEMS_PER_COMMAND);
+                header(2 + pairs * 2);
+                bulk(HMSET);
+                bulk(entry.keyAddress(), entry.keyLength());
+                commands++;
+            }
+            element(hash.load(field));
+            element(hash.load(hash.valueOf(field)));
+            items--;
+            if (++inCommand == ITEMS_PER_COMMAND)
+            {
+                inCommand = 0;
+            }
+        }
+    }
+
+    private void element(final HashFlyweight loaded) throws IOException
+    {
+        if (loaded.isInteger())
+        {
+            bulk(Long.toString(loaded.integer()).getBytes(StandardCharsets.US_ASCII));
+        }
+        else
+        {
+            bulk(loaded.address(), loaded.stringLength());
         }
     }
 

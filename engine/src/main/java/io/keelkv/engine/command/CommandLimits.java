@@ -1,11 +1,16 @@
 package io.keelkv.engine.command;
 
 /**
- * The limits the commands apply to what clients send, set by the engine's owner from its settings (the
- * server's proto-max-bulk-len). Read on the owner thread by the handlers; no other command settings live here.
+ * The limits and encoding thresholds the commands apply, set by the engine's owner from its settings (the
+ * server's proto-max-bulk-len and *-max-listpack-* directives). Read on the owner thread by the handlers at
+ * each command, so a CONFIG SET applies to the next write, as in Redis.
  */
 public final class CommandLimits
 {
     /** The longest string a command may build (SETRANGE, APPEND, DEBUG POPULATE): Redis's proto-max-bulk-len. */
     public long protoMaxBulkLen = 512L * 1024 * 1024;
+    /** hash-max-listpack-entries: a hash with more fields leaves the listpack encoding. */
+    public long hashMaxListpackEntries = 512;
+    /** hash-max-listpack-value: a field or value longer than this makes a hash leave the listpack encoding. */
+    public long hashMaxListpackValue = 64;
 }

@@ -1,7 +1,7 @@
 package io.keelkv.engine.command;
 
 import io.keelkv.engine.keyspace.Database;
-import io.keelkv.engine.keyspace.Digest;
+import io.keelkv.engine.types.Digest;
 import io.keelkv.engine.keyspace.EntryFlyweight;
 import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.memory.PageMemory;

@@ -99,7 +99,7 @@ final class KeyCommands
     private long patternAddress;
     private int patternLength;
     private boolean matchAll;
-    private long parsedCursor;
+    private final long[] parsedCursor = new long[1];
 
     private KeyCommands(final Keyspace keyspace)
     {
@@ -517,12 +517,12 @@ final class KeyCommands
     private void scan(final CommandContext ctx)
     {
         final Args args = ctx.args();
-        if (!parseCursor(args, 1))
+        if (!parseCursor(args, 1, parsedCursor))
         {
             ctx.out().raw(INVALID_CURSOR);
             return;
         }
-        long cursor = parsedCursor;
+        long cursor = parsedCursor[0];
         long count = 10;
         int matchArg = -1;
         int wantedType = TYPE_ANY;
@@ -642,12 +642,12 @@ final class KeyCommands
     /**
      * parseScanCursorOrReply: strtoul(s, &end, 10) over the whole C string, no leading space, no ERANGE. So
      * "" is 0, "+5" is 5, "-1" wraps to 2^64-1, and anything at or past 2^64 is invalid. The value is left
-     * in {@link #parsedCursor}. No allocation.
+     * in {@code parsedCursor[0]}. No allocation.
      */
-    private boolean parseCursor(final Args args, final int i)
+    static boolean parseCursor(final Args args, final int i, final long[] parsedCursor)
     {
         final int length = cStringLength(args, i);
-        parsedCursor = 0;
+        parsedCursor[0] = 0;
         if (length == 0)
         {
             return true;
@@ -684,7 +684,7 @@ final class KeyCommands
             }
             value = value * 10 + digit;
         }
-        parsedCursor = negative ? -value : value;
+        parsedCursor[0] = negative ? -value : value;
         return true;
     }
 

@@ -192,7 +192,8 @@ public final class LongDouble
         return s.startsWith("+") ? s.substring(1) : s;
     }
 
-    private static boolean isInfinity(final String s)
+    /** Whether {@code s} (accepted by {@link #isValid}) is an infinity: "inf", "-Infinity" and the like. */
+    public static boolean isInfinity(final String s)
     {
         final String t = s.startsWith("+") || s.startsWith("-") ? s.substring(1) : s;
         return t.equalsIgnoreCase("inf") || t.equalsIgnoreCase("infinity");

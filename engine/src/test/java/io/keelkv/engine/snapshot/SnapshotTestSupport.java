@@ -90,7 +90,22 @@ final class SnapshotTestSupport
         {
             final int db = random.nextInt(databases);
             final byte[] key = ("k:" + random.nextInt(keySpace)).getBytes(StandardCharsets.US_ASCII);
-            final int action = random.nextInt(10);
+            final int action = random.nextInt(12);
+            if (action >= 10)
+            {
+                // hashes: listpacks inline in their entries, grown and shrunk in place or moved
+                final byte[] hashKey = ("h:" + random.nextInt(keySpace / 10 + 1)).getBytes(StandardCharsets.US_ASCII);
+                final byte[] field = ("f" + random.nextInt(40)).getBytes(StandardCharsets.US_ASCII);
+                if (action == 10)
+                {
+                    call(engine, db, bytes("HSET"), hashKey, field, value(random, random.nextInt(60)));
+                }
+                else
+                {
+                    call(engine, db, bytes("HDEL"), hashKey, field);
+                }
+                continue;
+            }
             if (action < 2)
             {
                 call(engine, db, "DEL".getBytes(StandardCharsets.US_ASCII), key);

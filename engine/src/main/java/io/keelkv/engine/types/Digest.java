@@ -1,6 +1,12 @@
-package io.keelkv.engine.keyspace;
+package io.keelkv.engine.types;
 
+import io.keelkv.engine.keyspace.Database;
+import io.keelkv.engine.keyspace.EntryFlyweight;
+import io.keelkv.engine.keyspace.Keyspace;
+import io.keelkv.engine.keyspace.ObjectType;
 import io.keelkv.engine.memory.PageMemory;
+
+import org.agrona.UnsafeApi;
 
 import java.security.DigestException;
 import java.security.MessageDigest;
@@ -35,6 +41,7 @@ public final class Digest
     private static final byte[] EXPIRE_MARK = {'!', '!', 'e', 'x', 'p', 'i', 'r', 'e', '!', '!'};
     private static final byte[] HEX = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
     private static final int CHUNK_BYTES = 8192;
+    private static final long BYTE_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
 
     private final PageMemory memory;
     private final MessageDigest sha1;
@@ -42,6 +49,8 @@ public final class Digest
     private final byte[] chunk = new byte[CHUNK_BYTES];
     private final byte[] hash = new byte[DIGEST_LENGTH];
     private final byte[] keyDigest = new byte[DIGEST_LENGTH];
+    private final byte[] element = new byte[DIGEST_LENGTH];
+    private final HashFlyweight hashView;
     private final byte[] word = new byte[4];
     private final Database.EntryVisitor addKey = this::addKey;
     private byte[] target;
@@ -50,6 +59,7 @@ public final class Digest
     {
         this.memory = memory;
         this.entry = new EntryFlyweight(memory);
+        this.hashView = new HashFlyweight(memory);
         try
         {
             sha1 = MessageDigest.getInstance("SHA-1");
@@ -101,17 +111,56 @@ public final class Digest
     {
         entry.wrap(entryHandle);
         mixDigest(digest, bigEndian(entry.type()));
-        if (entry.type() == ObjectType.STRING)
+        final int type = entry.type();
+        final boolean hasExpire = entry.hasExpire();
+        if (type == ObjectType.STRING)
         {
             xorRange(digest, entry.valueHandle(), entry.valueLength());
             feedback(digest);
         }
-        // collection types will mix their elements here, each as Redis's xorObjectDigest does for it
-        if (entry.hasExpire())
+        else if (type == ObjectType.HASH)
+        {
+            // per field: element = mix(mix(0, field), value); xor(digest, element) (the pairs in any order)
+            hashView.wrap(entryHandle);
+            for (long field = hashView.first(); field != HashFlyweight.NONE; field = hashView.next(field))
+            {
+                Arrays.fill(element, (byte)0);
+                mixLoaded(element, hashView.load(field));
+                mixLoaded(element, hashView.load(hashView.valueOf(field)));
+                sha1.update(element, 0, DIGEST_LENGTH);
+                finishXor(digest);
+            }
+        }
+        // the other collection types will mix their elements here, each as Redis's xorObjectDigest does for it
+        if (hasExpire)
         {
             sha1.update(EXPIRE_MARK, 0, EXPIRE_MARK.length);
             finishXor(digest);
         }
+    }
+
+    /** mixDigest of a loaded collection element: an integer as its decimal text, as Redis's iterators give it. */
+    private void mixLoaded(final byte[] digest, final HashFlyweight loaded)
+    {
+        if (loaded.isInteger())
+        {
+            final byte[] text = Long.toString(loaded.integer()).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            sha1.update(text, 0, text.length);
+        }
+        else
+        {
+            final long address = loaded.address();
+            final int length = loaded.stringLength();
+            for (int done = 0; done < length; )
+            {
+                final int n = Math.min(CHUNK_BYTES, length - done);
+                UnsafeApi.copyMemory(null, address + done, chunk, BYTE_BASE, n);
+                sha1.update(chunk, 0, n);
+                done += n;
+            }
+        }
+        finishXor(digest);
+        feedback(digest);
     }
 
     /** digest = sha1(digest ^ sha1(bytes)) */

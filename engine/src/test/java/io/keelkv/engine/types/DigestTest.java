@@ -1,7 +1,8 @@
-package io.keelkv.engine.keyspace;
+package io.keelkv.engine.types;
 
 import io.keelkv.engine.EngineSettings;
 import io.keelkv.engine.KeelEngine;
+import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.RespWriter;
 import org.junit.jupiter.api.AfterEach;
