@@ -180,4 +180,373 @@ class PagedDictTest
         }
         assertEquals(allocatedBefore, memory.allocatedBytes());
     }
+
+    @Test
+    void shouldReturnEveryElementPresentForTheWholeScanWhileTheTableGrowsAndShrinks()
+    {
+        final long seed = seed("scan");
+        final SplittableRandom random = new SplittableRandom(seed);
+        final long root = dict.create(true);
+        final Set<String> seen = new HashSet<>();
+        final PagedDict.ElementVisitor collect = e -> seen.add(string(dict.element(e).fieldBytes()));
+        int resizesSeen = 0;
+        for (int round = 0; round < 20; round++)
+        {
+            dict.wrap(root);
+            final int stable = 200 + random.nextInt(2_000);
+            for (int i = 0; i < stable; i++)
+            {
+                put("s:" + round + ":" + i, "v");
+            }
+            seen.clear();
+            int transients = 0;
+            long cursor = 0;
+            do
+            {
+                cursor = dict.scan(cursor, collect);
+                // between calls: a burst of new fields (a grow), or all of them deleted (a shrink), then lookups
+                // that step the rehash, so calls see one table, two, or a table of another size
+                final int action = random.nextInt(4);
+                if (action == 0)
+                {
+                    final int burst = random.nextInt(4 * stable);
+                    for (int i = 0; i < burst; i++)
+                    {
+                        put("t:" + transients++, "x");
+                    }
+                }
+                else if (action == 1)
+                {
+                    for (int i = 0; i < transients; i++)
+                    {
+                        delete("t:" + i);
+                    }
+                    transients = 0;
+                }
+                final boolean before = dict.isResizing();
+                for (int i = random.nextInt(200); i > 0; i--)
+                {
+                    find("s:" + round + ":" + random.nextInt(stable), false);
+                }
+                resizesSeen += before || dict.isResizing() ? 1 : 0;
+            }
+            while (cursor != 0);
+            for (int i = 0; i < stable; i++)
+            {
+                assertTrue(seen.contains("s:" + round + ":" + i), "seed " + seed + " round " + round + ": s:" + round + ":" + i);
+            }
+            for (int i = 0; i < transients; i++)
+            {
+                delete("t:" + i);
+            }
+            for (int i = 0; i < stable; i++)
+            {
+                delete("s:" + round + ":" + i);
+            }
+            assertEquals(0, dict.size());
+        }
+        System.out.println("scan test: " + resizesSeen + " scan calls met a resize under way");
+        assertTrue(resizesSeen > 20, "too few resizes between scan calls: " + resizesSeen);
+    }
+
+    @Test
+    void shouldFreeAHundredThousandElementsInBoundedStepsAndGiveBackEveryPage()
+    {
+        final long allocatedBefore = memory.allocatedBytes();
+        final long pagesBefore = memory.pagesInUse();
+        final long root = dict.create(true);
+        for (int i = 0; i < 100_000; i++)
+        {
+            assertEquals(PagedDict.ADDED, put("field:" + i, "value:" + i));
+        }
+        System.out.println("free test: 100k elements, resizing " + dict.isResizing() + ", pages " + memory.pagesInUse());
+        // another dict used between the steps: the free's position is in its own root, not in the instance
+        final long other = dict.create(false);
+        final byte[] member = bytes("member");
+        dict.add(member, BASE, member.length);
+        final int maxBlocks = 1_000;
+        int calls = 0;
+        long previous = memory.allocatedBytes();
+        boolean done = false;
+        while (!done)
+        {
+            final long visitedBefore = dict.bucketsVisited;
+            done = dict.freeStep(root, maxBlocks);
+            calls++;
+            final long freed = previous - memory.allocatedBytes();
+            previous = memory.allocatedBytes();
+            assertTrue(dict.bucketsVisited - visitedBefore <= (long)maxBlocks * PagedDict.FREE_EMPTY_VISITS_PER_BLOCK,
+                "a step visited " + (dict.bucketsVisited - visitedBefore) + " buckets");
+            // the largest element here is 48 bytes; the last step also frees the tables and the root
+            assertTrue(done || freed <= maxBlocks * 48L, "a step freed " + freed + " bytes");
+            dict.wrap(other);
+            assertNotEquals(NULL_HANDLE, dict.find(member, BASE, member.length));
+            assertThrows(IllegalStateException.class, () -> dict.wrap(root), "a dict being freed cannot be used");
+        }
+        System.out.println("free test: " + calls + " steps of up to " + maxBlocks + " elements");
+        assertTrue(calls >= 100_000 / maxBlocks, "too few steps: " + calls);
+        dict.freeStep(other, 10);
+        assertEquals(allocatedBefore, memory.allocatedBytes());
+        assertEquals(pagesBefore, memory.pagesInUse());
+    }
+
+    /**
+     * Grows through a table of 1 MiB or more (zeroed in steps) and shrinks back through one, checking after
+     * every operation what it did: at most one non-empty bucket moved and ten empty ones passed by the rehash
+     * (plus the lookup's two buckets), at most one zeroing step, and no table zeroed at once of a size that
+     * should have gone in steps.
+     */
+    @Test
+    void shouldBoundTheBucketsAndZeroingOfEveryOperation()
+    {
+        final long root = dict.create(false);
+        final int n = 300_000; // past 2^18: the tables of 2^18 and 2^19 buckets are 2 and 4 MiB
+        final long maxBuckets = 2 + 1 + PagedDict.REHASH_EMPTY_VISITS;
+        final byte[] f = new byte[8];
+        long worstBuckets = 0;
+        long worstSteps = 0;
+        long worstAtOnce = 0;
+        for (int pass = 0; pass < 2; pass++)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                UnsafeApi.putLong(f, BASE, i);
+                final long buckets = dict.bucketsVisited;
+                final long steps = dict.zeroedInSteps;
+                final long atOnce = dict.zeroedAtOnce;
+                if (pass == 0)
+                {
+                    assertEquals(PagedDict.ADDED, dict.add(f, BASE, f.length));
+                }
+                else
+                {
+                    assertTrue(dict.delete(f, BASE, f.length));
+                }
+                worstBuckets = Math.max(worstBuckets, dict.bucketsVisited - buckets);
+                worstSteps = Math.max(worstSteps, dict.zeroedInSteps - steps);
+                worstAtOnce = Math.max(worstAtOnce, dict.zeroedAtOnce - atOnce);
+            }
+        }
+        System.out.println("bounded test: worst op visited " + worstBuckets + " buckets, zeroed " + worstSteps +
+            " bytes in a step and " + worstAtOnce + " at once; " + dict.zeroedInSteps + " bytes zeroed in steps in all");
+        assertTrue(worstBuckets <= maxBuckets, "an operation visited " + worstBuckets + " buckets");
+        assertTrue(worstSteps <= PagedDict.PREPARE_STEP_BYTES, "an operation zeroed " + worstSteps + " bytes in a step");
+        assertTrue(worstAtOnce < PagedDict.EAGER_ZERO_BYTES, "an operation zeroed a table of " + worstAtOnce + " bytes");
+        // growing, the tables of 2^17, 2^18 and 2^19 buckets (1, 2 and 4 MiB); shrinking from 2^19 at 10% fill goes
+        // straight to 2^16, under the threshold
+        assertEquals(7L << 20, dict.zeroedInSteps, "the big tables were not zeroed in steps");
+        assertEquals(0, dict.size());
+        while (!dict.freeStep(root, 1_000))
+        {
+            // stepped free
+        }
+    }
+
+    @Test
+    void shouldPauseResizingWhileASnapshotRunsExceptPastTheForcedRatio()
+    {
+        final long root = dict.create(true);
+        for (int i = 0; i < 64; i++)
+        {
+            put("a" + i, "v");
+        }
+        while (dict.isRehashing())
+        {
+            dict.rehash(100);
+        }
+        final long buckets = dict.bucketCount();
+        dict.snapshotRunning(true);
+        // up to a load factor of 5 the table keeps its size: no table is made, no bucket moves
+        int i = 0;
+        while (dict.size() < PagedDict.FORCE_RESIZE_RATIO * buckets)
+        {
+            put("b" + i++, "v");
+        }
+        assertEquals(buckets, dict.bucketCount());
+        assertFalse(dict.isResizing());
+        // deletes shrink nothing
+        for (int j = 0; j < i; j++)
+        {
+            delete("b" + j);
+        }
+        for (int j = 0; j < 60; j++)
+        {
+            delete("a" + j);
+        }
+        assertEquals(buckets, dict.bucketCount(), "a shrink ran during a snapshot");
+        // past the forced ratio it grows (and rehashes) even so
+        i = 0;
+        while (!dict.isResizing())
+        {
+            put("c" + i++, "v");
+        }
+        assertTrue(dict.size() > PagedDict.FORCE_RESIZE_RATIO * buckets, "grew at " + dict.size() + " elements in " + buckets);
+        dict.snapshotRunning(false);
+        for (int j = 0; j < 10_000 && dict.isResizing(); j++)
+        {
+            find("a60", false);
+        }
+        assertFalse(dict.isResizing());
+        assertEquals("v", get("c0"));
+        assertEquals(4 + i, dict.size());
+        dict.freeStep(root, Integer.MAX_VALUE);
+    }
+
+    @Test
+    void shouldKeepSetMembersWithoutValues()
+    {
+        final long root = dict.create(false);
+        assertFalse(dict.withValues());
+        for (int i = 0; i < 1_000; i++)
+        {
+            final byte[] m = bytes("m" + i);
+            assertEquals(PagedDict.ADDED, dict.add(m, BASE, m.length));
+            assertEquals(PagedDict.UPDATED, dict.add(m, BASE, m.length));
+        }
+        final byte[] m7 = bytes("m7");
+        final long e = dict.find(m7, BASE, m7.length);
+        assertEquals(0, dict.element(e).valueLength());
+        assertEquals(DictElementDescriptor.SET_HEADER_LENGTH + 2, dict.element(e).length());
+        assertThrows(IllegalStateException.class, () -> dict.replaceFoundValue(m7, BASE, 1));
+        final Set<String> members = new HashSet<>(iterateAll(root).keySet());
+        assertEquals(1_000, members.size());
+        assertTrue(members.contains("m999"));
+        dict.freeStep(root, Integer.MAX_VALUE);
+    }
+
+    @Test
+    void shouldRefuseMutationsWithoutTheFindTheyFollow()
+    {
+        final long root = dict.create(true);
+        put("a", "1");
+        dict.wrap(root); // forgets what the put found
+        final byte[] b = bytes("b");
+        assertThrows(IllegalStateException.class, () -> dict.insertAfterMiss(b, BASE, 1, b, BASE, 1));
+        assertThrows(IllegalStateException.class, () -> dict.deleteFound());
+        find("a", false);
+        assertThrows(IllegalStateException.class, () -> dict.insertAfterMiss(b, BASE, 1, b, BASE, 1), "a hit is not a miss");
+        find("b", false);
+        assertThrows(IllegalStateException.class, () -> dict.deleteFound(), "a miss is not a hit");
+        // a value of a new length moves the element to a new block, linked where the old one was
+        put("c", "3");
+        find("a", false);
+        final long old = dict.element(dict.find(bytes("a"), BASE, 1)).handle();
+        final byte[] longer = bytes("a much longer value than before");
+        final long moved = dict.replaceFoundValue(longer, BASE, longer.length);
+        assertNotEquals(old, moved);
+        assertEquals("a much longer value than before", get("a"));
+        assertEquals("3", get("c"));
+        assertEquals(2, dict.size());
+        dict.freeStep(root, Integer.MAX_VALUE);
+    }
+
+    @Test
+    void shouldRefuseADamagedRootOrElement()
+    {
+        final long root = dict.create(true);
+        for (int i = 0; i < 10; i++)
+        {
+            put("f" + i, "v" + i);
+        }
+        // a root whose exponent says more buckets than its table holds
+        final byte exp0 = memory.getByte(root + DictRootDescriptor.EXP0_OFFSET);
+        memory.putByte(root + DictRootDescriptor.EXP0_OFFSET, (byte)20);
+        assertThrows(IllegalStateException.class, () -> dict.wrap(root));
+        memory.putByte(root + DictRootDescriptor.EXP0_OFFSET, exp0);
+        dict.wrap(root);
+        // a handle that is not a dict
+        final long notADict = memory.allocate(DictRootDescriptor.LENGTH, true);
+        assertThrows(IllegalStateException.class, () -> dict.wrap(notADict));
+        dict.wrap(root);
+        // an element whose field length runs past its block
+        final long e = find("f3", false);
+        memory.putInt(e + DictElementDescriptor.FIELD_LENGTH_OFFSET, 1 << 20);
+        assertThrows(PageAccessException.class, () -> iterateAll(root));
+        memory.putInt(e + DictElementDescriptor.FIELD_LENGTH_OFFSET, -100);
+        assertThrows(PageAccessException.class, () -> find("f3", false));
+        memory.putInt(e + DictElementDescriptor.FIELD_LENGTH_OFFSET, 2);
+        assertEquals("v3", get("f3"));
+    }
+
+    /**
+     * dictGetFairRandomKey's distribution is not exactly uniform (elements of long chains and runs are
+     * sampled together), but every element is reachable and none is favoured by much.
+     */
+    @Test
+    void shouldPickEveryElementAtRandomWithoutFavouringAny()
+    {
+        final long seed = seed("random");
+        final SplittableRandom random = new SplittableRandom(seed);
+        dict.create(true);
+        final int n = 500;
+        for (int i = 0; i < n; i++)
+        {
+            put("r" + i, "v");
+        }
+        final Map<String, Integer> counts = new HashMap<>();
+        final int draws = 500_000;
+        for (int i = 0; i < draws; i++)
+        {
+            counts.merge(string(dict.element(dict.randomElement(random)).fieldBytes()), 1, Integer::sum);
+        }
+        assertEquals(n, counts.size(), "seed " + seed + ": not every element was picked");
+        final int min = counts.values().stream().min(Integer::compare).orElseThrow();
+        final int max = counts.values().stream().max(Integer::compare).orElseThrow();
+        System.out.println("random test: " + draws + " draws over " + n + " elements, each picked " + min + " to " + max +
+            " times (uniform: " + draws / n + ")");
+        assertTrue(min > draws / n / 4 && max < draws / n * 4, "seed " + seed + ": picks from " + min + " to " + max);
+    }
+
+    @Test
+    void shouldInsertFindAndDeleteWithoutAllocatingOnceWarm()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final long thread = Thread.currentThread().getId();
+        final long root = dict.create(true);
+        final byte[] f = new byte[12];
+        final byte[] v = new byte[20];
+        for (int i = 0; i < 1_100; i++)
+        {
+            UnsafeApi.putLong(f, BASE, i);
+            dict.put(f, BASE, f.length, v, BASE, v.length);
+        }
+        final SplittableRandom random = new SplittableRandom(1);
+        final long[] sink = new long[1];
+        final PagedDict.ElementVisitor visitor = e -> sink[0] += e;
+        long allocated = 0;
+        for (int warm = 0; warm < 3; warm++)
+        {
+            final long before = threads.getThreadAllocatedBytes(thread);
+            for (int round = 0; round < 200; round++)
+            {
+                dict.wrap(root);
+                // 1,100 to 1,200 elements in 2,048 buckets: no resize in steady state
+                for (int i = 1_100; i < 1_200; i++)
+                {
+                    UnsafeApi.putLong(f, BASE, i);
+                    dict.put(f, BASE, f.length, v, BASE, v.length);
+                    v[0]++;
+                    dict.put(f, BASE, f.length, v, BASE, v.length);
+                    sink[0] += dict.find(f, BASE, f.length);
+                }
+                for (int i = 1_100; i < 1_200; i++)
+                {
+                    UnsafeApi.putLong(f, BASE, i);
+                    dict.delete(f, BASE, f.length);
+                }
+                sink[0] += dict.randomElement(random);
+                sink[0] += dict.scan(round, visitor);
+                iterator.reset(root);
+                while (iterator.next() != NULL_HANDLE)
+                {
+                    sink[0]++;
+                }
+            }
+            allocated = threads.getThreadAllocatedBytes(thread) - before;
+        }
+        System.out.println("allocation test: " + allocated + " bytes over 200 rounds of 300 puts, 100 finds, 100 deletes");
+        assertEquals(0, allocated);
+        assertNotEquals(42, sink[0]);
+    }
 }
