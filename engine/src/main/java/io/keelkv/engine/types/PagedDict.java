@@ -349,9 +349,8 @@ public final class PagedDict
         {
             return NULL_HANDLE;
         }
-        // next, lengths and field in one copy; then the new value length and value; then the link, so the chain
-        // never points at a half-written element (no one reads it in between, but a snapshot copy of the page
-        // is taken at the first write: either order is a whole dict in the snapshot's instant)
+        // next, lengths and field in one copy, then the new value, and only then the link: the chain never points
+        // at a half-written block, and the old one is freed last, after nothing points at it
         memory.copy(e, old, HASH_HEADER_LENGTH + (long)fieldLength);
         scratch.wrapNew(e, true).valueLength(valueLength);
         memory.putBytes(scratch.valueHandle(), valueBase, valueAddress, valueLength);

@@ -190,10 +190,12 @@ class PagedDictTest
         final Set<String> seen = new HashSet<>();
         final PagedDict.ElementVisitor collect = e -> seen.add(string(dict.element(e).fieldBytes()));
         int resizesSeen = 0;
-        for (int round = 0; round < 20; round++)
+        int grows = 0;
+        int shrinks = 0;
+        for (int round = 0; round < 10; round++)
         {
             dict.wrap(root);
-            final int stable = 200 + random.nextInt(2_000);
+            final int stable = 100 + random.nextInt(500);
             for (int i = 0; i < stable; i++)
             {
                 put("s:" + round + ":" + i, "v");
@@ -206,10 +208,11 @@ class PagedDictTest
                 cursor = dict.scan(cursor, collect);
                 // between calls: a burst of new fields (a grow), or all of them deleted (a shrink), then lookups
                 // that step the rehash, so calls see one table, two, or a table of another size
-                final int action = random.nextInt(4);
+                final long bucketsBefore = dict.bucketCount();
+                final int action = random.nextInt(8);
                 if (action == 0)
                 {
-                    final int burst = random.nextInt(4 * stable);
+                    final int burst = random.nextInt(12 * stable);
                     for (int i = 0; i < burst; i++)
                     {
                         put("t:" + transients++, "x");
@@ -224,11 +227,13 @@ class PagedDictTest
                     transients = 0;
                 }
                 final boolean before = dict.isResizing();
-                for (int i = random.nextInt(200); i > 0; i--)
+                for (int i = random.nextInt(40); i > 0; i--)
                 {
                     find("s:" + round + ":" + random.nextInt(stable), false);
                 }
                 resizesSeen += before || dict.isResizing() ? 1 : 0;
+                grows += dict.bucketCount() > bucketsBefore ? 1 : 0;
+                shrinks += dict.bucketCount() < bucketsBefore ? 1 : 0;
             }
             while (cursor != 0);
             for (int i = 0; i < stable; i++)
@@ -245,8 +250,9 @@ class PagedDictTest
             }
             assertEquals(0, dict.size());
         }
-        System.out.println("scan test: " + resizesSeen + " scan calls met a resize under way");
-        assertTrue(resizesSeen > 20, "too few resizes between scan calls: " + resizesSeen);
+        System.out.println("scan test: " + resizesSeen + " scan calls met a resize under way; the buckets grew between " +
+            grows + " calls and shrank between " + shrinks);
+        assertTrue(resizesSeen > 20 && grows > 5 && shrinks > 5, "too few resizes between scan calls");
     }
 
     @Test
@@ -548,5 +554,27 @@ class PagedDictTest
         System.out.println("allocation test: " + allocated + " bytes over 200 rounds of 300 puts, 100 finds, 100 deletes");
         assertEquals(0, allocated);
         assertNotEquals(42, sink[0]);
+    }
+
+    @Test
+    void shouldRefuseToGoOnIteratingADictThatChanged()
+    {
+        final long root = dict.create(true);
+        for (int i = 0; i < 100; i++)
+        {
+            put("f" + i, "v");
+        }
+        iterator.reset(root);
+        assertNotEquals(NULL_HANDLE, iterator.next());
+        put("new", "v");
+        assertThrows(IllegalStateException.class, iterator::next);
+        iterator.reset(root);
+        int count = 0;
+        while (iterator.next() != NULL_HANDLE)
+        {
+            count++;
+        }
+        assertEquals(101, count);
+        assertEquals(NULL_HANDLE, iterator.next(), "an iterator at its end stays there");
     }
 }
