@@ -22,6 +22,7 @@ import io.keelkv.engine.snapshot.SnapshotException;
 import io.keelkv.engine.snapshot.SnapshotReader;
 import io.keelkv.engine.snapshot.SnapshotWriter;
 import io.keelkv.engine.keyspace.ObjectType;
+import io.keelkv.engine.types.LazyFree;
 import io.keelkv.engine.types.Strings;
 import org.agrona.UnsafeApi;
 
@@ -47,6 +48,9 @@ public final class KeelEngine implements AutoCloseable
     private final EngineSettings settings;
     private final PageMemory memory;
     private final Keyspace keyspace;
+    /** Frees dropped collections; the cron gives it up to a millisecond a tick, 1024 elements a call. */
+    private final LazyFree lazyFree;
+    private static final int LAZY_FREE_BLOCKS_PER_STEP = 1024;
     private final Eviction eviction;
     private final SnapshotControl snapshots;
     private final AofControl aof;
@@ -64,6 +68,8 @@ public final class KeelEngine implements AutoCloseable
         this.settings = settings.conclude();
         this.memory = new PageMemory(settings.pageSizeBytes, Long.MAX_VALUE);
         this.keyspace = new Keyspace(memory, settings.databases, settings.seed);
+        this.lazyFree = new LazyFree(memory);
+        keyspace.valueReleaser(lazyFree);
         this.eviction = new Eviction(keyspace);
         this.snapshots = new SnapshotControl(keyspace, settings.snapshotAgentThread, settings.snapshotIdleStrategy,
             settings.snapshotPagesPerStep, settings.loadPrefaultThread);
@@ -93,6 +99,12 @@ public final class KeelEngine implements AutoCloseable
         limits.protoMaxBulkLen = settings.protoMaxBulkLen;
         limits.hashMaxListpackEntries = settings.hashMaxListpackEntries;
         limits.hashMaxListpackValue = settings.hashMaxListpackValue;
+    }
+
+    /** INFO lazyfree_pending_objects and lazyfreed_objects. */
+    public LazyFree lazyFree()
+    {
+        return lazyFree;
     }
 
     public EngineSettings settings()
@@ -219,6 +231,12 @@ public final class KeelEngine implements AutoCloseable
             {
                 work++;
             }
+        }
+        // big collections dropped since the last tick, a bounded number of blocks at a time (see LazyFree)
+        final long freeDeadline = System.nanoTime() + rehashBudgetNs;
+        while (System.nanoTime() - freeDeadline < 0 && lazyFree.step(LAZY_FREE_BLOCKS_PER_STEP))
+        {
+            work++;
         }
         work += snapshots.poll(nowMs);
         work += aof.cron();

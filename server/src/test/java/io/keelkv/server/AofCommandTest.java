@@ -184,6 +184,12 @@ class AofCommandTest
                 client.call("HSET", "h", "f" + i, i % 3 == 0 ? String.valueOf(i * 1000) : "v\r\n" + i);
             }
             client.call("HSET", "hbin", "\u0000", "-17", "12", "x");
+            // and a hashtable: more fields than hash-max-listpack-entries (512), one value past 64 bytes
+            for (int i = 0; i < 700; i++)
+            {
+                client.call("HSET", "big", "f" + i, i == 7 ? "v".repeat(100) : String.valueOf(i));
+            }
+            assertEquals("$9\r\nhashtable\r\n", client.call("OBJECT", "ENCODING", "big"));
             client.call("PEXPIRE", "hbin", "3600000");
             client.call("SELECT", "3");
             client.call("SET", "in3", "x");

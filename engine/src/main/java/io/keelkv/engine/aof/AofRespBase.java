@@ -151,8 +151,8 @@ public final class AofRespBase implements AofDirectory.RespBaseWriter
                 bulk(entry.keyAddress(), entry.keyLength());
                 commands++;
             }
-            element(hash.load(field));
-            element(hash.load(hash.valueOf(field)));
+            element(hash.loadField(field));
+            element(hash.loadValue(field));
             items--;
             if (++inCommand == ITEMS_PER_COMMAND)
             {

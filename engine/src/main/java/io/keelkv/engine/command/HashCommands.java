@@ -10,7 +10,9 @@ import io.keelkv.engine.resp.RespConstants;
 import io.keelkv.engine.resp.RespWriter;
 import io.keelkv.engine.types.HashFlyweight;
 import io.keelkv.engine.types.LongDouble;
+import io.keelkv.engine.types.PagedDict;
 import org.agrona.UnsafeApi;
+import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
@@ -23,9 +25,9 @@ import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
  * The hash command family (Redis 7.0's t_hash.c), over {@link HashFlyweight}: the same replies, errors, order
  * of checks and AOF forms as Redis (HINCRBYFLOAT is logged as HSET with its result).
  *
- * <p>Not built yet: the hashtable encoding. A write that would take a hash past {@code hash-max-listpack-entries}
- * fields, or store a field or value longer than {@code hash-max-listpack-value}, is refused whole with
- * {@link #NEEDS_HASHTABLE} before it changes anything, where Redis would convert the hash.
+ * <p>Encodings, as Redis converts: before a write, a field or value longer than {@code hash-max-listpack-value}
+ * converts a listpack to a hashtable (hashTypeTryConversion, HSET and HSETNX only); after each field set, more
+ * than {@code hash-max-listpack-entries} fields do (the check in hashTypeSet). Never back.
  *
  * <p>Single-field reads and writes (HGET, HSET of one pair, HDEL, HEXISTS, HLEN) allocate nothing; HINCRBYFLOAT
  * does its long-double arithmetic on Strings, as INCRBYFLOAT does.
@@ -34,10 +36,6 @@ final class HashCommands
 {
     private static final long BYTE_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
 
-    /** The refusal of a feature KeelKV does not have yet, in the form the README and the fuzz test know. */
-    static final byte[] NEEDS_HASHTABLE = RespConstants.bytes("-ERR the hashtable encoding of hashes is not " +
-        "supported: this write would take the hash past hash-max-listpack-entries fields, or store a field or value " +
-        "longer than hash-max-listpack-value bytes, and this KeelKV version keeps hashes as listpacks only\r\n");
     private static final byte[] HASH_NOT_INTEGER = RespConstants.bytes("-ERR hash value is not an integer\r\n");
     private static final byte[] HASH_NOT_FLOAT = RespConstants.bytes("-ERR hash value is not a float\r\n");
     private static final byte[] OVERFLOW = RespConstants.bytes("-ERR increment or decrement would overflow\r\n");
@@ -62,6 +60,9 @@ final class HashCommands
     private final UnsafeBuffer number = new UnsafeBuffer(digits);
     private final long[] cursor = new long[1];
     private long[] picked = new long[16];
+    private int kept;
+    private final LongHashSet drawn = new LongHashSet();
+    private final PagedDict.ElementVisitor collect = this::keep;
 
     private HashCommands(final Keyspace keyspace)
     {
@@ -121,6 +122,7 @@ final class HashCommands
         {
             hash.wrap(e);
         }
+        hash.snapshotRunning(keyspace.snapshotRunning());
         return e;
     }
 
@@ -144,59 +146,38 @@ final class HashCommands
     }
 
     /**
-     * Whether setting the fields of the pairs at {@code from, from + 2, ...} (values after each) keeps the hash
-     * a listpack: no argument longer than hash-max-listpack-value, and the fields after the writes at most
-     * hash-max-listpack-entries. {@code e} is the hash or NULL_HANDLE.
+     * hashTypeTryConversion: a listpack about to take an argument in {@code [from, to]} longer than
+     * hash-max-listpack-value becomes a hashtable first. @return false after writing OOM.
      */
-    private boolean fitsListpack(final CommandContext ctx, final long e, final int from)
+    private boolean tryConversion(final CommandContext ctx, final int from, final int to)
     {
+        if (hash.isHashtable())
+        {
+            return true;
+        }
         final Args args = ctx.args();
-        final long existing = e == NULL_HANDLE ? 0 : hash.length();
-        final long pairs = (args.count() - from) / 2;
-        long longest = 0;
-        for (int i = from; i < args.count(); i++)
+        for (int i = from; i <= to; i++)
         {
-            longest = Math.max(longest, args.length(i));
-        }
-        long added = pairs;
-        if (existing + pairs > ctx.limits().hashMaxListpackEntries)
-        {
-            // near the limit: count the fields that are really new (not in the hash, not repeated before)
-            added = 0;
-            for (int i = from; i < args.count(); i += 2)
+            if (args.length(i) > ctx.limits().hashMaxListpackValue)
             {
-                if ((e == NULL_HANDLE || hash.find(args.buffer(), args.offset(i), args.length(i)) == HashFlyweight.NONE) &&
-                    !repeatedField(args, from, i))
-                {
-                    added++;
-                }
+                return convert(ctx);
             }
         }
-        final long fields = existing + added;
-        return HashFlyweight.fitsListpack(fields, longest, ctx.limits().hashMaxListpackEntries,
-            ctx.limits().hashMaxListpackValue);
+        return true;
     }
 
-    private static boolean repeatedField(final Args args, final int from, final int i)
+    /** The check after hashTypeSet: a listpack past hash-max-listpack-entries fields becomes a hashtable. */
+    private boolean convertIfTooMany(final CommandContext ctx)
     {
-        for (int j = from; j < i; j += 2)
-        {
-            if (args.length(j) == args.length(i) && sameBytes(args, i, j))
-            {
-                return true;
-            }
-        }
-        return false;
+        return hash.isHashtable() || hash.length() <= ctx.limits().hashMaxListpackEntries || convert(ctx);
     }
 
-    private static boolean sameBytes(final Args args, final int i, final int j)
+    private boolean convert(final CommandContext ctx)
     {
-        for (int k = 0; k < args.length(i); k++)
+        if (!hash.convertToHashtable(keyspace, ctx.db()))
         {
-            if (args.byteAt(i, k) != args.byteAt(j, k))
-            {
-                return false;
-            }
+            ctx.out().raw(RespConstants.OOM);
+            return false;
         }
         return true;
     }
@@ -227,16 +208,7 @@ final class HashCommands
             return;
         }
         final long e = lookupWrite(ctx);
-        if (e < 0)
-        {
-            return;
-        }
-        if (!fitsListpack(ctx, e, 2))
-        {
-            ctx.out().raw(NEEDS_HASHTABLE);
-            return;
-        }
-        if (!createIfMissing(ctx, e))
+        if (e < 0 || !createIfMissing(ctx, e) || !tryConversion(ctx, 2, args.count() - 1))
         {
             return;
         }
@@ -245,10 +217,13 @@ final class HashCommands
         {
             final int added = hash.set(keyspace, ctx.db(), args.buffer(), args.offset(i), args.length(i),
                 args.buffer(), args.offset(i + 1), args.length(i + 1));
-            if (added < 0)
+            if (added < 0 || !convertIfTooMany(ctx))
             {
-                ctx.dirty((i - 2) / 2);
-                ctx.out().raw(RespConstants.OOM);
+                ctx.dirty((i - 2) / 2 + (added < 0 ? 0 : 1));
+                if (added < 0)
+                {
+                    ctx.out().raw(RespConstants.OOM);
+                }
                 return;
             }
             created += added;
@@ -277,12 +252,7 @@ final class HashCommands
             ctx.out().raw(RespConstants.ZERO);
             return;
         }
-        if (!fitsListpack(ctx, e, 2))
-        {
-            ctx.out().raw(NEEDS_HASHTABLE);
-            return;
-        }
-        if (!createIfMissing(ctx, e))
+        if (!createIfMissing(ctx, e) || !tryConversion(ctx, 2, 3))
         {
             return;
         }
@@ -293,7 +263,10 @@ final class HashCommands
             return;
         }
         ctx.dirty(1);
-        ctx.out().raw(RespConstants.ONE);
+        if (convertIfTooMany(ctx))
+        {
+            ctx.out().raw(RespConstants.ONE);
+        }
     }
 
     private void hdel(final CommandContext ctx)
@@ -350,7 +323,7 @@ final class HashCommands
             final long field = hash.find(args.buffer(), args.offset(2), args.length(2));
             if (field != HashFlyweight.NONE)
             {
-                hash.load(hash.valueOf(field));
+                hash.loadValue(field);
                 if (hash.isInteger())
                 {
                     current = hash.integer();
@@ -407,7 +380,7 @@ final class HashCommands
             final long field = hash.find(args.buffer(), args.offset(2), args.length(2));
             if (field != HashFlyweight.NONE)
             {
-                hash.load(hash.valueOf(field));
+                hash.loadValue(field);
                 current = loadedString();
                 if (!LongDouble.isValid(current))
                 {
@@ -439,14 +412,6 @@ final class HashCommands
     private boolean setField(final CommandContext ctx, final long e, final int length)
     {
         final Args args = ctx.args();
-        final long fields = (e == NULL_HANDLE ? 0 : hash.length()) +
-            (e != NULL_HANDLE && hash.find(args.buffer(), args.offset(2), args.length(2)) != HashFlyweight.NONE ? 0 : 1);
-        if (!HashFlyweight.fitsListpack(fields, Math.max(args.length(2), length), ctx.limits().hashMaxListpackEntries,
-            ctx.limits().hashMaxListpackValue))
-        {
-            ctx.out().raw(NEEDS_HASHTABLE);
-            return false;
-        }
         if (!createIfMissing(ctx, e))
         {
             return false;
@@ -456,7 +421,7 @@ final class HashCommands
             ctx.out().raw(RespConstants.OOM);
             return false;
         }
-        return true;
+        return convertIfTooMany(ctx);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -476,7 +441,7 @@ final class HashCommands
             ctx.out().nullBulk();
             return;
         }
-        hash.load(hash.valueOf(field));
+        hash.loadValue(field);
         replyLoaded(ctx.out());
     }
 
@@ -499,7 +464,7 @@ final class HashCommands
             }
             else
             {
-                hash.load(hash.valueOf(field));
+                hash.loadValue(field);
                 replyLoaded(out);
             }
         }
@@ -523,7 +488,7 @@ final class HashCommands
             return;
         }
         final long field = e == NULL_HANDLE ? HashFlyweight.NONE : hash.find(args.buffer(), args.offset(2), args.length(2));
-        ctx.out().integer(field == HashFlyweight.NONE ? 0 : hash.load(hash.valueOf(field)).loadedLength());
+        ctx.out().integer(field == HashFlyweight.NONE ? 0 : hash.loadValue(field).loadedLength());
     }
 
     private void hexists(final CommandContext ctx)
@@ -563,12 +528,12 @@ final class HashCommands
         {
             if (fields)
             {
-                hash.load(field);
+                hash.loadField(field);
                 replyLoaded(out);
             }
             if (values)
             {
-                hash.load(hash.valueOf(field));
+                hash.loadValue(field);
                 replyLoaded(out);
             }
         }
@@ -591,7 +556,7 @@ final class HashCommands
                 out.nullBulk();
                 return;
             }
-            hash.load(hash.fieldAt(random(ctx).nextLong(hash.length())));
+            hash.loadField(randomField(random(ctx)));
             replyLoaded(out);
             return;
         }
@@ -642,7 +607,7 @@ final class HashCommands
             final SplittableRandom random = random(ctx);
             for (long n = 0; n < count; n++)
             {
-                replyField(out, hash.fieldAt(random.nextLong(size)), withValues, pairs);
+                replyField(out, randomField(random), withValues, pairs);
             }
             return;
         }
@@ -654,8 +619,24 @@ final class HashCommands
             }
             return;
         }
-        // lpRandomPairsUnique: distinct fields, in the hash's order (selection sampling)
         final SplittableRandom random = random(ctx);
+        if (hash.isHashtable() && count * 3 <= size)
+        {
+            // Redis's CASE 4: draw until count distinct fields, O(count); the order is the draws'
+            drawn.clear();
+            while (drawn.size() < count)
+            {
+                final long field = hash.randomField(random);
+                if (drawn.add(field))
+                {
+                    replyField(out, field, withValues, pairs);
+                }
+            }
+            return;
+        }
+        // lpRandomPairsUnique, and in place of Redis's CASE 3 for a hashtable (a copy of the dict with random
+        // fields removed until count remain): distinct fields in one pass, each kept with the probability of
+        // selection sampling, so the reply is a uniform draw in the hash's own order. O(size), as CASE 3 is.
         long needed = count;
         long left = size;
         for (long field = hash.first(); field != HashFlyweight.NONE && needed > 0; field = hash.next(field), left--)
@@ -674,13 +655,19 @@ final class HashCommands
         {
             out.arrayHeader(2);
         }
-        hash.load(field);
+        hash.loadField(field);
         replyLoaded(out);
         if (withValues)
         {
-            hash.load(hash.valueOf(field));
+            hash.loadValue(field);
             replyLoaded(out);
         }
+    }
+
+    /** A field drawn at random: uniform in a listpack, Redis's fair pick in a hashtable. */
+    private long randomField(final SplittableRandom random)
+    {
+        return hash.isHashtable() ? hash.randomField(random) : hash.fieldAt(random.nextLong(hash.length()));
     }
 
     private SplittableRandom random(final CommandContext ctx)
@@ -688,7 +675,11 @@ final class HashCommands
         return ctx.keyspace().random();
     }
 
-    /** hscanCommand over a listpack: every pair at once and cursor 0, as Redis 7.0 answers for it. */
+    /**
+     * hscanCommand: a listpack answers every pair at once with cursor 0, as Redis 7.0 does; a hashtable is
+     * scanned with Redis's reverse-binary cursor, COUNT buckets' worth at a time (at most ten times COUNT
+     * scan steps), then MATCH filters what was collected.
+     */
     private void hscan(final CommandContext ctx)
     {
         final Args args = ctx.args();
@@ -709,6 +700,7 @@ final class HashCommands
             return;
         }
         int matchArg = -1;
+        long count = 10;
         for (int i = 3; i < args.count(); i += 2)
         {
             final boolean hasValue = i + 1 < args.count();
@@ -719,7 +711,8 @@ final class HashCommands
                     out.raw(RespConstants.NOT_INTEGER);
                     return;
                 }
-                if (args.longValue() < 1)
+                count = args.longValue();
+                if (count < 1)
                 {
                     out.raw(RespConstants.SYNTAX_ERROR);
                     return;
@@ -736,29 +729,56 @@ final class HashCommands
             }
         }
         final boolean useMatch = matchArg >= 0 && !(args.length(matchArg) == 1 && args.byteAt(matchArg, 0) == '*');
-        int kept = 0;
-        for (long field = hash.first(); field != HashFlyweight.NONE; field = hash.next(field))
+        kept = 0;
+        long next = 0;
+        if (hash.isHashtable())
         {
-            if (!useMatch || matchesLoaded(args, matchArg, field))
+            next = cursor[0];
+            // C's "maxiterations--" test stops at zero only, so a COUNT whose tenfold wrapped still iterates
+            long maxIterations = count * 10;
+            do
             {
-                kept = keep(kept, field);
+                next = hash.scan(next, collect);
+            }
+            while (next != 0 && maxIterations-- != 0 && kept < count);
+        }
+        else
+        {
+            for (long field = hash.first(); field != HashFlyweight.NONE; field = hash.next(field))
+            {
+                keep(field);
+            }
+        }
+        int matched = 0;
+        for (int i = 0; i < kept; i++)
+        {
+            if (!useMatch || matchesLoaded(args, matchArg, picked[i]))
+            {
+                picked[matched++] = picked[i];
             }
         }
         out.arrayHeader(2);
-        out.raw(SCAN_DONE);
-        out.arrayHeader(kept * 2L);
-        for (int i = 0; i < kept; i++)
+        if (next == 0)
         {
-            hash.load(picked[i]);
+            out.raw(SCAN_DONE);
+        }
+        else
+        {
+            out.bulkString(Long.toUnsignedString(next));
+        }
+        out.arrayHeader(matched * 2L);
+        for (int i = 0; i < matched; i++)
+        {
+            hash.loadField(picked[i]);
             replyLoaded(out);
-            hash.load(hash.valueOf(picked[i]));
+            hash.loadValue(picked[i]);
             replyLoaded(out);
         }
     }
 
     private boolean matchesLoaded(final Args args, final int matchArg, final long field)
     {
-        hash.load(field);
+        hash.loadField(field);
         if (hash.isInteger())
         {
             final int length = formatLong(hash.integer());
@@ -769,14 +789,13 @@ final class HashCommands
             hash.stringLength(), false);
     }
 
-    private int keep(final int kept, final long field)
+    private void keep(final long field)
     {
         if (kept == picked.length)
         {
             picked = java.util.Arrays.copyOf(picked, kept * 2);
         }
-        picked[kept] = field;
-        return kept + 1;
+        picked[kept++] = field;
     }
 
     // ------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import io.keelkv.engine.memory.PageMemory;
 import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.RespConstants;
 import io.keelkv.engine.resp.RespWriter;
+import io.keelkv.engine.types.HashFlyweight;
 import io.keelkv.engine.keyspace.ObjectType;
 import org.agrona.collections.LongArrayList;
 
@@ -86,6 +87,7 @@ final class KeyCommands
     private final Keyspace keyspace;
     private final PageMemory memory;
     private final EntryFlyweight entry;
+    private final HashFlyweight hashes;
     private final EntryFlyweight source;
     private final RewrittenArgs rewrite = new RewrittenArgs();
 
@@ -106,6 +108,7 @@ final class KeyCommands
         this.keyspace = keyspace;
         this.memory = keyspace.memory();
         this.entry = new EntryFlyweight(memory);
+        this.hashes = new HashFlyweight(memory);
         this.source = new EntryFlyweight(memory);
         this.visited = new EntryFlyweight(memory);
     }
@@ -339,7 +342,7 @@ final class KeyCommands
             return;
         }
         db.find(args.array(), args.address(1), args.length(1));
-        keyspace.deleteFound(db);
+        keyspace.unlinkFoundMoved(db); // the value, and what it owns, now belongs to the new key
         ctx.dirty(1);
         replyRenamed(ctx, nx, true);
     }
@@ -410,10 +413,29 @@ final class KeyCommands
             keyspace.deleteFound(target);
             keyspace.lookupWrite(target, args.array(), args.address(2), args.length(2));
         }
+        // a hashtable's dict is the source's own: the copy gets a dict of its own, made before the entry
+        long ownedRoot = NULL_HANDLE;
+        if (ObjectType.ownsBlocks(entry.wrap(src).encoding()))
+        {
+            ownedRoot = hashes.wrap(src).copyHashtable();
+            if (ownedRoot == NULL_HANDLE)
+            {
+                ctx.out().raw(RespConstants.OOM);
+                return;
+            }
+        }
         if (!copyEntry(target, src, args.array(), args.address(2), args.length(2), false))
         {
+            if (ownedRoot != NULL_HANDLE)
+            {
+                hashes.freeHashtable(ownedRoot);
+            }
             ctx.out().raw(RespConstants.OOM);
             return;
+        }
+        if (ownedRoot != NULL_HANDLE)
+        {
+            memory.putLong(entry.valueHandle(), ownedRoot); // copyEntry left entry at the new key
         }
         ctx.dirty(1);
         ctx.out().integer(1);
@@ -457,7 +479,7 @@ final class KeyCommands
             return;
         }
         db.find(args.array(), args.address(1), args.length(1));
-        keyspace.deleteFound(db);
+        keyspace.unlinkFoundMoved(db); // the value, and what it owns, now belongs to the key in the target db
         ctx.dirty(1);
         ctx.out().integer(1);
     }

@@ -12,6 +12,7 @@ import io.keelkv.engine.resp.RespWriter;
 import io.keelkv.engine.snapshot.SnapshotControl;
 import io.keelkv.engine.snapshot.SnapshotException;
 import io.keelkv.engine.keyspace.ObjectType;
+import io.keelkv.engine.types.HashFlyweight;
 import io.keelkv.engine.types.Strings;
 
 import static io.keelkv.engine.command.KeyCommands.intArg;
@@ -96,6 +97,7 @@ final class ServerCommands
     private final Eviction eviction;
     private final SnapshotControl snapshots;
     private final EntryFlyweight entry;
+    private final HashFlyweight hashes;
 
     private ServerCommands(final Keyspace keyspace, final Eviction eviction, final SnapshotControl snapshots)
     {
@@ -104,6 +106,7 @@ final class ServerCommands
         this.eviction = eviction;
         this.snapshots = snapshots;
         this.entry = new EntryFlyweight(memory);
+        this.hashes = new HashFlyweight(memory);
     }
 
     static void bind(final Keyspace keyspace, final Eviction eviction, final SnapshotControl snapshots,
@@ -248,7 +251,7 @@ final class ServerCommands
         {
             final Database db = ctx.db();
             final long removed = db.size();
-            db.clear();
+            keyspace.clear(db);
             ctx.dirty(Math.max(1, removed));
         }
         ctx.out().ok();
@@ -274,13 +277,16 @@ final class ServerCommands
      *         + 8                                 the key's share of the bucket table: one 8-byte slot per key
      *                                             at the load factor of 1 the table grows at
      * </pre>
-     * The volatile-key vector's 8-byte slot of a key with a TTL is not counted (Redis leaves its expires
-     * dict out too). SAMPLES is parsed and checked as Redis does, and meaningless for strings. Like Redis
-     * (dictFind), a key past its deadline but not yet removed is still measured.
+     * plus, for a hashtable-encoded hash, its dict's root and bucket tables and its elements' blocks, these
+     * estimated as Redis estimates them: the average of the first SAMPLES elements (5 by default, 0 for all)
+     * times the number of elements. The volatile-key vector's 8-byte slot of a key with a TTL is not counted
+     * (Redis leaves its expires dict out too). SAMPLES means nothing for strings and listpacks, which are
+     * inside the entry. Like Redis (dictFind), a key past its deadline but not yet removed is still measured.
      */
     private void memoryUsage(final CommandContext ctx)
     {
         final Args args = ctx.args();
+        long samples = 5;
         for (int j = 3; j < args.count(); j++)
         {
             if (option(args, j, SAMPLES) && j + 1 < args.count())
@@ -295,6 +301,7 @@ final class ServerCommands
                     ctx.out().raw(RespConstants.SYNTAX_ERROR);
                     return;
                 }
+                samples = args.longValue() == 0 ? Long.MAX_VALUE : args.longValue();
                 j++;
             }
             else
@@ -309,7 +316,20 @@ final class ServerCommands
             ctx.out().nullBulk();
             return;
         }
-        ctx.out().integer(memory.blockBytes(entry.wrap(e).length()) + 8);
+        long usage = memory.blockBytes(entry.wrap(e).length()) + 8;
+        if (ObjectType.ownsBlocks(entry.encoding()))
+        {
+            hashes.wrap(e);
+            long sampled = 0;
+            long bytes = 0;
+            for (long field = hashes.first(); field != HashFlyweight.NONE && sampled < samples; field = hashes.next(field))
+            {
+                bytes += hashes.elementBlockBytes(field);
+                sampled++;
+            }
+            usage += hashes.hashtableOverheadBytes() + (sampled == 0 ? 0 : bytes / sampled * hashes.length());
+        }
+        ctx.out().integer(usage);
     }
 
     /** objectCommandLookupOrReply: a lookup that expires but does not touch; nil when missing. */

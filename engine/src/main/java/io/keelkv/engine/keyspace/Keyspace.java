@@ -28,6 +28,8 @@ public final class Keyspace
     private final Database[] databases;
     private final EntryFlyweight entry;
     private final EntryFlyweight moved;
+    private final Database.EntryVisitor clearVisitor = this::releaseIfOwning;
+    private ValueReleaser releaser = ValueReleaser.NONE;
     private final SplittableRandom random;
     private KeyspaceListener listener = KeyspaceListener.NONE;
 
@@ -400,13 +402,94 @@ public final class Keyspace
         return e;
     }
 
-    /** Unlink and free the found entry. */
+    /**
+     * Releases what a collection value owns outside its entry (see {@link ObjectType#ownsBlocks}); the engine
+     * sets the types layer's implementation, which may free at once or in steps later (lazy free).
+     */
+    public interface ValueReleaser
+    {
+        ValueReleaser NONE = new ValueReleaser()
+        {
+            @Override
+            public void release(final long entryHandle)
+            {
+                throw new IllegalStateException("no value releaser is set for a value that owns blocks");
+            }
+
+            @Override
+            public void reset()
+            {
+            }
+        };
+
+        /** The value of entry {@code entryHandle} is dropped: free what it owns (the entry block is the caller's). */
+        void release(long entryHandle);
+
+        /** The page memory was reset: forget anything queued for freeing. */
+        void reset();
+    }
+
+    public void valueReleaser(final ValueReleaser releaser)
+    {
+        this.releaser = releaser;
+    }
+
+    /** Unlink and free the found entry, and release what its value owns. */
     public void deleteFound(final Database db)
+    {
+        final long e = db.foundEntry();
+        entry.wrap(e);
+        if (ObjectType.ownsBlocks(entry.encoding()))
+        {
+            releaser.release(e);
+            entry.wrap(e);
+        }
+        final long length = entry.length();
+        db.unlinkFound();
+        memory.free(e, length);
+    }
+
+    /**
+     * Unlink and free the found entry whose value now belongs to another entry (RENAME and MOVE copy the entry
+     * under the new key, value bytes included: a collection's root handle moves with them).
+     */
+    public void unlinkFoundMoved(final Database db)
     {
         final long e = db.foundEntry();
         final long length = entry.wrap(e).length();
         db.unlinkFound();
         memory.free(e, length);
+    }
+
+    /** The found entry's value is about to be overwritten (SET over a hash): release what it owns, if anything. */
+    public void releaseFoundValue(final Database db)
+    {
+        final long e = db.foundEntry();
+        if (ObjectType.ownsBlocks(entry.wrap(e).encoding()))
+        {
+            releaser.release(e);
+        }
+    }
+
+    /** FLUSHDB: every entry of {@code db} and its tables, with what their values own. O(keys). */
+    public void clear(final Database db)
+    {
+        db.forEach(clearVisitor);
+        db.clear();
+    }
+
+    private void releaseIfOwning(final long e)
+    {
+        if (ObjectType.ownsBlocks(entry.wrap(e).encoding()))
+        {
+            releaser.release(e);
+        }
+    }
+
+    /** Whether a background snapshot runs: collections pause their resizing too. */
+    public boolean snapshotRunning()
+    {
+        return !touchClock;
     }
 
     /** Delete a key if present (and not expired). @return true if a live key was deleted. */
@@ -426,6 +509,7 @@ public final class Keyspace
         {
             db.forgetTables(false);
         }
+        releaser.reset();
         memory.reset();
     }
 

@@ -30,6 +30,15 @@ public final class ObjectType
     {
     }
 
+    /**
+     * Whether a value of this encoding owns blocks outside its entry (a hashtable's root, tables and elements):
+     * deleting or overwriting the key must release them, and copying it must copy them.
+     */
+    public static boolean ownsBlocks(final int encoding)
+    {
+        return encoding == ENCODING_HT;
+    }
+
     public static String typeName(final int type)
     {
         switch (type)

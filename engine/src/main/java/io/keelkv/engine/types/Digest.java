@@ -125,8 +125,8 @@ public final class Digest
             for (long field = hashView.first(); field != HashFlyweight.NONE; field = hashView.next(field))
             {
                 Arrays.fill(element, (byte)0);
-                mixLoaded(element, hashView.load(field));
-                mixLoaded(element, hashView.load(hashView.valueOf(field)));
+                mixLoaded(element, hashView.loadField(field));
+                mixLoaded(element, hashView.loadValue(field));
                 sha1.update(element, 0, DIGEST_LENGTH);
                 finishXor(digest);
             }

@@ -87,6 +87,8 @@ public final class Strings
         }
         else
         {
+            // a collection's own blocks go before its entry becomes a string
+            keyspace.releaseFoundValue(db);
             entry.wrap(e);
             final boolean hadTtl = entry.hasExpire();
             final long wantTtl = expireAtMs >= 0 ? expireAtMs : (keepTtl && hadTtl ? entry.expireAt() : -1);

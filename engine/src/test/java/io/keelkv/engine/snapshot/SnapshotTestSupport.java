@@ -98,7 +98,8 @@ final class SnapshotTestSupport
                 final byte[] field = ("f" + random.nextInt(40)).getBytes(StandardCharsets.US_ASCII);
                 if (action == 10)
                 {
-                    call(engine, db, bytes("HSET"), hashKey, field, value(random, random.nextInt(60)));
+                    // a value past 64 bytes makes a hashtable (its dict in pages of its own), else a listpack
+                    call(engine, db, bytes("HSET"), hashKey, field, value(random, random.nextInt(90)));
                 }
                 else
                 {

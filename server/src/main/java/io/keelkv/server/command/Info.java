@@ -351,8 +351,8 @@ public final class Info
         field(sb, "mem_aof_buffer", 0);
         field(sb, "mem_allocator", "keelkv-pages");
         field(sb, "active_defrag_running", 0);
-        field(sb, "lazyfree_pending_objects", 0);
-        field(sb, "lazyfreed_objects", 0);
+        field(sb, "lazyfree_pending_objects", engine.lazyFree().pendingObjects());
+        field(sb, "lazyfreed_objects", engine.lazyFree().freedObjects());
     }
 
     private void persistence(final StringBuilder sb)

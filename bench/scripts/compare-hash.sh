@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Hash command throughput of KeelKV beside Debian's redis-server, small hashes (the listpack encoding both
+# servers keep them in): redis-benchmark, 50 clients, keys h:<12 digits> over -r 100000, runs alternating
+# (K R K R ...) for ROUNDS rounds, pipeline 1 and 16; prints the median of each and the ratio.
+#
+#   bench/scripts/compare-hash.sh [rounds] [requests]
+#
+# redis-benchmark's own `-t hset` writes every field into one hash (myhash) until it holds -r fields: a
+# hashtable in Redis, which KeelKV does not have yet; so the commands here are given explicitly.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+rounds="${1:-3}"
+requests="${2:-200000}"
+. "$root/bench/scripts/servers.sh"
+start_servers 18000
+
+declare -A commands=(
+  [hset]="HSET h:__rand_int__ name alice city paris"
+  [hget]="HGET h:__rand_int__ name"
+  [hincrby]="HINCRBY h:__rand_int__ visits 1"
+  [hgetall]="HGETALL h:__rand_int__"
+)
+order=(hset hget hincrby hgetall)
+
+# warm-up: the JIT compiles the hot path, and every key exists for the reads
+for p in "$kp" "$rp"; do
+  redis-benchmark -p "$p" -c 50 -n 300000 -P 16 -r 100000 -q ${commands[hset]} > /dev/null 2>&1
+done
+
+run() { # port pipeline command... -> rps
+  local port="$1" pipeline="$2"
+  shift 2
+  redis-benchmark -p "$port" -c 50 -n "$requests" -P "$pipeline" -r 100000 --csv "$@" 2>/dev/null |
+    awk -F'"' 'NR==2 {print $4}'
+}
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+echo "| command | pipeline | KeelKV req/s | Redis req/s | ratio |"
+echo "|---|---:|---:|---:|---:|"
+for p in 1 16; do
+  for t in "${order[@]}"; do
+    : > "$work/k"; : > "$work/r"
+    for _ in $(seq 1 "$rounds"); do
+      run "$kp" "$p" ${commands[$t]} >> "$work/k"
+      run "$rp" "$p" ${commands[$t]} >> "$work/r"
+    done
+    k=$(median < "$work/k"); r=$(median < "$work/r")
+    echo "| $t | $p | $k | $r | $(awk -v k="$k" -v r="$r" 'BEGIN { printf "%.2f", k / r }') |"
+  done
+done
