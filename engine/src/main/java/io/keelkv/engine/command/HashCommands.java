@@ -2,7 +2,6 @@ package io.keelkv.engine.command;
 
 import io.keelkv.engine.keyspace.Database;
 import io.keelkv.engine.keyspace.EntryFlyweight;
-import io.keelkv.engine.keyspace.GlobMatcher;
 import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.keyspace.ObjectType;
 import io.keelkv.engine.resp.Args;
@@ -10,13 +9,10 @@ import io.keelkv.engine.resp.RespConstants;
 import io.keelkv.engine.resp.RespWriter;
 import io.keelkv.engine.types.HashFlyweight;
 import io.keelkv.engine.types.LongDouble;
-import io.keelkv.engine.types.PagedDict;
 import org.agrona.UnsafeApi;
-import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.SplittableRandom;
 
 import static io.keelkv.engine.command.RewrittenArgs.literal;
 import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
@@ -41,28 +37,15 @@ final class HashCommands
     private static final byte[] OVERFLOW = RespConstants.bytes("-ERR increment or decrement would overflow\r\n");
     private static final byte[] NAN_OR_INF_ARG = RespConstants.bytes("-ERR value is NaN or Infinity\r\n");
     private static final byte[] NAN_OR_INF = RespConstants.bytes("-ERR increment would produce NaN or Infinity\r\n");
-    private static final byte[] OUT_OF_RANGE = RespConstants.bytes("-ERR value is out of range\r\n");
-    private static final byte[] COUNT_RANGE = RespConstants.bytes("-ERR value is out of range, value must between " +
-        "-9223372036854775807 and 9223372036854775807\r\n");
-    private static final byte[] EMPTY_SCAN = RespConstants.bytes("*2\r\n$1\r\n0\r\n*0\r\n");
-    private static final byte[] SCAN_DONE = RespConstants.bytes("$1\r\n0\r\n");
 
-    private static final byte[] WITHVALUES = literal("withvalues");
-    private static final byte[] COUNT = literal("count");
-    private static final byte[] MATCH = literal("match");
     private static final byte[] HSET_CMD = literal("HSET");
 
     private final Keyspace keyspace;
     private final EntryFlyweight entry;
-    private final HashFlyweight hash;
+    final HashFlyweight hash; // shared with HashSampling: one owner thread, one command at a time
     private final RewrittenArgs rewrite = new RewrittenArgs();
     private final byte[] digits = new byte[24];
     private final UnsafeBuffer number = new UnsafeBuffer(digits);
-    private final long[] cursor = new long[1];
-    private long[] picked = new long[16];
-    private int kept;
-    private final LongHashSet drawn = new LongHashSet();
-    private final PagedDict.ElementVisitor collect = this::keep;
 
     private HashCommands(final Keyspace keyspace)
     {
@@ -88,15 +71,16 @@ final class HashCommands
         table.bind("hgetall", ctx -> c.getAll(ctx, true, true));
         table.bind("hincrby", c::hincrby);
         table.bind("hincrbyfloat", c::hincrbyfloat);
-        table.bind("hrandfield", c::hrandfield);
-        table.bind("hscan", c::hscan);
+        final HashSampling sampling = new HashSampling(c);
+        table.bind("hrandfield", sampling::hrandfield);
+        table.bind("hscan", sampling::hscan);
     }
 
     // ------------------------------------------------------------------------------------------------
     // lookups
 
     /** lookupKeyRead + checkType: the hash's entry, NULL_HANDLE when missing, -1 after writing WRONGTYPE. */
-    private long lookupRead(final CommandContext ctx)
+    long lookupRead(final CommandContext ctx)
     {
         final Args args = ctx.args();
         final long e = keyspace.lookupRead(ctx.db(), args.array(), args.address(1), args.length(1));
@@ -183,7 +167,7 @@ final class HashCommands
     }
 
     /** The loaded field or value as a bulk string. */
-    private void replyLoaded(final RespWriter out)
+    void replyLoaded(final RespWriter out)
     {
         if (hash.isInteger())
         {
@@ -346,7 +330,7 @@ final class HashCommands
             return;
         }
         final long result = current + increment;
-        final int length = formatLong(result);
+        final int length = HashFlyweight.formatLong(result, digits);
         if (!setField(ctx, e, length))
         {
             return;
@@ -539,265 +523,6 @@ final class HashCommands
         }
     }
 
-    /** hrandfieldCommand and hrandfieldWithCountCommand, for the listpack encoding. */
-    private void hrandfield(final CommandContext ctx)
-    {
-        final Args args = ctx.args();
-        final RespWriter out = ctx.out();
-        if (args.count() < 3)
-        {
-            final long e = lookupRead(ctx);
-            if (e < 0)
-            {
-                return;
-            }
-            if (e == NULL_HANDLE)
-            {
-                out.nullBulk();
-                return;
-            }
-            hash.loadField(randomField(random(ctx)));
-            replyLoaded(out);
-            return;
-        }
-        if (!args.parseLong(2))
-        {
-            out.raw(RespConstants.NOT_INTEGER);
-            return;
-        }
-        final long l = args.longValue();
-        if (l == Long.MIN_VALUE)
-        {
-            out.raw(COUNT_RANGE);
-            return;
-        }
-        boolean withValues = false;
-        if (args.count() > 4 || (args.count() == 4 && !KeyCommands.option(args, 3, WITHVALUES)))
-        {
-            out.raw(RespConstants.SYNTAX_ERROR);
-            return;
-        }
-        if (args.count() == 4)
-        {
-            withValues = true;
-            if (l < -Long.MAX_VALUE / 2 || l > Long.MAX_VALUE / 2)
-            {
-                out.raw(OUT_OF_RANGE);
-                return;
-            }
-        }
-        final long e = lookupRead(ctx);
-        if (e < 0)
-        {
-            return;
-        }
-        final long size = e == NULL_HANDLE ? 0 : hash.length();
-        final boolean unique = l >= 0;
-        final long count = Math.abs(l);
-        if (count == 0 || size == 0)
-        {
-            out.raw(RespConstants.EMPTY_ARRAY);
-            return;
-        }
-        final boolean pairs = withValues && out.protocol() > 2;
-        final long replied = unique ? Math.min(count, size) : count;
-        out.arrayHeader(withValues && !pairs ? replied * 2 : replied);
-        if (!unique || count == 1)
-        {
-            final SplittableRandom random = random(ctx);
-            for (long n = 0; n < count; n++)
-            {
-                replyField(out, randomField(random), withValues, pairs);
-            }
-            return;
-        }
-        if (count >= size)
-        {
-            for (long field = hash.first(); field != HashFlyweight.NONE; field = hash.next(field))
-            {
-                replyField(out, field, withValues, pairs);
-            }
-            return;
-        }
-        final SplittableRandom random = random(ctx);
-        if (hash.isHashtable() && count * 3 <= size)
-        {
-            // Redis's CASE 4: draw until count distinct fields, O(count); the order is the draws'
-            drawn.clear();
-            while (drawn.size() < count)
-            {
-                final long field = hash.randomField(random);
-                if (drawn.add(field))
-                {
-                    replyField(out, field, withValues, pairs);
-                }
-            }
-            return;
-        }
-        // lpRandomPairsUnique, and in place of Redis's CASE 3 for a hashtable (a copy of the dict with random
-        // fields removed until count remain): distinct fields in one pass, each kept with the probability of
-        // selection sampling, so the reply is a uniform draw in the hash's own order. O(size), as CASE 3 is.
-        long needed = count;
-        long left = size;
-        for (long field = hash.first(); field != HashFlyweight.NONE && needed > 0; field = hash.next(field), left--)
-        {
-            if (random.nextLong(left) < needed)
-            {
-                replyField(out, field, withValues, pairs);
-                needed--;
-            }
-        }
-    }
-
-    private void replyField(final RespWriter out, final long field, final boolean withValues, final boolean pairs)
-    {
-        if (pairs)
-        {
-            out.arrayHeader(2);
-        }
-        hash.loadField(field);
-        replyLoaded(out);
-        if (withValues)
-        {
-            hash.loadValue(field);
-            replyLoaded(out);
-        }
-    }
-
-    /** A field drawn at random: uniform in a listpack, Redis's fair pick in a hashtable. */
-    private long randomField(final SplittableRandom random)
-    {
-        return hash.isHashtable() ? hash.randomField(random) : hash.fieldAt(random.nextLong(hash.length()));
-    }
-
-    private SplittableRandom random(final CommandContext ctx)
-    {
-        return ctx.keyspace().random();
-    }
-
-    /**
-     * hscanCommand: a listpack answers every pair at once with cursor 0, as Redis 7.0 does; a hashtable is
-     * scanned with Redis's reverse-binary cursor, COUNT buckets' worth at a time (at most ten times COUNT
-     * scan steps), then MATCH filters what was collected.
-     */
-    private void hscan(final CommandContext ctx)
-    {
-        final Args args = ctx.args();
-        final RespWriter out = ctx.out();
-        if (!KeyCommands.parseCursor(args, 2, cursor))
-        {
-            out.raw(KeyCommands.INVALID_CURSOR);
-            return;
-        }
-        final long e = lookupRead(ctx);
-        if (e < 0)
-        {
-            return;
-        }
-        if (e == NULL_HANDLE)
-        {
-            out.raw(EMPTY_SCAN);
-            return;
-        }
-        int matchArg = -1;
-        long count = 10;
-        for (int i = 3; i < args.count(); i += 2)
-        {
-            final boolean hasValue = i + 1 < args.count();
-            if (hasValue && KeyCommands.option(args, i, COUNT))
-            {
-                if (!args.parseLong(i + 1))
-                {
-                    out.raw(RespConstants.NOT_INTEGER);
-                    return;
-                }
-                count = args.longValue();
-                if (count < 1)
-                {
-                    out.raw(RespConstants.SYNTAX_ERROR);
-                    return;
-                }
-            }
-            else if (hasValue && KeyCommands.option(args, i, MATCH))
-            {
-                matchArg = i + 1;
-            }
-            else
-            {
-                out.raw(RespConstants.SYNTAX_ERROR);
-                return;
-            }
-        }
-        final boolean useMatch = matchArg >= 0 && !(args.length(matchArg) == 1 && args.byteAt(matchArg, 0) == '*');
-        kept = 0;
-        long next = 0;
-        if (hash.isHashtable())
-        {
-            next = cursor[0];
-            // C's "maxiterations--" test stops at zero only, so a COUNT whose tenfold wrapped still iterates
-            long maxIterations = count * 10;
-            do
-            {
-                next = hash.scan(next, collect);
-            }
-            while (next != 0 && maxIterations-- != 0 && kept < count);
-        }
-        else
-        {
-            for (long field = hash.first(); field != HashFlyweight.NONE; field = hash.next(field))
-            {
-                keep(field);
-            }
-        }
-        int matched = 0;
-        for (int i = 0; i < kept; i++)
-        {
-            if (!useMatch || matchesLoaded(args, matchArg, picked[i]))
-            {
-                picked[matched++] = picked[i];
-            }
-        }
-        out.arrayHeader(2);
-        if (next == 0)
-        {
-            out.raw(SCAN_DONE);
-        }
-        else
-        {
-            out.bulkString(Long.toUnsignedString(next));
-        }
-        out.arrayHeader(matched * 2L);
-        for (int i = 0; i < matched; i++)
-        {
-            hash.loadField(picked[i]);
-            replyLoaded(out);
-            hash.loadValue(picked[i]);
-            replyLoaded(out);
-        }
-    }
-
-    private boolean matchesLoaded(final Args args, final int matchArg, final long field)
-    {
-        hash.loadField(field);
-        if (hash.isInteger())
-        {
-            final int length = formatLong(hash.integer());
-            return GlobMatcher.matches(args.array(), args.address(matchArg), args.length(matchArg), digits, BYTE_BASE,
-                length, false);
-        }
-        return GlobMatcher.matches(args.array(), args.address(matchArg), args.length(matchArg), null, hash.address(),
-            hash.stringLength(), false);
-    }
-
-    private void keep(final long field)
-    {
-        if (kept == picked.length)
-        {
-            picked = java.util.Arrays.copyOf(picked, kept * 2);
-        }
-        picked[kept++] = field;
-    }
-
     // ------------------------------------------------------------------------------------------------
     // numbers
 
@@ -834,24 +559,5 @@ final class HashCommands
         final byte[] bytes = new byte[hash.stringLength()];
         UnsafeApi.copyMemory(null, hash.address(), bytes, BYTE_BASE, bytes.length);
         return new String(bytes, StandardCharsets.ISO_8859_1);
-    }
-
-    /** {@code value} in decimal into {@link #digits}; returns its length. */
-    private int formatLong(final long value)
-    {
-        final int length = HashFlyweight.decimalLength(value);
-        long v = value;
-        int at = length - 1;
-        do
-        {
-            digits[at--] = (byte)('0' + Math.abs(v % 10));
-            v /= 10;
-        }
-        while (v != 0);
-        if (value < 0)
-        {
-            digits[0] = '-';
-        }
-        return length;
     }
 }
