@@ -117,7 +117,9 @@ final class HashSampling
         if (!unique || count == 1)
         {
             final SplittableRandom random = random(ctx);
-            for (long n = 0; n < count; n++)
+            // a count up to 2^63 - 1 is valid: once the reply passes the client's output cap the writer drops
+            // everything and the client is disconnected, so the draws stop there rather than run for ever
+            for (long n = 0; n < count && !out.overflowed(); n++)
             {
                 replyField(out, randomField(random), withValues, pairs);
             }
