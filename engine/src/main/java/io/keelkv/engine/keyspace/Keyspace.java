@@ -420,6 +420,24 @@ public final class Keyspace
             public void reset()
             {
             }
+
+            @Override
+            public int pendingCount()
+            {
+                return 0;
+            }
+
+            @Override
+            public long pendingRoot(final int index)
+            {
+                throw new IndexOutOfBoundsException("nothing is pending");
+            }
+
+            @Override
+            public String adoptPending(final long[] roots, final int count)
+            {
+                return count == 0 ? null : "no value releaser is set to free " + count + " dropped collections";
+            }
         };
 
         /** The value of entry {@code entryHandle} is dropped: free what it owns (the entry block is the caller's). */
@@ -427,6 +445,23 @@ public final class Keyspace
 
         /** The page memory was reset: forget anything queued for freeing. */
         void reset();
+
+        /**
+         * Dropped values whose blocks are not all freed yet: a snapshot's instant records them, because their
+         * pages go into the file and, restored, would otherwise be in use for good.
+         */
+        int pendingCount();
+
+        /** The root handle of pending value {@code index}, {@code [0, pendingCount())}. */
+        long pendingRoot(int index);
+
+        /** After a load: go on freeing what the snapshot's instant had pending. @return null, or why not. */
+        String adoptPending(long[] roots, int count);
+    }
+
+    public ValueReleaser valueReleaser()
+    {
+        return releaser;
     }
 
     public void valueReleaser(final ValueReleaser releaser)

@@ -13,7 +13,7 @@ package io.keelkv.engine.snapshot;
  *  +---------------------------------------------------------------+
  *  |                       database count (D)                      |
  *  +---------------------------------------------------------------+
- *  |                           reserved                            |
+ *  |        pending frees (P): 0 in files written before them      |
  *  +---------------------------------------------------------------+
  *  |               key hash seed (the index was built with it)     |
  *  |                                                               |
@@ -35,6 +35,9 @@ package io.keelkv.engine.snapshot;
  *  |   keys with a TTL (4) | volatile segment count S (4)          |
  *  |   S segment handles (8 each)                                  |
  *  +---------------------------------------------------------------+
+ *  |  P root handles (8 each) of dropped collections whose blocks   |
+ *  |  the lazy free had not all freed at the instant               |
+ *  +---------------------------------------------------------------+
  *  |              CRC32C of every byte above (root CRC)            |
  *  +---------------------------------------------------------------+
  * </pre>
@@ -49,6 +52,9 @@ public final class RootBlockDescriptor
     public static final int SIZE_CLASS_COUNT_OFFSET = 0;
     public static final int PAGE_NUMBER_LIMIT_OFFSET = 4;
     public static final int DATABASE_COUNT_OFFSET = 8;
+    /** Was reserved (always 0), so older files read as having nothing pending. */
+    public static final int PENDING_FREE_COUNT_OFFSET = 12;
+    public static final int PENDING_FREE_HANDLE_LENGTH = 8;
     public static final int HASH_SEED_OFFSET = 16;
     public static final int FIXED_LENGTH = 24;
 

@@ -29,13 +29,29 @@ public final class RootBlockFlyweight
     // fixed part
 
     public void putFixed(
-        final int offset, final int sizeClassCount, final int pageNumberLimit, final int databaseCount, final long hashSeed)
+        final int offset, final int sizeClassCount, final int pageNumberLimit, final int databaseCount, final long hashSeed,
+        final int pendingFrees)
     {
         buffer.putInt(offset + SIZE_CLASS_COUNT_OFFSET, sizeClassCount, LE);
         buffer.putInt(offset + PAGE_NUMBER_LIMIT_OFFSET, pageNumberLimit, LE);
         buffer.putInt(offset + DATABASE_COUNT_OFFSET, databaseCount, LE);
-        buffer.putInt(offset + DATABASE_COUNT_OFFSET + 4, 0, LE);
+        buffer.putInt(offset + PENDING_FREE_COUNT_OFFSET, pendingFrees, LE);
         buffer.putLong(offset + HASH_SEED_OFFSET, hashSeed, LE);
+    }
+
+    public int pendingFreeCount(final int offset)
+    {
+        return buffer.getInt(offset + PENDING_FREE_COUNT_OFFSET, LE);
+    }
+
+    public void putPendingFree(final int offset, final long rootHandle)
+    {
+        buffer.putLong(offset, rootHandle, LE);
+    }
+
+    public long pendingFree(final int offset)
+    {
+        return buffer.getLong(offset, LE);
     }
 
     public long hashSeed(final int offset)

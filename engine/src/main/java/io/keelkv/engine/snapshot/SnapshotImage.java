@@ -16,6 +16,8 @@ public final class SnapshotImage
     private int databaseCount;
     private long createdAtMs;
     private int pagesInUse;
+    private long[] pendingFrees = new long[0];
+    private int pendingFreeCount;
 
     /** Take the instant. Owner thread of {@code keyspace}. */
     public SnapshotImage capture(final Keyspace keyspace)
@@ -31,9 +33,35 @@ public final class SnapshotImage
         {
             keyspace.database(i).captureRoots(databases[i]);
         }
+        final Keyspace.ValueReleaser releaser = keyspace.valueReleaser();
+        pendingFrees(releaser.pendingCount());
+        for (int i = 0; i < pendingFreeCount; i++)
+        {
+            pendingFrees[i] = releaser.pendingRoot(i);
+        }
         pagesInUse = pages.pagesInUse();
         createdAtMs = System.currentTimeMillis();
         return this;
+    }
+
+    /** Dropped collections not yet freed at the instant: their roots (see Keyspace.ValueReleaser). */
+    void pendingFrees(final int count)
+    {
+        if (pendingFrees.length < count)
+        {
+            pendingFrees = new long[Math.max(count, pendingFrees.length * 2)];
+        }
+        pendingFreeCount = count;
+    }
+
+    public int pendingFreeCount()
+    {
+        return pendingFreeCount;
+    }
+
+    long[] pendingFreeArray()
+    {
+        return pendingFrees;
     }
 
     void databases(final int count)

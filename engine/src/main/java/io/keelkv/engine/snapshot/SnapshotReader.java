@@ -200,6 +200,13 @@ public final class SnapshotReader
             {
                 throw refuse("the database roots do not fit the pages: " + roots, SnapshotHeaderDescriptor.HEADER_LENGTH);
             }
+            final String pending = keyspace.valueReleaser().adoptPending(image.pendingFreeArray(), image.pendingFreeCount());
+            if (pending != null)
+            {
+                keyspace.flushAll(); // the roots were adopted: empty the keyspace again, nothing half-loaded
+                throw refuse("the collections it was freeing do not fit the pages: " + pending,
+                    SnapshotHeaderDescriptor.HEADER_LENGTH);
+            }
             final long endNs = System.nanoTime();
             return new Result(keyspace.totalKeys(), image.pagesInUse(), size, image.createdAtMs(), endNs - startNs,
                 rootDoneNs - startNs, mappedNs - rootDoneNs, framesDoneNs - mappedNs, endNs - framesDoneNs, prefaulted);
@@ -352,6 +359,13 @@ public final class SnapshotReader
             throw refuse("the root block's counts differ from the header's", start);
         }
         pages.hashSeed(root.hashSeed(at));
+        final int pendingFrees = root.pendingFreeCount(at);
+        if (pendingFrees < 0 || (long)pendingFrees * RootBlockDescriptor.PENDING_FREE_HANDLE_LENGTH > header.rootBlockLength())
+        {
+            throw refuse("the root block announces " + pendingFrees + " dropped collections to free, more than it holds",
+                start);
+        }
+        image.pendingFrees(pendingFrees);
         consumeRoot(crc, at, RootBlockDescriptor.FIXED_LENGTH);
         for (int c = 0; c < pages.sizeClassCount(); c++)
         {
@@ -390,6 +404,12 @@ public final class SnapshotReader
                 roots.segment(s, root.segment(at));
                 consumeRoot(crc, at, RootBlockDescriptor.SEGMENT_HANDLE_LENGTH);
             }
+        }
+        for (int i = 0; i < pendingFrees; i++)
+        {
+            at = require(RootBlockDescriptor.PENDING_FREE_HANDLE_LENGTH, "dropped collection " + i + " to free");
+            image.pendingFreeArray()[i] = root.pendingFree(at);
+            consumeRoot(crc, at, RootBlockDescriptor.PENDING_FREE_HANDLE_LENGTH);
         }
         at = require(RootBlockDescriptor.CRC_LENGTH, "the root block's checksum");
         if (root.crc(at) != (int)crc.getValue())

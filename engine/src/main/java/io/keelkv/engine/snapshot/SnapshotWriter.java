@@ -329,6 +329,7 @@ public final class SnapshotWriter
         {
             length += RootBlockDescriptor.databaseRecordLength(image.database(i).segmentCount());
         }
+        length += (long)image.pendingFreeCount() * RootBlockDescriptor.PENDING_FREE_HANDLE_LENGTH;
         return length + RootBlockDescriptor.CRC_LENGTH;
     }
 
@@ -359,7 +360,8 @@ public final class SnapshotWriter
         final CRC32C crc = recordCrc;
         crc.reset();
         int at = reserve(RootBlockDescriptor.FIXED_LENGTH);
-        root.putFixed(at, pages.sizeClassCount(), pages.pageNumberLimit(), image.databaseCount(), pages.hashSeed());
+        root.putFixed(at, pages.sizeClassCount(), pages.pageNumberLimit(), image.databaseCount(), pages.hashSeed(),
+            image.pendingFreeCount());
         commitRoot(crc, at, RootBlockDescriptor.FIXED_LENGTH);
         for (int c = 0; c < pages.sizeClassCount(); c++)
         {
@@ -391,6 +393,12 @@ public final class SnapshotWriter
                 root.putSegment(at, roots.segment(s));
                 commitRoot(crc, at, RootBlockDescriptor.SEGMENT_HANDLE_LENGTH);
             }
+        }
+        for (int i = 0; i < image.pendingFreeCount(); i++)
+        {
+            at = reserve(RootBlockDescriptor.PENDING_FREE_HANDLE_LENGTH);
+            root.putPendingFree(at, image.pendingFreeArray()[i]);
+            commitRoot(crc, at, RootBlockDescriptor.PENDING_FREE_HANDLE_LENGTH);
         }
         at = reserve(RootBlockDescriptor.CRC_LENGTH);
         root.putCrc(at, (int)crc.getValue());

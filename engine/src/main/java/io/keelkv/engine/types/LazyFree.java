@@ -18,9 +18,10 @@ import org.agrona.collections.LongArrayList;
  * as a whole (FLUSHALL, a reload): the blocks are gone with it. During a background snapshot a free is
  * deferred by the page memory like any other, so freeing copies no page.
  *
- * <p>Known gap: the queue lives on the heap. A snapshot (or an AOF base) taken while a collection is queued
- * holds that collection's pages, unreachable, and a restart from it keeps them in use for good: nothing in the
- * file says they are garbage. The fix is to write the queue's roots into the snapshot's root block.
+ * <p>Snapshots. A snapshot (or an AOF base) taken while collections are queued holds their pages, unreachable
+ * from any key; the queue's roots go into the snapshot's root block ({@link #pendingRoot}), and a load adopts
+ * them ({@link #adoptPending}) so the restored engine finishes freeing them. Each root keeps its own stepped-free
+ * position, so a free that had started resumes where the instant saw it.
  */
 public final class LazyFree implements Keyspace.ValueReleaser
 {
@@ -30,6 +31,7 @@ public final class LazyFree implements Keyspace.ValueReleaser
     private final PageMemory memory;
     private final EntryFlyweight entry;
     private final PagedDict dict;
+    private final DictRootFlyweight rootView;
     private final LongArrayList pending = new LongArrayList();
     private long freedObjects;
 
@@ -38,6 +40,7 @@ public final class LazyFree implements Keyspace.ValueReleaser
         this.memory = memory;
         this.entry = new EntryFlyweight(memory);
         this.dict = new PagedDict(memory);
+        this.rootView = new DictRootFlyweight(memory);
     }
 
     @Override
@@ -87,6 +90,49 @@ public final class LazyFree implements Keyspace.ValueReleaser
             freedObjects++;
         }
         return true;
+    }
+
+    @Override
+    public int pendingCount()
+    {
+        return pending.size();
+    }
+
+    @Override
+    public long pendingRoot(final int index)
+    {
+        return pending.getLong(index);
+    }
+
+    @Override
+    public String adoptPending(final long[] roots, final int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            final String problem = checkRoot(roots[i]);
+            if (problem != null)
+            {
+                return "dropped collection " + i + " (root 0x" + Long.toHexString(roots[i]) + "): " + problem;
+            }
+        }
+        for (int i = 0; i < count; i++)
+        {
+            pending.addLong(roots[i]);
+        }
+        return null;
+    }
+
+    private String checkRoot(final long handle)
+    {
+        try
+        {
+            rootView.wrap(handle);
+            return null;
+        }
+        catch (final RuntimeException ex) // PageAccessException for a handle outside pages in use, else damage
+        {
+            return ex.getMessage();
+        }
     }
 
     /** INFO lazyfree_pending_objects. */

@@ -6,8 +6,10 @@ import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.RespWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -187,6 +189,42 @@ class HashEncodingTest
         call("DEL", "c");
         call("SELECT", "0");
         assertEquals(before, settledBytes());
+    }
+
+    @Test
+    void shouldFinishAfterALoadTheLazyFreeASnapshotCaught(@TempDir final Path dir) throws Exception
+    {
+        call("SET", "anchor", "v");
+        fill("big", 20_000);
+        fill("kept", 1_000);
+        call("DEL", "big");
+        assertEquals(1, engine.lazyFree().pendingObjects());
+        engine.lazyFree().step(5_000); // a free under way: the instant sees it part done
+        final Path file = dir.resolve("dump.rdb");
+        engine.save(file);
+        final String digest = call("DEBUG", "DIGEST");
+        final long settled = settledBytes();
+
+        final KeelEngine loaded = new KeelEngine(settings);
+        try
+        {
+            loaded.load(file);
+            assertEquals(1, loaded.lazyFree().pendingObjects(), "the snapshot forgot the collection being freed");
+            for (int i = 0; i < 10_000 && loaded.lazyFree().pendingObjects() > 0; i++)
+            {
+                loaded.cron(10);
+            }
+            assertEquals(settled, loaded.memory().allocatedBytes(), "the restored engine kept the dropped hash's blocks");
+            final RespWriter w = new RespWriter(1024);
+            loaded.dispatcher().execute(Args.of("DEBUG", "DIGEST"), w, client);
+            final byte[] reply = new byte[w.pending()];
+            w.buffer().getBytes(w.readIndex(), reply);
+            assertEquals(digest, new String(reply, StandardCharsets.ISO_8859_1));
+        }
+        finally
+        {
+            loaded.close();
+        }
     }
 
     @Test
