@@ -152,6 +152,32 @@ def keys_and_expiry():
 
 
 @check
+def hashes():
+    r = client()
+    r.flushall()
+    eq(3, r.hset("user:1", mapping={"name": "alice", "age": 30, "city": "paris"}))
+    eq("alice", r.hget("user:1", "name"))
+    eq({"name": "alice", "age": "30", "city": "paris"}, r.hgetall("user:1"))
+    eq(31, r.hincrby("user:1", "age", 1))
+    eq(2.5, r.hincrbyfloat("user:1", "score", 2.5))
+    eq(["alice", None], r.hmget("user:1", ["name", "missing"]))
+    eq(True, r.hexists("user:1", "city"))
+    eq(1, r.hdel("user:1", "city", "nope"))
+    eq(3, r.hlen("user:1"))
+    eq("hash", r.type("user:1"))
+    eq("listpack", r.object("encoding", "user:1"))
+    # a big one: the hashtable encoding, paged with HSCAN
+    for start in range(0, 2000, 500):
+        r.hset("big", mapping={"f%d" % i: i for i in range(start, start + 500)})
+    eq("hashtable", r.object("encoding", "big"))
+    eq(2000, len(dict(r.hscan_iter("big", count=100))))
+    eq(set("f%d" % i for i in range(2000)), set(r.hkeys("big")))
+    eq(True, r.hrandfield("big") in r.hkeys("big"))
+    expect_error("WRONGTYPE Operation against a key holding the wrong kind of value", r.get, "big")
+    eq(1, r.delete("big"))
+
+
+@check
 def scan_iteration():
     r = client()
     r.flushall()

@@ -90,6 +90,43 @@ class ClientCompatibilityTest
     }
 
     @Test
+    void shouldServeJedisHashes()
+    {
+        try (Jedis jedis = new Jedis("127.0.0.1", server.port()))
+        {
+            jedis.flushAll();
+            assertEquals(2, jedis.hset("user:1", java.util.Map.of("name", "alice", "age", "30")));
+            assertEquals("alice", jedis.hget("user:1", "name"));
+            assertEquals(java.util.Map.of("name", "alice", "age", "30"), jedis.hgetAll("user:1"));
+            assertEquals(31, jedis.hincrBy("user:1", "age", 1));
+            assertEquals(1.5, jedis.hincrByFloat("user:1", "score", 1.5), 1e-9);
+            assertEquals(java.util.Arrays.asList("alice", null), jedis.hmget("user:1", "name", "missing"));
+            assertEquals(1, jedis.hdel("user:1", "score"));
+            assertEquals("listpack", jedis.objectEncoding("user:1"));
+            final java.util.Map<String, String> many = new java.util.HashMap<>();
+            for (int i = 0; i < 3_000; i++)
+            {
+                many.put("field:" + i, "value:" + i);
+            }
+            assertEquals(3_000, jedis.hset("big", many));
+            assertEquals("hashtable", jedis.objectEncoding("big"));
+            final Set<String> scanned = new HashSet<>();
+            String cursor = ScanParams.SCAN_POINTER_START;
+            do
+            {
+                final ScanResult<java.util.Map.Entry<String, String>> page = jedis.hscan("big", cursor,
+                    new ScanParams().count(200));
+                page.getResult().forEach(e -> scanned.add(e.getKey()));
+                cursor = page.getCursor();
+            }
+            while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+            assertEquals(many.keySet(), scanned);
+            assertEquals(many, jedis.hgetAll("big"));
+            assertEquals(3_000, jedis.hlen("big"));
+        }
+    }
+
+    @Test
     void shouldServeRedisCli() throws Exception
     {
         final boolean available = new File("/usr/bin/redis-cli").canExecute();

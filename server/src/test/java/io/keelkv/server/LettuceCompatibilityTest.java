@@ -213,6 +213,33 @@ class LettuceCompatibilityTest
 
     @ParameterizedTest
     @MethodSource("targets")
+    void shouldServeHashes(final Target target, final ProtocolVersion protocol)
+    {
+        try (Session session = session(target, protocol))
+        {
+            final RedisCommands<String, String> sync = session.sync();
+            assertEquals(2L, sync.hset("user:1", Map.of("name", "alice", "age", "30")));
+            assertEquals("alice", sync.hget("user:1", "name"));
+            assertEquals(Map.of("name", "alice", "age", "30"), sync.hgetall("user:1"));
+            assertEquals(31L, sync.hincrby("user:1", "age", 1));
+            assertEquals(Boolean.FALSE, sync.hsetnx("user:1", "name", "bob"));
+            assertEquals(2L, sync.hlen("user:1"));
+            final java.util.Map<String, String> many = new java.util.HashMap<>();
+            for (int i = 0; i < 1_000; i++)
+            {
+                many.put("f" + i, "v".repeat(i % 100));
+            }
+            sync.hset("big", many);
+            assertEquals("hashtable", sync.objectEncoding("big"));
+            assertEquals(many, sync.hgetall("big"));
+            assertEquals(1L, sync.hdel("big", "f1"));
+            assertEquals(999L, sync.hlen("big"));
+            assertEquals(2L, sync.del("user:1", "big"));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
     void shouldServeAsyncAndManuallyFlushedPipelines(final Target target, final ProtocolVersion protocol) throws Exception
     {
         try (Session session = session(target, protocol))
