@@ -411,7 +411,7 @@ public final class Keyspace
         ValueReleaser NONE = new ValueReleaser()
         {
             @Override
-            public void release(final long entryHandle)
+            public void release(final long rootHandle)
             {
                 throw new IllegalStateException("no value releaser is set for a value that owns blocks");
             }
@@ -440,8 +440,11 @@ public final class Keyspace
             }
         };
 
-        /** The value of entry {@code entryHandle} is dropped: free what it owns (the entry block is the caller's). */
-        void release(long entryHandle);
+        /**
+         * A value that owns blocks is dropped: free what hangs off its root (the value's 8 bytes, see
+         * {@link ObjectType#ownsBlocks}); the entry block is the caller's.
+         */
+        void release(long rootHandle);
 
         /** The page memory was reset: forget anything queued for freeing. */
         void reset();
@@ -473,15 +476,33 @@ public final class Keyspace
     public void deleteFound(final Database db)
     {
         final long e = db.foundEntry();
-        entry.wrap(e);
-        if (ObjectType.ownsBlocks(entry.encoding()))
-        {
-            releaser.release(e);
-            entry.wrap(e);
-        }
-        final long length = entry.length();
+        final long owned = ownedRoot(e);
+        final long length = entry.wrap(e).length();
         db.unlinkFound();
         memory.free(e, length);
+        if (owned != NULL_HANDLE)
+        {
+            releaser.release(owned);
+        }
+    }
+
+    /** The root handle a value owns blocks through (its 8 bytes), or NULL_HANDLE for a value inside its entry. */
+    public long ownedRoot(final long entryHandle)
+    {
+        entry.wrap(entryHandle);
+        return ObjectType.ownsBlocks(entry.encoding()) ? memory.getLong(entry.valueHandle()) : NULL_HANDLE;
+    }
+
+    /**
+     * Release what an overwritten value owned ({@link #ownedRoot} read before the overwrite): SET over a hash
+     * calls this only once the entry holds the string, so a refused write leaves the hash whole.
+     */
+    public void releaseOwned(final long rootHandle)
+    {
+        if (rootHandle != NULL_HANDLE)
+        {
+            releaser.release(rootHandle);
+        }
     }
 
     /**
@@ -496,16 +517,6 @@ public final class Keyspace
         memory.free(e, length);
     }
 
-    /** The found entry's value is about to be overwritten (SET over a hash): release what it owns, if anything. */
-    public void releaseFoundValue(final Database db)
-    {
-        final long e = db.foundEntry();
-        if (ObjectType.ownsBlocks(entry.wrap(e).encoding()))
-        {
-            releaser.release(e);
-        }
-    }
-
     /** FLUSHDB: every entry of {@code db} and its tables, with what their values own. O(keys). */
     public void clear(final Database db)
     {
@@ -515,10 +526,7 @@ public final class Keyspace
 
     private void releaseIfOwning(final long e)
     {
-        if (ObjectType.ownsBlocks(entry.wrap(e).encoding()))
-        {
-            releaser.release(e);
-        }
+        releaseOwned(ownedRoot(e));
     }
 
     /** Whether a background snapshot runs: collections pause their resizing too. */

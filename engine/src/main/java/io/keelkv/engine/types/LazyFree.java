@@ -1,8 +1,6 @@
 package io.keelkv.engine.types;
 
-import io.keelkv.engine.keyspace.EntryFlyweight;
 import io.keelkv.engine.keyspace.Keyspace;
-import io.keelkv.engine.keyspace.ObjectType;
 import io.keelkv.engine.memory.PageMemory;
 import org.agrona.collections.LongArrayList;
 
@@ -29,7 +27,6 @@ public final class LazyFree implements Keyspace.ValueReleaser
     public static final int SYNC_FREE_ELEMENTS = 64;
 
     private final PageMemory memory;
-    private final EntryFlyweight entry;
     private final PagedDict dict;
     private final DictRootFlyweight rootView;
     private final LongArrayList pending = new LongArrayList();
@@ -38,20 +35,13 @@ public final class LazyFree implements Keyspace.ValueReleaser
     public LazyFree(final PageMemory memory)
     {
         this.memory = memory;
-        this.entry = new EntryFlyweight(memory);
         this.dict = new PagedDict(memory);
         this.rootView = new DictRootFlyweight(memory);
     }
 
     @Override
-    public void release(final long entryHandle)
+    public void release(final long root)
     {
-        entry.wrap(entryHandle);
-        if (entry.encoding() != ObjectType.ENCODING_HT)
-        {
-            throw new IllegalStateException("entry " + entryHandle + " owns no blocks: encoding " + entry.encoding());
-        }
-        final long root = memory.getLong(entry.valueHandle());
         if (dict.wrap(root).size() <= SYNC_FREE_ELEMENTS)
         {
             while (!dict.freeStep(root, SYNC_FREE_ELEMENTS))

@@ -87,8 +87,8 @@ public final class Strings
         }
         else
         {
-            // a collection's own blocks go before its entry becomes a string
-            keyspace.releaseFoundValue(db);
+            // a collection's own blocks are released once the entry holds the string (a refusal keeps it whole)
+            final long owned = keyspace.ownedRoot(e);
             entry.wrap(e);
             final boolean hadTtl = entry.hasExpire();
             final long wantTtl = expireAtMs >= 0 ? expireAtMs : (keepTtl && hadTtl ? entry.expireAt() : -1);
@@ -119,6 +119,7 @@ public final class Strings
             {
                 entry.encoding(encoding);
             }
+            keyspace.releaseOwned(owned);
         }
         // the entry flyweight points at e on both paths (each wrap checks the entry against its block)
         keyspace.memory().putBytes(entry.valueHandle(), valueBase, valueAddress, valueLength);
