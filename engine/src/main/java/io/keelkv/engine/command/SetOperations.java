@@ -262,7 +262,7 @@ final class SetOperations
         out.setHeader(cardinality);
         for (long p = smallest.first(); p != SetFlyweight.NONE; p = smallest.next(p))
         {
-            if (count == 1 || inAll(p, count))
+            if (count == 1 ? smallest.load(p) != null : inAll(p, count))
             {
                 replyLoaded(out, smallest);
             }
