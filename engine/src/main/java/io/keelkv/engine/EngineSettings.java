@@ -25,6 +25,8 @@ public final class EngineSettings
     /** hash-max-listpack-entries and hash-max-listpack-value: past either, a hash leaves the listpack encoding. */
     public long hashMaxListpackEntries = 512;
     public long hashMaxListpackValue = 64;
+    /** set-max-intset-entries: past it, a set leaves the intset encoding. */
+    public long setMaxIntsetEntries = 512;
     public int activeExpireBudgetPercent = 25;
     public long seed = System.nanoTime();
     /**

@@ -99,6 +99,7 @@ public final class KeelEngine implements AutoCloseable
         limits.protoMaxBulkLen = settings.protoMaxBulkLen;
         limits.hashMaxListpackEntries = settings.hashMaxListpackEntries;
         limits.hashMaxListpackValue = settings.hashMaxListpackValue;
+        limits.setMaxIntsetEntries = settings.setMaxIntsetEntries;
     }
 
     /** INFO lazyfree_pending_objects and lazyfreed_objects. */

@@ -59,6 +59,7 @@ public final class KeelServer implements ServerControl, AutoCloseable
         settings.protoMaxBulkLen = config.protoMaxBulkLen();
         settings.hashMaxListpackEntries = config.hashMaxListpackEntries();
         settings.hashMaxListpackValue = config.hashMaxListpackValueBytes();
+        settings.setMaxIntsetEntries = config.setMaxIntsetEntries();
         settings.lfuLogFactor = config.lfuLogFactor();
         settings.lfuDecayTimeMinutes = config.lfuDecayTimeMinutes();
         this.engine = new KeelEngine(settings);
@@ -141,6 +142,7 @@ public final class KeelServer implements ServerControl, AutoCloseable
         settings.protoMaxBulkLen = config.protoMaxBulkLen();
         settings.hashMaxListpackEntries = config.hashMaxListpackEntries();
         settings.hashMaxListpackValue = config.hashMaxListpackValueBytes();
+        settings.setMaxIntsetEntries = config.setMaxIntsetEntries();
         settings.lfuLogFactor = config.lfuLogFactor();
         settings.lfuDecayTimeMinutes = config.lfuDecayTimeMinutes();
         engine.applySettings();

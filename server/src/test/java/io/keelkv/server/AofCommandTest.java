@@ -190,6 +190,19 @@ class AofCommandTest
                 client.call("HSET", "big", "f" + i, i == 7 ? "v".repeat(100) : String.valueOf(i));
             }
             assertEquals("$9\r\nhashtable\r\n", client.call("OBJECT", "ENCODING", "big"));
+            // sets: an intset of 100 members of every width (two SADD commands of at most 64 in the base), and a
+            // hashtable of strings and integers
+            for (int i = 0; i < 100; i++)
+            {
+                client.call("SADD", "iset", String.valueOf(i % 2 == 0 ? i : -i * 1_000_000_007L));
+            }
+            assertEquals("$6\r\nintset\r\n", client.call("OBJECT", "ENCODING", "iset"));
+            for (int i = 0; i < 300; i++)
+            {
+                client.call("SADD", "hset", i % 2 == 0 ? String.valueOf(i) : "m\r\n" + i);
+            }
+            assertEquals("$9\r\nhashtable\r\n", client.call("OBJECT", "ENCODING", "hset"));
+            client.call("PEXPIRE", "iset", "3600000");
             client.call("PEXPIRE", "hbin", "3600000");
             client.call("SELECT", "3");
             client.call("SET", "in3", "x");
@@ -202,6 +215,12 @@ class AofCommandTest
             client.call("HINCRBYFLOAT", "h", "f1", "0.25");
             client.call("HINCRBY", "h", "f3", "-1");
             client.call("HDEL", "h", "f4", "f5");
+            // random pops are logged as SREM of what was popped (or DEL); the store commands as themselves
+            client.call("SPOP", "iset");
+            client.call("SPOP", "hset", "3");
+            client.call("SPOP", "iset", "90");
+            client.call("SMOVE", "hset", "moved", "0");
+            client.call("SUNIONSTORE", "union", "iset", "hset");
             awaitRewriteEnd(client);
             assertEquals("ok", info(client, "aof_last_bgrewrite_status"));
             client.call("APPEND", "bin", "more");

@@ -40,6 +40,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  *   <li>The client id in HELLO: each server numbers its own connections.</li>
  *   <li>OBJECT REFCOUNT 1 from Redis where KeelKV says 2147483647: a COPY of a shared integer (see
  *   {@code unsharedCopy}).</li>
+ *   <li>Sets: member order of hashtable-encoded replies, SRANDMEMBER's draws, and SPOP's (after which the
+ *   stream makes the key equal again on both): see {@link DifferentialSets}.</li>
  * </ul>
  * TTLs are long or absolute (EXPIREAT in the future) so that nothing expires during the run. Seeds are
  * printed; rerun one with {@code -Dkeel.diff.seed=N}.
@@ -108,7 +110,9 @@ class DifferentialTest
             for (final String[] setup : new String[][] {
                 {"FLUSHALL"}, {"CONFIG", "SET", "maxmemory-policy", "noeviction"}, {"HELLO", String.valueOf(protocol)},
                 // small limits now and then, so that hashes convert by their number of fields too
-                {"CONFIG", "SET", "hash-max-listpack-entries", String.valueOf(random.nextBoolean() ? 512 : 4 + random.nextInt(40))}})
+                {"CONFIG", "SET", "hash-max-listpack-entries", String.valueOf(random.nextBoolean() ? 512 : 4 + random.nextInt(40))},
+                // and sets by their number of members
+                {"CONFIG", "SET", "set-max-intset-entries", String.valueOf(random.nextBoolean() ? 512 : 4 + random.nextInt(40))}})
             {
                 history.add(setup);
                 compare(seed, -1, setup, a, b, history);
@@ -146,6 +150,17 @@ class DifferentialTest
             {
                 expected = randomKeyShape(a);
                 actual = randomKeyShape(b);
+            }
+            else if (name.equals("SPOP"))
+            {
+                final String[] shapes = DifferentialSets.spop(a, b, command);
+                expected = shapes[0];
+                actual = shapes[1];
+            }
+            else if (DifferentialSets.handles(command))
+            {
+                expected = DifferentialSets.reply(a, command);
+                actual = DifferentialSets.reply(b, command);
             }
             else if (name.equals("HRANDFIELD"))
             {
@@ -472,9 +487,14 @@ class DifferentialTest
         final String k = key(random);
         final String v = value(random);
         final String futureSeconds = String.valueOf(4_000_000_000L + random.nextInt(1000));
-        if (random.nextInt(3) == 0)
+        final int family = random.nextInt(9);
+        if (family < 3)
         {
             return hashCommand(random, k);
+        }
+        if (family < 5)
+        {
+            return DifferentialSets.setCommand(random, k, KEYS);
         }
         switch (random.nextInt(56))
         {

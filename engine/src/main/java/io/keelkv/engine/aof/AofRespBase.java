@@ -6,6 +6,7 @@ import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.keyspace.ObjectType;
 import io.keelkv.engine.memory.PageMemory;
 import io.keelkv.engine.types.HashFlyweight;
+import io.keelkv.engine.types.SetFlyweight;
 import org.agrona.BufferUtil;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -34,12 +35,14 @@ public final class AofRespBase implements AofDirectory.RespBaseWriter
     private static final byte[] SET = "SET".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PEXPIREAT = "PEXPIREAT".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HMSET = "HMSET".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SADD = "SADD".getBytes(StandardCharsets.US_ASCII);
     /** Redis's AOF_REWRITE_ITEMS_PER_CMD. */
     private static final int ITEMS_PER_COMMAND = 64;
 
     private final Keyspace keyspace;
     private final EntryFlyweight entry;
     private final HashFlyweight hash;
+    private final SetFlyweight set;
     private ByteBuffer buffer;
     private UnsafeBuffer view;
     private int used;
@@ -51,6 +54,7 @@ public final class AofRespBase implements AofDirectory.RespBaseWriter
         this.keyspace = keyspace;
         this.entry = new EntryFlyweight(memory);
         this.hash = new HashFlyweight(memory);
+        this.set = new SetFlyweight(memory);
     }
 
     @Override
@@ -116,6 +120,9 @@ public final class AofRespBase implements AofDirectory.RespBaseWriter
                 case ObjectType.HASH:
                     writeHash(handle);
                     break;
+                case ObjectType.SET:
+                    writeSet(handle);
+                    break;
                 default:
                     throw new IllegalStateException("a RESP base of type " + entry.type() + " is not written yet");
             }
@@ -153,6 +160,38 @@ public final class AofRespBase implements AofDirectory.RespBaseWriter
             }
             element(hash.loadField(field));
             element(hash.loadValue(field));
+            items--;
+            if (++inCommand == ITEMS_PER_COMMAND)
+            {
+                inCommand = 0;
+            }
+        }
+    }
+
+    /** rewriteSetObject: SADD key with up to 64 members per command. */
+    private void writeSet(final long handle) throws IOException
+    {
+        set.wrap(handle);
+        long items = set.length();
+        int inCommand = 0;
+        for (long member = set.first(); member != SetFlyweight.NONE; member = set.next(member))
+        {
+            if (inCommand == 0)
+            {
+                header(2 + (int)Math.min(items, ITEMS_PER_COMMAND));
+                bulk(SADD);
+                bulk(entry.keyAddress(), entry.keyLength());
+                commands++;
+            }
+            set.load(member);
+            if (set.isInteger())
+            {
+                bulk(Long.toString(set.integer()).getBytes(StandardCharsets.US_ASCII));
+            }
+            else
+            {
+                bulk(set.address(), set.stringLength());
+            }
             items--;
             if (++inCommand == ITEMS_PER_COMMAND)
             {

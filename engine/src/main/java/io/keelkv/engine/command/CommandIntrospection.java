@@ -430,6 +430,19 @@ final class CommandIntrospection
             out.bulkString("find_keys");
             out.mapHeader(2);
             out.bulkString("type");
+            if (ks.keynum)
+            {
+                out.bulkString("keynum");
+                out.bulkString("spec");
+                out.mapHeader(3);
+                out.bulkString("keynumidx");
+                out.integer(ks.keyNumIndex);
+                out.bulkString("firstkey");
+                out.integer(ks.firstKey);
+                out.bulkString("keystep");
+                out.integer(ks.keyStep);
+                continue;
+            }
             out.bulkString("range");
             out.bulkString("spec");
             out.mapHeader(3);

@@ -13,4 +13,6 @@ public final class CommandLimits
     public long hashMaxListpackEntries = 512;
     /** hash-max-listpack-value: a field or value longer than this makes a hash leave the listpack encoding. */
     public long hashMaxListpackValue = 64;
+    /** set-max-intset-entries: a set with more members leaves the intset encoding. */
+    public long setMaxIntsetEntries = 512;
 }

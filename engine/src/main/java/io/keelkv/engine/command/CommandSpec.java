@@ -23,6 +23,30 @@ public final class CommandSpec
         public final int limit;
         public final String[] flags;
         public final String notes;
+        /** A keynum spec (find_keys type keynum): the key count is at {@link #keyNumIndex}, keys from {@link #firstKey}. */
+        public final boolean keynum;
+        public final int keyNumIndex;
+        public final int firstKey;
+
+        KeySpec(
+            final int beginIndex,
+            final int keyNumIndex,
+            final int firstKey,
+            final int keyStep,
+            final String[] flags,
+            final String notes,
+            final boolean keynum)
+        {
+            this.beginIndex = beginIndex;
+            this.lastKey = 0;
+            this.keyStep = keyStep;
+            this.limit = 0;
+            this.flags = flags;
+            this.notes = notes;
+            this.keynum = keynum;
+            this.keyNumIndex = keyNumIndex;
+            this.firstKey = firstKey;
+        }
 
         KeySpec(
             final int beginIndex,
@@ -38,6 +62,9 @@ public final class CommandSpec
             this.limit = limit;
             this.flags = flags;
             this.notes = notes;
+            this.keynum = false;
+            this.keyNumIndex = 0;
+            this.firstKey = 0;
         }
     }
 

@@ -22,7 +22,8 @@ import java.util.function.Consumer;
  * case-insensitive and allocation-free: an open-addressing table keyed by the lower-cased name's hash.
  *
  * <p>Row format, '|' separated: {@code name|arity|flags|first|last|step|acl categories|group|since|
- * complexity|summary|key specs|tips}; key specs are ';' separated {@code begin,lastkey,step,limit,FLAG FLAG[,notes]}.
+ * complexity|summary|key specs|tips}; key specs are ';' separated {@code begin,lastkey,step,limit,FLAG FLAG[,notes]}
+ * (a keynum spec, SINTERCARD's: {@code begin,keynum:keynumidx,firstkey,keystep,FLAG FLAG[,notes]}).
  * The rest of COMMAND DOCS (history, arguments, ...) is in {@code command-docs.txt}, attached to the rows as
  * {@link CommandDocs}. Both files are generated from redis-server by {@code engine/tools/gen-command-table.py};
  * their text is percent-encoded where it would clash with a separator ({@link #unescape}).
@@ -355,6 +356,14 @@ public final class CommandTable
                 if (p.length != 5 && p.length != 6)
                 {
                     throw new IllegalArgumentException("key spec needs 5 or 6 fields: " + ks);
+                }
+                if (p[1].startsWith("keynum:"))
+                {
+                    // begin,keynum:keynumidx,firstkey,keystep,flags[,notes]
+                    keySpecs.add(new CommandSpec.KeySpec(Integer.parseInt(p[0]),
+                        Integer.parseInt(p[1].substring("keynum:".length())), Integer.parseInt(p[2]),
+                        Integer.parseInt(p[3]), words(p[4]), p.length == 6 ? unescape(p[5]) : null, true));
+                    continue;
                 }
                 keySpecs.add(new CommandSpec.KeySpec(
                     Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]), Integer.parseInt(p[3]),

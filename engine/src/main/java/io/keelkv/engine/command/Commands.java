@@ -20,6 +20,7 @@ public final class Commands
         StringCommands.bind(keyspace, table);
         KeyCommands.bind(keyspace, table);
         HashCommands.bind(keyspace, table);
+        SetCommands.bind(keyspace, table);
         ServerCommands.bind(keyspace, eviction, snapshots, table);
         PersistenceCommands.bind(snapshots, table);
         DebugCommands.bind(keyspace, snapshots, table);

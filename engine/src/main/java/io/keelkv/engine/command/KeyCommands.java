@@ -10,6 +10,7 @@ import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.RespConstants;
 import io.keelkv.engine.resp.RespWriter;
 import io.keelkv.engine.types.HashFlyweight;
+import io.keelkv.engine.types.SetFlyweight;
 import io.keelkv.engine.keyspace.ObjectType;
 import org.agrona.collections.LongArrayList;
 
@@ -88,6 +89,7 @@ final class KeyCommands
     private final PageMemory memory;
     private final EntryFlyweight entry;
     private final HashFlyweight hashes;
+    private final SetFlyweight sets;
     private final EntryFlyweight source;
     private final RewrittenArgs rewrite = new RewrittenArgs();
 
@@ -109,6 +111,7 @@ final class KeyCommands
         this.memory = keyspace.memory();
         this.entry = new EntryFlyweight(memory);
         this.hashes = new HashFlyweight(memory);
+        this.sets = new SetFlyweight(memory);
         this.source = new EntryFlyweight(memory);
         this.visited = new EntryFlyweight(memory);
     }
@@ -417,7 +420,8 @@ final class KeyCommands
         long ownedRoot = NULL_HANDLE;
         if (ObjectType.ownsBlocks(entry.wrap(src).encoding()))
         {
-            ownedRoot = hashes.wrap(src).copyHashtable();
+            ownedRoot = entry.type() == ObjectType.SET ? sets.wrap(src).copyHashtable() :
+                hashes.wrap(src).copyHashtable();
             if (ownedRoot == NULL_HANDLE)
             {
                 ctx.out().raw(RespConstants.OOM);
@@ -428,7 +432,7 @@ final class KeyCommands
         {
             if (ownedRoot != NULL_HANDLE)
             {
-                hashes.freeHashtable(ownedRoot);
+                sets.freeHashtable(ownedRoot); // any dict: the free reads its kind from the root
             }
             ctx.out().raw(RespConstants.OOM);
             return;

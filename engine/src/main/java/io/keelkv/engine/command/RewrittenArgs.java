@@ -82,6 +82,21 @@ final class RewrittenArgs
         return this;
     }
 
+    /** An argument copied from page memory (a collection's member, by its raw address). */
+    RewrittenArgs addFromAddress(final long address, final int length)
+    {
+        ensure(length);
+        org.agrona.UnsafeApi.copyMemory(null, address, scratch.byteArray(), scratch.addressOffset() + used, length);
+        args.add(used, length);
+        used += length;
+        return this;
+    }
+
+    int count()
+    {
+        return args.count();
+    }
+
     Args args()
     {
         return args;

@@ -13,6 +13,7 @@ import io.keelkv.engine.snapshot.SnapshotControl;
 import io.keelkv.engine.snapshot.SnapshotException;
 import io.keelkv.engine.keyspace.ObjectType;
 import io.keelkv.engine.types.HashFlyweight;
+import io.keelkv.engine.types.SetFlyweight;
 import io.keelkv.engine.types.Strings;
 
 import static io.keelkv.engine.command.KeyCommands.intArg;
@@ -98,6 +99,7 @@ final class ServerCommands
     private final SnapshotControl snapshots;
     private final EntryFlyweight entry;
     private final HashFlyweight hashes;
+    private final SetFlyweight sets;
 
     private ServerCommands(final Keyspace keyspace, final Eviction eviction, final SnapshotControl snapshots)
     {
@@ -107,6 +109,7 @@ final class ServerCommands
         this.snapshots = snapshots;
         this.entry = new EntryFlyweight(memory);
         this.hashes = new HashFlyweight(memory);
+        this.sets = new SetFlyweight(memory);
     }
 
     static void bind(final Keyspace keyspace, final Eviction eviction, final SnapshotControl snapshots,
@@ -317,7 +320,19 @@ final class ServerCommands
             return;
         }
         long usage = memory.blockBytes(entry.wrap(e).length()) + 8;
-        if (ObjectType.ownsBlocks(entry.encoding()))
+        if (ObjectType.ownsBlocks(entry.encoding()) && entry.type() == ObjectType.SET)
+        {
+            sets.wrap(e);
+            long sampled = 0;
+            long bytes = 0;
+            for (long member = sets.first(); member != SetFlyweight.NONE && sampled < samples; member = sets.next(member))
+            {
+                bytes += sets.elementBlockBytes(member);
+                sampled++;
+            }
+            usage += sets.hashtableOverheadBytes() + (sampled == 0 ? 0 : bytes / sampled * sets.length());
+        }
+        else if (ObjectType.ownsBlocks(entry.encoding()))
         {
             hashes.wrap(e);
             long sampled = 0;

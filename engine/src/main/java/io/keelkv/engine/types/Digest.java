@@ -51,6 +51,8 @@ public final class Digest
     private final byte[] keyDigest = new byte[DIGEST_LENGTH];
     private final byte[] element = new byte[DIGEST_LENGTH];
     private final HashFlyweight hashView;
+    private final SetFlyweight setView;
+    private final byte[] digits = new byte[24];
     private final byte[] word = new byte[4];
     private final Database.EntryVisitor addKey = this::addKey;
     private byte[] target;
@@ -60,6 +62,7 @@ public final class Digest
         this.memory = memory;
         this.entry = new EntryFlyweight(memory);
         this.hashView = new HashFlyweight(memory);
+        this.setView = new SetFlyweight(memory);
         try
         {
             sha1 = MessageDigest.getInstance("SHA-1");
@@ -131,6 +134,25 @@ public final class Digest
                 finishXor(digest);
             }
         }
+        else if (type == ObjectType.SET)
+        {
+            // per member: xorDigest(digest, member), digest ^= sha1(member) (in any order); an intset's
+            // members as their decimal text, as Redis's setTypeNextObject gives them
+            setView.wrap(entryHandle);
+            for (long member = setView.first(); member != SetFlyweight.NONE; member = setView.next(member))
+            {
+                setView.load(member);
+                if (setView.isInteger())
+                {
+                    sha1.update(digits, 0, HashFlyweight.formatLong(setView.integer(), digits));
+                }
+                else
+                {
+                    feedAddress(setView.address(), setView.stringLength());
+                }
+                finishXor(digest);
+            }
+        }
         // the other collection types will mix their elements here, each as Redis's xorObjectDigest does for it
         if (hasExpire)
         {
@@ -149,18 +171,22 @@ public final class Digest
         }
         else
         {
-            final long address = loaded.address();
-            final int length = loaded.stringLength();
-            for (int done = 0; done < length; )
-            {
-                final int n = Math.min(CHUNK_BYTES, length - done);
-                UnsafeApi.copyMemory(null, address + done, chunk, BYTE_BASE, n);
-                sha1.update(chunk, 0, n);
-                done += n;
-            }
+            feedAddress(loaded.address(), loaded.stringLength());
         }
         finishXor(digest);
         feedback(digest);
+    }
+
+    /** Feed {@code length} bytes at a raw page memory address to the pending SHA-1, in chunks. */
+    private void feedAddress(final long address, final int length)
+    {
+        for (int done = 0; done < length; )
+        {
+            final int n = Math.min(CHUNK_BYTES, length - done);
+            UnsafeApi.copyMemory(null, address + done, chunk, BYTE_BASE, n);
+            sha1.update(chunk, 0, n);
+            done += n;
+        }
     }
 
     /** digest = sha1(digest ^ sha1(bytes)) */

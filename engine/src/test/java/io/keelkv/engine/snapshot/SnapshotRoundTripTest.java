@@ -156,6 +156,7 @@ class SnapshotRoundTripTest
             {
                 call(loaded, db, "DEL", "k:" + k);
                 call(loaded, db, "DEL", "h:" + k); // randomOps's hashes
+                call(loaded, db, "DEL", "s:" + k); // and sets
             }
             while (loaded.keyspace().database(db).isRehashing())
             {

@@ -90,7 +90,16 @@ final class SnapshotTestSupport
         {
             final int db = random.nextInt(databases);
             final byte[] key = ("k:" + random.nextInt(keySpace)).getBytes(StandardCharsets.US_ASCII);
-            final int action = random.nextInt(12);
+            final int action = random.nextInt(14);
+            if (action >= 12)
+            {
+                // sets: an intset inline in its entry until a string member or the 513th member makes a hashtable
+                final byte[] setKey = ("s:" + random.nextInt(keySpace / 10 + 1)).getBytes(StandardCharsets.US_ASCII);
+                final int n = random.nextInt(700);
+                final byte[] member = (random.nextInt(50) == 0 ? "m" + n : String.valueOf(n)).getBytes(StandardCharsets.US_ASCII);
+                call(engine, db, bytes(action == 12 ? "SADD" : random.nextBoolean() ? "SREM" : "SPOP"), setKey, member);
+                continue;
+            }
             if (action >= 10)
             {
                 // hashes: listpacks inline in their entries, grown and shrunk in place or moved
