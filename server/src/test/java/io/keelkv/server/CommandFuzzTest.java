@@ -699,6 +699,9 @@ class CommandFuzzTest
      * <li>DEBUG POPULATE of more than 10000 keys, or of more than 600 MB in all: it makes them, as Redis
      *     would, for minutes, and redis-server aborts when it cannot allocate them. Counts that are not a
      *     long (2^63, text) and negatives are sent.</li>
+     * <li>HRANDFIELD and SRANDMEMBER with a count beyond ±10,000: a negative count draws with repeats, so the
+     *     reply has |count| elements (twice that WITHVALUES), which redis-server would build for minutes; KeelKV
+     *     stops at the client's output cap and disconnects it. Counts that are not a long are sent.</li>
      * <li>CONFIG SET of {@link #EXCLUDED_DIRECTIVES}.</li>
      * <li>Blocking commands get their timeout from {@link #SAFE_TIMEOUTS} (none is served yet: BLPOP & co.).</li>
      * </ul>
@@ -734,6 +737,15 @@ class CommandFuzzTest
             // divided, not multiplied: 2 keys of 2^63-1 bytes overflow a product to a negative (CI, seed
             // -7001781148465551618), and redis-server, asked for them, aborts on the allocation
             if (count != null && count > 0 && size != null && size > 0 && size > (600L << 20) / count)
+            {
+                return false;
+            }
+        }
+        if ((request.is("hrandfield") || request.is("srandmember")) && request.args.size() >= 3)
+        {
+            // a negative count draws with repeats: |count| replies, which redis-server builds for minutes
+            final Long count = parseLong(request.text(2));
+            if (count != null && Math.abs((double)count) > 10_000)
             {
                 return false;
             }

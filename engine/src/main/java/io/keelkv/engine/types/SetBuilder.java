@@ -282,19 +282,16 @@ public final class SetBuilder
                     return NULL_HANDLE;
                 }
             }
-            // the old value's root (if it owns blocks) is kept through the resize, then released: a failed
+            // the old value's root (if it owns blocks) is read first and released only after the resize: a failed
             // resize leaves the old value whole
-            final boolean owning = ObjectType.ownsBlocks(entry.wrap(e).encoding());
-            e = keyspace.resizeValue(db, bytes, owning ? SetFlyweight.ROOT_BYTES : 0);
+            final long owned = keyspace.ownedRoot(e);
+            e = keyspace.resizeValue(db, bytes, 0);
             if (e == NULL_HANDLE)
             {
                 discard();
                 return NULL_HANDLE;
             }
-            if (owning)
-            {
-                keyspace.releaseFoundValue(db);
-            }
+            keyspace.releaseOwned(owned);
             entry.wrap(e);
             entry.meta(ObjectType.SET, encoding, entry.hasExpire(), entry.clock());
         }
