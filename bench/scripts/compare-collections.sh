@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Hash command throughput of KeelKV beside Debian's redis-server, small hashes (the listpack encoding both
-# servers keep them in): redis-benchmark, 50 clients, keys h:<12 digits> over -r 100000, runs alternating
-# (K R K R ...) for ROUNDS rounds, pipeline 1 and 16; prints the median of each and the ratio.
+# Collection command throughput of KeelKV beside Debian's redis-server: redis-benchmark, 50 clients, -r 100000,
+# runs alternating (K R K R ...) for ROUNDS rounds, pipeline 1 and 16; prints the median of each and the ratio.
 #
-#   bench/scripts/compare-hash.sh [rounds] [requests]
+#   bench/scripts/compare-collections.sh [rounds] [requests]
 #
-# The hset/hget/hincrby/hgetall rows use many small hashes (listpacks); the last rows are redis-benchmark's
-# own `-t hset`, which writes every field into one hash (myhash) until it holds -r fields: a hashtable.
+# The hset/hget/hincrby/hgetall rows use many small hashes h:<12 digits> (listpacks); the `-t` rows are
+# redis-benchmark's own tests: `hset` writes every field into one hash (myhash) until it holds -r fields (a
+# hashtable), `sadd` likewise into one set (myset, a hashtable), and `spop` pops from that set.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 rounds="${1:-3}"
@@ -20,8 +20,10 @@ declare -A commands=(
   [hincrby]="HINCRBY h:__rand_int__ visits 1"
   [hgetall]="HGETALL h:__rand_int__"
   [hset-one-big-hash]="-t hset"
+  [sadd-one-big-set]="-t sadd"
+  [spop]="-t spop"
 )
-order=(hset hget hincrby hgetall hset-one-big-hash)
+order=(hset hget hincrby hgetall hset-one-big-hash sadd-one-big-set spop)
 
 # warm-up: the JIT compiles the hot path, and every key exists for the reads
 for p in "$kp" "$rp"; do
