@@ -1,6 +1,5 @@
 package io.keelkv.engine.command;
 
-import io.keelkv.engine.keyspace.Database;
 import io.keelkv.engine.keyspace.EntryFlyweight;
 import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.keyspace.ObjectType;
