@@ -146,24 +146,6 @@ class SnapshotRefusalTest
         assertRefused(flip(bytes, firstFrame() - RootBlockDescriptor.CRC_LENGTH - 20), "bad root block checksum");
     }
 
-    /** Recompute the root, file and trailer CRCs: a file whose bytes are "valid" but whose content is not. */
-    private byte[] reseal(final byte[] content)
-    {
-        final ByteBuffer view = le(content);
-        final int rootCrcAt = (int)firstFrame() - RootBlockDescriptor.CRC_LENGTH;
-        final CRC32C crc = new CRC32C();
-        crc.update(content, (int)rootBlockStart(), rootCrcAt - (int)rootBlockStart());
-        view.putInt(rootCrcAt, (int)crc.getValue());
-        final int trailer = content.length - SnapshotTrailerDescriptor.TRAILER_LENGTH;
-        crc.reset();
-        crc.update(content, 0, trailer);
-        view.putInt(trailer + SnapshotTrailerDescriptor.FILE_CRC_OFFSET, (int)crc.getValue());
-        crc.reset();
-        crc.update(content, trailer, SnapshotTrailerDescriptor.TRAILER_CRC_OFFSET);
-        view.putInt(trailer + SnapshotTrailerDescriptor.TRAILER_CRC_OFFSET, (int)crc.getValue());
-        return content;
-    }
-
     @Test
     void shouldRefuseARootBlockThatDoesNotDescribeSoundMemoryEvenWithGoodChecksums() throws Exception
     {
@@ -192,6 +174,62 @@ class SnapshotRefusalTest
         le(badTable).putLong((int)(rootBlockStart() + RootBlockDescriptor.databasesOffset(classes, limit) +
             RootBlockDescriptor.DB_TABLE0_OFFSET), 12345);
         assertRefused(reseal(badTable), "database roots do not fit", "database 0", "table 0");
+    }
+
+    @Test
+    void shouldRefuseDroppedCollectionsToFreeThatDoNotFitThePages() throws Exception
+    {
+        // a file whose instant caught a lazy free: a 200-field hashtable deleted, its root in the root block
+        final Path pendingFile = dir.resolve("pending.rdb");
+        try (KeelEngine source = engine(PAGE, DATABASES))
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                call(source, 0, "HSET", "big", "field:" + i, "x".repeat(80));
+            }
+            call(source, 0, "SET", "kept", "v");
+            call(source, 0, "DEL", "big");
+            assertEquals(1, source.lazyFree().pendingObjects());
+            source.save(pendingFile);
+        }
+        final byte[] pending = Files.readAllBytes(pendingFile);
+        final int rootLength = (int)le(pending).getLong(SnapshotHeaderDescriptor.ROOT_BLOCK_LENGTH_OFFSET);
+        final int handleAt = SnapshotHeaderDescriptor.HEADER_LENGTH + rootLength - RootBlockDescriptor.CRC_LENGTH -
+            RootBlockDescriptor.PENDING_FREE_HANDLE_LENGTH;
+        assertEquals(1, le(pending).getInt(SnapshotHeaderDescriptor.HEADER_LENGTH +
+            RootBlockDescriptor.PENDING_FREE_COUNT_OFFSET), "the pending root is not in the file");
+
+        final byte[] wrongHandle = pending.clone();
+        le(wrongHandle).putLong(handleAt, le(wrongHandle).getLong(handleAt) + 8);
+        assertRefused(reseal(wrongHandle), "the collections it was freeing do not fit the pages", "dropped collection 0");
+
+        final byte[] tooMany = pending.clone();
+        le(tooMany).putInt(SnapshotHeaderDescriptor.HEADER_LENGTH + RootBlockDescriptor.PENDING_FREE_COUNT_OFFSET,
+            Integer.MAX_VALUE / 4);
+        assertRefused(reseal(tooMany), "dropped collections to free, more than it holds");
+    }
+
+    /**
+     * Recompute the root, file and trailer CRCs (the root block's end from the file's own header): a file whose
+     * bytes are "valid" but whose content is not.
+     */
+    private static byte[] reseal(final byte[] content)
+    {
+        final ByteBuffer view = le(content);
+        final int rootStart = SnapshotHeaderDescriptor.HEADER_LENGTH;
+        final int rootCrcAt = rootStart + (int)view.getLong(SnapshotHeaderDescriptor.ROOT_BLOCK_LENGTH_OFFSET) -
+            RootBlockDescriptor.CRC_LENGTH;
+        final CRC32C crc = new CRC32C();
+        crc.update(content, rootStart, rootCrcAt - rootStart);
+        view.putInt(rootCrcAt, (int)crc.getValue());
+        final int trailer = content.length - SnapshotTrailerDescriptor.TRAILER_LENGTH;
+        crc.reset();
+        crc.update(content, 0, trailer);
+        view.putInt(trailer + SnapshotTrailerDescriptor.FILE_CRC_OFFSET, (int)crc.getValue());
+        crc.reset();
+        crc.update(content, trailer, SnapshotTrailerDescriptor.TRAILER_CRC_OFFSET);
+        view.putInt(trailer + SnapshotTrailerDescriptor.TRAILER_CRC_OFFSET, (int)crc.getValue());
+        return content;
     }
 
     @Test
