@@ -54,6 +54,12 @@ public final class Dispatcher
         }
     }
 
+    /** The keyspace the commands run on: the AOF loader sizes its tables before a long replay. */
+    public Keyspace keyspace()
+    {
+        return keyspace;
+    }
+
     public void propagator(final CommandPropagator propagator)
     {
         this.propagator = propagator == null ? CommandPropagator.NONE : propagator;
