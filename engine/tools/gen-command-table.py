@@ -77,6 +77,7 @@ strlen getrange setrange substr
 hset hsetnx hget hmget hmset hdel hlen hstrlen hexists hkeys hvals hgetall hincrby hincrbyfloat hrandfield hscan
 sadd srem scard sismember smismember smembers srandmember spop smove sinter sintercard sinterstore sunion sunionstore
 sdiff sdiffstore sscan
+lpush rpush lpushx rpushx lpop rpop llen lindex lset lrange ltrim lrem linsert lpos lmove rpoplpush lmpop
 """.split()
 SUBCOMMANDS = {
     "client": "id setname getname list info kill no-evict help",

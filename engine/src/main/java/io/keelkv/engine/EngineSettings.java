@@ -27,6 +27,8 @@ public final class EngineSettings
     public long hashMaxListpackValue = 64;
     /** set-max-intset-entries: past it, a set leaves the intset encoding. */
     public long setMaxIntsetEntries = 512;
+    /** list-max-listpack-size: the fill of a quicklist node. */
+    public int listMaxListpackSize = -2;
     public int activeExpireBudgetPercent = 25;
     public long seed = System.nanoTime();
     /**

@@ -100,6 +100,7 @@ public final class KeelEngine implements AutoCloseable
         limits.hashMaxListpackEntries = settings.hashMaxListpackEntries;
         limits.hashMaxListpackValue = settings.hashMaxListpackValue;
         limits.setMaxIntsetEntries = settings.setMaxIntsetEntries;
+        limits.listMaxListpackSize = settings.listMaxListpackSize;
     }
 
     /** INFO lazyfree_pending_objects and lazyfreed_objects. */

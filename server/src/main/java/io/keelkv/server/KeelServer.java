@@ -60,6 +60,7 @@ public final class KeelServer implements ServerControl, AutoCloseable
         settings.hashMaxListpackEntries = config.hashMaxListpackEntries();
         settings.hashMaxListpackValue = config.hashMaxListpackValueBytes();
         settings.setMaxIntsetEntries = config.setMaxIntsetEntries();
+        settings.listMaxListpackSize = config.listMaxListpackSize();
         settings.lfuLogFactor = config.lfuLogFactor();
         settings.lfuDecayTimeMinutes = config.lfuDecayTimeMinutes();
         this.engine = new KeelEngine(settings);
@@ -143,6 +144,7 @@ public final class KeelServer implements ServerControl, AutoCloseable
         settings.hashMaxListpackEntries = config.hashMaxListpackEntries();
         settings.hashMaxListpackValue = config.hashMaxListpackValueBytes();
         settings.setMaxIntsetEntries = config.setMaxIntsetEntries();
+        settings.listMaxListpackSize = config.listMaxListpackSize();
         settings.lfuLogFactor = config.lfuLogFactor();
         settings.lfuDecayTimeMinutes = config.lfuDecayTimeMinutes();
         engine.applySettings();

@@ -202,6 +202,13 @@ class AofCommandTest
                 client.call("SADD", "hset", i % 2 == 0 ? String.valueOf(i) : "m\r\n" + i);
             }
             assertEquals("$9\r\nhashtable\r\n", client.call("OBJECT", "ENCODING", "hset"));
+            // lists: a quicklist of 150 elements (three RPUSH of at most 64 in the base), integers and strings
+            for (int i = 0; i < 150; i++)
+            {
+                client.call(i % 2 == 0 ? "RPUSH" : "LPUSH", "list", i % 3 == 0 ? String.valueOf(i * 7) : "e\r\n" + i);
+            }
+            client.call("RPUSH", "list2", "a", "b", "c", "d");
+            client.call("PEXPIRE", "list", "3600000");
             client.call("PEXPIRE", "iset", "3600000");
             client.call("PEXPIRE", "hbin", "3600000");
             client.call("SELECT", "3");
@@ -221,6 +228,14 @@ class AofCommandTest
             client.call("SPOP", "iset", "90");
             client.call("SMOVE", "hset", "moved", "0");
             client.call("SUNIONSTORE", "union", "iset", "hset");
+            // list writes during the rewrite: LMPOP is logged as LPOP/RPOP key count, the others as themselves
+            client.call("LMPOP", "2", "nolist", "list", "RIGHT", "COUNT", "3");
+            client.call("LMOVE", "list", "list2", "LEFT", "RIGHT");
+            client.call("RPOPLPUSH", "list2", "list3");
+            client.call("LSET", "list", "5", "set");
+            client.call("LINSERT", "list", "BEFORE", "set", "inserted");
+            client.call("LREM", "list", "-1", "e\r\n1");
+            client.call("LTRIM", "list2", "1", "-1");
             awaitRewriteEnd(client);
             assertEquals("ok", info(client, "aof_last_bgrewrite_status"));
             client.call("APPEND", "bin", "more");

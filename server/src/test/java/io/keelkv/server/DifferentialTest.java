@@ -112,7 +112,9 @@ class DifferentialTest
                 // small limits now and then, so that hashes convert by their number of fields too
                 {"CONFIG", "SET", "hash-max-listpack-entries", String.valueOf(random.nextBoolean() ? 512 : 4 + random.nextInt(40))},
                 // and sets by their number of members
-                {"CONFIG", "SET", "set-max-intset-entries", String.valueOf(random.nextBoolean() ? 512 : 4 + random.nextInt(40))}})
+                {"CONFIG", "SET", "set-max-intset-entries", String.valueOf(random.nextBoolean() ? 512 : 4 + random.nextInt(40))},
+                // and list nodes by their fill
+                {"CONFIG", "SET", "list-max-listpack-size", random.nextBoolean() ? "-2" : String.valueOf(random.nextInt(8) - 5)}})
             {
                 history.add(setup);
                 compare(seed, -1, setup, a, b, history);
@@ -487,7 +489,7 @@ class DifferentialTest
         final String k = key(random);
         final String v = value(random);
         final String futureSeconds = String.valueOf(4_000_000_000L + random.nextInt(1000));
-        final int family = random.nextInt(9);
+        final int family = random.nextInt(11);
         if (family < 3)
         {
             return hashCommand(random, k);
@@ -495,6 +497,10 @@ class DifferentialTest
         if (family < 5)
         {
             return DifferentialSets.setCommand(random, k, KEYS);
+        }
+        if (family < 7)
+        {
+            return DifferentialLists.listCommand(random, k, KEYS);
         }
         switch (random.nextInt(56))
         {

@@ -6,6 +6,7 @@ import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.keyspace.ObjectType;
 import io.keelkv.engine.memory.PageMemory;
 import io.keelkv.engine.types.HashFlyweight;
+import io.keelkv.engine.types.Quicklist;
 import io.keelkv.engine.types.SetFlyweight;
 import org.agrona.BufferUtil;
 import org.agrona.UnsafeApi;
@@ -36,6 +37,7 @@ public final class AofRespBase implements AofDirectory.RespBaseWriter
     private static final byte[] PEXPIREAT = "PEXPIREAT".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HMSET = "HMSET".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SADD = "SADD".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] RPUSH = "RPUSH".getBytes(StandardCharsets.US_ASCII);
     /** Redis's AOF_REWRITE_ITEMS_PER_CMD. */
     private static final int ITEMS_PER_COMMAND = 64;
 
@@ -43,6 +45,7 @@ public final class AofRespBase implements AofDirectory.RespBaseWriter
     private final EntryFlyweight entry;
     private final HashFlyweight hash;
     private final SetFlyweight set;
+    private final Quicklist list;
     private ByteBuffer buffer;
     private UnsafeBuffer view;
     private int used;
@@ -55,6 +58,7 @@ public final class AofRespBase implements AofDirectory.RespBaseWriter
         this.entry = new EntryFlyweight(memory);
         this.hash = new HashFlyweight(memory);
         this.set = new SetFlyweight(memory);
+        this.list = new Quicklist(memory);
     }
 
     @Override
@@ -122,6 +126,9 @@ public final class AofRespBase implements AofDirectory.RespBaseWriter
                     break;
                 case ObjectType.SET:
                     writeSet(handle);
+                    break;
+                case ObjectType.LIST:
+                    writeList(handle);
                     break;
                 default:
                     throw new IllegalStateException("a RESP base of type " + entry.type() + " is not written yet");
@@ -191,6 +198,38 @@ public final class AofRespBase implements AofDirectory.RespBaseWriter
             else
             {
                 bulk(set.address(), set.stringLength());
+            }
+            items--;
+            if (++inCommand == ITEMS_PER_COMMAND)
+            {
+                inCommand = 0;
+            }
+        }
+    }
+
+    /** rewriteListObject: RPUSH key with up to 64 elements per command. */
+    private void writeList(final long handle) throws IOException
+    {
+        list.wrap(keyspace.memory().getLong(entry.valueHandle()));
+        long items = list.length();
+        int inCommand = 0;
+        for (boolean more = list.first(); more; more = list.next())
+        {
+            if (inCommand == 0)
+            {
+                header(2 + (int)Math.min(items, ITEMS_PER_COMMAND));
+                bulk(RPUSH);
+                bulk(entry.keyAddress(), entry.keyLength());
+                commands++;
+            }
+            list.load();
+            if (list.isInteger())
+            {
+                bulk(Long.toString(list.integer()).getBytes(StandardCharsets.US_ASCII));
+            }
+            else
+            {
+                bulk(list.address(), list.stringLength());
             }
             items--;
             if (++inCommand == ITEMS_PER_COMMAND)

@@ -15,4 +15,6 @@ public final class CommandLimits
     public long hashMaxListpackValue = 64;
     /** set-max-intset-entries: a set with more members leaves the intset encoding. */
     public long setMaxIntsetEntries = 512;
+    /** list-max-listpack-size: positive, entries per quicklist node; -1..-5, node bytes 4..64 KB (-2: 8 KB). */
+    public int listMaxListpackSize = -2;
 }

@@ -21,6 +21,7 @@ public final class Commands
         KeyCommands.bind(keyspace, table);
         HashCommands.bind(keyspace, table);
         SetCommands.bind(keyspace, table);
+        ListCommands.bind(keyspace, table);
         ServerCommands.bind(keyspace, eviction, snapshots, table);
         PersistenceCommands.bind(snapshots, table);
         DebugCommands.bind(keyspace, snapshots, table);

@@ -10,6 +10,7 @@ import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.RespConstants;
 import io.keelkv.engine.resp.RespWriter;
 import io.keelkv.engine.types.HashFlyweight;
+import io.keelkv.engine.types.Quicklist;
 import io.keelkv.engine.types.SetFlyweight;
 import io.keelkv.engine.keyspace.ObjectType;
 import org.agrona.collections.LongArrayList;
@@ -90,6 +91,7 @@ final class KeyCommands
     private final EntryFlyweight entry;
     private final HashFlyweight hashes;
     private final SetFlyweight sets;
+    private final Quicklist lists;
     private final EntryFlyweight source;
     private final RewrittenArgs rewrite = new RewrittenArgs();
 
@@ -112,6 +114,7 @@ final class KeyCommands
         this.entry = new EntryFlyweight(memory);
         this.hashes = new HashFlyweight(memory);
         this.sets = new SetFlyweight(memory);
+        this.lists = new Quicklist(memory);
         this.source = new EntryFlyweight(memory);
         this.visited = new EntryFlyweight(memory);
     }
@@ -421,6 +424,7 @@ final class KeyCommands
         if (ObjectType.ownsBlocks(entry.wrap(src).encoding()))
         {
             ownedRoot = entry.type() == ObjectType.SET ? sets.wrap(src).copyHashtable() :
+                entry.type() == ObjectType.LIST ? lists.wrap(memory.getLong(entry.valueHandle())).copy() :
                 hashes.wrap(src).copyHashtable();
             if (ownedRoot == NULL_HANDLE)
             {
@@ -432,7 +436,14 @@ final class KeyCommands
         {
             if (ownedRoot != NULL_HANDLE)
             {
-                sets.freeHashtable(ownedRoot); // any dict: the free reads its kind from the root
+                if (Quicklist.isQuicklistRoot(memory, ownedRoot))
+                {
+                    lists.free(ownedRoot);
+                }
+                else
+                {
+                    sets.freeHashtable(ownedRoot); // any dict: the free reads its kind from the root
+                }
             }
             ctx.out().raw(RespConstants.OOM);
             return;

@@ -13,6 +13,8 @@ import io.keelkv.engine.snapshot.SnapshotControl;
 import io.keelkv.engine.snapshot.SnapshotException;
 import io.keelkv.engine.keyspace.ObjectType;
 import io.keelkv.engine.types.HashFlyweight;
+import io.keelkv.engine.types.Quicklist;
+import io.keelkv.engine.types.QuicklistDescriptor;
 import io.keelkv.engine.types.SetFlyweight;
 import io.keelkv.engine.types.Strings;
 
@@ -100,6 +102,7 @@ final class ServerCommands
     private final EntryFlyweight entry;
     private final HashFlyweight hashes;
     private final SetFlyweight sets;
+    private final Quicklist lists;
 
     private ServerCommands(final Keyspace keyspace, final Eviction eviction, final SnapshotControl snapshots)
     {
@@ -110,6 +113,7 @@ final class ServerCommands
         this.entry = new EntryFlyweight(memory);
         this.hashes = new HashFlyweight(memory);
         this.sets = new SetFlyweight(memory);
+        this.lists = new Quicklist(memory);
     }
 
     static void bind(final Keyspace keyspace, final Eviction eviction, final SnapshotControl snapshots,
@@ -320,7 +324,21 @@ final class ServerCommands
             return;
         }
         long usage = memory.blockBytes(entry.wrap(e).length()) + 8;
-        if (ObjectType.ownsBlocks(entry.encoding()) && entry.type() == ObjectType.SET)
+        if (entry.type() == ObjectType.LIST)
+        {
+            // the root, and the nodes (Redis samples nodes too: objectComputeSize's quicklist branch)
+            lists.wrap(memory.getLong(entry.valueHandle()));
+            long sampled = 0;
+            long bytes = 0;
+            for (long n = lists.head(); n != NULL_HANDLE && sampled < samples; n = lists.nextNode(n))
+            {
+                bytes += lists.nodeBlockBytes(n);
+                sampled++;
+            }
+            usage += memory.blockBytes(QuicklistDescriptor.LENGTH) +
+                (sampled == 0 ? 0 : bytes / sampled * lists.nodeCount());
+        }
+        else if (ObjectType.ownsBlocks(entry.encoding()) && entry.type() == ObjectType.SET)
         {
             sets.wrap(e);
             long sampled = 0;

@@ -31,12 +31,13 @@ public final class ObjectType
     }
 
     /**
-     * Whether a value of this encoding owns blocks outside its entry (a hashtable's root, tables and elements):
+     * Whether a value of this encoding owns blocks outside its entry (a hashtable's root, tables and elements; a
+     * quicklist's root and nodes):
      * deleting or overwriting the key must release them, and copying it must copy them.
      */
     public static boolean ownsBlocks(final int encoding)
     {
-        return encoding == ENCODING_HT;
+        return encoding == ENCODING_HT || encoding == ENCODING_QUICKLIST;
     }
 
     public static String typeName(final int type)

@@ -52,6 +52,7 @@ public final class Digest
     private final byte[] element = new byte[DIGEST_LENGTH];
     private final HashFlyweight hashView;
     private final SetFlyweight setView;
+    private final Quicklist listView;
     private final byte[] digits = new byte[24];
     private final byte[] word = new byte[4];
     private final Database.EntryVisitor addKey = this::addKey;
@@ -63,6 +64,7 @@ public final class Digest
         this.entry = new EntryFlyweight(memory);
         this.hashView = new HashFlyweight(memory);
         this.setView = new SetFlyweight(memory);
+        this.listView = new Quicklist(memory);
         try
         {
             sha1 = MessageDigest.getInstance("SHA-1");
@@ -151,6 +153,25 @@ public final class Digest
                     feedAddress(setView.address(), setView.stringLength());
                 }
                 finishXor(digest);
+            }
+        }
+        else if (type == ObjectType.LIST)
+        {
+            // mixStringObjectDigest of each element in order (integers as their decimal text)
+            listView.wrap(memory.getLong(entry.valueHandle()));
+            for (boolean more = listView.first(); more; more = listView.next())
+            {
+                listView.load();
+                if (listView.isInteger())
+                {
+                    sha1.update(digits, 0, HashFlyweight.formatLong(listView.integer(), digits));
+                }
+                else
+                {
+                    feedAddress(listView.address(), listView.stringLength());
+                }
+                finishXor(digest);
+                feedback(digest);
             }
         }
         // the other collection types will mix their elements here, each as Redis's xorObjectDigest does for it

@@ -29,6 +29,7 @@ public final class LazyFree implements Keyspace.ValueReleaser
     private final PageMemory memory;
     private final PagedDict dict;
     private final DictRootFlyweight rootView;
+    private final Quicklist quicklist;
     private final LongArrayList pending = new LongArrayList();
     private long freedObjects;
 
@@ -37,11 +38,26 @@ public final class LazyFree implements Keyspace.ValueReleaser
         this.memory = memory;
         this.dict = new PagedDict(memory);
         this.rootView = new DictRootFlyweight(memory);
+        this.quicklist = new Quicklist(memory);
     }
 
     @Override
     public void release(final long root)
     {
+        if (Quicklist.isQuicklistRoot(memory, root))
+        {
+            // Redis's free effort of a list is its node count
+            if (quicklist.wrap(root).nodeCount() <= SYNC_FREE_ELEMENTS)
+            {
+                quicklist.free(root);
+                freedObjects++;
+            }
+            else
+            {
+                pending.addLong(root);
+            }
+            return;
+        }
         if (dict.wrap(root).size() <= SYNC_FREE_ELEMENTS)
         {
             while (!dict.freeStep(root, SYNC_FREE_ELEMENTS))
@@ -74,7 +90,8 @@ public final class LazyFree implements Keyspace.ValueReleaser
         {
             return false;
         }
-        if (dict.freeStep(pending.getLong(0), maxBlocks))
+        final long root = pending.getLong(0);
+        if (Quicklist.isQuicklistRoot(memory, root) ? quicklist.freeStep(root, maxBlocks) : dict.freeStep(root, maxBlocks))
         {
             pending.removeAt(0);
             freedObjects++;
@@ -116,7 +133,14 @@ public final class LazyFree implements Keyspace.ValueReleaser
     {
         try
         {
-            rootView.wrap(handle);
+            if (Quicklist.isQuicklistRoot(memory, handle))
+            {
+                quicklist.wrap(handle);
+            }
+            else
+            {
+                rootView.wrap(handle);
+            }
             return null;
         }
         catch (final RuntimeException ex) // PageAccessException for a handle outside pages in use, else damage

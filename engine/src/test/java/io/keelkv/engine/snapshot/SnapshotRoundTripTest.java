@@ -157,6 +157,7 @@ class SnapshotRoundTripTest
                 call(loaded, db, "DEL", "k:" + k);
                 call(loaded, db, "DEL", "h:" + k); // randomOps's hashes
                 call(loaded, db, "DEL", "s:" + k); // and sets
+                call(loaded, db, "DEL", "l:" + k); // and lists
             }
             while (loaded.keyspace().database(db).isRehashing())
             {

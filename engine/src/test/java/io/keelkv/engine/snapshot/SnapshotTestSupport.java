@@ -90,7 +90,24 @@ final class SnapshotTestSupport
         {
             final int db = random.nextInt(databases);
             final byte[] key = ("k:" + random.nextInt(keySpace)).getBytes(StandardCharsets.US_ASCII);
-            final int action = random.nextInt(14);
+            final int action = random.nextInt(16);
+            if (action >= 14)
+            {
+                // lists: a quicklist root and listpack nodes of their own; pops free emptied nodes and lists
+                final byte[] listKey = ("l:" + random.nextInt(keySpace / 10 + 1)).getBytes(StandardCharsets.US_ASCII);
+                final int pick = random.nextInt(6);
+                final String command = pick < 2 ? "RPUSH" : pick < 4 ? "LPUSH" : pick == 4 ? "LPOP" : "RPOP";
+                if (pick < 4)
+                {
+                    call(engine, db, bytes(command), listKey, value(random, random.nextInt(random.nextInt(30) == 0 ? 5000 : 60)),
+                        String.valueOf(random.nextInt(1000)).getBytes(StandardCharsets.US_ASCII));
+                }
+                else
+                {
+                    call(engine, db, bytes(command), listKey);
+                }
+                continue;
+            }
             if (action >= 12)
             {
                 // sets: an intset inline in its entry until a string member or the 513th member makes a hashtable

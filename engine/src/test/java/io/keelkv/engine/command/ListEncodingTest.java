@@ -1,0 +1,254 @@
+package io.keelkv.engine.command;
+
+import io.keelkv.engine.EngineSettings;
+import io.keelkv.engine.KeelEngine;
+import io.keelkv.engine.keyspace.EntryFlyweight;
+import io.keelkv.engine.resp.Args;
+import io.keelkv.engine.resp.RespWriter;
+import io.keelkv.engine.types.Quicklist;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The list type's quicklist: nodes fill by list-max-listpack-size (bytes or entries), split on LINSERT into a
+ * full node, free when emptied; index operations over many nodes agree with a model list; and every way a key
+ * can go (DEL, SET over it, an expiry, RENAME, MOVE, COPY) gives back exactly the memory it held, big lists in
+ * steps from the cron. The replies themselves are compared with redis-server by the server's DifferentialTest.
+ */
+class ListEncodingTest
+{
+    private static final String QUICKLIST = "$9\r\nquicklist\r\n";
+
+    private final EngineSettings settings = new EngineSettings();
+    private KeelEngine engine;
+    private final RespWriter out = new RespWriter(1 << 22);
+    private final LocalClient client = new LocalClient(1, false);
+
+    @AfterEach
+    void close()
+    {
+        if (engine != null)
+        {
+            engine.close();
+        }
+    }
+
+    private String call(final String... args)
+    {
+        if (engine == null)
+        {
+            engine = new KeelEngine(settings);
+        }
+        out.clear();
+        engine.dispatcher().execute(Args.of(args), out, client);
+        final byte[] reply = new byte[out.pending()];
+        out.buffer().getBytes(out.readIndex(), reply);
+        return new String(reply, StandardCharsets.ISO_8859_1);
+    }
+
+    private long settledBytes()
+    {
+        for (int i = 0; i < 10_000 && engine.lazyFree().pendingObjects() > 0; i++)
+        {
+            engine.cron(10);
+        }
+        assertEquals(0, engine.lazyFree().pendingObjects(), "the cron did not finish the lazy free");
+        return engine.memory().allocatedBytes();
+    }
+
+    /** The list at db 0's {@code key}, its quicklist wrapped. */
+    private Quicklist quicklist(final String key)
+    {
+        final byte[] k = key.getBytes(StandardCharsets.ISO_8859_1);
+        final long e = engine.keyspace().database(0).find(k, org.agrona.UnsafeApi.arrayBaseOffset(byte[].class), k.length);
+        assertTrue(e != NULL_HANDLE, key);
+        final EntryFlyweight entry = new EntryFlyweight(engine.memory());
+        return new Quicklist(engine.memory()).wrap(engine.memory().getLong(entry.wrap(e).valueHandle()));
+    }
+
+    private static String bulks(final List<String> elements)
+    {
+        final StringBuilder s = new StringBuilder("*" + elements.size() + "\r\n");
+        for (final String e : elements)
+        {
+            s.append('$').append(e.length()).append("\r\n").append(e).append("\r\n");
+        }
+        return elements.isEmpty() ? "*0\r\n" : s.toString();
+    }
+
+    @Test
+    void shouldFillNodesByEntriesOrBytesAsListMaxListpackSizeSays()
+    {
+        settings.listMaxListpackSize = 4;
+        for (int i = 0; i < 10; i++)
+        {
+            call("RPUSH", "l", "e" + i);
+        }
+        assertEquals(QUICKLIST, call("OBJECT", "ENCODING", "l"));
+        assertEquals(3, quicklist("l").nodeCount(), "4 entries per node: 10 elements in 3 nodes");
+        engine.settings().listMaxListpackSize = -1;
+        engine.applySettings();
+        for (int i = 0; i < 100; i++)
+        {
+            call("LPUSH", "m", "x".repeat(100));
+        }
+        final long nodes = quicklist("m").nodeCount();
+        assertTrue(nodes >= 3 && nodes <= 4, "100 x ~102 bytes in 4 KB nodes: " + nodes);
+        engine.settings().listMaxListpackSize = 1;
+        engine.applySettings();
+        call("RPUSH", "one", "a", "b", "c");
+        assertEquals(3, quicklist("one").nodeCount());
+        assertEquals(bulks(List.of("a", "b", "c")), call("LRANGE", "one", "0", "-1"));
+        assertEquals("*1\r\n$1\r\na\r\n", call("LPOP", "one", "1"));
+        assertEquals(2, quicklist("one").nodeCount(), "a node emptied by a pop is freed");
+    }
+
+    @Test
+    void shouldSplitAFullNodeOnInsertAndFreeEmptiedNodes()
+    {
+        settings.listMaxListpackSize = 4;
+        call("RPUSH", "l", "a", "b", "c", "d");
+        assertEquals(1, quicklist("l").nodeCount());
+        assertEquals(":5\r\n", call("LINSERT", "l", "AFTER", "b", "x"));
+        assertEquals(bulks(List.of("a", "b", "x", "c", "d")), call("LRANGE", "l", "0", "-1"));
+        assertEquals(3, quicklist("l").nodeCount(), "the full node split around the new element's node");
+        assertEquals(":1\r\n", call("LREM", "l", "0", "c"));
+        assertEquals(":1\r\n", call("LREM", "l", "0", "x"));
+        assertEquals(2, quicklist("l").nodeCount(), "emptied nodes are freed");
+        assertEquals(":0\r\n", call("LREM", "l", "0", "zz"));
+    }
+
+    @Test
+    void shouldAgreeWithAModelAcrossManyNodes()
+    {
+        final SplittableRandom random = new SplittableRandom(42);
+        for (final int fill : new int[] {-2, -1, 1, 2, 5, -5})
+        {
+            engine = engine == null ? new KeelEngine(settings) : engine;
+            engine.settings().listMaxListpackSize = fill;
+            engine.applySettings();
+            call("DEL", "l");
+            final List<String> model = new ArrayList<>();
+            for (int op = 0; op < 3000; op++)
+            {
+                final String e = random.nextInt(4) == 0 ? String.valueOf(random.nextInt(1000)) :
+                    "v" + "w".repeat(random.nextInt(random.nextInt(20) == 0 ? 3000 : 40));
+                switch (random.nextInt(8))
+                {
+                    case 0, 1 -> { call("LPUSH", "l", e); model.add(0, e); }
+                    case 2, 3 -> { call("RPUSH", "l", e); model.add(e); }
+                    case 4 -> {
+                        if (!model.isEmpty())
+                        {
+                            final int i = random.nextInt(model.size());
+                            assertEquals("+OK\r\n", call("LSET", "l", String.valueOf(i), e));
+                            model.set(i, e);
+                        }
+                    }
+                    case 5 -> {
+                        if (!model.isEmpty())
+                        {
+                            final String pivot = model.get(random.nextInt(model.size()));
+                            final boolean after = random.nextBoolean();
+                            call("LINSERT", "l", after ? "AFTER" : "BEFORE", pivot, e);
+                            final int at = model.indexOf(pivot);
+                            model.add(after ? at + 1 : at, e);
+                        }
+                    }
+                    case 6 -> {
+                        if (!model.isEmpty() && random.nextInt(4) == 0)
+                        {
+                            call(random.nextBoolean() ? "LPOP" : "RPOP", "l");
+                            model.clear();
+                            call("DEL", "l");
+                        }
+                    }
+                    default -> {
+                        if (!model.isEmpty())
+                        {
+                            final int i = random.nextInt(model.size());
+                            final String got = call("LINDEX", "l", String.valueOf(i - model.size()));
+                            assertEquals("$" + model.get(i).length() + "\r\n" + model.get(i) + "\r\n", got);
+                        }
+                    }
+                }
+            }
+            assertEquals(bulks(model), call("LRANGE", "l", "0", "-1"), "fill " + fill);
+            assertEquals(":" + model.size() + "\r\n", call("LLEN", "l"));
+        }
+    }
+
+    @Test
+    void shouldServeABigListAndGiveBackAllItsMemoryInStepsAfterADel()
+    {
+        call("SET", "anchor", "v");
+        final long before = settledBytes();
+        for (int i = 0; i < 200_000; i += 100)
+        {
+            final String[] args = new String[102];
+            args[0] = "RPUSH";
+            args[1] = "big";
+            for (int j = 0; j < 100; j++)
+            {
+                args[2 + j] = "element:" + (i + j);
+            }
+            call(args);
+        }
+        assertEquals(":200000\r\n", call("LLEN", "big"));
+        assertEquals("$14\r\nelement:100000\r\n", call("LINDEX", "big", "100000"));
+        assertEquals("$14\r\nelement:199999\r\n", call("LINDEX", "big", "-1"));
+        assertTrue(quicklist("big").nodeCount() > 64);
+        assertEquals(":1\r\n", call("DEL", "big"));
+        assertEquals(1, engine.lazyFree().pendingObjects(), "a big list is freed in steps, not in the DEL");
+        assertEquals(before, settledBytes(), "the list's nodes or root were not all freed");
+    }
+
+    @Test
+    void shouldGiveBackAListOverwrittenOrExpiredAndMoveOrCopyIt()
+    {
+        call("SET", "anchor", "v");
+        call("EXPIRE", "anchor", "100000");
+        call("SELECT", "2");
+        call("SET", "anchor", "v");
+        call("SELECT", "0");
+        final long before = settledBytes();
+        call("RPUSH", "l", "a", "1", "b");
+        assertEquals("+OK\r\n", call("SET", "l", "now a string"));
+        call("DEL", "l");
+        assertEquals(before, settledBytes(), "SET over a list leaked it");
+
+        call("RPUSH", "l", "a", "1", "b");
+        call("PEXPIREAT", "l", "1");
+        assertEquals(":0\r\n", call("EXISTS", "l"));
+        assertEquals(before, settledBytes(), "an expired list leaked");
+
+        for (int i = 0; i < 2000; i++)
+        {
+            call("RPUSH", "l", "m" + i, String.valueOf(i));
+        }
+        final String digest = call("DEBUG", "DIGEST-VALUE", "l");
+        assertEquals("+OK\r\n", call("RENAME", "l", "r"));
+        assertEquals(digest, call("DEBUG", "DIGEST-VALUE", "r"));
+        assertEquals(":1\r\n", call("MOVE", "r", "2"));
+        call("SELECT", "2");
+        assertEquals(digest, call("DEBUG", "DIGEST-VALUE", "r"));
+        assertEquals(":1\r\n", call("COPY", "r", "c"));
+        assertEquals(digest, call("DEBUG", "DIGEST-VALUE", "c"));
+        assertEquals(":4001\r\n", call("RPUSH", "c", "only-in-copy"));
+        assertEquals(":4000\r\n", call("LLEN", "r"), "the copy shares the original's nodes");
+        call("DEL", "r");
+        assertEquals("$12\r\nonly-in-copy\r\n", call("LINDEX", "c", "-1"), "deleting the original freed the copy's nodes");
+        call("DEL", "c");
+        call("SELECT", "0");
+        assertEquals(before, settledBytes());
+    }
+}
