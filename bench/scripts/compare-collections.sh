@@ -6,7 +6,8 @@
 #
 # The hset/hget/hincrby/hgetall rows use many small hashes h:<12 digits> (listpacks); the `-t` rows are
 # redis-benchmark's own tests: `hset` writes every field into one hash (myhash) until it holds -r fields (a
-# hashtable), `sadd` likewise into one set (myset, a hashtable), and `spop` pops from that set.
+# hashtable), `sadd` likewise into one set (myset, a hashtable), and `spop` pops from that set; the list rows
+# push to and pop from one list (mylist), and lrange_N reads its first N elements.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 rounds="${1:-3}"
@@ -22,8 +23,15 @@ declare -A commands=(
   [hset-one-big-hash]="-t hset"
   [sadd-one-big-set]="-t sadd"
   [spop]="-t spop"
+  [lpush]="-t lpush"
+  [rpush]="-t rpush"
+  [lpop]="-t lpop"
+  [rpop]="-t rpop"
+  [lrange_100]="-t lrange_100"
+  [lrange_300]="-t lrange_300"
+  [lrange_600]="-t lrange_600"
 )
-order=(hset hget hincrby hgetall hset-one-big-hash sadd-one-big-set spop)
+order=(hset hget hincrby hgetall hset-one-big-hash sadd-one-big-set spop lpush rpush lpop rpop lrange_100 lrange_300 lrange_600)
 
 # warm-up: the JIT compiles the hot path, and every key exists for the reads
 for p in "$kp" "$rp"; do
