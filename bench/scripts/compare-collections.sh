@@ -32,17 +32,19 @@ declare -A commands=(
   [lrange_600]="-t lrange_600"
 )
 order=(hset hget hincrby hgetall hset-one-big-hash sadd-one-big-set spop lpush rpush lpop rpop lrange_100 lrange_300 lrange_600)
+# ROWS="lpush lrange_600" runs only those rows
+if [ -n "${ROWS:-}" ]; then read -r -a order <<< "$ROWS"; fi
 
 # warm-up: the JIT compiles the hot path, and every key exists for the reads
 for p in "$kp" "$rp"; do
   redis-benchmark -p "$p" -c 50 -n 300000 -P 16 -r 100000 -q ${commands[hset]} > /dev/null 2>&1
 done
 
-run() { # port pipeline command... -> rps
+run() { # port pipeline command... -> rps of the last test redis-benchmark ran (lrange_N first fills the list)
   local port="$1" pipeline="$2"
   shift 2
   redis-benchmark -p "$port" -c 50 -n "$requests" -P "$pipeline" -r 100000 --csv "$@" 2>/dev/null |
-    awk -F'"' 'NR==2 {print $4}'
+    awk -F'"' 'NR > 1 {rps = $4} END {print rps}'
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
