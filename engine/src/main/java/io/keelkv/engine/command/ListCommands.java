@@ -25,19 +25,15 @@ final class ListCommands
 {
     private static final byte[] LEFT = RewrittenArgs.literal("left");
     private static final byte[] RIGHT = RewrittenArgs.literal("right");
-    private static final byte[] BEFORE = RewrittenArgs.literal("before");
-    private static final byte[] AFTER = RewrittenArgs.literal("after");
-    private static final byte[] RANK = RewrittenArgs.literal("rank");
     private static final byte[] COUNT = RewrittenArgs.literal("count");
-    private static final byte[] MAXLEN = RewrittenArgs.literal("maxlen");
     private static final byte[] LPOP_CMD = RewrittenArgs.literal("LPOP");
     private static final byte[] RPOP_CMD = RewrittenArgs.literal("RPOP");
 
-    private final Keyspace keyspace;
+    final Keyspace keyspace;
     private final PageMemory memory;
     private final EntryFlyweight entry;
-    private final Quicklist list;
-    private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(64);
+    final Quicklist list; // shared with ListEdits: one owner thread, one command at a time
+    final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(64);
     private final byte[] digits = new byte[24];
     private final RewrittenArgs rewrite = new RewrittenArgs();
 
@@ -61,11 +57,12 @@ final class ListCommands
         table.bind("llen", c::llen);
         table.bind("lindex", c::lindex);
         table.bind("lrange", c::lrange);
-        table.bind("lset", c::lset);
-        table.bind("ltrim", c::ltrim);
-        table.bind("lrem", c::lrem);
-        table.bind("linsert", c::linsert);
-        table.bind("lpos", c::lpos);
+        final ListEdits edits = new ListEdits(c);
+        table.bind("lset", edits::lset);
+        table.bind("ltrim", edits::ltrim);
+        table.bind("lrem", edits::lrem);
+        table.bind("linsert", edits::linsert);
+        table.bind("lpos", edits::lpos);
         table.bind("lmove", c::lmove);
         table.bind("rpoplpush", c::rpoplpush);
         table.bind("lmpop", c::lmpop);
@@ -75,7 +72,7 @@ final class ListCommands
     // lookups
 
     /** The list's entry (list wrapped), NULL_HANDLE when missing, -1 after writing WRONGTYPE. */
-    private long checkType(final CommandContext ctx, final long e)
+    long checkType(final CommandContext ctx, final long e)
     {
         if (e == NULL_HANDLE)
         {
@@ -90,13 +87,13 @@ final class ListCommands
         return e;
     }
 
-    private long lookupRead(final CommandContext ctx, final int arg)
+    long lookupRead(final CommandContext ctx, final int arg)
     {
         final Args args = ctx.args();
         return checkType(ctx, keyspace.lookupRead(ctx.db(), args.array(), args.address(arg), args.length(arg)));
     }
 
-    private long lookupWrite(final CommandContext ctx, final int arg)
+    long lookupWrite(final CommandContext ctx, final int arg)
     {
         final Args args = ctx.args();
         return checkType(ctx, keyspace.lookupWrite(ctx.db(), args.array(), args.address(arg), args.length(arg)));
@@ -123,7 +120,7 @@ final class ListCommands
     }
 
     /** The loaded element as a bulk string. */
-    private void replyLoaded(final RespWriter out)
+    void replyLoaded(final RespWriter out)
     {
         list.load();
         if (list.isInteger())
@@ -137,7 +134,7 @@ final class ListCommands
     }
 
     /** Copy the loaded element's bytes into the scratch; returns the length. */
-    private int loadToScratch()
+    int loadToScratch()
     {
         list.load();
         if (list.isInteger())
@@ -401,330 +398,6 @@ final class ListCommands
             {
                 list.next();
             }
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------
-    // writes in place
-
-    private void lset(final CommandContext ctx)
-    {
-        final Args args = ctx.args();
-        final long e = lookupWrite(ctx, 1);
-        if (e < 0)
-        {
-            return;
-        }
-        if (e == NULL_HANDLE)
-        {
-            ctx.out().raw(RespConstants.NO_SUCH_KEY);
-            return;
-        }
-        if (!args.parseLong(2))
-        {
-            ctx.out().raw(RespConstants.NOT_INTEGER);
-            return;
-        }
-        if (!list.seek(args.longValue()))
-        {
-            ctx.out().raw(RespConstants.INDEX_OUT_OF_RANGE);
-            return;
-        }
-        if (!list.replaceCurrent(args.buffer(), args.offset(3), args.length(3)))
-        {
-            ctx.out().raw(RespConstants.OOM);
-            return;
-        }
-        ctx.dirty(1);
-        ctx.out().ok();
-    }
-
-    private void ltrim(final CommandContext ctx)
-    {
-        final Args args = ctx.args();
-        if (!args.parseLong(2))
-        {
-            ctx.out().raw(RespConstants.NOT_INTEGER);
-            return;
-        }
-        long start = args.longValue();
-        if (!args.parseLong(3))
-        {
-            ctx.out().raw(RespConstants.NOT_INTEGER);
-            return;
-        }
-        long end = args.longValue();
-        final long e = lookupWrite(ctx, 1);
-        if (e < 0)
-        {
-            return;
-        }
-        if (e == NULL_HANDLE)
-        {
-            ctx.out().ok();
-            return;
-        }
-        final long llen = list.length();
-        if (start < 0)
-        {
-            start = llen + start;
-        }
-        if (end < 0)
-        {
-            end = llen + end;
-        }
-        if (start < 0)
-        {
-            start = 0;
-        }
-        final long ltrim;
-        final long rtrim;
-        if (start > end || start >= llen)
-        {
-            ltrim = llen;
-            rtrim = 0;
-        }
-        else
-        {
-            if (end >= llen)
-            {
-                end = llen - 1;
-            }
-            ltrim = start;
-            rtrim = llen - end - 1;
-        }
-        list.trimHead(ltrim);
-        list.trimTail(rtrim);
-        if (list.length() == 0)
-        {
-            keyspace.deleteFound(ctx.db());
-        }
-        ctx.dirty(ltrim + rtrim);
-        ctx.out().ok();
-    }
-
-    private void lrem(final CommandContext ctx)
-    {
-        final Args args = ctx.args();
-        if (!args.parseLong(2))
-        {
-            ctx.out().raw(RespConstants.NOT_INTEGER);
-            return;
-        }
-        long toRemove = args.longValue();
-        final long e = lookupWrite(ctx, 1);
-        if (e < 0)
-        {
-            return;
-        }
-        if (e == NULL_HANDLE)
-        {
-            ctx.out().raw(RespConstants.ZERO);
-            return;
-        }
-        final boolean forward = toRemove >= 0;
-        if (!forward)
-        {
-            toRemove = -toRemove;
-        }
-        long removed = 0;
-        boolean more = forward ? list.first() : list.last();
-        while (more)
-        {
-            if (list.currentEquals(args.buffer(), args.offset(3), args.length(3)))
-            {
-                list.deleteCurrent(forward);
-                more = list.valid();
-                removed++;
-                if (toRemove != 0 && removed == toRemove)
-                {
-                    break;
-                }
-            }
-            else
-            {
-                more = forward ? list.next() : list.prev();
-            }
-        }
-        if (list.length() == 0)
-        {
-            keyspace.deleteFound(ctx.db());
-        }
-        ctx.dirty(removed);
-        ctx.out().integer(removed);
-    }
-
-    private void linsert(final CommandContext ctx)
-    {
-        final Args args = ctx.args();
-        final boolean after;
-        if (args.equalsIgnoreCase(2, AFTER))
-        {
-            after = true;
-        }
-        else if (args.equalsIgnoreCase(2, BEFORE))
-        {
-            after = false;
-        }
-        else
-        {
-            ctx.out().raw(RespConstants.SYNTAX_ERROR);
-            return;
-        }
-        final long e = lookupWrite(ctx, 1);
-        if (e < 0)
-        {
-            return;
-        }
-        if (e == NULL_HANDLE)
-        {
-            ctx.out().raw(RespConstants.ZERO);
-            return;
-        }
-        for (boolean more = list.first(); more; more = list.next())
-        {
-            if (list.currentEquals(args.buffer(), args.offset(3), args.length(3)))
-            {
-                if (!list.insertAtCurrent(after, args.buffer(), args.offset(4), args.length(4),
-                    ctx.limits().listMaxListpackSize))
-                {
-                    ctx.out().raw(RespConstants.OOM);
-                    return;
-                }
-                ctx.dirty(1);
-                ctx.out().integer(list.length());
-                return;
-            }
-        }
-        ctx.out().raw(RespConstants.MINUS_ONE);
-    }
-
-    private void lpos(final CommandContext ctx)
-    {
-        final Args args = ctx.args();
-        final RespWriter out = ctx.out();
-        long rank = 1;
-        long count = -1;
-        long maxlen = 0;
-        for (int j = 3; j < args.count(); j++)
-        {
-            final boolean moreArgs = args.count() - 1 - j > 0;
-            if (args.equalsIgnoreCase(j, RANK) && moreArgs)
-            {
-                j++;
-                if (!args.parseLong(j))
-                {
-                    out.raw(RespConstants.NOT_INTEGER);
-                    return;
-                }
-                rank = args.longValue();
-                if (rank == 0)
-                {
-                    out.error("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... " +
-                        "or use negative to start from the end of the list");
-                    return;
-                }
-            }
-            else if (args.equalsIgnoreCase(j, COUNT) && moreArgs)
-            {
-                j++;
-                if (!args.parseLong(j) || args.longValue() < 0)
-                {
-                    out.error("ERR COUNT can't be negative");
-                    return;
-                }
-                count = args.longValue();
-            }
-            else if (args.equalsIgnoreCase(j, MAXLEN) && moreArgs)
-            {
-                j++;
-                if (!args.parseLong(j) || args.longValue() < 0)
-                {
-                    out.error("ERR MAXLEN can't be negative");
-                    return;
-                }
-                maxlen = args.longValue();
-            }
-            else
-            {
-                out.raw(RespConstants.SYNTAX_ERROR);
-                return;
-            }
-        }
-        final long e = lookupRead(ctx, 1);
-        if (e < 0)
-        {
-            return;
-        }
-        if (e == NULL_HANDLE)
-        {
-            if (count != -1)
-            {
-                out.raw(RespConstants.EMPTY_ARRAY);
-            }
-            else
-            {
-                out.nullBulk();
-            }
-            return;
-        }
-        boolean fromTail = false;
-        if (rank < 0)
-        {
-            rank = -rank; // Long.MIN_VALUE stays negative: every match then counts, as in Redis
-            fromTail = true;
-        }
-        final long llen = list.length();
-        long index = 0;
-        long matches = 0;
-        long matchIndex = -1;
-        long found = 0;
-        // the positions are collected before the reply: a deferred length, as Redis's setDeferredArrayLen
-        final org.agrona.collections.LongArrayList positions = ctx.handles;
-        positions.clear();
-        for (boolean more = fromTail ? list.last() : list.first(); more && (maxlen == 0 || index < maxlen);
-            more = fromTail ? list.prev() : list.next())
-        {
-            if (list.currentEquals(args.buffer(), args.offset(2), args.length(2)))
-            {
-                matches++;
-                if (matches >= rank)
-                {
-                    final long position = fromTail ? llen - index - 1 : index;
-                    if (count != -1)
-                    {
-                        positions.addLong(position);
-                        found++;
-                        if (count != 0 && matches - rank + 1 >= count)
-                        {
-                            break;
-                        }
-                    }
-                    else
-                    {
-                        matchIndex = position;
-                        break;
-                    }
-                }
-            }
-            index++;
-        }
-        if (count != -1)
-        {
-            out.arrayHeader(found);
-            for (int i = 0; i < found; i++)
-            {
-                out.integer(positions.getLong(i));
-            }
-            positions.clear();
-        }
-        else if (matchIndex != -1)
-        {
-            out.integer(matchIndex);
-        }
-        else
-        {
-            out.nullBulk();
         }
     }
 
