@@ -1,12 +1,9 @@
 package io.keelkv.engine.command;
 
-import io.keelkv.engine.keyspace.GlobMatcher;
 import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.RespConstants;
 import io.keelkv.engine.resp.RespWriter;
 import io.keelkv.engine.types.HashFlyweight;
-import io.keelkv.engine.types.PagedDict;
-import org.agrona.UnsafeApi;
 import org.agrona.collections.LongHashSet;
 
 import java.util.SplittableRandom;
@@ -25,25 +22,17 @@ import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
  */
 final class HashSampling
 {
-    private static final long BYTE_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
 
     private static final byte[] OUT_OF_RANGE = RespConstants.bytes("-ERR value is out of range\r\n");
     private static final byte[] COUNT_RANGE = RespConstants.bytes("-ERR value is out of range, value must between " +
         "-9223372036854775807 and 9223372036854775807\r\n");
-    private static final byte[] EMPTY_SCAN = RespConstants.bytes("*2\r\n$1\r\n0\r\n*0\r\n");
-    private static final byte[] SCAN_DONE = RespConstants.bytes("$1\r\n0\r\n");
     private static final byte[] WITHVALUES = literal("withvalues");
-    private static final byte[] COUNT = literal("count");
-    private static final byte[] MATCH = literal("match");
 
     private final HashCommands owner;
+    private final CollectionScan scan = new CollectionScan();
     private final HashFlyweight hash;
-    private final byte[] digits = new byte[24];
-    private final long[] cursor = new long[1];
+
     private final LongHashSet drawn = new LongHashSet();
-    private final PagedDict.ElementVisitor collect = this::keep;
-    private long[] picked = new long[16];
-    private int kept;
 
     HashSampling(final HashCommands owner)
     {
@@ -196,11 +185,8 @@ final class HashSampling
      */
     void hscan(final CommandContext ctx)
     {
-        final Args args = ctx.args();
-        final RespWriter out = ctx.out();
-        if (!KeyCommands.parseCursor(args, 2, cursor))
+        if (!scan.parseCursor(ctx))
         {
-            out.raw(KeyCommands.INVALID_CURSOR);
             return;
         }
         final long e = owner.lookupRead(ctx);
@@ -208,107 +194,25 @@ final class HashSampling
         {
             return;
         }
+        final RespWriter out = ctx.out();
         if (e == NULL_HANDLE)
         {
-            out.raw(EMPTY_SCAN);
+            out.raw(CollectionScan.EMPTY_SCAN);
             return;
         }
-        int matchArg = -1;
-        long count = 10;
-        for (int i = 3; i < args.count(); i += 2)
+        final int matched = scan.collect(ctx, hash);
+        if (matched < 0)
         {
-            final boolean hasValue = i + 1 < args.count();
-            if (hasValue && KeyCommands.option(args, i, COUNT))
-            {
-                if (!args.parseLong(i + 1))
-                {
-                    out.raw(RespConstants.NOT_INTEGER);
-                    return;
-                }
-                count = args.longValue();
-                if (count < 1)
-                {
-                    out.raw(RespConstants.SYNTAX_ERROR);
-                    return;
-                }
-            }
-            else if (hasValue && KeyCommands.option(args, i, MATCH))
-            {
-                matchArg = i + 1;
-            }
-            else
-            {
-                out.raw(RespConstants.SYNTAX_ERROR);
-                return;
-            }
-        }
-        final boolean useMatch = matchArg >= 0 && !(args.length(matchArg) == 1 && args.byteAt(matchArg, 0) == '*');
-        kept = 0;
-        long next = 0;
-        if (hash.isHashtable())
-        {
-            next = cursor[0];
-            // C's "maxiterations--" test stops at zero only, so a COUNT whose tenfold wrapped still iterates
-            long maxIterations = count * 10;
-            do
-            {
-                next = hash.scan(next, collect);
-            }
-            while (next != 0 && maxIterations-- != 0 && kept < count);
-        }
-        else
-        {
-            for (long field = hash.first(); field != HashFlyweight.NONE; field = hash.next(field))
-            {
-                keep(field);
-            }
-        }
-        int matched = 0;
-        for (int i = 0; i < kept; i++)
-        {
-            if (!useMatch || matchesLoaded(args, matchArg, picked[i]))
-            {
-                picked[matched++] = picked[i];
-            }
-        }
-        out.arrayHeader(2);
-        if (next == 0)
-        {
-            out.raw(SCAN_DONE);
-        }
-        else
-        {
-            out.bulkString(Long.toUnsignedString(next));
+            return;
         }
         out.arrayHeader(matched * 2L);
         for (int i = 0; i < matched; i++)
         {
-            hash.loadField(picked[i]);
+            hash.loadField(scan.position(i));
             owner.replyLoaded(out);
-            hash.loadValue(picked[i]);
+            hash.loadValue(scan.position(i));
             owner.replyLoaded(out);
         }
     }
 
-    private boolean matchesLoaded(final Args args, final int matchArg, final long field)
-    {
-        hash.loadField(field);
-        if (hash.isInteger())
-        {
-            final int length = HashFlyweight.formatLong(hash.integer(), digits);
-            return GlobMatcher.matches(args.array(), args.address(matchArg), args.length(matchArg), digits, BYTE_BASE,
-                length, false);
-        }
-        return GlobMatcher.matches(args.array(), args.address(matchArg), args.length(matchArg), null, hash.address(),
-            hash.stringLength(), false);
-    }
-
-    private void keep(final long field)
-    {
-        if (kept == picked.length)
-        {
-            picked = java.util.Arrays.copyOf(picked, kept * 2);
-        }
-        picked[kept++] = field;
-    }
 }

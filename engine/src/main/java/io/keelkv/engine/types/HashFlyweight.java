@@ -32,7 +32,7 @@ import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
  * first grows the entry ({@link Keyspace#resizeValue}, which needs the key to be the database's found entry),
  * then writes; one that shrinks it writes, then shrinks the entry. Every byte goes through {@link PageMemory}.
  */
-public final class HashFlyweight
+public final class HashFlyweight implements ScannableCollection
 {
     public static final long NONE = ListpackFlyweight.NONE;
     private static final long BYTE_BASE = org.agrona.UnsafeApi.arrayBaseOffset(byte[].class);
@@ -215,6 +215,12 @@ public final class HashFlyweight
             loadListpack((int)field);
         }
         return this;
+    }
+
+    @Override
+    public void loadKey(final long position)
+    {
+        loadField(position);
     }
 
     /** Decode the value of the field at {@code field}. */

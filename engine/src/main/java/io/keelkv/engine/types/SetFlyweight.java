@@ -35,7 +35,7 @@ import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
  * (null base). Writes need the entry to be the database's found entry: an intset that grows first grows the
  * entry ({@link Keyspace#resizeValue}), then writes; one that shrinks writes, then shrinks the entry.
  */
-public final class SetFlyweight
+public final class SetFlyweight implements ScannableCollection
 {
     public static final long NONE = -1;
     static final long BYTE_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
@@ -233,6 +233,12 @@ public final class SetFlyweight
     }
 
     /** Decode the member at {@code member}: see {@link #isInteger}, {@link #address}. */
+    @Override
+    public void loadKey(final long position)
+    {
+        load(position);
+    }
+
     public SetFlyweight load(final long member)
     {
         if (hashtable)
