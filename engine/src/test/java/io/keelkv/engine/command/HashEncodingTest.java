@@ -24,31 +24,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class HashEncodingTest
 {
-    private final EngineSettings settings = new EngineSettings();
-    private KeelEngine engine;
-    private final RespWriter out = new RespWriter(1 << 16);
-    private final LocalClient client = new LocalClient(1, false);
+
+    private final EngineCalls calls = new EngineCalls();
+    private final EngineSettings settings = calls.settings;
 
     @AfterEach
     void close()
     {
-        if (engine != null)
-        {
-            engine.close();
-        }
+        calls.close();
     }
 
     private String call(final String... args)
     {
-        if (engine == null)
-        {
-            engine = new KeelEngine(settings);
-        }
-        out.clear();
-        engine.dispatcher().execute(Args.of(args), out, client);
-        final byte[] reply = new byte[out.pending()];
-        out.buffer().getBytes(out.readIndex(), reply);
-        return new String(reply, StandardCharsets.ISO_8859_1);
+        return calls.call(args);
     }
 
     private String encoding(final String key)
@@ -59,15 +47,9 @@ class HashEncodingTest
     private static final String LISTPACK = "$8\r\nlistpack\r\n";
     private static final String HASHTABLE = "$9\r\nhashtable\r\n";
 
-    /** Allocated bytes once the cron has freed whatever was queued. */
     private long settledBytes()
     {
-        for (int i = 0; i < 10_000 && engine.lazyFree().pendingObjects() > 0; i++)
-        {
-            engine.cron(10);
-        }
-        assertEquals(0, engine.lazyFree().pendingObjects(), "the cron did not finish the lazy free");
-        return engine.memory().allocatedBytes();
+        return calls.settledBytes();
     }
 
     private void fill(final String key, final int fields)
@@ -115,7 +97,7 @@ class HashEncodingTest
         assertEquals(":1\r\n", call("HSETNX", "c", atLimit + "y", "v"));
         assertEquals(HASHTABLE, encoding("c"));
         settings.hashMaxListpackEntries = 2;
-        engine.applySettings(); // as CONFIG SET does
+        calls.engine().applySettings(); // as CONFIG SET does
         call("HSET", "d", "1", "1", "2", "2");
         assertEquals(":5\r\n", call("HINCRBY", "d", "3", "5"));
         assertEquals(HASHTABLE, encoding("d"));
@@ -134,7 +116,7 @@ class HashEncodingTest
         assertEquals("$5\r\n99999\r\n", call("HGET", "big", "field:99999"));
         assertEquals(":1\r\n", call("HEXISTS", "big", "field:5"));
         assertEquals(":1\r\n", call("DEL", "big"));
-        assertEquals(1, engine.lazyFree().pendingObjects(), "a big hash is freed in steps, not in the DEL");
+        assertEquals(1, calls.engine().lazyFree().pendingObjects(), "a big hash is freed in steps, not in the DEL");
         assertEquals(before, settledBytes(), "the hashtable's tables or elements were not all freed");
     }
 
@@ -198,10 +180,10 @@ class HashEncodingTest
         fill("big", 20_000);
         fill("kept", 1_000);
         call("DEL", "big");
-        assertEquals(1, engine.lazyFree().pendingObjects());
-        engine.lazyFree().step(5_000); // a free under way: the instant sees it part done
+        assertEquals(1, calls.engine().lazyFree().pendingObjects());
+        calls.engine().lazyFree().step(5_000); // a free under way: the instant sees it part done
         final Path file = dir.resolve("dump.rdb");
-        engine.save(file);
+        calls.engine().save(file);
         final String digest = call("DEBUG", "DIGEST");
         final long settled = settledBytes();
 
@@ -216,7 +198,7 @@ class HashEncodingTest
             }
             assertEquals(settled, loaded.memory().allocatedBytes(), "the restored engine kept the dropped hash's blocks");
             final RespWriter w = new RespWriter(1024);
-            loaded.dispatcher().execute(Args.of("DEBUG", "DIGEST"), w, client);
+            loaded.dispatcher().execute(Args.of("DEBUG", "DIGEST"), w, calls.client());
             final byte[] reply = new byte[w.pending()];
             w.buffer().getBytes(w.readIndex(), reply);
             assertEquals(digest, new String(reply, StandardCharsets.ISO_8859_1));

@@ -1,10 +1,7 @@
 package io.keelkv.engine.command;
 
 import io.keelkv.engine.EngineSettings;
-import io.keelkv.engine.KeelEngine;
 import io.keelkv.engine.keyspace.EntryFlyweight;
-import io.keelkv.engine.resp.Args;
-import io.keelkv.engine.resp.RespWriter;
 import io.keelkv.engine.types.Quicklist;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,51 +25,34 @@ class ListEncodingTest
 {
     private static final String QUICKLIST = "$9\r\nquicklist\r\n";
 
-    private final EngineSettings settings = new EngineSettings();
-    private KeelEngine engine;
-    private final RespWriter out = new RespWriter(1 << 22);
-    private final LocalClient client = new LocalClient(1, false);
+
+    private final EngineCalls calls = new EngineCalls();
+    private final EngineSettings settings = calls.settings;
 
     @AfterEach
     void close()
     {
-        if (engine != null)
-        {
-            engine.close();
-        }
+        calls.close();
     }
 
     private String call(final String... args)
     {
-        if (engine == null)
-        {
-            engine = new KeelEngine(settings);
-        }
-        out.clear();
-        engine.dispatcher().execute(Args.of(args), out, client);
-        final byte[] reply = new byte[out.pending()];
-        out.buffer().getBytes(out.readIndex(), reply);
-        return new String(reply, StandardCharsets.ISO_8859_1);
+        return calls.call(args);
     }
 
     private long settledBytes()
     {
-        for (int i = 0; i < 10_000 && engine.lazyFree().pendingObjects() > 0; i++)
-        {
-            engine.cron(10);
-        }
-        assertEquals(0, engine.lazyFree().pendingObjects(), "the cron did not finish the lazy free");
-        return engine.memory().allocatedBytes();
+        return calls.settledBytes();
     }
 
     /** The list at db 0's {@code key}, its quicklist wrapped. */
     private Quicklist quicklist(final String key)
     {
         final byte[] k = key.getBytes(StandardCharsets.ISO_8859_1);
-        final long e = engine.keyspace().database(0).find(k, org.agrona.UnsafeApi.arrayBaseOffset(byte[].class), k.length);
+        final long e = calls.engine().keyspace().database(0).find(k, org.agrona.UnsafeApi.arrayBaseOffset(byte[].class), k.length);
         assertTrue(e != NULL_HANDLE, key);
-        final EntryFlyweight entry = new EntryFlyweight(engine.memory());
-        return new Quicklist(engine.memory()).wrap(engine.memory().getLong(entry.wrap(e).valueHandle()));
+        final EntryFlyweight entry = new EntryFlyweight(calls.engine().memory());
+        return new Quicklist(calls.engine().memory()).wrap(calls.engine().memory().getLong(entry.wrap(e).valueHandle()));
     }
 
     private static String bulks(final List<String> elements)
@@ -95,16 +75,16 @@ class ListEncodingTest
         }
         assertEquals(QUICKLIST, call("OBJECT", "ENCODING", "l"));
         assertEquals(3, quicklist("l").nodeCount(), "4 entries per node: 10 elements in 3 nodes");
-        engine.settings().listMaxListpackSize = -1;
-        engine.applySettings();
+        calls.engine().settings().listMaxListpackSize = -1;
+        calls.engine().applySettings();
         for (int i = 0; i < 100; i++)
         {
             call("LPUSH", "m", "x".repeat(100));
         }
         final long nodes = quicklist("m").nodeCount();
         assertTrue(nodes >= 3 && nodes <= 4, "100 x ~102 bytes in 4 KB nodes: " + nodes);
-        engine.settings().listMaxListpackSize = 1;
-        engine.applySettings();
+        calls.engine().settings().listMaxListpackSize = 1;
+        calls.engine().applySettings();
         call("RPUSH", "one", "a", "b", "c");
         assertEquals(3, quicklist("one").nodeCount());
         assertEquals(bulks(List.of("a", "b", "c")), call("LRANGE", "one", "0", "-1"));
@@ -133,9 +113,8 @@ class ListEncodingTest
         final SplittableRandom random = new SplittableRandom(42);
         for (final int fill : new int[] {-2, -1, 1, 2, 5, -5})
         {
-            engine = engine == null ? new KeelEngine(settings) : engine;
-            engine.settings().listMaxListpackSize = fill;
-            engine.applySettings();
+            calls.engine().settings().listMaxListpackSize = fill;
+            calls.engine().applySettings();
             call("DEL", "l");
             final List<String> model = new ArrayList<>();
             for (int op = 0; op < 3000; op++)
@@ -208,7 +187,7 @@ class ListEncodingTest
         assertEquals("$14\r\nelement:199999\r\n", call("LINDEX", "big", "-1"));
         assertTrue(quicklist("big").nodeCount() > 64);
         assertEquals(":1\r\n", call("DEL", "big"));
-        assertEquals(1, engine.lazyFree().pendingObjects(), "a big list is freed in steps, not in the DEL");
+        assertEquals(1, calls.engine().lazyFree().pendingObjects(), "a big list is freed in steps, not in the DEL");
         assertEquals(before, settledBytes(), "the list's nodes or root were not all freed");
     }
 

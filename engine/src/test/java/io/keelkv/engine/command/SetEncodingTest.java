@@ -1,13 +1,9 @@
 package io.keelkv.engine.command;
 
 import io.keelkv.engine.EngineSettings;
-import io.keelkv.engine.KeelEngine;
-import io.keelkv.engine.resp.Args;
-import io.keelkv.engine.resp.RespWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -27,31 +23,19 @@ class SetEncodingTest
     private static final String INTSET = "$6\r\nintset\r\n";
     private static final String HASHTABLE = "$9\r\nhashtable\r\n";
 
-    private final EngineSettings settings = new EngineSettings();
-    private KeelEngine engine;
-    private final RespWriter out = new RespWriter(1 << 20);
-    private final LocalClient client = new LocalClient(1, false);
+
+    private final EngineCalls calls = new EngineCalls();
+    private final EngineSettings settings = calls.settings;
 
     @AfterEach
     void close()
     {
-        if (engine != null)
-        {
-            engine.close();
-        }
+        calls.close();
     }
 
     private String call(final String... args)
     {
-        if (engine == null)
-        {
-            engine = new KeelEngine(settings);
-        }
-        out.clear();
-        engine.dispatcher().execute(Args.of(args), out, client);
-        final byte[] reply = new byte[out.pending()];
-        out.buffer().getBytes(out.readIndex(), reply);
-        return new String(reply, StandardCharsets.ISO_8859_1);
+        return calls.call(args);
     }
 
     private String encoding(final String key)
@@ -61,12 +45,7 @@ class SetEncodingTest
 
     private long settledBytes()
     {
-        for (int i = 0; i < 10_000 && engine.lazyFree().pendingObjects() > 0; i++)
-        {
-            engine.cron(10);
-        }
-        assertEquals(0, engine.lazyFree().pendingObjects(), "the cron did not finish the lazy free");
-        return engine.memory().allocatedBytes();
+        return calls.settledBytes();
     }
 
     private void fill(final String key, final int members, final String prefix)
@@ -147,7 +126,7 @@ class SetEncodingTest
         assertTrue(call("SPOP", "big", "3").startsWith("*3\r\n"));
         assertEquals(":99997\r\n", call("SCARD", "big"));
         assertEquals(":1\r\n", call("DEL", "big"));
-        assertEquals(1, engine.lazyFree().pendingObjects(), "a big set is freed in steps, not in the DEL");
+        assertEquals(1, calls.engine().lazyFree().pendingObjects(), "a big set is freed in steps, not in the DEL");
         assertEquals(before, settledBytes(), "the set's tables or elements were not all freed");
     }
 
