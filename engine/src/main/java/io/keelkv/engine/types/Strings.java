@@ -88,8 +88,9 @@ public final class Strings
         else
         {
             // a collection's own blocks are released once the entry holds the string (a refusal keeps it whole)
-            final long owned = keyspace.ownedRoot(e);
             entry.wrap(e);
+            // (a string overwriting a string, the hot path, reads no root: one encoding test on the wrapped entry)
+            final long owned = ObjectType.ownsBlocks(entry.encoding()) ? keyspace.ownedRoot(e) : NULL_HANDLE;
             final boolean hadTtl = entry.hasExpire();
             final long wantTtl = expireAtMs >= 0 ? expireAtMs : (keepTtl && hadTtl ? entry.expireAt() : -1);
             if (hadTtl != (wantTtl >= 0))
