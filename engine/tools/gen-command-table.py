@@ -78,6 +78,9 @@ hset hsetnx hget hmget hmset hdel hlen hstrlen hexists hkeys hvals hgetall hincr
 sadd srem scard sismember smismember smembers srandmember spop smove sinter sintercard sinterstore sunion sunionstore
 sdiff sdiffstore sscan
 lpush rpush lpushx rpushx lpop rpop llen lindex lset lrange ltrim lrem linsert lpos lmove rpoplpush lmpop
+zadd zincrby zrem zcard zscore zmscore zrank zrevrank zcount zlexcount zrange zrangestore zrangebyscore
+zrevrangebyscore zrangebylex zrevrangebylex zrevrange zremrangebyrank zremrangebyscore zremrangebylex zpopmin
+zpopmax zmpop zrandmember zunion zinter zdiff zunionstore zinterstore zdiffstore zintercard zscan
 """.split()
 SUBCOMMANDS = {
     "client": "id setname getname list info kill no-evict help",

@@ -29,6 +29,9 @@ public final class EngineSettings
     public long setMaxIntsetEntries = 512;
     /** list-max-listpack-size: the fill of a quicklist node. */
     public int listMaxListpackSize = -2;
+    /** zset-max-listpack-entries and zset-max-listpack-value: past either, a sorted set leaves the listpack encoding. */
+    public long zsetMaxListpackEntries = 128;
+    public long zsetMaxListpackValue = 64;
     public int activeExpireBudgetPercent = 25;
     public long seed = System.nanoTime();
     /**

@@ -101,6 +101,8 @@ public final class KeelEngine implements AutoCloseable
         limits.hashMaxListpackValue = settings.hashMaxListpackValue;
         limits.setMaxIntsetEntries = settings.setMaxIntsetEntries;
         limits.listMaxListpackSize = settings.listMaxListpackSize;
+        limits.zsetMaxListpackEntries = settings.zsetMaxListpackEntries;
+        limits.zsetMaxListpackValue = settings.zsetMaxListpackValue;
     }
 
     /** INFO lazyfree_pending_objects and lazyfreed_objects. */

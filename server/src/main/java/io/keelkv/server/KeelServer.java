@@ -61,6 +61,8 @@ public final class KeelServer implements ServerControl, AutoCloseable
         settings.hashMaxListpackValue = config.hashMaxListpackValueBytes();
         settings.setMaxIntsetEntries = config.setMaxIntsetEntries();
         settings.listMaxListpackSize = config.listMaxListpackSize();
+        settings.zsetMaxListpackEntries = config.zsetMaxListpackEntries();
+        settings.zsetMaxListpackValue = config.zsetMaxListpackValueBytes();
         settings.lfuLogFactor = config.lfuLogFactor();
         settings.lfuDecayTimeMinutes = config.lfuDecayTimeMinutes();
         this.engine = new KeelEngine(settings);
@@ -145,6 +147,8 @@ public final class KeelServer implements ServerControl, AutoCloseable
         settings.hashMaxListpackValue = config.hashMaxListpackValueBytes();
         settings.setMaxIntsetEntries = config.setMaxIntsetEntries();
         settings.listMaxListpackSize = config.listMaxListpackSize();
+        settings.zsetMaxListpackEntries = config.zsetMaxListpackEntries();
+        settings.zsetMaxListpackValue = config.zsetMaxListpackValueBytes();
         settings.lfuLogFactor = config.lfuLogFactor();
         settings.lfuDecayTimeMinutes = config.lfuDecayTimeMinutes();
         engine.applySettings();

@@ -8,6 +8,8 @@ import io.keelkv.engine.memory.PageMemory;
 import io.keelkv.engine.types.HashFlyweight;
 import io.keelkv.engine.types.Quicklist;
 import io.keelkv.engine.types.SetFlyweight;
+import io.keelkv.engine.types.ZsetFlyweight;
+import io.keelkv.engine.resp.RespWriter;
 import org.agrona.BufferUtil;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -38,6 +40,7 @@ public final class AofRespBase implements AofDirectory.RespBaseWriter
     private static final byte[] HMSET = "HMSET".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SADD = "SADD".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] RPUSH = "RPUSH".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ZADD = "ZADD".getBytes(StandardCharsets.US_ASCII);
     /** Redis's AOF_REWRITE_ITEMS_PER_CMD. */
     private static final int ITEMS_PER_COMMAND = 64;
 
@@ -45,6 +48,7 @@ public final class AofRespBase implements AofDirectory.RespBaseWriter
     private final EntryFlyweight entry;
     private final HashFlyweight hash;
     private final SetFlyweight set;
+    private final ZsetFlyweight zset;
     private final Quicklist list;
     private ByteBuffer buffer;
     private UnsafeBuffer view;
@@ -58,6 +62,7 @@ public final class AofRespBase implements AofDirectory.RespBaseWriter
         this.entry = new EntryFlyweight(memory);
         this.hash = new HashFlyweight(memory);
         this.set = new SetFlyweight(memory);
+        this.zset = new ZsetFlyweight(memory);
         this.list = new Quicklist(memory);
     }
 
@@ -129,6 +134,9 @@ public final class AofRespBase implements AofDirectory.RespBaseWriter
                     break;
                 case ObjectType.LIST:
                     writeList(handle);
+                    break;
+                case ObjectType.ZSET:
+                    writeZset(handle);
                     break;
                 default:
                     throw new IllegalStateException("a RESP base of type " + entry.type() + " is not written yet");
@@ -230,6 +238,39 @@ public final class AofRespBase implements AofDirectory.RespBaseWriter
             else
             {
                 bulk(list.address(), list.stringLength());
+            }
+            items--;
+            if (++inCommand == ITEMS_PER_COMMAND)
+            {
+                inCommand = 0;
+            }
+        }
+    }
+
+    /** rewriteSortedSetObject: ZADD key with up to 64 score/member pairs per command, scores as "%.17g". */
+    private void writeZset(final long handle) throws IOException
+    {
+        zset.wrap(handle);
+        long items = zset.length();
+        int inCommand = 0;
+        for (boolean more = zset.seek(0); more; more = zset.next())
+        {
+            if (inCommand == 0)
+            {
+                header(2 + 2 * (int)Math.min(items, ITEMS_PER_COMMAND));
+                bulk(ZADD);
+                bulk(entry.keyAddress(), entry.keyLength());
+                commands++;
+            }
+            bulk(RespWriter.formatDouble(zset.cursorScore()).getBytes(StandardCharsets.US_ASCII));
+            zset.loadMember();
+            if (zset.isInteger())
+            {
+                bulk(Long.toString(zset.integer()).getBytes(StandardCharsets.US_ASCII));
+            }
+            else
+            {
+                bulk(zset.address(), zset.stringLength());
             }
             items--;
             if (++inCommand == ITEMS_PER_COMMAND)

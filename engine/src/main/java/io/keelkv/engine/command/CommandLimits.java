@@ -17,4 +17,8 @@ public final class CommandLimits
     public long setMaxIntsetEntries = 512;
     /** list-max-listpack-size: positive, entries per quicklist node; -1..-5, node bytes 4..64 KB (-2: 8 KB). */
     public int listMaxListpackSize = -2;
+    /** zset-max-listpack-entries: a sorted set with more members leaves the listpack encoding. */
+    public long zsetMaxListpackEntries = 128;
+    /** zset-max-listpack-value: a member longer than this makes a sorted set leave the listpack encoding. */
+    public long zsetMaxListpackValue = 64;
 }

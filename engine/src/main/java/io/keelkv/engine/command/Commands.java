@@ -22,6 +22,7 @@ public final class Commands
         HashCommands.bind(keyspace, table);
         SetCommands.bind(keyspace, table);
         ListCommands.bind(keyspace, table);
+        ZsetCommands.bind(keyspace, table);
         ServerCommands.bind(keyspace, eviction, snapshots, table);
         PersistenceCommands.bind(snapshots, table);
         DebugCommands.bind(keyspace, snapshots, table);

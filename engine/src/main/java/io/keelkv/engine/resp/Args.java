@@ -237,6 +237,15 @@ public final class Args
     }
 
     /**
+     * {@link #parseDouble(int)}'s rules over any bytes (a heap array and its Unsafe offset, or null and a raw
+     * address): the value, or NaN when Redis would refuse the text. Allocation-free for short decimals.
+     */
+    public static double parseDouble(final byte[] array, final long address, final int length)
+    {
+        return AsciiNumbers.parseDouble(array, address, length);
+    }
+
+    /**
      * @return the value of the last successful {@link #parseDouble(int)}.
      */
     public double doubleValue()

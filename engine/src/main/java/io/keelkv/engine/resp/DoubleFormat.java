@@ -12,10 +12,10 @@ package io.keelkv.engine.resp;
  * fit a long; the rest use a fixed-size big integer (at most 2,550 bits, for the smallest denormals).
  * One instance per thread: the scratch arrays are reused.
  */
-final class DoubleFormat
+public final class DoubleFormat
 {
     /** Longest output: "-2.2250738585072014e-308" is 24 bytes. */
-    static final int MAX_LENGTH = 32;
+    public static final int MAX_LENGTH = 32;
 
     private static final int PRECISION = 17;
     private static final long MASK = 0xFFFF_FFFFL;
@@ -42,7 +42,7 @@ final class DoubleFormat
      *
      * @return the number of bytes written, at most {@link #MAX_LENGTH}.
      */
-    int format(final double value, final byte[] out)
+    public int format(final double value, final byte[] out)
     {
         final long bits = Double.doubleToRawLongBits(value);
         int pos = 0;

@@ -53,6 +53,9 @@ public final class Digest
     private final HashFlyweight hashView;
     private final SetFlyweight setView;
     private final Quicklist listView;
+    private final ZsetFlyweight zsetView;
+    private final io.keelkv.engine.resp.DoubleFormat doubleFormat = new io.keelkv.engine.resp.DoubleFormat();
+    private final byte[] scoreText = new byte[io.keelkv.engine.resp.DoubleFormat.MAX_LENGTH];
     private final byte[] digits = new byte[24];
     private final byte[] word = new byte[4];
     private final Database.EntryVisitor addKey = this::addKey;
@@ -65,6 +68,7 @@ public final class Digest
         this.hashView = new HashFlyweight(memory);
         this.setView = new SetFlyweight(memory);
         this.listView = new Quicklist(memory);
+        this.zsetView = new ZsetFlyweight(memory);
         try
         {
             sha1 = MessageDigest.getInstance("SHA-1");
@@ -172,6 +176,31 @@ public final class Digest
                 }
                 finishXor(digest);
                 feedback(digest);
+            }
+        }
+        else if (type == ObjectType.ZSET)
+        {
+            // per element: element = mix(mix(0, member), "%.17g" of the score); xor(digest, element), any order
+            zsetView.wrap(entryHandle);
+            for (boolean more = zsetView.seek(0); more; more = zsetView.next())
+            {
+                Arrays.fill(element, (byte)0);
+                zsetView.loadMember();
+                if (zsetView.isInteger())
+                {
+                    sha1.update(digits, 0, HashFlyweight.formatLong(zsetView.integer(), digits));
+                }
+                else
+                {
+                    feedAddress(zsetView.address(), zsetView.stringLength());
+                }
+                finishXor(element);
+                feedback(element);
+                sha1.update(scoreText, 0, doubleFormat.format(zsetView.cursorScore(), scoreText));
+                finishXor(element);
+                feedback(element);
+                sha1.update(element, 0, DIGEST_LENGTH);
+                finishXor(digest);
             }
         }
         // the other collection types will mix their elements here, each as Redis's xorObjectDigest does for it
