@@ -12,6 +12,8 @@ import io.keelkv.engine.resp.RespWriter;
 import io.keelkv.engine.types.HashFlyweight;
 import io.keelkv.engine.types.Quicklist;
 import io.keelkv.engine.types.SetFlyweight;
+import io.keelkv.engine.types.ZsetFlyweight;
+import io.keelkv.engine.types.ZsetSkiplist;
 import io.keelkv.engine.keyspace.ObjectType;
 import org.agrona.collections.LongArrayList;
 
@@ -91,6 +93,7 @@ final class KeyCommands
     private final EntryFlyweight entry;
     private final HashFlyweight hashes;
     private final SetFlyweight sets;
+    private final ZsetFlyweight zsets;
     private final Quicklist lists;
     private final EntryFlyweight source;
     private final RewrittenArgs rewrite = new RewrittenArgs();
@@ -114,6 +117,7 @@ final class KeyCommands
         this.entry = new EntryFlyweight(memory);
         this.hashes = new HashFlyweight(memory);
         this.sets = new SetFlyweight(memory);
+        this.zsets = new ZsetFlyweight(memory);
         this.lists = new Quicklist(memory);
         this.source = new EntryFlyweight(memory);
         this.visited = new EntryFlyweight(memory);
@@ -424,6 +428,7 @@ final class KeyCommands
         if (ObjectType.ownsBlocks(entry.wrap(src).encoding()))
         {
             ownedRoot = entry.type() == ObjectType.SET ? sets.wrap(src).copyHashtable() :
+                entry.type() == ObjectType.ZSET ? zsets.wrap(src).copySkiplist() :
                 entry.type() == ObjectType.LIST ? lists.wrap(memory.getLong(entry.valueHandle())).copy() :
                 hashes.wrap(src).copyHashtable();
             if (ownedRoot == NULL_HANDLE)
@@ -439,6 +444,10 @@ final class KeyCommands
                 if (Quicklist.isQuicklistRoot(memory, ownedRoot))
                 {
                     lists.free(ownedRoot);
+                }
+                else if (ZsetSkiplist.isZsetRoot(memory, ownedRoot))
+                {
+                    zsets.freeSkiplist(ownedRoot);
                 }
                 else
                 {

@@ -17,6 +17,7 @@ import io.keelkv.engine.types.Quicklist;
 import io.keelkv.engine.types.QuicklistDescriptor;
 import io.keelkv.engine.types.SetFlyweight;
 import io.keelkv.engine.types.Strings;
+import io.keelkv.engine.types.ZsetFlyweight;
 
 import static io.keelkv.engine.command.KeyCommands.intArg;
 import static io.keelkv.engine.command.KeyCommands.option;
@@ -102,6 +103,7 @@ final class ServerCommands
     private final EntryFlyweight entry;
     private final HashFlyweight hashes;
     private final SetFlyweight sets;
+    private final ZsetFlyweight zsets;
     private final Quicklist lists;
 
     private ServerCommands(final Keyspace keyspace, final Eviction eviction, final SnapshotControl snapshots)
@@ -113,6 +115,7 @@ final class ServerCommands
         this.entry = new EntryFlyweight(memory);
         this.hashes = new HashFlyweight(memory);
         this.sets = new SetFlyweight(memory);
+        this.zsets = new ZsetFlyweight(memory);
         this.lists = new Quicklist(memory);
     }
 
@@ -337,6 +340,11 @@ final class ServerCommands
             }
             usage += memory.blockBytes(QuicklistDescriptor.LENGTH) +
                 (sampled == 0 ? 0 : bytes / sampled * lists.nodeCount());
+        }
+        else if (ObjectType.ownsBlocks(entry.encoding()) && entry.type() == ObjectType.ZSET)
+        {
+            // the root, the dict (elements sampled as for a hash) and the tree's blocks
+            usage += zsets.wrap(e).skiplistBytes(samples);
         }
         else if (ObjectType.ownsBlocks(entry.encoding()) && entry.type() == ObjectType.SET)
         {

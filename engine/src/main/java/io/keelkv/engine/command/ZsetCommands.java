@@ -7,7 +7,6 @@ import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.RespConstants;
 import io.keelkv.engine.resp.RespWriter;
 import io.keelkv.engine.types.ZsetFlyweight;
-import io.keelkv.engine.types.ZsetRange;
 
 import static io.keelkv.engine.command.RewrittenArgs.literal;
 import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
@@ -21,16 +20,13 @@ import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
  *
  * <p>Propagation as Redis 7.0: ZADD (INCR included) and ZINCRBY as themselves, ZMPOP as ZPOPMIN/ZPOPMAX key count.
  *
- * <p>Encodings. Only the listpack is served so far: a write that would take a sorted set past
- * zset-max-listpack-entries members, or add a member longer than zset-max-listpack-value bytes (where Redis's
- * zsetAdd converts to a skiplist), is refused whole before anything changes, with {@link #NEEDS_SKIPLIST}.
+ * <p>Encodings, as Redis 7.0 converts: a new key is a skiplist when zset-max-listpack-entries is 0 or its first
+ * member is longer than zset-max-listpack-value; a listpack converts when a new member would take it past either
+ * (zsetAdd's check, before the insert). Never back, except that store results get the encoding their size
+ * calls for (zsetConvertToListpackIfNeeded).
  */
 final class ZsetCommands
 {
-    /** The refusal of a feature KeelKV does not have yet, in the form the README and the fuzz test know. */
-    static final byte[] NEEDS_SKIPLIST = RespConstants.bytes("-ERR the skiplist encoding of sorted sets is not " +
-        "supported: this write would take the sorted set past zset-max-listpack-entries members, or store a member " +
-        "longer than zset-max-listpack-value bytes, and this KeelKV version keeps sorted sets as listpacks only\r\n");
     private static final byte[] NAN_RESULT = RespConstants.bytes("-ERR resulting score is not a number (NaN)\r\n");
     private static final byte[] XX_NX = RespConstants.bytes(
         "-ERR XX and NX options at the same time are not compatible\r\n");
@@ -113,6 +109,7 @@ final class ZsetCommands
         if (e != NULL_HANDLE)
         {
             zset.wrap(e);
+            zset.snapshotRunning(keyspace.snapshotRunning());
         }
         return e;
     }
@@ -121,6 +118,12 @@ final class ZsetCommands
     void replyMember(final RespWriter out)
     {
         zset.loadMember();
+        replyLoaded(out);
+    }
+
+    /** The loaded member as a bulk string. */
+    void replyLoaded(final RespWriter out)
+    {
         if (zset.isInteger())
         {
             out.bulkLong(zset.integer());
@@ -224,16 +227,24 @@ final class ZsetCommands
             replyAdd(out, incr, ch, 0, 0, false, 0);
             return;
         }
-        if (!fitsListpack(ctx, e, scoreIdx, elements, xx))
+        final long maxEntries = ctx.limits().zsetMaxListpackEntries;
+        final long maxValue = ctx.limits().zsetMaxListpackValue;
+        if (e == NULL_HANDLE)
         {
-            out.raw(NEEDS_SKIPLIST);
-            return;
-        }
-        if (e == NULL_HANDLE && zset.create(keyspace, ctx.db(), args.array(), args.address(1), args.length(1)) ==
-            NULL_HANDLE)
-        {
-            out.raw(RespConstants.OOM);
-            return;
+            // Redis sizes a new set by its first member only: a skiplist when that one is too long for a listpack
+            if (zset.create(keyspace, ctx.db(), args.array(), args.address(1), args.length(1)) == NULL_HANDLE)
+            {
+                out.raw(RespConstants.OOM);
+                return;
+            }
+            if ((maxEntries == 0 || args.length(scoreIdx + 1) > maxValue) && !zset.convertToSkiplist(keyspace,
+                ctx.db()))
+            {
+                keyspace.deleteFound(ctx.db()); // the empty set just made
+                out.raw(RespConstants.OOM);
+                return;
+            }
+            zset.snapshotRunning(keyspace.snapshotRunning());
         }
         long added = 0;
         long updated = 0;
@@ -242,8 +253,14 @@ final class ZsetCommands
         for (int j = 0; j < elements; j++)
         {
             final int member = scoreIdx + 1 + j * 2;
-            final int result = zset.add(keyspace, ctx.db(), scores[j], args.array(), args.address(member),
-                args.length(member), flags, Long.MAX_VALUE, Long.MAX_VALUE);
+            int result = zset.add(keyspace, ctx.db(), scores[j], args.array(), args.address(member),
+                args.length(member), flags, maxEntries, maxValue);
+            if (result == ZsetFlyweight.NEEDS_CONVERSION)
+            {
+                result = zset.convertToSkiplist(keyspace, ctx.db()) ? zset.add(keyspace, ctx.db(), scores[j],
+                    args.array(), args.address(member), args.length(member), flags, maxEntries, maxValue) :
+                    ZsetFlyweight.OUT_OOM;
+            }
             if (result == ZsetFlyweight.OUT_NAN || result == ZsetFlyweight.OUT_OOM)
             {
                 ctx.dirty(added + updated);
@@ -290,52 +307,6 @@ final class ZsetCommands
         {
             out.integer(ch ? added + updated : added);
         }
-    }
-
-    /**
-     * Whether ZADD's new members all fit the listpack (where Redis's zsetAdd would not convert): at most
-     * zset-max-listpack-entries members after it, none longer than zset-max-listpack-value. XX adds none.
-     */
-    private boolean fitsListpack(final CommandContext ctx, final long e, final int scoreIdx, final int elements,
-        final boolean xx)
-    {
-        final Args args = ctx.args();
-        final long maxEntries = ctx.limits().zsetMaxListpackEntries;
-        final long maxValue = ctx.limits().zsetMaxListpackValue;
-        if (xx)
-        {
-            return true;
-        }
-        if (e == NULL_HANDLE && (maxEntries == 0 || args.length(scoreIdx + 1) > maxValue))
-        {
-            return false; // Redis creates the key as a skiplist
-        }
-        final long size = e == NULL_HANDLE ? 0 : zset.length();
-        long fresh = 0;
-        for (int j = 0; j < elements; j++)
-        {
-            final int member = scoreIdx + 1 + j * 2;
-            if (e != NULL_HANDLE && !Double.isNaN(zset.score(args.array(), args.address(member), args.length(member))))
-            {
-                continue;
-            }
-            boolean repeated = false;
-            for (int k = 0; k < j && !repeated; k++)
-            {
-                final int other = scoreIdx + 1 + k * 2;
-                repeated = ZsetRange.compare(args.array(), args.address(member), args.length(member), args.array(),
-                    args.address(other), args.length(other)) == 0;
-            }
-            if (repeated)
-            {
-                continue;
-            }
-            if (args.length(member) > maxValue || size + ++fresh > maxEntries)
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** zremCommand. */

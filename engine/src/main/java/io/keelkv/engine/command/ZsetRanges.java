@@ -451,14 +451,10 @@ final class ZsetRanges
             ctx.out().raw(RespConstants.ZERO);
             return;
         }
-        if (!builder.fitsListpack(ctx.limits().zsetMaxListpackEntries, ctx.limits().zsetMaxListpackValue))
-        {
-            ctx.out().raw(ZsetCommands.NEEDS_SKIPLIST);
-            return;
-        }
         builder.sort();
         keyspace.lookupWrite(ctx.db(), args.array(), args.address(1), args.length(1));
-        if (builder.install(keyspace, ctx.db(), args.array(), args.address(1), args.length(1)) == NULL_HANDLE)
+        if (builder.install(keyspace, ctx.db(), args.array(), args.address(1), args.length(1),
+            ctx.limits().zsetMaxListpackEntries, ctx.limits().zsetMaxListpackValue) == NULL_HANDLE)
         {
             ctx.out().raw(RespConstants.OOM);
             return;

@@ -172,10 +172,10 @@ final class ZsetSampling
         out.arrayHeader(matched * 2L);
         for (int i = 0; i < matched; i++)
         {
-            zset.seek(scan.position(i));
-            owner.replyMember(out);
+            zset.loadKey(scan.position(i));
+            owner.replyLoaded(out);
             // scanGenericCommand replies the score as text (bulk) in RESP3 too
-            out.bulk(scoreText, 0, doubleFormat.format(zset.cursorScore(), scoreText));
+            out.bulk(scoreText, 0, doubleFormat.format(zset.scanScore(scan.position(i)), scoreText));
         }
     }
 

@@ -37,7 +37,7 @@ public final class ObjectType
      */
     public static boolean ownsBlocks(final int encoding)
     {
-        return encoding == ENCODING_HT || encoding == ENCODING_QUICKLIST;
+        return encoding == ENCODING_HT || encoding == ENCODING_QUICKLIST || encoding == ENCODING_SKIPLIST;
     }
 
     public static String typeName(final int type)

@@ -30,6 +30,7 @@ public final class LazyFree implements Keyspace.ValueReleaser
     private final PagedDict dict;
     private final DictRootFlyweight rootView;
     private final Quicklist quicklist;
+    private final ZsetSkiplist zsets;
     private final LongArrayList pending = new LongArrayList();
     private long freedObjects;
 
@@ -39,11 +40,26 @@ public final class LazyFree implements Keyspace.ValueReleaser
         this.dict = new PagedDict(memory);
         this.rootView = new DictRootFlyweight(memory);
         this.quicklist = new Quicklist(memory);
+        this.zsets = new ZsetSkiplist(memory);
     }
 
     @Override
     public void release(final long root)
     {
+        if (ZsetSkiplist.isZsetRoot(memory, root))
+        {
+            // a sorted set's effort is its member count (the dict's elements; the tree's leaves hold many each)
+            if (zsets.freeEffort(root) <= SYNC_FREE_ELEMENTS)
+            {
+                zsets.free(root);
+                freedObjects++;
+            }
+            else
+            {
+                pending.addLong(root);
+            }
+            return;
+        }
         if (Quicklist.isQuicklistRoot(memory, root))
         {
             // Redis's free effort of a list is its node count
@@ -91,7 +107,9 @@ public final class LazyFree implements Keyspace.ValueReleaser
             return false;
         }
         final long root = pending.getLong(0);
-        if (Quicklist.isQuicklistRoot(memory, root) ? quicklist.freeStep(root, maxBlocks) : dict.freeStep(root, maxBlocks))
+        final boolean done = ZsetSkiplist.isZsetRoot(memory, root) ? zsets.freeStep(root, maxBlocks) :
+            Quicklist.isQuicklistRoot(memory, root) ? quicklist.freeStep(root, maxBlocks) : dict.freeStep(root, maxBlocks);
+        if (done)
         {
             pending.removeAt(0);
             freedObjects++;
@@ -133,6 +151,10 @@ public final class LazyFree implements Keyspace.ValueReleaser
     {
         try
         {
+            if (ZsetSkiplist.isZsetRoot(memory, handle))
+            {
+                return zsets.check(handle);
+            }
             if (Quicklist.isQuicklistRoot(memory, handle))
             {
                 quicklist.wrap(handle);

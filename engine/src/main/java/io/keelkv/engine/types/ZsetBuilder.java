@@ -34,6 +34,7 @@ public final class ZsetBuilder
     private final UnsafeBuffer scoreBuffer = new UnsafeBuffer(scoreText);
     private final UnsafeBuffer memberBuffer = new UnsafeBuffer(new byte[0]);
     private final ZsetFlyweight formatter;
+    private final ZsetSkiplist skiplist;
     private UnsafeBuffer scratch = new UnsafeBuffer(new byte[256]);
 
     private byte[] arena = new byte[1024];
@@ -53,6 +54,7 @@ public final class ZsetBuilder
         this.memory = memory;
         this.entry = new EntryFlyweight(memory);
         this.formatter = new ZsetFlyweight(memory);
+        this.skiplist = new ZsetSkiplist(memory);
         java.util.Arrays.fill(table, NO);
     }
 
@@ -267,21 +269,81 @@ public final class ZsetBuilder
     }
 
     /**
-     * Make the sorted, non-empty result the value of a key as a listpack, as Redis's setKey (the TTL goes). A
+     * Make the sorted, non-empty result the value of a key, as Redis's setKey (the TTL goes): a listpack when it
+     * fits the thresholds given (zsetConvertToListpackIfNeeded), else a skiplist set. A
      * lookupWrite of the key must come just before: db's found entry is the key's (of any type: it is
      * overwritten) or none (a new entry is added under the key bytes given).
      *
      * @return the entry handle, or NULL_HANDLE when memory ran out (the key is then left as it was).
      */
     public long install(final Keyspace keyspace, final Database db, final Object keyBase, final long keyAddress,
-        final int keyLength)
+        final int keyLength, final long maxEntries, final long maxValue)
     {
-        final int bytes = buildListpack();
+        final boolean listpackResult = fitsListpack(maxEntries, maxValue);
+        long root = NULL_HANDLE;
+        final int bytes;
+        if (listpackResult)
+        {
+            bytes = buildListpack();
+        }
+        else
+        {
+            root = buildSkiplist();
+            if (root == NULL_HANDLE)
+            {
+                return NULL_HANDLE;
+            }
+            bytes = ZsetFlyweight.ROOT_BYTES;
+        }
+        final int encoding = listpackResult ? ObjectType.ENCODING_LISTPACK : ObjectType.ENCODING_SKIPLIST;
+        final long e = installEntry(keyspace, db, keyBase, keyAddress, keyLength, bytes, encoding);
+        if (e == NULL_HANDLE)
+        {
+            if (root != NULL_HANDLE)
+            {
+                skiplist.free(root);
+            }
+            return NULL_HANDLE;
+        }
+        if (listpackResult)
+        {
+            memory.putBytes(entry.valueHandle(), scratch.byteArray(), scratch.addressOffset(), bytes);
+        }
+        else
+        {
+            memory.putLong(entry.valueHandle(), root);
+        }
+        return e;
+    }
+
+    /** The result as a skiplist set (a root with its dict and tree), or NULL_HANDLE when memory ran out. */
+    private long buildSkiplist()
+    {
+        final long root = skiplist.create();
+        if (root == NULL_HANDLE)
+        {
+            return NULL_HANDLE;
+        }
+        for (int r = 0; r < live; r++)
+        {
+            final int index = order[r];
+            if (skiplist.insert(scores[index], arena, BYTE_BASE + offsets[index], lengths[index]) != ZsetSkiplist.OK)
+            {
+                skiplist.free(root);
+                return NULL_HANDLE;
+            }
+        }
+        return root;
+    }
+
+    /** The key's entry resized (or added) for a value of {@code bytes}, its TTL dropped, typed a zset. */
+    private long installEntry(final Keyspace keyspace, final Database db, final Object keyBase, final long keyAddress,
+        final int keyLength, final int bytes, final int encoding)
+    {
         long e = db.foundEntry();
         if (e == NULL_HANDLE)
         {
-            e = keyspace.addEntry(db, keyBase, keyAddress, keyLength, ObjectType.ZSET, ObjectType.ENCODING_LISTPACK,
-                bytes, -1);
+            e = keyspace.addEntry(db, keyBase, keyAddress, keyLength, ObjectType.ZSET, encoding, bytes, -1);
             if (e == NULL_HANDLE)
             {
                 return NULL_HANDLE;
@@ -308,9 +370,8 @@ public final class ZsetBuilder
             }
             keyspace.releaseOwned(owned);
             entry.wrap(e);
-            entry.meta(ObjectType.ZSET, ObjectType.ENCODING_LISTPACK, entry.hasExpire(), entry.clock());
+            entry.meta(ObjectType.ZSET, encoding, entry.hasExpire(), entry.clock());
         }
-        memory.putBytes(entry.valueHandle(), scratch.byteArray(), scratch.addressOffset(), bytes);
         return e;
     }
 

@@ -57,6 +57,7 @@ public final class ZsetFlyweight implements ScannableCollection
     private static final int NO = ListpackFlyweight.NONE;
     /** d2string's integer path (double2ll): |value| up to (double)(LLONG_MAX / 2), which is 2^62. */
     private static final double INTEGER_LIMIT = (double)(Long.MAX_VALUE / 2);
+    public static final int ROOT_BYTES = 8;
 
     private final PageMemory memory;
     private final EntryFlyweight entry;
@@ -67,7 +68,15 @@ public final class ZsetFlyweight implements ScannableCollection
     private final UnsafeBuffer scoreBuffer = new UnsafeBuffer(scoreText);
     private final UnsafeBuffer memberBuffer = new UnsafeBuffer(new byte[0]);
     private final byte[] digits = new byte[24];
+    private final ZsetSkiplist big;
+    private ScoreTree.Cursor treeCursor;
     private long entryHandle = NULL_HANDLE;
+    private boolean skiplist;
+    // the member of the last skiplist find: what deleteFound deletes
+    private Object foundBase;
+    private long foundAddress;
+    private int foundLength;
+    private double foundScore;
 
     // the cursor: a listpack member's offset and its rank
     private int cursor = NO;
@@ -87,6 +96,7 @@ public final class ZsetFlyweight implements ScannableCollection
         this.memory = memory;
         this.entry = new EntryFlyweight(memory);
         this.region = new PageRegion(memory);
+        this.big = new ZsetSkiplist(memory);
     }
 
     /** Point at the sorted set in entry {@code entryHandle}. */
@@ -98,14 +108,28 @@ public final class ZsetFlyweight implements ScannableCollection
         {
             throw new IllegalStateException("entry " + entryHandle + " holds type " + entry.type() + ", not a zset");
         }
-        if (entry.encoding() != ObjectType.ENCODING_LISTPACK)
-        {
-            throw new IllegalStateException("zset " + entryHandle + " has encoding " + entry.encoding());
-        }
-        region.wrap(entry.valueHandle(), entry.valueLength());
-        listpack.wrap(region);
         cursor = NO;
         found = NO;
+        treeCursor = null;
+        switch (entry.encoding())
+        {
+            case ObjectType.ENCODING_LISTPACK:
+                skiplist = false;
+                region.wrap(entry.valueHandle(), entry.valueLength());
+                listpack.wrap(region);
+                break;
+            case ObjectType.ENCODING_SKIPLIST:
+                if (entry.valueLength() != ROOT_BYTES)
+                {
+                    throw new IllegalStateException("skiplist zset " + entryHandle + " has a value of " +
+                        entry.valueLength() + " bytes, not a root handle");
+                }
+                skiplist = true;
+                big.wrap(memory.getLong(entry.valueHandle()));
+                break;
+            default:
+                throw new IllegalStateException("zset " + entryHandle + " has encoding " + entry.encoding());
+        }
         return this;
     }
 
@@ -116,19 +140,37 @@ public final class ZsetFlyweight implements ScannableCollection
 
     public int encoding()
     {
-        return ObjectType.ENCODING_LISTPACK;
+        return skiplist ? ObjectType.ENCODING_SKIPLIST : ObjectType.ENCODING_LISTPACK;
     }
 
+    public boolean isSkiplist()
+    {
+        return skiplist;
+    }
+
+    /** ZSCAN's question: the skiplist encoding is scanned by its dict's cursor. */
     @Override
     public boolean isHashtable()
     {
-        return false;
+        return skiplist;
+    }
+
+    /** Resizing of the skiplist's dict pauses while a snapshot runs (see {@link PagedDict}); the commands tell it. */
+    public void snapshotRunning(final boolean running)
+    {
+        big.snapshotRunning(running);
+    }
+
+    /** The skiplist encoding's root block (skiplist only). */
+    public long rootHandle()
+    {
+        return big.rootHandle();
     }
 
     /** ZCARD. */
     public long length()
     {
-        return listpack.count() >>> 1;
+        return skiplist ? big.size() : listpack.count() >>> 1;
     }
 
     /** The listpack's bytes (the threshold checks of a store's result and of MEMORY USAGE). */
@@ -143,6 +185,14 @@ public final class ZsetFlyweight implements ScannableCollection
     /** The score of the member (zsetScore), NaN when absent; a hit is remembered for {@link #delete}. */
     public double score(final Object base, final long address, final int length)
     {
+        if (skiplist)
+        {
+            foundScore = big.score(base, address, length);
+            foundBase = base;
+            foundAddress = address;
+            foundLength = length;
+            return foundScore;
+        }
         found = findMember(base, address, length);
         return found == NO ? Double.NaN : scoreAt(listpack.next(found));
     }
@@ -150,6 +200,10 @@ public final class ZsetFlyweight implements ScannableCollection
     /** The member's 0-based rank in ascending order (zsetRank), or -1 when absent. */
     public long rank(final Object base, final long address, final int length)
     {
+        if (skiplist)
+        {
+            return big.rank(base, address, length);
+        }
         final int first = listpack.first();
         if (first == NO)
         {
@@ -199,7 +253,14 @@ public final class ZsetFlyweight implements ScannableCollection
         if (rank < 0 || rank >= length())
         {
             cursor = NO;
+            treeCursor = null;
             return false;
+        }
+        if (skiplist)
+        {
+            treeCursor = big.seek(rank);
+            cursorRank = rank;
+            return true;
         }
         cursor = listpack.seek(rank * 2);
         cursorRank = rank;
@@ -208,7 +269,7 @@ public final class ZsetFlyweight implements ScannableCollection
 
     public boolean valid()
     {
-        return cursor != NO;
+        return skiplist ? treeCursor != null && treeCursor.valid() : cursor != NO;
     }
 
     public long cursorRank()
@@ -219,6 +280,11 @@ public final class ZsetFlyweight implements ScannableCollection
     /** To the next rank; false (and invalid) past the end. */
     public boolean next()
     {
+        if (skiplist)
+        {
+            cursorRank++;
+            return treeCursor != null && treeCursor.next();
+        }
         if (cursor == NO)
         {
             return false;
@@ -231,6 +297,11 @@ public final class ZsetFlyweight implements ScannableCollection
     /** To the previous rank; false (and invalid) before the start. */
     public boolean previous()
     {
+        if (skiplist)
+        {
+            cursorRank--;
+            return treeCursor != null && treeCursor.previous();
+        }
         if (cursor == NO)
         {
             return false;
@@ -243,14 +314,33 @@ public final class ZsetFlyweight implements ScannableCollection
 
     public double cursorScore()
     {
+        if (skiplist)
+        {
+            return treeCursor.score();
+        }
         return scoreAt(listpack.next(cursor));
     }
 
     /** Decode the cursor's member: see {@link #isInteger}, {@link #address}. */
     public ZsetFlyweight loadMember()
     {
-        loadAt(cursor);
+        if (skiplist)
+        {
+            loadString(treeCursor.memberAddress(), treeCursor.memberLength());
+        }
+        else
+        {
+            loadAt(cursor);
+        }
         return this;
+    }
+
+    private void loadString(final long address, final int length)
+    {
+        memberInteger = false;
+        memberValue = 0;
+        memberAddress = address;
+        memberLength = length;
     }
 
     private void loadAt(final int p)
@@ -336,14 +426,14 @@ public final class ZsetFlyweight implements ScannableCollection
     /** The cursor's member is at or above the lex range's minimum (zslLexValueGteMin). */
     public boolean cursorLexGteMin(final ZsetRange range)
     {
-        loadAt(cursor);
+        loadMember();
         return loadedGteMin(range);
     }
 
     /** The cursor's member is at or below the lex range's maximum (zslLexValueLteMax). */
     public boolean cursorLexLteMax(final ZsetRange range)
     {
-        loadAt(cursor);
+        loadMember();
         return loadedLteMax(range);
     }
 
@@ -353,7 +443,11 @@ public final class ZsetFlyweight implements ScannableCollection
     @Override
     public long scan(final long cursor, final PagedDict.ElementVisitor visitor)
     {
-        throw new IllegalStateException("a listpack sorted set is not scanned by cursor");
+        if (!skiplist)
+        {
+            throw new IllegalStateException("a listpack sorted set is not scanned by cursor");
+        }
+        return big.scan(cursor, visitor);
     }
 
     @Override
@@ -371,8 +465,31 @@ public final class ZsetFlyweight implements ScannableCollection
     @Override
     public void loadKey(final long position)
     {
+        if (skiplist)
+        {
+            final DictElementFlyweight element = big.element(position);
+            loadString(element.fieldAddress(), element.fieldLength());
+            return;
+        }
         seek(position);
         loadMember();
+    }
+
+    /** The score at a scan position: a listpack's rank, a skiplist's dict element. */
+    public double scanScore(final long position)
+    {
+        if (skiplist)
+        {
+            return big.elementScore(position);
+        }
+        seek(position);
+        return cursorScore();
+    }
+
+    /** A member drawn at random (ZRANDMEMBER): its rank in a listpack; the dict's fair pick in a skiplist. */
+    public void seekRandom(final java.util.SplittableRandom random)
+    {
+        seek(random.nextLong(length()));
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -380,6 +497,15 @@ public final class ZsetFlyweight implements ScannableCollection
 
     public long firstInScoreRange(final ZsetRange range)
     {
+        if (skiplist)
+        {
+            if (range.scoreRangeEmpty())
+            {
+                return -1;
+            }
+            final long first = big.countBelowScore(range.min, range.minExclusive);
+            return seek(first) && range.scoreLteMax(cursorScore()) ? first : -1;
+        }
         if (range.scoreRangeEmpty() || length() == 0 || !range.scoreGteMin(scoreAt(listpack.last())) ||
             !range.scoreLteMax(scoreAt(listpack.next(listpack.first()))))
         {
@@ -399,6 +525,15 @@ public final class ZsetFlyweight implements ScannableCollection
 
     public long lastInScoreRange(final ZsetRange range)
     {
+        if (skiplist)
+        {
+            if (range.scoreRangeEmpty())
+            {
+                return -1;
+            }
+            final long last = big.countBelowScore(range.max, !range.maxExclusive) - 1;
+            return seek(last) && range.scoreGteMin(cursorScore()) ? last : -1;
+        }
         final long n = length();
         if (range.scoreRangeEmpty() || n == 0 || !range.scoreGteMin(scoreAt(listpack.last())) ||
             !range.scoreLteMax(scoreAt(listpack.next(listpack.first()))))
@@ -421,6 +556,17 @@ public final class ZsetFlyweight implements ScannableCollection
 
     public long firstInLexRange(final ZsetRange range)
     {
+        if (skiplist)
+        {
+            if (range.lexRangeEmpty())
+            {
+                return -1;
+            }
+            final long first = range.minKind == ZsetRange.LEX_MIN ? 0 : range.minKind == ZsetRange.LEX_MAX ?
+                length() : big.countBelowMember(range.minBase, range.minAddress, range.minLength,
+                range.minKind == ZsetRange.LEX_EXCLUSIVE);
+            return seek(first) && cursorLexLteMax(range) ? first : -1;
+        }
         if (!inLexRange(range))
         {
             return -1;
@@ -439,6 +585,17 @@ public final class ZsetFlyweight implements ScannableCollection
 
     public long lastInLexRange(final ZsetRange range)
     {
+        if (skiplist)
+        {
+            if (range.lexRangeEmpty())
+            {
+                return -1;
+            }
+            final long last = (range.maxKind == ZsetRange.LEX_MAX ? length() : range.maxKind == ZsetRange.LEX_MIN ?
+                0 : big.countBelowMember(range.maxBase, range.maxAddress, range.maxLength,
+                range.maxKind != ZsetRange.LEX_EXCLUSIVE)) - 1;
+            return seek(last) && cursorLexGteMin(range) ? last : -1;
+        }
         if (!inLexRange(range))
         {
             return -1;
@@ -512,6 +669,10 @@ public final class ZsetFlyweight implements ScannableCollection
         {
             return OUT_NAN;
         }
+        if (skiplist)
+        {
+            return addSkiplist(score, base, address, length, flags);
+        }
         final int at = findMember(base, address, length);
         if (at != NO)
         {
@@ -549,6 +710,51 @@ public final class ZsetFlyweight implements ScannableCollection
             return NEEDS_CONVERSION;
         }
         if (!insert(keyspace, db, score, base, address, length))
+        {
+            return OUT_OOM;
+        }
+        newScore = score;
+        return OUT_ADDED;
+    }
+
+    /** zsetAdd's skiplist branch. */
+    private int addSkiplist(final double score, final Object base, final long address, final int length,
+        final int flags)
+    {
+        final double current = big.score(base, address, length);
+        cursor = NO;
+        treeCursor = null;
+        if (!Double.isNaN(current))
+        {
+            if ((flags & IN_NX) != 0)
+            {
+                return OUT_NOP;
+            }
+            double updated = score;
+            if ((flags & IN_INCR) != 0)
+            {
+                updated += current;
+                if (Double.isNaN(updated))
+                {
+                    return OUT_NAN;
+                }
+            }
+            if (((flags & IN_LT) != 0 && updated >= current) || ((flags & IN_GT) != 0 && updated <= current))
+            {
+                return OUT_NOP;
+            }
+            newScore = updated;
+            if (updated == current)
+            {
+                return OUT_SAME;
+            }
+            return big.update(current, updated, base, address, length) == ZsetSkiplist.OK ? OUT_UPDATED : OUT_OOM;
+        }
+        if ((flags & IN_XX) != 0)
+        {
+            return OUT_NOP;
+        }
+        if (big.insert(score, base, address, length) != ZsetSkiplist.OK)
         {
             return OUT_OOM;
         }
@@ -632,6 +838,17 @@ public final class ZsetFlyweight implements ScannableCollection
     /** Delete the member found by the last {@link #score} (zzlDelete); the caller deletes an emptied key. */
     public void deleteFound(final Keyspace keyspace, final Database db)
     {
+        if (skiplist)
+        {
+            if (Double.isNaN(foundScore))
+            {
+                throw new IllegalStateException("no member was found to delete");
+            }
+            big.delete(foundScore, foundBase, foundAddress, foundLength);
+            foundScore = Double.NaN;
+            treeCursor = null;
+            return;
+        }
         if (found == NO)
         {
             throw new IllegalStateException("no member was found to delete");
@@ -651,11 +868,79 @@ public final class ZsetFlyweight implements ScannableCollection
             return 0;
         }
         final long deleted = Math.min(count, n - start);
+        if (skiplist)
+        {
+            treeCursor = null;
+            big.deleteRange(start, deleted);
+            return deleted;
+        }
         listpack.deleteRange(start * 2, deleted * 2);
         cursor = NO;
         found = NO;
         fit(keyspace, db);
         return deleted;
+    }
+
+    /**
+     * zsetConvert from listpack to skiplist, after {@link #wrap} of db's found entry: a dict and a tree holding
+     * every element, then the entry's value becomes the root's handle. Bounded by the listpack limits.
+     *
+     * @return false when memory ran out (the set is then unchanged, still a listpack).
+     */
+    public boolean convertToSkiplist(final Keyspace keyspace, final Database db)
+    {
+        if (skiplist)
+        {
+            return true;
+        }
+        final long root = big.create();
+        if (root == NULL_HANDLE)
+        {
+            return false;
+        }
+        for (int p = listpack.first(); p != NO; p = listpack.next(listpack.next(p)))
+        {
+            // the dict's and tree's allocations never move the entry, so the listpack's offsets stay valid
+            final double score = scoreAt(listpack.next(p));
+            loadAt(p);
+            final boolean integer = memberInteger;
+            final int length = integer ? HashFlyweight.formatLong(memberValue, digits) : memberLength;
+            if (big.insert(score, integer ? digits : null, integer ? BYTE_BASE : memberAddress, length) !=
+                ZsetSkiplist.OK)
+            {
+                big.free(root);
+                return false;
+            }
+        }
+        final long moved = keyspace.resizeValue(db, ROOT_BYTES, 0);
+        if (moved == NULL_HANDLE)
+        {
+            big.free(root);
+            return false;
+        }
+        entry.wrap(moved);
+        memory.putLong(entry.valueHandle(), root);
+        entry.encoding(ObjectType.ENCODING_SKIPLIST);
+        wrap(moved);
+        return true;
+    }
+
+    /** A copy of this skiplist set's root, dict and tree (COPY), or NULL_HANDLE when memory ran out. */
+    public long copySkiplist()
+    {
+        return big.copy();
+    }
+
+    /** Free a root made by {@link #copySkiplist} or a builder that no key took (all at once). */
+    public void freeSkiplist(final long root)
+    {
+        big.free(root);
+    }
+
+    /** MEMORY USAGE's part outside the entry (skiplist only; see {@link ZsetSkiplist#bytesUsed}). */
+    public long skiplistBytes(final long samples)
+    {
+        return big.bytesUsed(samples);
     }
 
     /** Shrink the entry to the listpack's bytes (never fails: the entry may stay where it is). */
