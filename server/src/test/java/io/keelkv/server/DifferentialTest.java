@@ -42,6 +42,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  *   {@code unsharedCopy}).</li>
  *   <li>Sets: member order of hashtable-encoded replies, SRANDMEMBER's draws, and SPOP's (after which the
  *   stream makes the key equal again on both): see {@link DifferentialSets}.</li>
+ *   <li>Sorted sets: ZRANDMEMBER's draws, and ZSCAN over a skiplist (its dict's order and cursors): see
+ *   {@link DifferentialZsets}.</li>
  * </ul>
  * TTLs are long or absolute (EXPIREAT in the future) so that nothing expires during the run. Seeds are
  * printed; rerun one with {@code -Dkeel.diff.seed=N}.
@@ -114,7 +116,10 @@ class DifferentialTest
                 // and sets by their number of members
                 {"CONFIG", "SET", "set-max-intset-entries", String.valueOf(random.nextBoolean() ? 512 : 4 + random.nextInt(40))},
                 // and list nodes by their fill
-                {"CONFIG", "SET", "list-max-listpack-size", random.nextBoolean() ? "-2" : String.valueOf(random.nextInt(8) - 5)}})
+                {"CONFIG", "SET", "list-max-listpack-size", random.nextBoolean() ? "-2" : String.valueOf(random.nextInt(8) - 5)},
+                // and sorted sets by their number of members and member length
+                {"CONFIG", "SET", "zset-max-listpack-entries", String.valueOf(random.nextBoolean() ? 128 : 2 + random.nextInt(30))},
+                {"CONFIG", "SET", "zset-max-listpack-value", String.valueOf(random.nextBoolean() ? 64 : 1 + random.nextInt(30))}})
             {
                 history.add(setup);
                 compare(seed, -1, setup, a, b, history);
@@ -158,6 +163,11 @@ class DifferentialTest
                 final String[] shapes = DifferentialSets.spop(a, b, command);
                 expected = shapes[0];
                 actual = shapes[1];
+            }
+            else if (DifferentialZsets.handles(command))
+            {
+                expected = DifferentialZsets.reply(a, command);
+                actual = DifferentialZsets.reply(b, command);
             }
             else if (DifferentialSets.handles(command))
             {
@@ -489,7 +499,7 @@ class DifferentialTest
         final String k = key(random);
         final String v = value(random);
         final String futureSeconds = String.valueOf(4_000_000_000L + random.nextInt(1000));
-        final int family = random.nextInt(11);
+        final int family = random.nextInt(13);
         if (family < 3)
         {
             return hashCommand(random, k);
@@ -501,6 +511,10 @@ class DifferentialTest
         if (family < 7)
         {
             return DifferentialLists.listCommand(random, k, KEYS);
+        }
+        if (family < 9)
+        {
+            return DifferentialZsets.zsetCommand(random, k, KEYS);
         }
         switch (random.nextInt(56))
         {

@@ -174,8 +174,11 @@ final class ZsetSampling
         {
             zset.loadKey(scan.position(i));
             owner.replyLoaded(out);
-            // scanGenericCommand replies the score as text (bulk) in RESP3 too
-            out.bulk(scoreText, 0, doubleFormat.format(zset.scanScore(scan.position(i)), scoreText));
+            // scanGenericCommand replies the score as text (bulk) in RESP3 too: a listpack's as it is stored
+            // (d2string), a skiplist's as "%.17Lg", which for a double is "%.17g"
+            final double score = zset.scanScore(scan.position(i));
+            out.bulk(scoreText, 0, zset.isSkiplist() ? doubleFormat.format(score, scoreText) :
+                zset.d2string(score, scoreText));
         }
     }
 

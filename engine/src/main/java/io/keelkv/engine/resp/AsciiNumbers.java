@@ -180,7 +180,7 @@ final class AsciiNumbers
                     exponent--;
                 }
             }
-            else if (significantDigits < 19)
+            else if (significantDigits < 18) // 18 digits always fit a long; a 19th may not (9223372036854775808)
             {
                 mantissa = mantissa * 10 + digit;
                 significantDigits++;

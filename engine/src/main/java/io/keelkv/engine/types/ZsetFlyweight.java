@@ -316,7 +316,7 @@ public final class ZsetFlyweight implements ScannableCollection
     {
         if (skiplist)
         {
-            return treeCursor.score();
+            return big.cursorScore(treeCursor);
         }
         return scoreAt(listpack.next(cursor));
     }

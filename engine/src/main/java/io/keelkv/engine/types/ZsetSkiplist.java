@@ -16,7 +16,8 @@ import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
  * <p>Both structures hold every member, so a write changes both or neither: an insert goes into the dict, then
  * the tree, and a failed tree insert takes the member back out of the dict; a score update inserts the new
  * (score, member) into the tree before deleting the old one, so running out of memory leaves the old element.
- * -0 is kept as 0 in both (the tree compares with {@code <}, and the listpack encoding stores it as 0 too).
+ * A score of -0 is kept as such in the dict (Redis's skiplist keeps it, and replies "-0"), while the tree holds 0
+ * (it orders with {@code <}, where they are equal): {@link #cursorScore} asks the dict for the sign of a zero.
  */
 public final class ZsetSkiplist
 {
@@ -29,6 +30,7 @@ public final class ZsetSkiplist
     private final ScoreTree tree;
     private final PagedDictIterator iterator;
     private final ScoreTree reader;
+    private final PagedDict readerDict;
     private final byte[] scoreBits = new byte[ZsetRootDescriptor.SCORE_BYTES];
     private byte[] memberScratch = new byte[64];
     private long root = NULL_HANDLE;
@@ -40,6 +42,7 @@ public final class ZsetSkiplist
         this.tree = new ScoreTree(memory);
         this.iterator = new PagedDictIterator(memory);
         this.reader = new ScoreTree(memory);
+        this.readerDict = new PagedDict(memory);
     }
 
     /** Whether {@code handle} is a zset root block (by its magic word; the block must be in pages in use). */
@@ -144,14 +147,13 @@ public final class ZsetSkiplist
     /** Add a member known to be absent (a {@link #score} miss just before). */
     public int insert(final double score, final Object base, final long address, final int length)
     {
-        final double stored = score == 0 ? 0.0 : score;
-        UnsafeApi.putLong(scoreBits, BYTE_BASE, Double.doubleToRawLongBits(stored));
+        UnsafeApi.putLong(scoreBits, BYTE_BASE, Double.doubleToRawLongBits(score));
         dict.find(base, address, length);
         if (dict.insertAfterMiss(base, address, length, scoreBits, BYTE_BASE, scoreBits.length) == NULL_HANDLE)
         {
             return OUT_OF_MEMORY;
         }
-        if (tree.insert(stored, base, address, length) == ScoreTree.OUT_OF_MEMORY)
+        if (tree.insert(score, base, address, length) == ScoreTree.OUT_OF_MEMORY)
         {
             dict.delete(base, address, length);
             return OUT_OF_MEMORY;
@@ -163,13 +165,12 @@ public final class ZsetSkiplist
     public int update(final double oldScore, final double newScore, final Object base, final long address,
         final int length)
     {
-        final double stored = newScore == 0 ? 0.0 : newScore;
-        if (tree.insert(stored, base, address, length) == ScoreTree.OUT_OF_MEMORY)
+        if (tree.insert(newScore, base, address, length) == ScoreTree.OUT_OF_MEMORY)
         {
             return OUT_OF_MEMORY;
         }
         tree.delete(oldScore, base, address, length);
-        UnsafeApi.putLong(scoreBits, BYTE_BASE, Double.doubleToRawLongBits(stored));
+        UnsafeApi.putLong(scoreBits, BYTE_BASE, Double.doubleToRawLongBits(newScore));
         dict.find(base, address, length);
         dict.replaceFoundValue(scoreBits, BYTE_BASE, scoreBits.length); // same length: in place, never fails
         return OK;
@@ -198,6 +199,13 @@ public final class ZsetSkiplist
             UnsafeApi.copyMemory(null, c.memberAddress(), memberScratch, BYTE_BASE, length);
             delete(score, memberScratch, BYTE_BASE, length);
         }
+    }
+
+    /** The score at the cursor: the tree's, or for a zero the dict's (which keeps -0). */
+    public double cursorScore(final ScoreTree.Cursor c)
+    {
+        final double score = c.score();
+        return score == 0 ? score(null, c.memberAddress(), c.memberLength()) : score;
     }
 
     /** Position the tree's cursor at {@code rank} (0 <= rank < size). */
@@ -266,7 +274,8 @@ public final class ZsetSkiplist
         ScoreTree.Cursor c = size == 0 ? null : reader.wrap(sourceTree).seek(0);
         for (long i = 0; i < size; i++, c.next())
         {
-            if (insert(c.score(), null, c.memberAddress(), c.memberLength()) != OK)
+            final double score = c.score() == 0 ? sourceScore(source, c) : c.score();
+            if (insert(score, null, c.memberAddress(), c.memberLength()) != OK)
             {
                 free(copy);
                 wrap(source);
@@ -275,6 +284,14 @@ public final class ZsetSkiplist
         }
         wrap(source);
         return copy;
+    }
+
+    /** The sign of a zero score in the source set's dict, while this instance holds the copy. */
+    private double sourceScore(final long source, final ScoreTree.Cursor c)
+    {
+        final PagedDict d = readerDict.wrap(memory.getLong(source + ZsetRootDescriptor.DICT_OFFSET));
+        final long element = d.find(null, c.memberAddress(), c.memberLength());
+        return Double.longBitsToDouble(UnsafeApi.getLong(null, d.element(element).valueAddress()));
     }
 
     /** Free a whole set at once (a failed COPY's or store's, a small one dropped). */
