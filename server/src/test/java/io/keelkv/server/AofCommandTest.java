@@ -208,6 +208,21 @@ class AofCommandTest
                 client.call(i % 2 == 0 ? "RPUSH" : "LPUSH", "list", i % 3 == 0 ? String.valueOf(i * 7) : "e\r\n" + i);
             }
             client.call("RPUSH", "list2", "a", "b", "c", "d");
+            // sorted sets: a listpack of 100 members (two ZADD of at most 64 pairs in the base) with integer,
+            // fractional, infinite and -0 scores, and a skiplist of 300 (past zset-max-listpack-entries, 128)
+            for (int i = 0; i < 100; i++)
+            {
+                client.call("ZADD", "zl", i % 4 == 0 ? String.valueOf(i) : i % 4 == 1 ? (i / 10.0) + "" :
+                    i % 4 == 2 ? "0.1" : i == 3 ? "-inf" : i == 7 ? "-0" : "1e20", i % 3 == 0 ? String.valueOf(i) : "z\r\n" + i);
+            }
+            assertEquals("$8\r\nlistpack\r\n", client.call("OBJECT", "ENCODING", "zl"));
+            for (int i = 0; i < 300; i++)
+            {
+                client.call("ZADD", "zs", String.valueOf(i * 0.5), i % 2 == 0 ? String.valueOf(i) : "m\r\n" + i);
+            }
+            // (not -0 in a skiplist: Redis keeps it there, but its own AOF reloads it through a listpack as 0)
+            client.call("ZADD", "zs", "-inf", "bottom", "inf", "top");
+            assertEquals("$8\r\nskiplist\r\n", client.call("OBJECT", "ENCODING", "zs"));
             client.call("PEXPIRE", "list", "3600000");
             client.call("PEXPIRE", "iset", "3600000");
             client.call("PEXPIRE", "hbin", "3600000");
@@ -236,6 +251,15 @@ class AofCommandTest
             client.call("LINSERT", "list", "BEFORE", "set", "inserted");
             client.call("LREM", "list", "-1", "e\r\n1");
             client.call("LTRIM", "list2", "1", "-1");
+            // sorted-set writes during the rewrite: ZMPOP is logged as ZPOPMIN/ZPOPMAX key count, the others as
+            // themselves
+            client.call("ZMPOP", "2", "nozset", "zs", "MAX", "COUNT", "3");
+            client.call("ZPOPMIN", "zl", "2");
+            client.call("ZINCRBY", "zl", "2.5", "new");
+            client.call("ZADD", "zs", "INCR", "1", "0");
+            client.call("ZREMRANGEBYSCORE", "zs", "10", "(20");
+            client.call("ZUNIONSTORE", "zu", "2", "zl", "zs", "WEIGHTS", "2", "1");
+            client.call("ZRANGESTORE", "zr", "zs", "0", "9");
             awaitRewriteEnd(client);
             assertEquals("ok", info(client, "aof_last_bgrewrite_status"));
             client.call("APPEND", "bin", "more");

@@ -158,6 +158,7 @@ class SnapshotRoundTripTest
                 call(loaded, db, "DEL", "h:" + k); // randomOps's hashes
                 call(loaded, db, "DEL", "s:" + k); // and sets
                 call(loaded, db, "DEL", "l:" + k); // and lists
+                call(loaded, db, "DEL", "z:" + k); // and sorted sets
             }
             while (loaded.keyspace().database(db).isRehashing())
             {

@@ -90,7 +90,25 @@ final class SnapshotTestSupport
         {
             final int db = random.nextInt(databases);
             final byte[] key = ("k:" + random.nextInt(keySpace)).getBytes(StandardCharsets.US_ASCII);
-            final int action = random.nextInt(16);
+            final int action = random.nextInt(18);
+            if (action >= 16)
+            {
+                // sorted sets: a listpack inline in the entry until the 129th member or a member past 64 bytes
+                // makes a skiplist (a root, a dict and a score tree in blocks of their own)
+                final byte[] zsetKey = ("z:" + random.nextInt(keySpace / 10 + 1)).getBytes(StandardCharsets.US_ASCII);
+                final int n = random.nextInt(300);
+                final byte[] member = (random.nextInt(40) == 0 ? "m".repeat(70) + n : "m" + n).getBytes(StandardCharsets.US_ASCII);
+                if (action == 16 || random.nextBoolean())
+                {
+                    call(engine, db, bytes("ZADD"), zsetKey, bytes(String.valueOf(random.nextInt(100) / 4.0)), member);
+                }
+                else
+                {
+                    call(engine, db, bytes(random.nextBoolean() ? "ZREM" : "ZPOPMIN"), zsetKey, random.nextBoolean() ?
+                        member : bytes("1"));
+                }
+                continue;
+            }
             if (action >= 14)
             {
                 // lists: a quicklist root and listpack nodes of their own; pops free emptied nodes and lists
