@@ -127,6 +127,42 @@ class ClientCompatibilityTest
     }
 
     @Test
+    void shouldServeJedisSortedSets()
+    {
+        try (Jedis jedis = new Jedis("127.0.0.1", server.port()))
+        {
+            jedis.flushAll();
+            assertEquals(1, jedis.zadd("board", 10, "alice"));
+            assertEquals(2, jedis.zadd("board", java.util.Map.of("bob", 7.5, "carol", 12.0)));
+            assertEquals(List.of("bob", "alice", "carol"), jedis.zrange("board", 0, -1));
+            assertEquals(List.of("alice", "carol"), jedis.zrangeByScore("board", "(7.5", "+inf"));
+            assertEquals(List.of("carol", "alice"), jedis.zrevrangeByScore("board", 20, 8));
+            assertEquals(List.of("alice"), jedis.zrangeByScore("board", 0, 100, 1, 1));
+            final List<redis.clients.jedis.resps.Tuple> withScores = jedis.zrangeWithScores("board", 0, 0);
+            assertEquals("bob", withScores.get(0).getElement());
+            assertEquals(7.5, withScores.get(0).getScore(), 0);
+            assertEquals(10.5, jedis.zincrby("board", 0.5, "alice"), 0);
+            assertEquals(10.5, jedis.zscore("board", "alice"), 0);
+            assertNull(jedis.zscore("board", "nobody"));
+            assertEquals(1L, jedis.zrank("board", "alice"));
+            assertEquals(3, jedis.zcard("board"));
+            assertEquals("listpack", jedis.objectEncoding("board"));
+            final java.util.Map<String, Double> many = new java.util.HashMap<>();
+            for (int i = 0; i < 1_000; i++)
+            {
+                many.put("player:" + i, (double)i);
+            }
+            assertEquals(1_000, jedis.zadd("big", many));
+            assertEquals("skiplist", jedis.objectEncoding("big"));
+            assertEquals(List.of("player:500", "player:501"), jedis.zrangeByScore("big", 500, 501));
+            assertEquals(100, jedis.zcount("big", "(899", "+inf"));
+            assertEquals("player:0", jedis.zpopmin("big").getElement());
+            assertEquals(1, jedis.zrem("big", "player:1"));
+            assertEquals(998, jedis.zcard("big"));
+        }
+    }
+
+    @Test
     void shouldServeRedisCli() throws Exception
     {
         final boolean available = new File("/usr/bin/redis-cli").canExecute();
