@@ -102,7 +102,7 @@ class ZsetFlyweightTest
         {
             c.add("ZINCRBY");
             c.add("z");
-            c.add(random.nextBoolean() ? "0.5" : SCORES[random.nextInt(12)]);
+            c.add(random.nextBoolean() ? "0.5" : SCORES[random.nextInt(10)]); // finite: inf + -inf is an error
             c.add(MEMBERS[random.nextInt(MEMBERS.length)]);
         }
         else if (kind == 6)
