@@ -9,7 +9,7 @@ import io.keelkv.engine.types.HashFlyweight;
 import io.keelkv.engine.types.Quicklist;
 import io.keelkv.engine.types.SetFlyweight;
 import io.keelkv.engine.types.ZsetFlyweight;
-import io.keelkv.engine.resp.RespWriter;
+import io.keelkv.engine.text.DoubleFormat;
 import org.agrona.BufferUtil;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -49,6 +49,8 @@ public final class AofRespBase implements AofDirectory.RespBaseWriter
     private final HashFlyweight hash;
     private final SetFlyweight set;
     private final ZsetFlyweight zset;
+    private final DoubleFormat doubleFormat = new DoubleFormat();
+    private final byte[] scoreText = new byte[DoubleFormat.MAX_LENGTH];
     private final Quicklist list;
     private ByteBuffer buffer;
     private UnsafeBuffer view;
@@ -262,7 +264,7 @@ public final class AofRespBase implements AofDirectory.RespBaseWriter
                 bulk(entry.keyAddress(), entry.keyLength());
                 commands++;
             }
-            bulk(RespWriter.formatDouble(zset.cursorScore()).getBytes(StandardCharsets.US_ASCII));
+            bulk(scoreText, doubleFormat.format(zset.cursorScore(), scoreText));
             zset.loadMember();
             if (zset.isInteger())
             {
@@ -314,6 +316,16 @@ public final class AofRespBase implements AofDirectory.RespBaseWriter
         room(bytes.length + 2);
         view.putBytes(used, bytes);
         used += bytes.length;
+        crlf();
+    }
+
+    /** The first {@code length} bytes of {@code bytes} (a score's text). */
+    private void bulk(final byte[] bytes, final int length) throws IOException
+    {
+        lengthLine(length);
+        room(length + 2);
+        view.putBytes(used, bytes, 0, length);
+        used += length;
         crlf();
     }
 

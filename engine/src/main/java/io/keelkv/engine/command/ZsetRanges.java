@@ -4,6 +4,7 @@ import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.RespConstants;
 import io.keelkv.engine.resp.RespWriter;
+import io.keelkv.engine.text.AsciiNumbers;
 import io.keelkv.engine.types.HashFlyweight;
 import io.keelkv.engine.types.ZsetBuilder;
 import io.keelkv.engine.types.ZsetFlyweight;
@@ -132,7 +133,7 @@ final class ZsetRanges
         {
             return Double.NaN; // nothing converted: the end pointer stays on the first space
         }
-        final double value = Args.parseDouble(array, address + start, end - start);
+        final double value = AsciiNumbers.parseDouble(array, address + start, end - start);
         if (!Double.isNaN(value))
         {
             return value;

@@ -1,7 +1,7 @@
 package io.keelkv.engine.command;
 
 import io.keelkv.engine.resp.Args;
-import io.keelkv.engine.resp.DoubleFormat;
+import io.keelkv.engine.text.DoubleFormat;
 import io.keelkv.engine.resp.RespConstants;
 import io.keelkv.engine.resp.RespWriter;
 import io.keelkv.engine.types.ZsetFlyweight;

@@ -1,5 +1,6 @@
 package io.keelkv.engine.resp;
 
+import io.keelkv.engine.text.AsciiNumbers;
 import org.agrona.DirectBuffer;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -234,15 +235,6 @@ public final class Args
         }
         doubleValue = value;
         return true;
-    }
-
-    /**
-     * {@link #parseDouble(int)}'s rules over any bytes (a heap array and its Unsafe offset, or null and a raw
-     * address): the value, or NaN when Redis would refuse the text. Allocation-free for short decimals.
-     */
-    public static double parseDouble(final byte[] array, final long address, final int length)
-    {
-        return AsciiNumbers.parseDouble(array, address, length);
     }
 
     /**

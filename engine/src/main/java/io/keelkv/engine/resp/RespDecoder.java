@@ -1,5 +1,6 @@
 package io.keelkv.engine.resp;
 
+import io.keelkv.engine.text.AsciiNumbers;
 import org.agrona.DirectBuffer;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;

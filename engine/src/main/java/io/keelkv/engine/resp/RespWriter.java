@@ -1,5 +1,6 @@
 package io.keelkv.engine.resp;
 
+import io.keelkv.engine.text.DoubleFormat;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.UnsafeApi;

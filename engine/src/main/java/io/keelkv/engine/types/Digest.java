@@ -54,8 +54,8 @@ public final class Digest
     private final SetFlyweight setView;
     private final Quicklist listView;
     private final ZsetFlyweight zsetView;
-    private final io.keelkv.engine.resp.DoubleFormat doubleFormat = new io.keelkv.engine.resp.DoubleFormat();
-    private final byte[] scoreText = new byte[io.keelkv.engine.resp.DoubleFormat.MAX_LENGTH];
+    private final io.keelkv.engine.text.DoubleFormat doubleFormat = new io.keelkv.engine.text.DoubleFormat();
+    private final byte[] scoreText = new byte[io.keelkv.engine.text.DoubleFormat.MAX_LENGTH];
     private final byte[] digits = new byte[24];
     private final byte[] word = new byte[4];
     private final Database.EntryVisitor addKey = this::addKey;

@@ -30,7 +30,7 @@ public final class ZsetBuilder
     private final EntryFlyweight entry;
     private final ListpackFlyweight listpack = new ListpackFlyweight();
     private final BufferRegion region = new BufferRegion();
-    private final byte[] scoreText = new byte[io.keelkv.engine.resp.DoubleFormat.MAX_LENGTH];
+    private final byte[] scoreText = new byte[io.keelkv.engine.text.DoubleFormat.MAX_LENGTH];
     private final UnsafeBuffer scoreBuffer = new UnsafeBuffer(scoreText);
     private final UnsafeBuffer memberBuffer = new UnsafeBuffer(new byte[0]);
     private final ZsetFlyweight formatter;

@@ -5,8 +5,8 @@ import io.keelkv.engine.keyspace.EntryFlyweight;
 import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.keyspace.ObjectType;
 import io.keelkv.engine.memory.PageMemory;
-import io.keelkv.engine.resp.Args;
-import io.keelkv.engine.resp.DoubleFormat;
+import io.keelkv.engine.text.AsciiNumbers;
+import io.keelkv.engine.text.DoubleFormat;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -458,7 +458,7 @@ final class ZsetListpack
         {
             return listpack.integer();
         }
-        final double value = Args.parseDouble(null, entry.valueAddress() + listpack.stringOffset(),
+        final double value = AsciiNumbers.parseDouble(null, entry.valueAddress() + listpack.stringOffset(),
             listpack.stringLength());
         if (Double.isNaN(value))
         {

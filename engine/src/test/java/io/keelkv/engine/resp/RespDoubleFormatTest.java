@@ -1,5 +1,6 @@
 package io.keelkv.engine.resp;
 
+import io.keelkv.engine.text.DoubleFormat;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;

@@ -1,4 +1,4 @@
-package io.keelkv.engine.resp;
+package io.keelkv.engine.text;
 
 import org.agrona.UnsafeApi;
 
@@ -8,22 +8,24 @@ import java.nio.charset.StandardCharsets;
  * Numbers read from request bytes with exactly Redis's acceptance rules, straight from memory.
  *
  * <p>Bytes are addressed as {@code (array, address)}: a heap array plus {@code ARRAY_BASE_OFFSET + index},
- * or null plus an absolute off-heap address, which is how {@link Args} hands arguments out. Nothing here
+ * or null plus an absolute off-heap address, which is how the RESP layer's Args hands arguments out and how
+ * page memory is read. In a package of its own (text) because the RESP layer and the value types both read numbers
+ * and neither may depend on the other. Nothing here
  * allocates except the rare slow path of {@link #parseDouble} (long mantissas, big exponents, hex).
  */
-final class AsciiNumbers
+public final class AsciiNumbers
 {
     /**
      * Returned by {@link #parseLong} for text that is not an integer. It is also the value of the one valid
      * text "-9223372036854775808", which {@link #isLongMinValue} tells apart.
      */
-    static final long NOT_A_LONG = Long.MIN_VALUE;
+    public static final long NOT_A_LONG = Long.MIN_VALUE;
 
     /** Redis's LONG_STR_SIZE: a valid integer is at most 20 characters ("-9223372036854775808"). */
-    static final int MAX_LONG_CHARS = 20;
+    public static final int MAX_LONG_CHARS = 20;
 
     /** Redis's MAX_LONG_DOUBLE_CHARS: string2ld refuses anything this long or longer. */
-    static final int MAX_DOUBLE_CHARS = 5 * 1024;
+    public static final int MAX_DOUBLE_CHARS = 5 * 1024;
 
     private static final byte[] LONG_MIN_VALUE = "-9223372036854775808".getBytes(StandardCharsets.US_ASCII);
 
@@ -42,7 +44,7 @@ final class AsciiNumbers
      *
      * @return the value, or {@link #NOT_A_LONG} when the text is not such an integer.
      */
-    static long parseLong(final byte[] array, final long address, final int length)
+    public static long parseLong(final byte[] array, final long address, final int length)
     {
         if (length == 0 || length > MAX_LONG_CHARS)
         {
@@ -92,7 +94,7 @@ final class AsciiNumbers
     }
 
     /** Whether the text is exactly "-9223372036854775808", the one valid integer equal to NOT_A_LONG. */
-    static boolean isLongMinValue(final byte[] array, final long address, final int length)
+    public static boolean isLongMinValue(final byte[] array, final long address, final int length)
     {
         if (length != LONG_MIN_VALUE.length)
         {
@@ -108,7 +110,7 @@ final class AsciiNumbers
         return true;
     }
 
-    static boolean isSpace(final int c)
+    public static boolean isSpace(final int c)
     {
         // C's isspace in the "C" locale
         return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
@@ -124,7 +126,7 @@ final class AsciiNumbers
      *
      * @return the value, or NaN when the text is not accepted (NaN itself is never accepted).
      */
-    static double parseDouble(final byte[] array, final long address, final int length)
+    public static double parseDouble(final byte[] array, final long address, final int length)
     {
         if (length == 0 || length >= MAX_DOUBLE_CHARS)
         {

@@ -1,4 +1,4 @@
-package io.keelkv.engine.resp;
+package io.keelkv.engine.text;
 
 /**
  * C's {@code printf("%.17g")} for doubles, as Redis 7.0's addReplyDouble prints scores and distances,
