@@ -355,7 +355,8 @@ final class ZsetRanges
             finishStore(ctx, walk(ctx, STORE, type, start, reverse, offset, limit, true));
             return;
         }
-        final long count = walk(ctx, COUNT_ONLY, type, start, reverse, offset, limit, false);
+        final long count = type == SCORE && zset.isSkiplist() ? scoreRangeCount(start, reverse, offset, limit) :
+            walk(ctx, COUNT_ONLY, type, start, reverse, offset, limit, false);
         out.arrayHeader(scores && ctx.client().protocol() == 2 ? count * 2 : count);
         walk(ctx, REPLY, type, start, reverse, offset, limit, scores);
     }
@@ -487,7 +488,35 @@ final class ZsetRanges
             return;
         }
         final long first = type == SCORE ? zset.firstInScoreRange(range) : zset.firstInLexRange(range);
+        if (zset.isSkiplist())
+        {
+            // Redis's skiplist branch: the difference of the first and last elements' ranks, O(log n)
+            final long last = first < 0 ? -1 : type == SCORE ? zset.lastInScoreRange(range) :
+                zset.lastInLexRange(range);
+            ctx.out().integer(first < 0 || last < first ? 0 : last - first + 1);
+            return;
+        }
         ctx.out().integer(walk(ctx, COUNT_ONLY, type, first, false, 0, -1, false));
+    }
+
+    /**
+     * How many elements a score-range walk over a skiplist takes, from the ranks alone (O(log n)): the elements of
+     * a score range are the ranks between its first and last, so this is what {@link #walk} would count.
+     */
+    private long scoreRangeCount(final long start, final boolean reverse, final long offset, final long limit)
+    {
+        if (start < 0)
+        {
+            return 0;
+        }
+        final long other = reverse ? zset.firstInScoreRange(range) : zset.lastInScoreRange(range);
+        final long inRange = other < 0 ? 0 : Math.abs(start - other) + 1;
+        if (offset < 0)
+        {
+            return 0; // Redis's "while (offset--)" runs off the end
+        }
+        final long left = Math.max(0, inRange - offset);
+        return limit < 0 ? left : Math.min(limit, left);
     }
 
     /** zremrangeGenericCommand: the range is parsed before the key is looked up. */
