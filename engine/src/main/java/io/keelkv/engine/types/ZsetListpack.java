@@ -7,6 +7,7 @@ import io.keelkv.engine.keyspace.ObjectType;
 import io.keelkv.engine.memory.PageMemory;
 import io.keelkv.engine.text.AsciiNumbers;
 import io.keelkv.engine.text.DoubleFormat;
+import io.keelkv.engine.text.ExactDecimal;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -458,8 +459,13 @@ final class ZsetListpack
         {
             return listpack.integer();
         }
-        final double value = AsciiNumbers.parseDouble(null, entry.valueAddress() + listpack.stringOffset(),
-            listpack.stringLength());
+        final long address = entry.valueAddress() + listpack.stringOffset();
+        // "%.17g" without an exponent is read with no allocation; "inf" and exponent forms take the general parser
+        double value = ExactDecimal.parse(null, address, listpack.stringLength());
+        if (Double.isNaN(value))
+        {
+            value = AsciiNumbers.parseDouble(null, address, listpack.stringLength());
+        }
         if (Double.isNaN(value))
         {
             throw new IllegalStateException("zset " + entryHandle + " holds a score that is not a number at " + p);
