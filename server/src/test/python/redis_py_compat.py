@@ -178,6 +178,35 @@ def hashes():
 
 
 @check
+def sorted_sets():
+    r = client()
+    r.flushall()
+    eq(3, r.zadd("board", {"alice": 10, "bob": 7.5, "carol": 12}))
+    eq(["bob", "alice", "carol"], r.zrange("board", 0, -1))
+    eq([("bob", 7.5), ("alice", 10.0)], r.zrange("board", 0, 1, withscores=True))
+    eq(["alice", "carol"], r.zrangebyscore("board", "(7.5", "+inf"))
+    eq(["carol", "alice"], r.zrevrangebyscore("board", 20, 8))
+    eq(["alice"], r.zrangebyscore("board", 0, 100, start=1, num=1))
+    eq(10.5, r.zincrby("board", 0.5, "alice"))
+    eq(10.5, r.zscore("board", "alice"))
+    eq(None, r.zscore("board", "nobody"))
+    eq(1, r.zrank("board", "alice"))
+    eq(0, r.zadd("board", {"bob": 1}, xx=True))
+    eq(1, r.zadd("board", {"bob": 8}, gt=True, ch=True))
+    eq(["bob", "alice"], r.zrange("board", 0, 20, byscore=True, offset=0, num=2))
+    eq(3, r.zunionstore("u", ["board", "board"], aggregate="MAX"))
+    eq("listpack", r.object("encoding", "board"))
+    r.zadd("big", {"m%d" % i: i for i in range(1000)})
+    eq("skiplist", r.object("encoding", "big"))
+    eq(1000, len(dict(r.zscan_iter("big", count=100))))
+    eq([("m0", 0.0)], r.zpopmin("big"))
+    eq(100, r.zcount("big", "(899", "+inf"))
+    expect_error("WRONGTYPE Operation against a key holding the wrong kind of value", r.get, "big")
+    expect_error("min or max is not a float", r.zrangebyscore, "big", "x", 1)
+    eq(1, r.delete("big"))
+
+
+@check
 def scan_iteration():
     r = client()
     r.flushall()

@@ -21,9 +21,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * redis-py (Debian's python3-redis 4.x, RESP2) runs {@code src/test/python/redis_py_compat.py} against
- * KeelKV and against redis-server: strings, keys and expiry, SCAN/scan_iter, INFO and CLIENT parsing,
- * AUTH, non-transactional pipelines (MULTI is not served yet), a blocking connection pool shared by threads,
- * binary and big values, errors. The script's checks are the same for both servers.
+ * KeelKV and against redis-server: strings, keys and expiry, hashes, sorted sets, SCAN/scan_iter, INFO and
+ * CLIENT parsing, AUTH, non-transactional pipelines (MULTI is not served yet), a blocking connection pool shared
+ * by threads, binary and big values, errors. The script's checks are the same for both servers.
  *
  * <p>Skipped with a message when no python3 on the machine can {@code import redis} (failed under
  * KEEL_REQUIRE_ORACLE=1): Debian's package serves /usr/bin/python3, which a pyenv python3 earlier on the
