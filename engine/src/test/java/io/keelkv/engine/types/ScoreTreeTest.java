@@ -553,7 +553,8 @@ class ScoreTreeTest
         long worstPages = 0;
         long worstNodes = 0;
         final SplittableRandom ops = new SplittableRandom(seed + 1);
-        for (int i = 0; i < 300; i++)
+        long splitsSeen = 0;
+        for (int i = 0; i < 3_000; i++)
         {
             memory.captureImage(image);
             memory.barrier().begin(epoch++, image);
@@ -561,14 +562,17 @@ class ScoreTreeTest
             UnsafeApi.putLong(m, BASE, ops.nextLong());
             UnsafeApi.putLong(m, BASE + 8, -i);
             final double score = ops.nextInt(100_000);
+            final long bytes = tree.bytesUsed();
             assertEquals(1, tree.insert(score, m, BASE, 16));
+            splitsSeen += tree.bytesUsed() > bytes ? 1 : 0;
             assertTrue(tree.delete(score, m, BASE, 16));
             worstPages = Math.max(worstPages, memory.barrier().pagesPreservedByWriter());
             worstNodes = Math.max(worstNodes, tree.nodesVisited - nodes);
             memory.barrier().end();
         }
         System.out.println("million test: an insert and a delete wrote at most " + worstPages + " pages and wrapped at most " +
-            worstNodes + " nodes");
+            worstNodes + " nodes (" + splitsSeen + " of the inserts split a leaf)");
+        assertTrue(splitsSeen > 0, "no insert split a leaf");
         assertTrue(worstPages <= 2 * (2 * tree.height() + 4), "pages written: " + worstPages);
         assertTrue(worstNodes <= 2 * (tree.height() + 4), "nodes wrapped: " + worstNodes);
         assertEquals(n, tree.size());
