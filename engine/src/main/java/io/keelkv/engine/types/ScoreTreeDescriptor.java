@@ -28,17 +28,22 @@ package io.keelkv.engine.types;
  *  +-------------------------------+-------------------------------+
  *  |           reserved            |     magic "KZTR" 0x52545A4B   | 56
  *  +-------------------------------+-------------------------------+
- *  |  free path: {@link #MAX_HEIGHT} ints, per depth the child being freed     | 64
+ *  |  free path: MAX_HEIGHT (16) ints, per depth the child being   | 64 .. 127
+ *  |  freed (only while FLAG_FREEING)                              |
  *  +---------------------------------------------------------------+
  * </pre>
  *
  * <p><b>Leaf</b> ({@link #LEAF_BYTES} bytes): a run of entries in order, linked both ways to its neighbours.
  * <pre>
- *  +---------------+-------+-------+---------------+---------------+
- *  | magic "KZLF"  | count | used  |  previous leaf (handle, 8)    |  0 (count, used: unsigned 16 bits)
- *  +---------------+-------+-------+---------------+---------------+
- *  |        next leaf (handle, 8)  |  entries ... (used bytes)     | 16, entries from 24
- *  +-------------------------------+-------------------------------+
+ *  +---------------+-------+-------+
+ *  | magic "KZLF"  | count | used  |  0   (count, used: unsigned 16 bits; used: bytes of entries)
+ *  +---------------+-------+-------+
+ *  |    previous leaf (handle)     |  8
+ *  +-------------------------------+
+ *  |      next leaf (handle)       | 16
+ *  +-------------------------------+
+ *  |   entries ... (used bytes)    | 24
+ *  +-------------------------------+
  *
  *  inline entry (member of 0..254 bytes)      out-of-line entry (member of 255 bytes or more)
  *  +-----------+------+--------------+         +-----------+------+------------+------------------+

@@ -553,7 +553,8 @@ class ScoreTreeTest
         long worstPages = 0;
         long worstNodes = 0;
         final SplittableRandom ops = new SplittableRandom(seed + 1);
-        for (int i = 0; i < 300; i++)
+        long splitsSeen = 0;
+        for (int i = 0; i < 3_000; i++)
         {
             memory.captureImage(image);
             memory.barrier().begin(epoch++, image);
@@ -561,14 +562,17 @@ class ScoreTreeTest
             UnsafeApi.putLong(m, BASE, ops.nextLong());
             UnsafeApi.putLong(m, BASE + 8, -i);
             final double score = ops.nextInt(100_000);
+            final long bytes = tree.bytesUsed();
             assertEquals(1, tree.insert(score, m, BASE, 16));
+            splitsSeen += tree.bytesUsed() > bytes ? 1 : 0;
             assertTrue(tree.delete(score, m, BASE, 16));
             worstPages = Math.max(worstPages, memory.barrier().pagesPreservedByWriter());
             worstNodes = Math.max(worstNodes, tree.nodesVisited - nodes);
             memory.barrier().end();
         }
         System.out.println("million test: an insert and a delete wrote at most " + worstPages + " pages and wrapped at most " +
-            worstNodes + " nodes");
+            worstNodes + " nodes (" + splitsSeen + " of the inserts split a leaf)");
+        assertTrue(splitsSeen > 0, "no insert split a leaf");
         assertTrue(worstPages <= 2 * (2 * tree.height() + 4), "pages written: " + worstPages);
         assertTrue(worstNodes <= 2 * (tree.height() + 4), "nodes wrapped: " + worstNodes);
         assertEquals(n, tree.size());
@@ -655,16 +659,73 @@ class ScoreTreeTest
         assertEquals(pagesBefore, memory.pagesInUse());
     }
 
+    /**
+     * Every separator in a block of its own (equal scores, members sharing 40 bytes), memory at its limit: a split
+     * that cannot have its new leaf gives back what it took and nothing else (no separator block of an earlier
+     * split, which belongs to a key by then).
+     */
+    @Test
+    void shouldGiveBackExactlyWhatAFailedSplitTookWhenSeparatorsAreLong()
+    {
+        final long allocatedBefore = memory.allocatedBytes();
+        final long root = tree.create();
+        final List<Elem> sorted = new ArrayList<>();
+        final String prefix = "x".repeat(40);
+        int i = 0;
+        for (; i < 20_000; i++)
+        {
+            final Elem e = elem(5, prefix + Integer.toString(i * 7919 % 20_011, 36));
+            assertEquals(1, insert(e, false));
+            sorted.add(lowerBound(sorted, e), e);
+        }
+        memory.setMaxTotalBytes(memory.pagesInUseBytes());
+        int failures = 0;
+        for (; failures < 50 && i < 100_000; i++)
+        {
+            final Elem e = elem(5, prefix + Integer.toString(i * 7919 % 100_003, 36) + "y");
+            final long allocated = memory.allocatedBytes();
+            if (insert(e, false) == ScoreTree.OUT_OF_MEMORY)
+            {
+                failures++;
+                assertEquals(allocated, memory.allocatedBytes(), "a failed insert changed the memory in use");
+            }
+            else
+            {
+                sorted.add(lowerBound(sorted, e), e);
+            }
+        }
+        assertEquals(50, failures);
+        checkAgainstModel(root, sorted, "long separators at the memory limit");
+        assertEquals(memory.allocatedBytes() - allocatedBefore, tree.bytesUsed());
+        memory.setMaxTotalBytes(Long.MAX_VALUE);
+        while (!tree.freeStep(root, 100))
+        {
+            // stepped free
+        }
+        assertEquals(allocatedBefore, memory.allocatedBytes());
+    }
+
+    /** Short members of random scores, and a third of equal score sharing a 40-byte prefix (long separators). */
+    private static Elem oomElem(final SplittableRandom random, final String unique)
+    {
+        if (random.nextInt(3) == 0)
+        {
+            return new Elem(5, ("x".repeat(40) + unique).getBytes(StandardCharsets.ISO_8859_1));
+        }
+        return new Elem(random.nextInt(1000), (unique + "-" + random.nextInt(1000)).getBytes(StandardCharsets.ISO_8859_1));
+    }
+
     @Test
     void shouldLeaveTheTreeUnchangedWhenMemoryRunsOutMidInsert()
     {
         final long seed = seed("oom");
         final SplittableRandom random = new SplittableRandom(seed);
+        final long allocatedBefore = memory.allocatedBytes();
         final long root = tree.create();
         final List<Elem> sorted = new ArrayList<>();
         for (int i = 0; i < 20_000; i++)
         {
-            final Elem e = new Elem(random.nextInt(1000), ("m" + i + "-" + random.nextInt(1000)).getBytes(StandardCharsets.ISO_8859_1));
+            final Elem e = oomElem(random, "m" + i);
             assertEquals(1, insert(e, false));
             sorted.add(lowerBound(sorted, e), e);
         }
@@ -674,13 +735,17 @@ class ScoreTreeTest
         int successes = 0;
         for (int i = 0; i < 20_000 && failures < 200; i++)
         {
-            final byte[] member = random.nextInt(20) == 0 ? new byte[300 + random.nextInt(3000)] :
-                ("n" + i + "-" + random.nextInt(1000)).getBytes(StandardCharsets.ISO_8859_1);
-            if (member.length > 100)
+            final Elem e;
+            if (random.nextInt(20) == 0)
             {
+                final byte[] member = new byte[300 + random.nextInt(3000)];
                 UnsafeApi.putInt(member, BASE, i);
+                e = new Elem(random.nextInt(1000), member);
             }
-            final Elem e = new Elem(random.nextInt(1000), member);
+            else
+            {
+                e = oomElem(random, "n" + i);
+            }
             final long allocated = memory.allocatedBytes();
             final long used = tree.bytesUsed();
             final int result = insert(e, false);
@@ -710,6 +775,8 @@ class ScoreTreeTest
             }
         }
         System.out.println("oom test: " + successes + " inserts fitted, " + failures + " ran out of memory");
+        tree.wrap(root);
+        assertEquals(memory.allocatedBytes() - allocatedBefore, tree.bytesUsed(), "seed " + seed);
         assertTrue(failures > 0 && successes > 0, "seed " + seed + ": " + successes + " successes, " + failures + " failures");
         checkAgainstModel(root, sorted, "seed " + seed + " after");
         // a member bigger than all memory
