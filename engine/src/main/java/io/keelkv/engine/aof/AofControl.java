@@ -451,6 +451,12 @@ public final class AofControl implements CommandPropagator, KeyspaceListener, Au
         {
             LockSupport.unpark(syncRunner.thread());
         }
+        if (file.mapAhead())
+        {
+            // the sync agent may be parked for up to its idle limit: wake it to fault the new chunk in now
+            LockSupport.unpark(syncRunner.thread());
+            work++;
+        }
         final MappedAppendFile retired = syncAgent.takeRetired();
         if (retired != null)
         {
