@@ -12,6 +12,11 @@
 #
 # With SAVE_COMMAND=bgrewriteaof the same run measures an AOF rewrite instead: both servers start with
 # appendonly yes (appendfsync everysec, their default base format) and BGREWRITEAOF is issued at 2 s.
+#
+# With SCHED_PROBE=1 (needs perf and root), `perf sched record` runs for 1.5 s from the save's start, and the
+# table gets the server thread's worst scheduling delay in that window (wakeup or preemption to running, from
+# `perf sched latency`): the event loop's for KeelKV, the main thread's for Redis. A request can wait that
+# long for the thread that serves it to get a core, whatever the save does.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 keys="${1:-3000000}"
@@ -58,6 +63,9 @@ run() { # port label save
     now=$(pss_tree "$pid"); [ "$now" -gt "$peak" ] && peak=$now
     if [ "$save" = yes ] && [ -z "$saved" ] && [ $(( ($(date +%s%N) - t0) / 1000000 )) -ge 2000 ]; then
       redis-cli -p "$port" "$save_command" > /dev/null; saved=started; t1=$(date +%s%N)
+      if [ "${SCHED_PROBE:-}" = 1 ]; then
+        perf sched record -q -o "$work/sched.data" -- sleep 1.5 > /dev/null 2>&1 &
+      fi
     fi
     if [ "$saved" = started ] && redis-cli -p "$port" info persistence | grep -q "^$in_progress:0"; then
       saved="$(( ($(date +%s%N) - t1) / 1000000 )) ms"
@@ -65,7 +73,20 @@ run() { # port label save
     sleep 0.05
   done
   wait "$bget" "$bset" || true
+  wait
   [ "$saved" = started ] && saved="still running at the end"
+  if [ "${SCHED_PROBE:-}" = 1 ] && [ -f "$work/sched.data" ]; then
+    # the thread that serves requests: KeelKV's event loop, Redis's main thread (its pid)
+    local tid="$pid" name=main
+    if [ "$port" = "$kp" ]; then
+      tid=$(grep -l '^keel-event-loop$' /proc/"$pid"/task/*/comm | head -1 | cut -d/ -f5); name=loop
+    fi
+    local delay
+    delay=$(perf sched latency -p -i "$work/sched.data" 2>/dev/null |
+      awk -v t=":$tid" '$1 ~ t "$" { for (i = 1; i <= NF; i++) if ($i == "max:") print $(i + 1) " ms" }' || true)
+    saved="$saved; $name max delay ${delay:-none}"
+    rm -f "$work/sched.data"
+  fi
   awk -F'"' -v label="$label" -v before="$before" -v peak="$peak" -v saved="${saved:--}" '
     FNR == 1 { f++; p50[f] = $10; p99[f] = $14; max[f] = $16; rps[f] = $4 }
     END { printf "| %s | %.0f | %s / %s / %s | %.0f | %s / %s / %s | %s | %.0f | %.0f | %.0f |\n", label,

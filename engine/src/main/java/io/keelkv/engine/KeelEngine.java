@@ -251,6 +251,8 @@ public final class KeelEngine implements AutoCloseable
     public void execute(final Args args, final RespWriter out)
     {
         dispatcher.execute(args, out, localClient);
+        // the AOF copies a pass's commands into its file at the end of the pass; an embedded call is its own pass
+        aof.afterPass();
     }
 
     // ------------------------------------------------------------------------------------------------

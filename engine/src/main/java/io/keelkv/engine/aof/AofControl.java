@@ -211,14 +211,29 @@ public final class AofControl implements CommandPropagator, KeyspaceListener, Au
             return;
         }
         stageSelect(db);
-        final int count = args.count();
-        staging.header(count);
-        for (int i = 0; i < count; i++)
+        final int raw = args.rawLength();
+        if (raw > 0)
         {
-            staging.bulk(args, i);
+            // the request as it arrived is already the canonical multibulk Redis would write: copy it
+            staging.raw(args.buffer(), args.rawOffset(), raw);
+        }
+        else
+        {
+            final int count = args.count();
+            staging.header(count);
+            for (int i = 0; i < count; i++)
+            {
+                staging.bulk(args, i);
+            }
         }
         appendedCommands++;
-        flushStaging();
+        // copied into the file once per loop pass (afterPass, before any reply of the pass is written, as
+        // Redis's beforeSleep writes its aof_buf), or sooner when much is staged: one copy of a pass's commands
+        // instead of one call per command; the staging buffer stays small and in cache
+        if (staging.length() >= STAGING_FLUSH_BYTES)
+        {
+            flushStaging();
+        }
     }
 
     @Override
@@ -239,6 +254,9 @@ public final class AofControl implements CommandPropagator, KeyspaceListener, Au
         }
         return null;
     }
+
+    /** Staged bytes copied into the file at once rather than at the end of the pass (see propagate). */
+    static final int STAGING_FLUSH_BYTES = 32 * 1024;
 
     private static String reason(final AppendFileException ex)
     {
@@ -432,6 +450,12 @@ public final class AofControl implements CommandPropagator, KeyspaceListener, Au
         if (policy == AofSyncAgent.POLICY_ALWAYS && file.position() + fileLogicalBase > syncAgent.durableLogical())
         {
             LockSupport.unpark(syncRunner.thread());
+        }
+        if (file.mapAhead())
+        {
+            // the sync agent may be parked for up to its idle limit: wake it to fault the new chunk in now
+            LockSupport.unpark(syncRunner.thread());
+            work++;
         }
         final MappedAppendFile retired = syncAgent.takeRetired();
         if (retired != null)

@@ -251,6 +251,9 @@ public final class AofRewrite
                 {
                     final MappedAppendFile file = MappedAppendFile.create(
                         dir.resolve(withIncr.lastIncr().orElseThrow().fileName()), chunkSizeBytes);
+                    // its first pages faulted in here, off the loop: the sync agent only starts on them once the
+                    // loop has switched to the file, and until then the loop would fault each fresh page itself
+                    file.prefaultAhead(AofSyncAgent.PREFAULT_AHEAD_BYTES, AofSyncAgent.PREFAULT_AHEAD_BYTES);
                     if (writeManifest)
                     {
                         // a kill from now on finds the new, empty incremental file after the old ones

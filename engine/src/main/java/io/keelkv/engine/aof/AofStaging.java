@@ -32,6 +32,13 @@ final class AofStaging
         length = 0;
     }
 
+    /** Bytes that are already a whole command in canonical RESP (a request as it arrived, see Args#rawLength). */
+    void raw(final DirectBuffer source, final int offset, final int bytes)
+    {
+        buffer.putBytes(length, source, offset, bytes);
+        length += bytes;
+    }
+
     /** {@code *count\r\n}. */
     void header(final int count)
     {

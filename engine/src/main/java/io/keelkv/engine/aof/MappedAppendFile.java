@@ -422,6 +422,35 @@ public final class MappedAppendFile implements AutoCloseable
         }
     }
 
+    /**
+     * Map the next chunk before the appender reaches it, once it is past the middle of its last mapped chunk
+     * and the sync thread has already grown the file over the next one ({@link #prepareGrowth}). Mapping is
+     * one mmap, cheap; its point is that the sync thread can then fault the next chunk's first pages in
+     * ({@link #prefaultAhead}) before any append lands there. Without it every chunk began with the event
+     * loop taking a page fault per fresh page (each a readahead-sized folio zeroed) until the sync thread's
+     * next pass, up to its park time (native-notes/aof-mmap.md). Never grows the file, never throws: a chunk
+     * that cannot be mapped now is mapped, and its failure reported, by the append that needs it.
+     *
+     * @return true when a chunk was mapped.
+     */
+    public boolean mapAhead()
+    {
+        if (closed || mappedLimit - position > chunkSizeBytes / 2 || fileLength < mappedLimit + chunkSizeBytes)
+        {
+            return false;
+        }
+        try
+        {
+            mapChunk((int)(mappedLimit >>> chunkShift));
+        }
+        catch (final AppendFileException ex)
+        {
+            return false;
+        }
+        mappedLimit += chunkSizeBytes;
+        return true;
+    }
+
     /** Reserve [fileLength, newLimit), extend the length, fsync (it must be durable before data goes there), map. */
     private void grow(final long newLimit) throws AppendFileException
     {
@@ -508,6 +537,9 @@ public final class MappedAppendFile implements AutoCloseable
                 raf.setLength(newLimit);
                 channel.force(true);
                 fileLength = newLimit;
+                // the fsync wrote back, and so write-protected, every page touched ahead: touch them again
+                prefaultedPosition = Math.min(prefaultedPosition,
+                    (UnsafeApi.getLongAcquire(this, APPENDED_POSITION_OFFSET) + pageMask) & ~pageMask);
                 return true;
             }
             catch (final IOException | RuntimeException ex)
@@ -666,6 +698,11 @@ public final class MappedAppendFile implements AutoCloseable
             at = rangeEnd;
         }
         syncedPosition = position;
+        // the writeback write-protects more than the range: whole folios, megabytes past the position here
+        // (traced: runs of 700-930 write faults by the appender right after each msync under everysec). The
+        // pages already touched ahead are touched again by the next prefaultAhead, before the appender gets
+        // there (prepareGrowth's fsync does the same to all of them)
+        prefaultedPosition = Math.min(prefaultedPosition, end);
         UnsafeApi.putLongRelease(this, SYNC_COUNT_OFFSET, UnsafeApi.getLong(this, SYNC_COUNT_OFFSET) + 1);
         UnsafeApi.putLongRelease(this, SYNCED_BYTES_OFFSET, UnsafeApi.getLong(this, SYNCED_BYTES_OFFSET) + bytes);
         UnsafeApi.putLongRelease(this, SYNC_TOTAL_NS_OFFSET,
@@ -678,9 +715,10 @@ public final class MappedAppendFile implements AutoCloseable
      * Sync thread: fault in the file's pages ahead of the appended position, so that the appender's stores
      * land on pages already mapped writable. On this machine the first store into a fresh page of the file
      * costs ~18 us (the kernel allocates and zeroes a page-cache page); at one fault per 65 SETs that was a
-     * third of the event loop's time at pipeline 16 (native-notes/aof-mmap.md). Only the chunk holding the
-     * appended position is touched: it stays mapped until the durable position, which only this thread
-     * moves, has passed its end. A touch is a compare-and-set of 0 with 0 on one long per page: a write
+     * third of the event loop's time at pipeline 16 (native-notes/aof-mmap.md). Only chunks at or past the
+     * appended position are touched, the next one once the appender mapped it ahead ({@link #mapAhead}): a
+     * chunk stays mapped until the durable position, which only this thread moves, has passed its end. This
+     * may also run on the thread that created the file, before the file is handed to the sync thread. A touch is a compare-and-set of 0 with 0 on one long per page: a write
      * access that changes no byte, and that cannot lose a byte the appender writes there at the same time
      * (the CAS either finds it written and does nothing, or completes before it). Pages past the appended
      * position are zeros (reserved, unwritten blocks), so the CAS finds 0 there.
@@ -700,20 +738,25 @@ public final class MappedAppendFile implements AutoCloseable
         {
             return 0;
         }
-        final int chunk = (int)(appended >>> chunkShift);
         final long[] addresses = chunkAddresses;
-        if (chunk >= addresses.length || addresses[chunk] == 0)
-        {
-            return 0;
-        }
-        final long base = (long)chunk << chunkShift;
-        final long limit = Math.min(base + chunkSizeBytes, appended + bytesAhead);
+        final long limit = appended + bytesAhead;
         long at = Math.max(prefaultedPosition, (appended + pageMask) & ~pageMask);
         final long start = at;
         while (at < limit)
         {
-            UnsafeApi.compareAndSetLong(null, addresses[chunk] + (at - base), 0L, 0L);
-            at += pageMask + 1;
+            // the chunk of the appended position, and the next one once the appender has mapped it ahead
+            final int chunk = (int)(at >>> chunkShift);
+            if (chunk >= addresses.length || addresses[chunk] == 0)
+            {
+                break;
+            }
+            final long base = (long)chunk << chunkShift;
+            final long chunkLimit = Math.min(base + chunkSizeBytes, limit);
+            while (at < chunkLimit)
+            {
+                UnsafeApi.compareAndSetLong(null, addresses[chunk] + (at - base), 0L, 0L);
+                at += pageMask + 1;
+            }
         }
         prefaultedPosition = Math.max(prefaultedPosition, at);
         return Math.max(0, at - start);

@@ -36,6 +36,9 @@ public final class Args
     private int[] lengths = new int[INITIAL_CAPACITY];
     private long longValue;
     private double doubleValue;
+    // the whole request's bytes, when the decoder found them in canonical RESP (see #rawLength)
+    private int rawOffset;
+    private int rawLength = -1;
 
     /**
      * Start an empty argument list over {@code buffer}; offsets given to {@link #add} are then absolute.
@@ -47,6 +50,7 @@ public final class Args
         this.buffer = buffer;
         this.base = 0;
         this.count = 0;
+        this.rawLength = -1;
     }
 
     /**
@@ -86,6 +90,30 @@ public final class Args
     {
         this.buffer = buffer;
         this.base = base;
+    }
+
+    /** The decoder found the request, {@code length} bytes at {@code offset} of {@link #buffer()}, canonical. */
+    void raw(final int offset, final int length)
+    {
+        this.rawOffset = offset;
+        this.rawLength = length;
+    }
+
+    /**
+     * @return the length of the request as it arrived when those bytes are exactly the canonical RESP
+     * multibulk of these arguments ({@code *N\r\n} then {@code $len\r\nbytes\r\n} each, as Redis's AOF writes a
+     * command), so that they can be copied instead of encoded again; -1 otherwise (an inline request, a
+     * multibulk whose line ends Redis skips unchecked were not CRLF, arguments not from a decoder).
+     */
+    public int rawLength()
+    {
+        return rawLength;
+    }
+
+    /** @return where the request's bytes start in {@link #buffer()}; meaningful when {@link #rawLength()} is not -1. */
+    public int rawOffset()
+    {
+        return rawOffset;
     }
 
     public DirectBuffer buffer()

@@ -79,6 +79,8 @@ public final class RespDecoder
     private int argsRemaining;
     private long bulkLength;
     private long bytesNeeded;
+    // every byte Redis skips unchecked in this request so far was the CR or LF of canonical RESP
+    private boolean canonical;
 
     private String errorMessage;
     private byte[] errorLine;
@@ -199,6 +201,7 @@ public final class RespDecoder
             {
                 return complete(cr + 2);
             }
+            canonical = UnsafeApi.getByte(array, address + cr + 1) == '\n';
             args.ensureCapacity((int)count);
             argsRemaining = (int)count;
             position = cr + 2;
@@ -234,6 +237,7 @@ public final class RespDecoder
                     return error(UNAUTHENTICATED_BULK);
                 }
                 bulkLength = length;
+                canonical &= UnsafeApi.getByte(array, address + cr + 1) == '\n';
                 position = cr + 2;
                 state = STATE_BULK_BODY;
             }
@@ -247,6 +251,8 @@ public final class RespDecoder
                 return NEED_MORE;
             }
             final long end = position + bulkLength + 2;
+            canonical &= UnsafeApi.getByte(array, address + end - 2) == '\r' &&
+                UnsafeApi.getByte(array, address + end - 1) == '\n';
             args.add(position, (int)bulkLength);
             position = (int)end;
             scanPosition = position;
@@ -255,6 +261,10 @@ public final class RespDecoder
         }
 
         args.rebase(buffer, offset);
+        if (canonical)
+        {
+            args.raw(offset, position);
+        }
         return complete(position);
     }
 

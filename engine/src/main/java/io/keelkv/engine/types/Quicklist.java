@@ -17,16 +17,16 @@ import static io.keelkv.engine.types.QuicklistDescriptor.*;
  * and {@link #stringLength}, a raw page-memory range valid until the next write). {@link #deleteCurrent} and
  * {@link #replaceCurrent} write at the cursor.
  *
+ * <p>The node structure under it (root words, node blocks, links, growth, split, copy and free) is
+ * {@link QuicklistNodes}; this class is the list as the commands see it.
+ *
  * <p>Node fill follows Redis 7.0's _quicklistNodeAllowInsert over {@code list-max-listpack-size} ({@code fill},
  * passed to each write): negative, a node's listpack bytes (4 KB .. 64 KB); positive, elements per node (and at
  * most 8 KB). No compression ({@code list-compress-depth} 0).
  */
 public final class Quicklist
 {
-    private final PageMemory memory;
-    private final PageRegion region;
-    private final ListpackFlyweight listpack = new ListpackFlyweight();
-    private long root = NULL_HANDLE;
+    private final QuicklistNodes nodes;
 
     // cursor
     private long node = NULL_HANDLE;
@@ -41,8 +41,7 @@ public final class Quicklist
 
     public Quicklist(final PageMemory memory)
     {
-        this.memory = memory;
-        this.region = new PageRegion(memory);
+        this.nodes = new QuicklistNodes(memory);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -51,130 +50,54 @@ public final class Quicklist
     /** A new empty list's root, or NULL_HANDLE when memory is exhausted; the list is then wrapped. */
     public long create()
     {
-        final long handle = memory.allocate(LENGTH, false);
-        if (handle == NULL_HANDLE)
-        {
-            return NULL_HANDLE;
-        }
-        memory.fill(handle, LENGTH, (byte)0);
-        memory.putInt(handle + MAGIC_OFFSET, MAGIC);
-        root = handle;
         node = NULL_HANDLE;
-        return handle;
+        return nodes.create();
     }
 
     /** Whether the block at {@code handle} carries the quicklist magic (what {@link LazyFree} dispatches on). */
     public static boolean isQuicklistRoot(final PageMemory memory, final long handle)
     {
-        memory.checkRange(handle, LENGTH);
-        return memory.getInt(handle + MAGIC_OFFSET) == MAGIC;
+        return QuicklistNodes.isRoot(memory, handle);
     }
 
     /** Point at the list rooted at {@code handle}, checked; throws {@link IllegalStateException} when unsound. */
     public Quicklist wrap(final long handle)
     {
-        memory.checkRange(handle, LENGTH);
-        root = handle;
         node = NULL_HANDLE;
-        final String problem = check();
-        if (problem != null)
-        {
-            root = NULL_HANDLE;
-            throw new IllegalStateException("damaged quicklist root at 0x" + Long.toHexString(handle) + ": " + problem);
-        }
+        nodes.wrap(handle);
         return this;
     }
 
     /** Why the root is not a sound quicklist, or null. O(1): the words and the end nodes. */
     public String check()
     {
-        if (memory.getInt(root + MAGIC_OFFSET) != MAGIC)
-        {
-            return "no quicklist magic";
-        }
-        final long nodes = nodeCount();
-        final long count = length();
-        final long head = head();
-        final long tail = tail();
-        if (nodes < 0 || count < nodes || (nodes == 0) != (head == NULL_HANDLE) || (nodes == 0) != (tail == NULL_HANDLE) ||
-            (nodes == 0 && count != 0))
-        {
-            return "head 0x" + Long.toHexString(head) + ", tail 0x" + Long.toHexString(tail) + ", " + nodes +
-                " nodes and " + count + " elements do not fit";
-        }
-        if (head != NULL_HANDLE)
-        {
-            final String problem = checkNode(head);
-            if (problem != null)
-            {
-                return problem;
-            }
-            if (memory.getLong(head + PREV_OFFSET) != NULL_HANDLE)
-            {
-                return "head node has a previous node";
-            }
-            final String tailProblem = checkNode(tail);
-            if (tailProblem != null)
-            {
-                return tailProblem;
-            }
-            if (memory.getLong(tail + NEXT_OFFSET) != NULL_HANDLE)
-            {
-                return "tail node has a next node";
-            }
-        }
-        return null;
-    }
-
-    private String checkNode(final long handle)
-    {
-        final long capacity = memory.blockCapacityBytes(handle);
-        if (capacity < NODE_HEADER + ListpackDescriptor.EMPTY_LENGTH)
-        {
-            return "node 0x" + Long.toHexString(handle) + " is not a block of a node's size";
-        }
-        final long total = memory.getInt(handle + NODE_HEADER) & 0xFFFFFFFFL;
-        if (total < ListpackDescriptor.EMPTY_LENGTH + 1 || total > capacity - NODE_HEADER)
-        {
-            return "node 0x" + Long.toHexString(handle) + " holds a listpack of " + total + " bytes in " + capacity;
-        }
-        return null;
+        return nodes.check();
     }
 
     public long rootHandle()
     {
-        return root;
+        return nodes.root;
     }
 
     public long head()
     {
-        return memory.getLong(root + HEAD_OFFSET);
+        return nodes.head();
     }
 
     public long tail()
     {
-        return memory.getLong(root + TAIL_OFFSET);
+        return nodes.tail();
     }
 
     public long nodeCount()
     {
-        return memory.getLong(root + NODES_OFFSET);
+        return nodes.nodeCount();
     }
 
     /** LLEN. */
     public long length()
     {
-        return memory.getLong(root + COUNT_OFFSET);
-    }
-
-    private void count(final long count)
-    {
-        memory.putLong(root + COUNT_OFFSET, count);
-    }
-
-    private void nodes(final long nodes)
-    {
-        memory.putLong(root + NODES_OFFSET, nodes);
+        return nodes.length();
     }
 
     public static long nextNode(final PageMemory memory, final long node)
@@ -184,70 +107,30 @@ public final class Quicklist
 
     public long nextNode(final long n)
     {
-        return memory.getLong(n + NEXT_OFFSET);
+        return nodes.nextNode(n);
     }
 
     public long prevNode(final long n)
     {
-        return memory.getLong(n + PREV_OFFSET);
+        return nodes.prevNode(n);
     }
 
     /** The block bytes of node {@code n} (MEMORY USAGE). */
     public long nodeBlockBytes(final long n)
     {
-        return memory.blockCapacityBytes(n);
+        return nodes.memory.blockCapacityBytes(n);
     }
 
-    /** The listpack of node {@code n}, wrapped over its block (checked). */
-    private ListpackFlyweight lp(final long n)
+    /** {@link QuicklistNodes#ensureCapacity}, the cursor following its node when that one moves. */
+    private long grow(final long n, final long bytes)
     {
-        final String problem = checkNode(n);
-        if (problem != null)
+        final long moved = nodes.ensureCapacity(n, bytes);
+        if (moved != NULL_HANDLE && node == n)
         {
-            throw new IllegalStateException("damaged quicklist: " + problem);
+            node = moved;
+            nodeAddress = nodes.memory.address(moved);
         }
-        region.wrap(n + NODE_HEADER, (int)Math.min(Integer.MAX_VALUE, memory.blockCapacityBytes(n) - NODE_HEADER));
-        return listpack.wrap(region);
-    }
-
-    private int nodeCount(final long n)
-    {
-        return lp(n).count();
-    }
-
-    // ------------------------------------------------------------------------------------------------
-    // fill
-
-    /** _quicklistNodeAllowInsert of Redis 7.0: may an element of {@code sz} bytes go into node {@code n}. */
-    private boolean allowInsert(final long n, final int fillSetting, final long sz)
-    {
-        if (n == NULL_HANDLE)
-        {
-            return false;
-        }
-        final int fill = clampFill(fillSetting);
-        final ListpackFlyweight lp = lp(n);
-        int overhead = sz < 254 ? 1 : 5;
-        overhead += sz < 64 ? 1 : sz < 16384 ? 2 : 5;
-        final long newSize = lp.totalBytes() + sz + overhead;
-        if (fill < 0)
-        {
-            final int offset = -fill - 1;
-            if (newSize <= OPTIMIZATION_LEVEL[offset])
-            {
-                return true;
-            }
-        }
-        if (newSize > SIZE_SAFETY_LIMIT)
-        {
-            return false;
-        }
-        return lp.count() < fill;
-    }
-
-    private static int clampFill(final int fill)
-    {
-        return fill > FILL_MAX ? FILL_MAX : Math.max(fill, -5);
+        return moved;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -260,132 +143,35 @@ public final class Quicklist
      */
     public boolean push(final boolean head, final DirectBuffer src, final int offset, final int length, final int fill)
     {
-        long n = head ? head() : tail();
-        if (allowInsert(n, fill, length))
+        long n = head ? nodes.head() : nodes.tail();
+        if (nodes.allowInsert(n, fill, length))
         {
-            n = ensureCapacity(n, lp(n).sizeAfterInsert(src, offset, length));
+            n = grow(n, nodes.lp(n).sizeAfterInsert(src, offset, length));
             if (n == NULL_HANDLE)
             {
                 return false;
             }
             if (head)
             {
-                lp(n).prepend(src, offset, length);
+                nodes.lp(n).prepend(src, offset, length);
             }
             else
             {
-                lp(n).append(src, offset, length);
+                nodes.lp(n).append(src, offset, length);
             }
         }
         else
         {
-            final long fresh = newNode(src, offset, length);
+            final long fresh = nodes.newNode(src, offset, length);
             if (fresh == NULL_HANDLE)
             {
                 return false;
             }
-            link(fresh, head ? NULL_HANDLE : tail(), head ? head() : NULL_HANDLE);
+            nodes.link(fresh, head ? NULL_HANDLE : nodes.tail(), head ? nodes.head() : NULL_HANDLE);
         }
-        count(length() + 1);
+        nodes.count(nodes.length() + 1);
         node = NULL_HANDLE;
         return true;
-    }
-
-    /** A node holding one element (unlinked). */
-    private long newNode(final DirectBuffer src, final int offset, final int length)
-    {
-        final long bytes = NODE_HEADER + ListpackDescriptor.EMPTY_LENGTH + (long)length + 16;
-        final long n = memory.allocate(bytes, false);
-        if (n == NULL_HANDLE)
-        {
-            return NULL_HANDLE;
-        }
-        memory.putLong(n + PREV_OFFSET, NULL_HANDLE);
-        memory.putLong(n + NEXT_OFFSET, NULL_HANDLE);
-        region.wrap(n + NODE_HEADER, (int)Math.min(Integer.MAX_VALUE, memory.blockCapacityBytes(n) - NODE_HEADER));
-        listpack.wrap(region).init();
-        listpack.append(src, offset, length);
-        return n;
-    }
-
-    /** Link the unlinked node {@code n} between {@code prev} and {@code next} (either may be none). */
-    private void link(final long n, final long prev, final long next)
-    {
-        memory.putLong(n + PREV_OFFSET, prev);
-        memory.putLong(n + NEXT_OFFSET, next);
-        if (prev == NULL_HANDLE)
-        {
-            memory.putLong(root + HEAD_OFFSET, n);
-        }
-        else
-        {
-            memory.putLong(prev + NEXT_OFFSET, n);
-        }
-        if (next == NULL_HANDLE)
-        {
-            memory.putLong(root + TAIL_OFFSET, n);
-        }
-        else
-        {
-            memory.putLong(next + PREV_OFFSET, n);
-        }
-        nodes(nodeCount() + 1);
-    }
-
-    /** Unlink node {@code n} and free its block. */
-    private void unlinkAndFree(final long n)
-    {
-        final long prev = prevNode(n);
-        final long next = nextNode(n);
-        if (prev == NULL_HANDLE)
-        {
-            memory.putLong(root + HEAD_OFFSET, next);
-        }
-        else
-        {
-            memory.putLong(prev + NEXT_OFFSET, next);
-        }
-        if (next == NULL_HANDLE)
-        {
-            memory.putLong(root + TAIL_OFFSET, prev);
-        }
-        else
-        {
-            memory.putLong(next + PREV_OFFSET, prev);
-        }
-        nodes(nodeCount() - 1);
-        memory.free(n, memory.blockCapacityBytes(n));
-    }
-
-    /**
-     * Node {@code n} with room for a listpack of {@code bytes}: itself, or a bigger copy in its place (the
-     * neighbours and the root re-pointed). NULL_HANDLE when memory ran out (n is then unchanged).
-     */
-    private long ensureCapacity(final long n, final long bytes)
-    {
-        final long capacity = memory.blockCapacityBytes(n) - NODE_HEADER;
-        if (bytes <= capacity)
-        {
-            return n;
-        }
-        final long moved = memory.allocate(NODE_HEADER + bytes + (bytes >>> 3), false);
-        if (moved == NULL_HANDLE)
-        {
-            return NULL_HANDLE;
-        }
-        final long used = memory.getInt(n + NODE_HEADER) & 0xFFFFFFFFL;
-        memory.copy(moved, n, NODE_HEADER + used);
-        final long prev = prevNode(n);
-        final long next = nextNode(n);
-        memory.putLong(prev == NULL_HANDLE ? root + HEAD_OFFSET : prev + NEXT_OFFSET, moved);
-        memory.putLong(next == NULL_HANDLE ? root + TAIL_OFFSET : next + PREV_OFFSET, moved);
-        memory.free(n, capacity + NODE_HEADER);
-        if (node == n)
-        {
-            node = moved;
-            nodeAddress = memory.address(moved);
-        }
-        return moved;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -394,7 +180,7 @@ public final class Quicklist
     /** Point the cursor at the element at {@code index} (negative from the tail); false when out of range. */
     public boolean seek(final long index)
     {
-        final long count = length();
+        final long count = nodes.length();
         final long i = index < 0 ? count + index : index;
         if (i < 0 || i >= count)
         {
@@ -404,12 +190,12 @@ public final class Quicklist
         if (i < count / 2 + 1)
         {
             long skipped = 0;
-            for (long n = head(); n != NULL_HANDLE; n = nextNode(n))
+            for (long n = nodes.head(); n != NULL_HANDLE; n = nodes.nextNode(n))
             {
-                final int c = nodeCount(n);
+                final int c = nodes.elements(n);
                 if (i < skipped + c)
                 {
-                    return at(n, listpack.seek(i - skipped));
+                    return at(n, nodes.lp(n).seek(i - skipped));
                 }
                 skipped += c;
             }
@@ -418,12 +204,12 @@ public final class Quicklist
         {
             long skipped = 0;
             final long fromTail = count - 1 - i;
-            for (long n = tail(); n != NULL_HANDLE; n = prevNode(n))
+            for (long n = nodes.tail(); n != NULL_HANDLE; n = nodes.prevNode(n))
             {
-                final int c = nodeCount(n);
+                final int c = nodes.elements(n);
                 if (fromTail < skipped + c)
                 {
-                    return at(n, listpack.seek(-1 - (fromTail - skipped)));
+                    return at(n, nodes.lp(n).seek(-1 - (fromTail - skipped)));
                 }
                 skipped += c;
             }
@@ -433,14 +219,14 @@ public final class Quicklist
 
     public boolean first()
     {
-        final long n = head();
-        return n != NULL_HANDLE ? at(n, lp(n).first()) : at(NULL_HANDLE, ListpackFlyweight.NONE);
+        final long n = nodes.head();
+        return n != NULL_HANDLE ? at(n, nodes.lp(n).first()) : at(NULL_HANDLE, ListpackFlyweight.NONE);
     }
 
     public boolean last()
     {
-        final long n = tail();
-        return n != NULL_HANDLE ? at(n, lp(n).last()) : at(NULL_HANDLE, ListpackFlyweight.NONE);
+        final long n = nodes.tail();
+        return n != NULL_HANDLE ? at(n, nodes.lp(n).last()) : at(NULL_HANDLE, ListpackFlyweight.NONE);
     }
 
     private boolean at(final long n, final int p)
@@ -453,32 +239,32 @@ public final class Quicklist
         }
         node = n;
         position = p;
-        nodeAddress = memory.address(n);
+        nodeAddress = nodes.memory.address(n);
         return true;
     }
 
     /** Move the cursor to the next element; false at the end. */
     public boolean next()
     {
-        final int p = lp(node).next(position);
+        final int p = nodes.lp(node).next(position);
         if (p != ListpackFlyweight.NONE)
         {
             return at(node, p);
         }
-        final long n = nextNode(node);
-        return n == NULL_HANDLE ? at(NULL_HANDLE, p) : at(n, lp(n).first());
+        final long n = nodes.nextNode(node);
+        return n == NULL_HANDLE ? at(NULL_HANDLE, p) : at(n, nodes.lp(n).first());
     }
 
     /** Move the cursor to the previous element; false at the start. */
     public boolean prev()
     {
-        final int p = lp(node).prev(position);
+        final int p = nodes.lp(node).prev(position);
         if (p != ListpackFlyweight.NONE)
         {
             return at(node, p);
         }
-        final long n = prevNode(node);
-        return n == NULL_HANDLE ? at(NULL_HANDLE, p) : at(n, lp(n).last());
+        final long n = nodes.prevNode(node);
+        return n == NULL_HANDLE ? at(NULL_HANDLE, p) : at(n, nodes.lp(n).last());
     }
 
     public boolean valid()
@@ -489,7 +275,7 @@ public final class Quicklist
     /** Decode the element at the cursor. */
     public Quicklist load()
     {
-        final ListpackFlyweight lp = lp(node);
+        final ListpackFlyweight lp = nodes.lp(node);
         lp.load(position);
         elementInteger = lp.isInteger();
         if (elementInteger)
@@ -530,7 +316,7 @@ public final class Quicklist
     /** Whether the element at the cursor equals the bytes (LREM, LPOS, LINSERT's pivot). */
     public boolean currentEquals(final DirectBuffer src, final int offset, final int length)
     {
-        return lp(node).equalsBytes(position, src, offset, length);
+        return nodes.lp(node).equalsBytes(position, src, offset, length);
     }
 
     /**
@@ -540,22 +326,22 @@ public final class Quicklist
     public void deleteCurrent(final boolean forward)
     {
         final long n = node;
-        final ListpackFlyweight lp = lp(n);
+        final ListpackFlyweight lp = nodes.lp(n);
         final int p = position;
         final int before = forward ? ListpackFlyweight.NONE : lp.prev(p);
         final int after = lp.delete(p);
-        count(length() - 1);
+        nodes.count(nodes.length() - 1);
         if (lp.count() == 0)
         {
-            final long neighbour = forward ? nextNode(n) : prevNode(n);
-            unlinkAndFree(n);
+            final long neighbour = forward ? nodes.nextNode(n) : nodes.prevNode(n);
+            nodes.unlinkAndFree(n);
             if (neighbour == NULL_HANDLE)
             {
                 at(NULL_HANDLE, ListpackFlyweight.NONE);
             }
             else
             {
-                at(neighbour, forward ? lp(neighbour).first() : lp(neighbour).last());
+                at(neighbour, forward ? nodes.lp(neighbour).first() : nodes.lp(neighbour).last());
             }
             return;
         }
@@ -567,14 +353,14 @@ public final class Quicklist
             }
             else
             {
-                final long next = nextNode(n);
+                final long next = nodes.nextNode(n);
                 if (next == NULL_HANDLE)
                 {
                     at(NULL_HANDLE, ListpackFlyweight.NONE);
                 }
                 else
                 {
-                    at(next, lp(next).first());
+                    at(next, nodes.lp(next).first());
                 }
             }
         }
@@ -584,14 +370,14 @@ public final class Quicklist
         }
         else
         {
-            final long prev = prevNode(n);
+            final long prev = nodes.prevNode(n);
             if (prev == NULL_HANDLE)
             {
                 at(NULL_HANDLE, ListpackFlyweight.NONE);
             }
             else
             {
-                at(prev, lp(prev).last());
+                at(prev, nodes.lp(prev).last());
             }
         }
     }
@@ -599,12 +385,12 @@ public final class Quicklist
     /** LSET at the cursor. @return false when memory ran out (unchanged). */
     public boolean replaceCurrent(final DirectBuffer src, final int offset, final int length)
     {
-        final long n = ensureCapacity(node, lp(node).sizeAfterReplace(position, src, offset, length));
+        final long n = grow(node, nodes.lp(node).sizeAfterReplace(position, src, offset, length));
         if (n == NULL_HANDLE)
         {
             return false;
         }
-        lp(n).replace(position, src, offset, length);
+        nodes.lp(n).replace(position, src, offset, length);
         node = NULL_HANDLE;
         return true;
     }
@@ -618,95 +404,66 @@ public final class Quicklist
     {
         final long n = node;
         final int p = position;
-        if (allowInsert(n, fill, length))
+        if (nodes.allowInsert(n, fill, length))
         {
-            final long grown = ensureCapacity(n, lp(n).sizeAfterInsert(src, offset, length));
+            final long grown = grow(n, nodes.lp(n).sizeAfterInsert(src, offset, length));
             if (grown == NULL_HANDLE)
             {
                 return false;
             }
-            lp(grown).insert(p, after ? ListpackFlyweight.AFTER : ListpackFlyweight.BEFORE, src, offset, length);
-            count(length() + 1);
+            nodes.lp(grown).insert(p, after ? ListpackFlyweight.AFTER : ListpackFlyweight.BEFORE, src, offset, length);
+            nodes.count(nodes.length() + 1);
             node = NULL_HANDLE;
             return true;
         }
-        final ListpackFlyweight lp = lp(n);
+        final ListpackFlyweight lp = nodes.lp(n);
         final boolean atTail = after && lp.next(p) == ListpackFlyweight.NONE;
         final boolean atHead = !after && lp.prev(p) == ListpackFlyweight.NONE;
-        if (atTail && allowInsert(nextNode(n), fill, length))
+        if (atTail && nodes.allowInsert(nodes.nextNode(n), fill, length))
         {
-            final long next = ensureCapacity(nextNode(n), lp(nextNode(n)).sizeAfterInsert(src, offset, length));
+            final long next = grow(nodes.nextNode(n), nodes.lp(nodes.nextNode(n)).sizeAfterInsert(src, offset, length));
             if (next == NULL_HANDLE)
             {
                 return false;
             }
-            lp(next).prepend(src, offset, length);
+            nodes.lp(next).prepend(src, offset, length);
         }
-        else if (atHead && allowInsert(prevNode(n), fill, length))
+        else if (atHead && nodes.allowInsert(nodes.prevNode(n), fill, length))
         {
-            final long prev = ensureCapacity(prevNode(n), lp(prevNode(n)).sizeAfterInsert(src, offset, length));
+            final long prev = grow(nodes.prevNode(n), nodes.lp(nodes.prevNode(n)).sizeAfterInsert(src, offset, length));
             if (prev == NULL_HANDLE)
             {
                 return false;
             }
-            lp(prev).append(src, offset, length);
+            nodes.lp(prev).append(src, offset, length);
         }
         else
         {
-            final long fresh = newNode(src, offset, length);
+            final long fresh = nodes.newNode(src, offset, length);
             if (fresh == NULL_HANDLE)
             {
                 return false;
             }
             if (atTail || atHead)
             {
-                link(fresh, atTail ? n : prevNode(n), atTail ? nextNode(n) : n);
+                nodes.link(fresh, atTail ? n : nodes.prevNode(n), atTail ? nodes.nextNode(n) : n);
             }
             else
             {
                 // split: the elements from the insertion point on move to a node of their own after n
-                final int from = after ? lp(n).next(p) : p;
-                final long rest = splitAt(n, from);
+                final int from = after ? nodes.lp(n).next(p) : p;
+                final long rest = nodes.splitAt(n, from);
                 if (rest == NULL_HANDLE)
                 {
-                    memory.free(fresh, memory.blockCapacityBytes(fresh));
+                    nodes.memory.free(fresh, nodes.memory.blockCapacityBytes(fresh));
                     return false;
                 }
-                link(fresh, n, rest);
+                nodes.link(fresh, n, rest);
             }
         }
-        count(length() + 1);
+        nodes.count(nodes.length() + 1);
         node = NULL_HANDLE;
         return true;
-    }
-
-    /** Move the elements of node {@code n} from offset {@code from} on into a new node linked after it. */
-    private long splitAt(final long n, final int from)
-    {
-        final ListpackFlyweight lp = lp(n);
-        final int total = lp.totalBytes();
-        final int bytes = total - 1 - from;
-        int moving = 0;
-        for (int q = from; q != ListpackFlyweight.NONE; q = lp.next(q))
-        {
-            moving++;
-        }
-        final int keep = lp.count() - moving;
-        final long rest = memory.allocate(NODE_HEADER + ListpackDescriptor.EMPTY_LENGTH + bytes, false);
-        if (rest == NULL_HANDLE)
-        {
-            return NULL_HANDLE;
-        }
-        final long lpBase = rest + NODE_HEADER;
-        memory.putInt(lpBase + ListpackDescriptor.TOTAL_BYTES_OFFSET, ListpackDescriptor.EMPTY_LENGTH + bytes);
-        final int headerCount = Math.min(moving, ListpackDescriptor.COUNT_UNKNOWN);
-        memory.putByte(lpBase + ListpackDescriptor.COUNT_OFFSET, (byte)headerCount);
-        memory.putByte(lpBase + ListpackDescriptor.COUNT_OFFSET + 1, (byte)(headerCount >>> 8));
-        memory.copy(lpBase + ListpackDescriptor.HEADER_LENGTH, n + NODE_HEADER + from, bytes);
-        memory.putByte(lpBase + ListpackDescriptor.HEADER_LENGTH + bytes, (byte)ListpackDescriptor.EOF);
-        lp(n).deleteRange(keep, moving);
-        link(rest, n, nextNode(n));
-        return rest;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -716,20 +473,20 @@ public final class Quicklist
     public void trimHead(final long k)
     {
         long left = k;
-        while (left > 0 && head() != NULL_HANDLE)
+        while (left > 0 && nodes.head() != NULL_HANDLE)
         {
-            final long n = head();
-            final int c = nodeCount(n);
+            final long n = nodes.head();
+            final int c = nodes.elements(n);
             if (c <= left)
             {
-                unlinkAndFree(n);
-                count(length() - c);
+                nodes.unlinkAndFree(n);
+                nodes.count(nodes.length() - c);
                 left -= c;
             }
             else
             {
-                lp(n).deleteRange(0, left);
-                count(length() - left);
+                nodes.lp(n).deleteRange(0, left);
+                nodes.count(nodes.length() - left);
                 left = 0;
             }
         }
@@ -740,20 +497,20 @@ public final class Quicklist
     public void trimTail(final long k)
     {
         long left = k;
-        while (left > 0 && tail() != NULL_HANDLE)
+        while (left > 0 && nodes.tail() != NULL_HANDLE)
         {
-            final long n = tail();
-            final int c = nodeCount(n);
+            final long n = nodes.tail();
+            final int c = nodes.elements(n);
             if (c <= left)
             {
-                unlinkAndFree(n);
-                count(length() - c);
+                nodes.unlinkAndFree(n);
+                nodes.count(nodes.length() - c);
                 left -= c;
             }
             else
             {
-                lp(n).deleteRange(c - left, left);
-                count(length() - left);
+                nodes.lp(n).deleteRange(c - left, left);
+                nodes.count(nodes.length() - left);
                 left = 0;
             }
         }
@@ -769,33 +526,8 @@ public final class Quicklist
      */
     public long copy()
     {
-        final long source = root;
-        final long copy = create();
-        if (copy == NULL_HANDLE)
-        {
-            root = source;
-            return NULL_HANDLE;
-        }
-        long prevCopy = NULL_HANDLE;
-        for (long n = memory.getLong(source + HEAD_OFFSET); n != NULL_HANDLE; n = memory.getLong(n + NEXT_OFFSET))
-        {
-            final long used = memory.getInt(n + NODE_HEADER) & 0xFFFFFFFFL;
-            final long c = memory.allocate(NODE_HEADER + used, false);
-            if (c == NULL_HANDLE)
-            {
-                free(copy);
-                root = source;
-                return NULL_HANDLE;
-            }
-            memory.copy(c + NODE_HEADER, n + NODE_HEADER, used);
-            root = copy;
-            link(c, prevCopy, NULL_HANDLE);
-            count(length() + nodeCount(c));
-            prevCopy = c;
-        }
-        root = source;
         node = NULL_HANDLE;
-        return copy;
+        return nodes.copy();
     }
 
     /**
@@ -804,33 +536,14 @@ public final class Quicklist
      */
     public boolean freeStep(final long rootHandle, final int maxBlocks)
     {
-        wrap(rootHandle);
-        for (int i = 0; i < maxBlocks; i++)
-        {
-            final long n = head();
-            if (n == NULL_HANDLE)
-            {
-                break;
-            }
-            final int c = nodeCount(n);
-            unlinkAndFree(n);
-            count(length() - c);
-        }
-        if (head() == NULL_HANDLE)
-        {
-            memory.free(rootHandle, LENGTH);
-            root = NULL_HANDLE;
-            return true;
-        }
-        return false;
+        node = NULL_HANDLE;
+        return nodes.freeStep(rootHandle, maxBlocks);
     }
 
     /** Free a list no key holds, all at once (a failed COPY's). */
     public void free(final long rootHandle)
     {
-        while (!freeStep(rootHandle, Integer.MAX_VALUE))
-        {
-            // one call frees everything
-        }
+        node = NULL_HANDLE;
+        nodes.free(rootHandle);
     }
 }

@@ -110,6 +110,31 @@ class AofControlTest
     }
 
     @Test
+    void shouldLogRequestsInCanonicalRespWhetherTheirBytesAreCopiedOrEncodedAgain() throws Exception
+    {
+        final Path path = dir.resolve("appendonly.aof.1.incr.aof");
+        engine.aof().appendTo(MappedAppendFile.create(path, CHUNK));
+        final io.keelkv.engine.resp.RespDecoder decoder = new io.keelkv.engine.resp.RespDecoder();
+        final Args args = new Args();
+        final LocalClient client = new LocalClient(1, false);
+        final String[] requests = {
+            "*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n", // canonical: copied as it arrived
+            "*3\r\n$3\r\nset\r\n$1\r\nb\r\n$2\r\n22XY",     // Redis skips the bytes after a bulk unchecked
+            "*2\rZ$4\rZINCR\r\n$1\r\na\r\n",                  // and the byte after a header's CR
+            "APPEND b 3\r\n",                                    // inline
+        };
+        for (final String request : requests)
+        {
+            final byte[] bytes = request.getBytes(StandardCharsets.ISO_8859_1);
+            assertEquals(bytes.length, decoder.decode(new org.agrona.concurrent.UnsafeBuffer(bytes), 0, bytes.length, args));
+            engine.dispatcher().execute(args, new RespWriter(1024), client);
+        }
+        engine.aof().close();
+        assertEquals(resp("SELECT", "0") + resp("SET", "a", "1") + resp("set", "b", "22") + resp("INCR", "a") +
+            resp("APPEND", "b", "3"), Files.readString(path, StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
     void shouldLogTheDeterministicFormAndADelForAnExpiredKey() throws Exception
     {
         final Path path = dir.resolve("appendonly.aof.1.incr.aof");

@@ -499,6 +499,7 @@ class MappedAppendFileTest
                 while (!stop.get())
                 {
                     touched.addAndGet(file.prefaultAhead(64 * 1024, 16 * 1024));
+                    file.prepareGrowth(); // so that the appender maps chunks ahead and the touches cross into them
                     file.syncUpTo(file.appendedPosition());
                 }
             }
@@ -515,6 +516,10 @@ class MappedAppendFileTest
             record[0] = (byte)(1 + (record[0] & 0x7f)); // never all zeros: a lost byte would show
             file.append(new UnsafeBuffer(record), 0, record.length);
             expected.write(record);
+            if (i % 64 == 0)
+            {
+                file.mapAhead(); // once per loop pass in the server
+            }
         }
         stop.set(true);
         sync.join();
@@ -523,6 +528,42 @@ class MappedAppendFileTest
         assertEquals(0, file.prefaultAhead(64 * 1024, 16 * 1024), "within the slack: no work");
         file.close();
         assertArrayEquals(expected.toByteArray(), Files.readAllBytes(path));
+    }
+
+    @Test
+    void shouldMapTheNextChunkAheadSoThatItsPagesAreFaultedInBeforeTheAppenderGetsThere() throws Exception
+    {
+        final Path path = dir.resolve("map-ahead.aof");
+        final MappedAppendFile file = MappedAppendFile.create(path, CHUNK);
+        final byte[] record = new byte[1024];
+        java.util.Arrays.fill(record, (byte)'m');
+        assertFalse(file.mapAhead(), "the appender is in the first half of its only chunk");
+        long appended = 0;
+        while (appended < CHUNK / 2 + 1)
+        {
+            file.append(new UnsafeBuffer(record), 0, record.length);
+            appended += record.length;
+        }
+        assertFalse(file.mapAhead(), "the file does not reach past this chunk yet: mapping ahead never grows it");
+        assertTrue(file.prepareGrowth());
+        assertTrue(file.mapAhead(), "grown by the sync thread: the next chunk is mapped");
+        assertFalse(file.mapAhead(), "mapped already");
+        final long touched = file.prefaultAhead(CHUNK, 0);
+        assertTrue(touched > CHUNK - appended, "the touches went on into the next chunk: " + touched);
+        while (appended < 2 * CHUNK - record.length)
+        {
+            file.append(new UnsafeBuffer(record), 0, record.length);
+            appended += record.length;
+        }
+        assertEquals(2 * CHUNK, Files.size(path), "no growth by the appender: mapped ahead, it only entered the chunk");
+        file.syncUpTo(file.appendedPosition());
+        file.close();
+        final byte[] content = Files.readAllBytes(path);
+        assertEquals(appended, content.length);
+        for (final byte b : content)
+        {
+            assertEquals((byte)'m', b);
+        }
     }
 
     @Test

@@ -97,6 +97,8 @@ class RespDecoderTest
         final RespDecoder decoder = new RespDecoder();
         final Args args = new Args();
         final List<List<String>> requests = new ArrayList<>();
+        /** Per request, the bytes Args#rawLength marks as copyable, or null. */
+        final List<String> raws = new ArrayList<>();
         final boolean direct;
         final boolean relocate;
         DirectBuffer buffer;
@@ -155,6 +157,16 @@ class RespDecoderTest
                 }
                 assertTrue(result <= end - start);
                 requests.add(strings(args));
+                if (args.rawLength() < 0)
+                {
+                    raws.add(null);
+                }
+                else
+                {
+                    final byte[] raw = new byte[args.rawLength()];
+                    args.buffer().getBytes(args.rawOffset(), raw);
+                    raws.add(new String(raw, StandardCharsets.ISO_8859_1));
+                }
                 start += result;
                 consumed += result;
             }
@@ -180,6 +192,42 @@ class RespDecoderTest
         assertNull(feeder.error);
         assertEquals(feeder.end, feeder.start, "every byte consumed");
         return feeder.requests;
+    }
+
+    private static String canonical(final List<String> args)
+    {
+        final StringBuilder sb = new StringBuilder("*").append(args.size()).append("\r\n");
+        for (final String a : args)
+        {
+            sb.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void shouldMarkARequestCopyableExactlyWhenItsBytesAreTheCanonicalRespOfItsArguments()
+    {
+        // the AOF copies such a request instead of encoding it again: it must never copy bytes that Redis would
+        // have written differently (line ends it skips unchecked, inline requests), wherever the input is cut
+        int copyable = 0;
+        for (int r = 0; r < REQUESTS.length; r++)
+        {
+            final String text = (String)REQUESTS[r][0];
+            final List<String> args = EXPECTED.get(r);
+            final String expected = !args.isEmpty() && text.equals(canonical(args)) ? text : null;
+            copyable += expected != null ? 1 : 0;
+            final byte[] input = latin1(text);
+            final int[][] cutsList = input.length > 100 ? new int[][] {{}, {7}, {input.length / 2}} :
+                java.util.stream.IntStream.range(0, input.length).mapToObj(c -> c == 0 ? new int[0] : new int[] {c})
+                    .toArray(int[][]::new);
+            for (final int[] cuts : cutsList)
+            {
+                final Feeder feeder = decodeInPieces(input, cuts, cuts.length % 2 == 0, true);
+                assertEquals(java.util.Collections.singletonList(expected), feeder.raws,
+                    "request " + r + " cut at " + java.util.Arrays.toString(cuts));
+            }
+        }
+        assertTrue(copyable >= 4, "the table has canonical requests: " + copyable);
     }
 
     @Test
