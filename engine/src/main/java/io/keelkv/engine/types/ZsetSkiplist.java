@@ -31,6 +31,7 @@ public final class ZsetSkiplist
     private final PagedDictIterator iterator;
     private final ScoreTree reader;
     private final PagedDict readerDict;
+    private final DictRootFlyweight dictRootView;
     private final byte[] scoreBits = new byte[ZsetRootDescriptor.SCORE_BYTES];
     private byte[] memberScratch = new byte[64];
     private long root = NULL_HANDLE;
@@ -43,6 +44,7 @@ public final class ZsetSkiplist
         this.iterator = new PagedDictIterator(memory);
         this.reader = new ScoreTree(memory);
         this.readerDict = new PagedDict(memory);
+        this.dictRootView = new DictRootFlyweight(memory);
     }
 
     /** Whether {@code handle} is a zset root block (by its magic word; the block must be in pages in use). */
@@ -353,7 +355,7 @@ public final class ZsetSkiplist
         final long treeRoot = memory.getLong(handle + ZsetRootDescriptor.TREE_OFFSET);
         if (dictRoot != NULL_HANDLE)
         {
-            dict.wrap(dictRoot);
+            dictRootView.wrap(dictRoot); // a root check that accepts a dict the free has begun on
         }
         if (treeRoot != NULL_HANDLE && !ScoreTree.isScoreTreeRoot(memory, treeRoot))
         {

@@ -1,8 +1,16 @@
 package io.keelkv.engine.command;
 
 import io.keelkv.engine.EngineSettings;
+import io.keelkv.engine.KeelEngine;
+import io.keelkv.engine.resp.Args;
+import io.keelkv.engine.resp.RespWriter;
+import io.keelkv.engine.types.ZsetRootDescriptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -214,6 +222,68 @@ class ZsetEncodingTest
         assertEquals(call("DEBUG", "DIGEST-VALUE", "small"), call("DEBUG", "DIGEST-VALUE", "s2"));
         call("DEL", "small", "s2");
         assertEquals(before, settledBytes());
+    }
+
+    @Test
+    void shouldSnapshotASkiplistWhoseDictIsBeingFreedAndFinishTheFreeAfterALoad(@TempDir final Path dir)
+        throws Exception
+    {
+        snapshotMidFreeAndLoad(dir, false);
+    }
+
+    @Test
+    void shouldSnapshotASkiplistWhoseTreeIsBeingFreedAndFinishTheFreeAfterALoad(@TempDir final Path dir)
+        throws Exception
+    {
+        snapshotMidFreeAndLoad(dir, true);
+    }
+
+    /** A big set deleted, its free stopped in the dict's phase or the tree's, saved, loaded and finished. */
+    private void snapshotMidFreeAndLoad(final Path dir, final boolean treePhase) throws Exception
+    {
+        fill("kept", 500, "k");
+        fill("big", 20_000, "member:");
+        call("DEL", "big");
+        final KeelEngine source = calls.engine();
+        assertEquals(1, source.lazyFree().pendingObjects());
+        final long root = source.lazyFree().pendingRoot(0);
+        if (treePhase)
+        {
+            // the dict's elements and tables, 64 a step, then a block of the tree
+            while (source.memory().getLong(root + ZsetRootDescriptor.DICT_OFFSET) != 0)
+            {
+                source.lazyFree().step(64);
+            }
+            source.lazyFree().step(1);
+        }
+        else
+        {
+            for (int i = 0; i < 150; i++)
+            {
+                source.lazyFree().step(64); // about half of the dict's 20,000 elements
+            }
+            assertTrue(source.memory().getLong(root + ZsetRootDescriptor.DICT_OFFSET) != 0);
+        }
+        assertEquals(1, source.lazyFree().pendingObjects(), "the free should still be under way");
+        final Path file = dir.resolve("dump.rdb");
+        source.save(file);
+        final long settled = settledBytes();
+        try (KeelEngine loaded = new KeelEngine(new EngineSettings()))
+        {
+            loaded.load(file);
+            assertEquals(1, loaded.lazyFree().pendingObjects(), "the dropped set's root comes back to the lazy free");
+            for (int i = 0; i < 100_000 && loaded.lazyFree().pendingObjects() > 0; i++)
+            {
+                loaded.cron(10);
+            }
+            assertEquals(0, loaded.lazyFree().pendingObjects());
+            assertEquals(settled, loaded.memory().allocatedBytes(), "the loaded engine finished the free exactly");
+            final RespWriter out = new RespWriter(1 << 16);
+            loaded.dispatcher().execute(Args.of("ZCARD", "kept"), out, new LocalClient(1, false));
+            final byte[] reply = new byte[out.pending()];
+            out.buffer().getBytes(out.readIndex(), reply);
+            assertEquals(":500\r\n", new String(reply, StandardCharsets.US_ASCII));
+        }
     }
 
     @Test
