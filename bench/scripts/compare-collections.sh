@@ -7,7 +7,8 @@
 # The hset/hget/hincrby/hgetall rows use many small hashes h:<12 digits> (listpacks); the `-t` rows are
 # redis-benchmark's own tests: `hset` writes every field into one hash (myhash) until it holds -r fields (a
 # hashtable), `sadd` likewise into one set (myset, a hashtable), and `spop` pops from that set; the list rows
-# push to and pop from one list (mylist), and lrange_N reads its first N elements.
+# push to and pop from one list (mylist), and lrange_N reads its first N elements; `zadd` adds random members
+# to one sorted set (myzset, the skiplist encoding once past 128 members) and `zpopmin` pops from it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 rounds="${1:-3}"
@@ -30,8 +31,11 @@ declare -A commands=(
   [lrange_100]="-t lrange_100"
   [lrange_300]="-t lrange_300"
   [lrange_600]="-t lrange_600"
+  [zadd]="-t zadd"
+  [zpopmin]="-t zpopmin"
 )
-order=(hset hget hincrby hgetall hset-one-big-hash sadd-one-big-set spop lpush rpush lpop rpop lrange_100 lrange_300 lrange_600)
+order=(hset hget hincrby hgetall hset-one-big-hash sadd-one-big-set spop lpush rpush lpop rpop lrange_100 lrange_300 lrange_600
+  zadd zpopmin)
 # ROWS="lpush lrange_600" runs only those rows
 if [ -n "${ROWS:-}" ]; then read -r -a order <<< "$ROWS"; fi
 
