@@ -208,11 +208,14 @@ final class DictResizer
                 final long target = table1 + ((scratch.fieldHash(seed) & mask1) << 3);
                 scratch.next(memory.getLong(target));
                 memory.putLong(target, e);
+                // the bucket lets go of each element as it moves: if a damaged element further down the chain
+                // throws at its wrap, no moved element stays reachable from both tables (moving it again would
+                // link it to itself, and every later walk of that chain would spin)
+                memory.putLong(slot, next);
                 used0--;
                 used1++;
                 e = next;
             }
-            memory.putLong(slot, NULL_HANDLE);
             index++;
         }
         if (used0 == 0)

@@ -241,8 +241,16 @@ public final class PagedDict
             long slot = table + ((hash & mask) << 3);
             bucketsVisited++;
             long e = memory.getLong(slot);
+            // a chain can hold at most every element: a longer walk is a cycle in damaged memory, which would
+            // otherwise spin the owner thread for good
+            long budget = root.size();
             while (e != NULL_HANDLE)
             {
+                if (--budget < 0)
+                {
+                    throw new IllegalStateException("damaged dict: a chain of bucket " + (hash & mask) + " in table " +
+                        t + " runs past the dict's " + root.size() + " elements (a cycle)");
+                }
                 scratch.wrap(e, withValues);
                 if (scratch.fieldEquals(base, address, length))
                 {

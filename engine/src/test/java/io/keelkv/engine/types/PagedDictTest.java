@@ -474,6 +474,37 @@ class PagedDictTest
         assertEquals("v3", get("f3"));
     }
 
+    @Test
+    void shouldThrowInsteadOfSpinningWhenAChainLoopsBackOnItself()
+    {
+        final long root = dict.create(true);
+        for (int i = 0; i < 10; i++)
+        {
+            put("f" + i, "v" + i);
+        }
+        while (dict.isResizing())
+        {
+            find("f0", false); // each access steps the rehash
+        }
+        final long e = find("f3", false);
+        memory.putLong(e + DictElementDescriptor.NEXT_OFFSET, e); // damaged: the element points at itself
+        final long mask = (1L << new DictRootFlyweight(memory).wrap(root).exp0()) - 1;
+        final long bucket = io.keelkv.engine.keyspace.Hashing.hash(memory.hashSeed(), bytes("f3"), BASE, 2) & mask;
+        String miss = null;
+        for (int i = 0; miss == null; i++)
+        {
+            final byte[] candidate = bytes("miss" + i);
+            if ((io.keelkv.engine.keyspace.Hashing.hash(memory.hashSeed(), candidate, BASE, candidate.length) & mask) == bucket)
+            {
+                miss = "miss" + i;
+            }
+        }
+        final String looking = miss;
+        final IllegalStateException thrown = assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+            () -> assertThrows(IllegalStateException.class, () -> find(looking, false)));
+        assertTrue(thrown.getMessage().contains("a cycle"), thrown.getMessage());
+    }
+
     /**
      * dictGetFairRandomKey's distribution is not exactly uniform (elements of long chains and runs are
      * sampled together), but every element is reachable and none is favoured by much.
