@@ -78,9 +78,10 @@ hset hsetnx hget hmget hmset hdel hlen hstrlen hexists hkeys hvals hgetall hincr
 sadd srem scard sismember smismember smembers srandmember spop smove sinter sintercard sinterstore sunion sunionstore
 sdiff sdiffstore sscan
 lpush rpush lpushx rpushx lpop rpop llen lindex lset lrange ltrim lrem linsert lpos lmove rpoplpush lmpop
+blpop brpop blmove brpoplpush blmpop
 """.split()
 SUBCOMMANDS = {
-    "client": "id setname getname list info kill no-evict help",
+    "client": "id setname getname list info kill no-evict unblock help",
     "config": "get set resetstat rewrite help",
     "memory": "usage help",
     "object": "encoding freq idletime refcount help",

@@ -276,7 +276,8 @@ public final class EventLoopAgent implements Agent
         {
             return 1;
         }
-        final long untilCronMs = Math.max(1, (nextCronNs - System.nanoTime()) / 1_000_000);
+        final long untilCronMs = Math.max(1, Math.min((nextCronNs - System.nanoTime()) / 1_000_000,
+            engine.blocking().msUntilNextDeadline())); // a blocked client's timeout wakes the loop, no sooner
         try
         {
             final int ready = selector.select(onReady, Math.min(timeoutMs, untilCronMs));
@@ -311,7 +312,7 @@ public final class EventLoopAgent implements Agent
         {
             for (final Connection c : new ArrayList<>(connections.values()))
             {
-                if (timeoutSec > 0 && nowMs - c.session.lastInteractionMs > timeoutSec * 1000)
+                if (timeoutSec > 0 && nowMs - c.session.lastInteractionMs > timeoutSec * 1000 && !c.session.isBlocked())
                 {
                     close(c);
                     work++;
@@ -524,6 +525,8 @@ public final class EventLoopAgent implements Agent
     {
         final AofControl aof = engine.aof();
         int work = aof.afterPass() + releaseHeld(aof);
+        final int resumed = resumeUnblocked();
+        work += resumed == 0 ? 0 : resumed + aof.afterPass(); // the pops they got and what they ran since
         final boolean hold = aof.repliesWaitForSync() && aof.appendedLogical() > aof.durableLogical();
         final long target = hold ? aof.appendedLogical() : 0;
         final int n = flushQueueSize;
@@ -557,6 +560,33 @@ public final class EventLoopAgent implements Agent
         }
         flushQueueSize = 0;
         return work + n;
+    }
+
+    /**
+     * Clients whose block ended (served by a push, timed out, CLIENT UNBLOCK; see BlockingKeys): their reply goes
+     * out with this pass's (held like any other under appendfsync always), then the commands they pipelined
+     * meanwhile run, as Redis's processUnblockedClients. Runs until no client is left to resume: a resumed
+     * client's push may serve others.
+     */
+    private int resumeUnblocked()
+    {
+        final io.keelkv.engine.command.BlockingKeys blocking = engine.blocking();
+        int work = blocking.expire();
+        io.keelkv.engine.command.ClientContext client;
+        while ((client = blocking.pollUnblocked()) != null)
+        {
+            final Connection c = connections.get(client.id());
+            if (c != null && !c.closed)
+            {
+                work++;
+                queueFlush(c);
+                if (c.heldUntil == 0 && !c.pausedForOutput && c.readIndex < c.writeIndex)
+                {
+                    process(c);
+                }
+            }
+        }
+        return work;
     }
 
     private void hold(final Connection c, final long target)
@@ -642,14 +672,14 @@ public final class EventLoopAgent implements Agent
     /** Execute every complete request in the query buffer, stopping at backpressure or a close. */
     private void process(final Connection c)
     {
-        if (c.heldUntil != 0)
+        if (c.heldUntil != 0 || c.session.isBlocked())
         {
-            return; // its replies wait for the AOF: its next commands run once they are sent (releaseHeld)
+            return; // its replies wait for the AOF (releaseHeld), or it is blocked (resumeUnblocked)
         }
         current = c;
         final RespDecoder decoder = c.decoder;
         int prefetched = 0;
-        while (c.readIndex < c.writeIndex && !c.closeAfterWrite && !c.closed)
+        while (c.readIndex < c.writeIndex && !c.closeAfterWrite && !c.closed && !c.session.isBlocked())
         {
             if (c.out.pending() > OUTPUT_PAUSE_BYTES)
             {
@@ -852,6 +882,7 @@ public final class EventLoopAgent implements Agent
         }
         c.closed = true;
         connections.remove(c.session.id());
+        engine.blocking().remove(c.session.blockingStateIfAny()); // a disconnect leaves every queue it waited in
         if (c.key != null)
         {
             c.key.cancel();
@@ -907,6 +938,13 @@ public final class EventLoopAgent implements Agent
             close(c);
         }
         return true;
+    }
+
+    /** The session of a connected client, or null (CLIENT UNBLOCK). */
+    public ClientSession session(final long clientId)
+    {
+        final Connection c = connections.get(clientId);
+        return c == null ? null : c.session;
     }
 
     public long biggestInputBuffer()
