@@ -579,6 +579,11 @@ public final class EventLoopAgent implements Agent
             if (c != null && !c.closed)
             {
                 work++;
+                if (c.out.overflowed())
+                {
+                    close(c); // a served reply past the output cap, as the process loop treats one
+                    continue;
+                }
                 queueFlush(c);
                 if (c.heldUntil == 0 && !c.pausedForOutput && c.readIndex < c.writeIndex)
                 {
