@@ -2,6 +2,7 @@ package io.keelkv.server.net;
 
 import io.keelkv.engine.KeelEngine;
 import io.keelkv.engine.aof.AofControl;
+import io.keelkv.engine.command.ClientContext;
 import io.keelkv.engine.command.CommandSpec;
 import io.keelkv.engine.command.Dispatcher;
 import io.keelkv.engine.command.InternalErrorListener;
@@ -562,28 +563,19 @@ public final class EventLoopAgent implements Agent
         return work + n;
     }
 
-    /**
-     * Clients whose block ended (served by a push, timed out, CLIENT UNBLOCK; see BlockingKeys): their reply goes
-     * out with this pass's (held like any other under appendfsync always), then the commands they pipelined
-     * meanwhile run, as Redis's processUnblockedClients. Runs until no client is left to resume: a resumed
-     * client's push may serve others.
-     */
+    /** Clients whose block ended (BlockingKeys): replies go with this pass's, then what they pipelined runs. */
     private int resumeUnblocked()
     {
-        final io.keelkv.engine.command.BlockingKeys blocking = engine.blocking();
-        int work = blocking.expire();
-        io.keelkv.engine.command.ClientContext client;
-        while ((client = blocking.pollUnblocked()) != null)
+        int work = engine.blocking().expire();
+        for (ClientContext client; (client = engine.blocking().pollUnblocked()) != null; work++)
         {
             final Connection c = connections.get(client.id());
-            if (c != null && !c.closed)
+            if (c != null && c.out.overflowed())
             {
-                work++;
-                if (c.out.overflowed())
-                {
-                    close(c); // a served reply past the output cap, as the process loop treats one
-                    continue;
-                }
+                close(c); // a served reply past the output cap, as the process loop treats one
+            }
+            else if (c != null && !c.closed)
+            {
                 queueFlush(c);
                 if (c.heldUntil == 0 && !c.pausedForOutput && c.readIndex < c.writeIndex)
                 {
@@ -945,7 +937,7 @@ public final class EventLoopAgent implements Agent
         return true;
     }
 
-    /** The session of a connected client, or null (CLIENT UNBLOCK). */
+    /** CLIENT UNBLOCK: the session of a connected client, or null. */
     public ClientSession session(final long clientId)
     {
         final Connection c = connections.get(clientId);
