@@ -153,9 +153,11 @@ public final class BlockingKeys implements KeyReadyListener
                 q = newQueue(s.db, args.array(), args.address(k), args.length(k));
                 queues.put(q, q);
             }
-            else if (q.contains(s))
+            else if (q.tail != null && q.tail.state == s)
             {
-                continue; // BLPOP k k: one place in the queue, as Redis's bpop.keys dict dedups
+                // BLPOP k k: one place in the queue, as Redis's bpop.keys dict dedups. This block appended the
+                // earlier link, and nothing can have been queued behind it since, so it is the tail
+                continue;
             }
             final BlockingState.WaitLink link = s.link(s.linkCount++);
             link.keyArg = k;
@@ -481,18 +483,6 @@ public final class BlockingKeys implements KeyReadyListener
                 h = 31 * h + key[i];
             }
             this.hash = h;
-        }
-
-        boolean contains(final BlockingState s)
-        {
-            for (BlockingState.WaitLink l = head; l != null; l = l.next)
-            {
-                if (l.state == s)
-                {
-                    return true;
-                }
-            }
-            return false;
         }
 
         void append(final BlockingState.WaitLink link)
