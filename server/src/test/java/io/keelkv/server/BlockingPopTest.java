@@ -332,6 +332,7 @@ class BlockingPopTest
             RawRespClient admin = new RawRespClient(port))
         {
             admin.call("FLUSHALL");
+            admin.call("CONFIG", "RESETSTAT");
             a.call("HELLO", protocol);
             b.call("HELLO", protocol);
             // timeouts and immediate answers
@@ -356,6 +357,11 @@ class BlockingPopTest
             awaitBlocked(admin, 1);
             replies.add(admin.call("LPUSH", "s3", "v"));
             replies.add(a.readReply());
+            final String id = a.call("CLIENT", "ID").substring(1).trim();
+            a.send("BLPOP", "u", "0");
+            awaitBlocked(admin, 1);
+            replies.add(admin.call("CLIENT", "UNBLOCK", id, "ERROR"));
+            replies.add(a.readReply());
             // errors, in Redis's order
             for (final String[] command : List.of(new String[] {"BLPOP", "k", "abc"}, new String[] {"BLPOP", "k", "-1"},
                 new String[] {"BLPOP", "k", "1e30"}, new String[] {"BLPOP", "k", "inf"}, new String[] {"BLPOP", "k", ""},
@@ -370,6 +376,9 @@ class BlockingPopTest
             replies.add(admin.call("INFO", "clients").lines()
                 .filter(l -> l.startsWith("blocked_clients") || l.startsWith("clients_in_timeout"))
                 .reduce("", String::concat));
+            // calls and failed calls as Redis counts them (the time is each server's own)
+            replies.add(admin.call("INFO", "commandstats").lines().filter(l -> l.startsWith("cmdstat_b"))
+                .map(l -> l.replaceAll("usec=[0-9]+,usec_per_call=[0-9.]+,", "")).sorted().reduce("", String::concat));
         }
         return replies;
     }

@@ -220,6 +220,7 @@ public final class BlockingKeys implements KeyReadyListener
         {
             s.out.nullArray();
         }
+        s.spec.failedCalls++; // Redis 7.0 counts either form as a failed call of the blocked command
         detach(s);
         queueUnblocked(s.client);
         return true;
