@@ -265,6 +265,33 @@ class BlockingPopTest
     }
 
     @Test
+    void shouldNotCloseABlockedClientForIdleness() throws Exception
+    {
+        final KeelServer idle = TestServers.start("--timeout", "1");
+        try (RawRespClient waiter = new RawRespClient(idle.port()); RawRespClient quiet = new RawRespClient(idle.port());
+            RawRespClient admin = new RawRespClient(idle.port()))
+        {
+            final String waiterId = waiter.call("CLIENT", "ID").substring(1).trim();
+            final String quietId = quiet.call("CLIENT", "ID").substring(1).trim();
+            waiter.send("BLPOP", "k", "0");
+            awaitBlocked(admin, 1);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (admin.call("CLIENT", "LIST").contains("id=" + quietId + " "))
+            {
+                assertTrue(System.nanoTime() < deadline, "the idle client was never closed");
+                Thread.sleep(50);
+            }
+            assertTrue(admin.call("CLIENT", "LIST").contains("id=" + waiterId + " "), "the blocked client stays");
+            admin.call("RPUSH", "k", "v");
+            assertEquals(keyAndElement("k", "v"), waiter.readReply());
+        }
+        finally
+        {
+            idle.close();
+        }
+    }
+
+    @Test
     void shouldLogTheServedPopUnderAppendfsyncAlways() throws Exception
     {
         final Path dir = Files.createTempDirectory("keel-blocking-aof");

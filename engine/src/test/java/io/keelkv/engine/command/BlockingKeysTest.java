@@ -165,9 +165,15 @@ class BlockingKeysTest
     {
         final Waiter mover = new Waiter(30);
         final Waiter reader = new Waiter(31);
+        BlockingState.WaitLink link = null;
         for (int round = 0; round < 3; round++)
         {
             run(mover, "BRPOPLPUSH", "src", "dst", "0");
+            if (link != null)
+            {
+                assertSame(link, mover.state.links[0], "the client's link is reused, not made again");
+            }
+            link = mover.state.links[0];
             run(reader, "BLMPOP", "0", "2", "none", "dst", "RIGHT", "COUNT", "3");
             calls.call("LPUSH", "src", "e" + round);
             assertEquals("$2\r\ne" + round + "\r\n", mover.take());
