@@ -3,6 +3,7 @@ package io.keelkv.engine.command;
 import io.keelkv.engine.keyspace.ObjectType;
 import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.RespConstants;
+import io.keelkv.engine.resp.RespWriter;
 
 import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
 
@@ -24,6 +25,8 @@ final class ListBlockingCommands
     private static final byte[] RPOPLPUSH = RewrittenArgs.literal("RPOPLPUSH");
     private static final byte[] LEFT = RewrittenArgs.literal("left");
     private static final byte[] RIGHT = RewrittenArgs.literal("right");
+    private static final byte[] LPOP = RewrittenArgs.literal("LPOP");
+    private static final byte[] RPOP = RewrittenArgs.literal("RPOP");
 
     private final ListCommands lists;
     private final RewrittenArgs rewrite = new RewrittenArgs();
@@ -74,7 +77,7 @@ final class ListBlockingCommands
             }
             if (e != NULL_HANDLE)
             {
-                lists.popOneWithKey(ctx, k, head);
+                popOneWithKey(ctx, k, head);
                 return;
             }
         }
@@ -186,7 +189,7 @@ final class ListBlockingCommands
     {
         if (lists.lookupWrite(ctx, k) > 0)
         {
-            lists.popOneWithKey(ctx, k, head);
+            popOneWithKey(ctx, k, head);
         }
     }
 
@@ -219,5 +222,26 @@ final class ListBlockingCommands
         {
             lists.popManyWithKey(ctx, k, head, count);
         }
+    }
+
+    /**
+     * Pop one element of the list just looked up under key argument {@code k}, reply [key, element], delete the
+     * list when emptied; logged as LPOP/RPOP key, as Redis rewrites a BLPOP that popped.
+     */
+    private void popOneWithKey(final CommandContext ctx, final int k, final boolean head)
+    {
+        final Args args = ctx.args();
+        final RespWriter out = ctx.out();
+        out.arrayHeader(2);
+        out.bulk(args.buffer(), args.offset(k), args.length(k));
+        lists.seekEnd(head);
+        lists.replyLoaded(out);
+        lists.list.deleteCurrent(head);
+        if (lists.list.length() == 0)
+        {
+            lists.keyspace.deleteFound(ctx.db());
+        }
+        ctx.dirty(1);
+        ctx.propagateAs(rewrite.start().add(head ? LPOP : RPOP).add(args, k).args());
     }
 }

@@ -586,25 +586,4 @@ final class ListCommands
         ctx.dirty(n);
         ctx.propagateAs(rewrite.start().add(head ? LPOP_CMD : RPOP_CMD).add(args, k).add(n).args());
     }
-
-    /**
-     * Pop one element of the list just looked up under key argument {@code k}, reply [key, element] (BLPOP,
-     * BRPOP), delete it when emptied; logged as LPOP/RPOP key, as Redis rewrites a BLPOP that popped.
-     */
-    void popOneWithKey(final CommandContext ctx, final int k, final boolean head)
-    {
-        final Args args = ctx.args();
-        final RespWriter out = ctx.out();
-        out.arrayHeader(2);
-        out.bulk(args.buffer(), args.offset(k), args.length(k));
-        seekEnd(head);
-        replyLoaded(out);
-        list.deleteCurrent(head);
-        if (list.length() == 0)
-        {
-            keyspace.deleteFound(ctx.db());
-        }
-        ctx.dirty(1);
-        ctx.propagateAs(rewrite.start().add(head ? LPOP_CMD : RPOP_CMD).add(args, k).args());
-    }
 }
