@@ -4,6 +4,8 @@ import io.keelkv.engine.keyspace.EntryFlyweight;
 import io.keelkv.engine.keyspace.KeyReadyListener;
 import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.resp.Args;
+import io.keelkv.engine.resp.RespWriter;
+import io.keelkv.engine.types.LongDouble;
 import org.agrona.UnsafeApi;
 
 import java.util.Arrays;
@@ -94,7 +96,7 @@ public final class BlockingKeys implements KeyReadyListener
         else
         {
             final String text = args.toString(arg);
-            if (!io.keelkv.engine.types.LongDouble.isValid(text))
+            if (!LongDouble.isValid(text))
             {
                 ctx.out().error("ERR timeout is not a float or out of range");
                 return -1;
@@ -373,13 +375,27 @@ public final class BlockingKeys implements KeyReadyListener
                 ready[readyHead++] = null;
                 q.ready = false;
                 q.busy = true;
-                serveQueue(q);
-                q.busy = false;
+                try
+                {
+                    serveQueue(q);
+                }
+                finally
+                {
+                    q.busy = false;
+                }
                 recycleIfUnused(q);
             }
         }
         finally
         {
+            // after a failure (a serve's own errors are contained by the dispatcher) the keys not reached are
+            // dropped from the ready list, never left marked ready with no entry there
+            for (int i = readyHead; i < readySize; i++)
+            {
+                ready[i].ready = false;
+                recycleIfUnused(ready[i]);
+                ready[i] = null;
+            }
             readyHead = 0;
             readySize = 0;
             serving = false;
@@ -402,7 +418,7 @@ public final class BlockingKeys implements KeyReadyListener
             if (s.type == type)
             {
                 final int keyArg = link.keyArg;
-                final io.keelkv.engine.resp.RespWriter out = s.out;
+                final RespWriter out = s.out;
                 detach(s);
                 s.out = out;
                 dispatcher.serveBlocked(s, keyArg);
