@@ -30,8 +30,8 @@ import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
  *
  * <p>Unblocked clients (served, timed out, CLIENT UNBLOCK) are queued for the server ({@link #pollUnblocked}),
  * which sends their replies and runs the commands they pipelined meanwhile. Deadlines are kept in a binary
- * heap on a monotonic millisecond clock; {@link #expire} is run by the server's loop on every pass and
- * {@link #msUntilNextDeadline} bounds its sleep. Waiters are per database number, as in Redis: FLUSHALL
+ * heap ({@link BlockDeadlines}) on a monotonic millisecond clock; {@link #expire} is run by the server's loop on
+ * every pass and {@link #msUntilNextDeadline} bounds its sleep. Waiters are per database number, as in Redis: FLUSHALL
  * leaves them waiting, SWAPDB signals the keys of both databases.
  *
  * <p>Garbage: a key's queue and its copy of the key are pooled and reused; a client's links live in its
@@ -54,8 +54,7 @@ public final class BlockingKeys implements KeyReadyListener
     private int readyHead;
     private int readySize;
     private boolean serving;
-    private BlockingState[] heap = new BlockingState[16];
-    private int heapSize;
+    private final BlockDeadlines deadlines = new BlockDeadlines();
     private ClientContext[] unblocked = new ClientContext[16];
     private int unblockedHead;
     private int unblockedSize;
@@ -169,12 +168,12 @@ public final class BlockingKeys implements KeyReadyListener
         blockedClients++;
         if (s.deadlineMs != 0)
         {
-            heapAdd(s);
+            deadlines.add(s);
         }
         keyspace.keyReadyListener(this);
     }
 
-    /** Take the client out of every queue and the deadline heap (no reply). */
+    /** Take the client out of every queue and the deadlines (no reply). */
     private void detach(final BlockingState s)
     {
         for (int i = 0; i < s.linkCount; i++)
@@ -185,10 +184,7 @@ public final class BlockingKeys implements KeyReadyListener
             recycleIfUnused(q);
         }
         s.linkCount = 0;
-        if (s.heapIndex >= 0)
-        {
-            heapRemove(s.heapIndex);
-        }
+        deadlines.remove(s);
         s.blocked = false;
         s.out = null;
         blockedClients--;
@@ -236,15 +232,14 @@ public final class BlockingKeys implements KeyReadyListener
      */
     public int expire()
     {
-        if (heapSize == 0)
+        if (deadlines.size() == 0)
         {
             return 0;
         }
         final long now = nowMs();
         int n = 0;
-        while (heapSize > 0 && heap[0].deadlineMs <= now)
+        for (BlockingState s = deadlines.first(); s != null && s.deadlineMs <= now; s = deadlines.first())
         {
-            final BlockingState s = heap[0];
             s.out.nullArray();
             detach(s);
             queueUnblocked(s.client);
@@ -256,7 +251,8 @@ public final class BlockingKeys implements KeyReadyListener
     /** How long the loop may sleep before a deadline passes (Long.MAX_VALUE with none). */
     public long msUntilNextDeadline()
     {
-        return heapSize == 0 ? Long.MAX_VALUE : Math.max(0, heap[0].deadlineMs - nowMs());
+        final BlockingState first = deadlines.first();
+        return first == null ? Long.MAX_VALUE : Math.max(0, first.deadlineMs - nowMs());
     }
 
     /** The next client whose block ended since the last call, or null. */
@@ -301,7 +297,7 @@ public final class BlockingKeys implements KeyReadyListener
     /** INFO's clients_in_timeout_table: blocked clients with a deadline. */
     public int clientsInTimeoutTable()
     {
-        return heapSize;
+        return deadlines.size();
     }
 
     /** Keys with at least one waiter, over every database (the table holds no others). */
@@ -466,175 +462,5 @@ public final class BlockingKeys implements KeyReadyListener
         {
             keyspace.keyReadyListener(null);
         }
-    }
-
-    /** The clients waiting on one key of one database, oldest first; its own copy of the key. */
-    static final class WaitQueue
-    {
-        int db;
-        byte[] key = new byte[16];
-        int length;
-        int hash;
-        BlockingState.WaitLink head;
-        BlockingState.WaitLink tail;
-        boolean ready;
-        boolean busy;
-
-        void set(final int db, final Object base, final long address, final int length)
-        {
-            copy(db, base, address, length);
-        }
-
-        void copy(final int db, final Object base, final long address, final int length)
-        {
-            if (key.length < length)
-            {
-                key = new byte[Math.max(length, key.length * 2)];
-            }
-            UnsafeApi.copyMemory(base, address, key, BYTE_BASE, length);
-            this.db = db;
-            this.length = length;
-            int h = 31 * db + length;
-            for (int i = 0; i < length; i++)
-            {
-                h = 31 * h + key[i];
-            }
-            this.hash = h;
-        }
-
-        void append(final BlockingState.WaitLink link)
-        {
-            link.queue = this;
-            link.next = null;
-            link.prev = tail;
-            if (tail == null)
-            {
-                head = link;
-            }
-            else
-            {
-                tail.next = link;
-            }
-            tail = link;
-        }
-
-        void remove(final BlockingState.WaitLink link)
-        {
-            if (link.prev == null)
-            {
-                head = link.next;
-            }
-            else
-            {
-                link.prev.next = link.next;
-            }
-            if (link.next == null)
-            {
-                tail = link.prev;
-            }
-            else
-            {
-                link.next.prev = link.prev;
-            }
-            link.prev = null;
-            link.next = null;
-            link.queue = null;
-        }
-
-        @Override
-        public int hashCode()
-        {
-            return hash;
-        }
-
-        @Override
-        public boolean equals(final Object o)
-        {
-            if (!(o instanceof WaitQueue))
-            {
-                return false;
-            }
-            final WaitQueue other = (WaitQueue)o;
-            return other.db == db && other.length == length &&
-                Arrays.equals(key, 0, length, other.key, 0, length);
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------
-    // the deadline heap (a binary min-heap; each state knows its index, so removal is O(log n))
-
-    private void heapAdd(final BlockingState s)
-    {
-        if (heapSize == heap.length)
-        {
-            heap = Arrays.copyOf(heap, heapSize * 2);
-        }
-        heap[heapSize] = s;
-        s.heapIndex = heapSize;
-        heapSize++;
-        siftUp(s.heapIndex);
-    }
-
-    private void heapRemove(final int i)
-    {
-        final BlockingState removed = heap[i];
-        removed.heapIndex = -1;
-        heapSize--;
-        if (i == heapSize)
-        {
-            heap[i] = null;
-            return;
-        }
-        final BlockingState last = heap[heapSize];
-        heap[heapSize] = null;
-        heap[i] = last;
-        last.heapIndex = i;
-        siftDown(i);
-        siftUp(last.heapIndex);
-    }
-
-    private void siftUp(final int index)
-    {
-        int i = index;
-        final BlockingState s = heap[i];
-        while (i > 0)
-        {
-            final int parent = (i - 1) >>> 1;
-            final BlockingState p = heap[parent];
-            if (p.deadlineMs <= s.deadlineMs)
-            {
-                break;
-            }
-            heap[i] = p;
-            p.heapIndex = i;
-            i = parent;
-        }
-        heap[i] = s;
-        s.heapIndex = i;
-    }
-
-    private void siftDown(final int index)
-    {
-        int i = index;
-        final BlockingState s = heap[i];
-        while (true)
-        {
-            final int left = 2 * i + 1;
-            if (left >= heapSize)
-            {
-                break;
-            }
-            final int right = left + 1;
-            final int child = right < heapSize && heap[right].deadlineMs < heap[left].deadlineMs ? right : left;
-            if (heap[child].deadlineMs >= s.deadlineMs)
-            {
-                break;
-            }
-            heap[i] = heap[child];
-            heap[i].heapIndex = i;
-            i = child;
-        }
-        heap[i] = s;
-        s.heapIndex = i;
     }
 }

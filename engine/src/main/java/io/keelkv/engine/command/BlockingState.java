@@ -27,7 +27,7 @@ public final class BlockingState
     /** Monotonic deadline in ms (BlockingKeys.nowMs), 0 for none. */
     long deadlineMs;
     boolean blocked;
-    /** Position in BlockingKeys' deadline heap, -1 when not in it. */
+    /** Position in BlockDeadlines' heap, -1 when not in it. */
     int heapIndex = -1;
     /** One link per distinct key it waits on. */
     WaitLink[] links = new WaitLink[4];
@@ -73,7 +73,7 @@ public final class BlockingState
     static final class WaitLink
     {
         final BlockingState state;
-        BlockingKeys.WaitQueue queue;
+        WaitQueue queue;
         int keyArg;
         WaitLink prev;
         WaitLink next;
