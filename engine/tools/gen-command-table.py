@@ -81,9 +81,10 @@ lpush rpush lpushx rpushx lpop rpop llen lindex lset lrange ltrim lrem linsert l
 zadd zincrby zrem zcard zscore zmscore zrank zrevrank zcount zlexcount zrange zrangestore zrangebyscore
 zrevrangebyscore zrangebylex zrevrangebylex zrevrange zremrangebyrank zremrangebyscore zremrangebylex zpopmin
 zpopmax zmpop zrandmember zunion zinter zdiff zunionstore zinterstore zdiffstore zintercard zscan
+blpop brpop blmove brpoplpush blmpop
 """.split()
 SUBCOMMANDS = {
-    "client": "id setname getname list info kill no-evict help",
+    "client": "id setname getname list info kill no-evict unblock help",
     "config": "get set resetstat rewrite help",
     "memory": "usage help",
     "object": "encoding freq idletime refcount help",

@@ -269,6 +269,30 @@ def server_commands():
 
 
 @check
+def blocking_pops():
+    r = client()
+    other = client()
+    r.flushall()
+    started = time.time()
+    eq(None, r.blpop(["py:missing"], timeout=0.1))
+    assert 0.09 <= time.time() - started < 5, time.time() - started
+    eq(None, r.brpoplpush("py:missing", "py:dst", timeout=0.05))
+    r.rpush("py:list", "a", "b")
+    eq(("py:list", "a"), r.blpop(["py:empty", "py:list"], timeout=1))
+    eq("b", r.blmove("py:list", "py:dst", 1, "RIGHT", "LEFT"))
+    result = []
+    waiter = threading.Thread(target=lambda: result.append(r.brpop("py:wake", timeout=10)))
+    waiter.start()
+    deadline = time.time() + 10
+    while other.info("clients")["blocked_clients"] != 1:
+        assert time.time() < deadline, "the BRPOP never blocked"
+        time.sleep(0.002)
+    eq(1, other.lpush("py:wake", "woken"))
+    waiter.join(10)
+    eq([("py:wake", "woken")], result)
+
+
+@check
 def client_commands():
     r = client(client_name="py-named")
     other = client()

@@ -183,6 +183,12 @@ public final class KeelEngine implements AutoCloseable
         return dispatcher;
     }
 
+    /** The clients blocked on keys (BLPOP ...): the server times them out and resumes them. */
+    public io.keelkv.engine.command.BlockingKeys blocking()
+    {
+        return dispatcher.blocking();
+    }
+
     /** Error replies by code, shared by every client's reply writer (INFO errorstats). */
     public ErrorStats errorStats()
     {

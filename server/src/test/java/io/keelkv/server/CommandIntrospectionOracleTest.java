@@ -184,7 +184,7 @@ class CommandIntrospectionOracleTest
         try (RawRespClient r = client(redis.port(), protocol); RawRespClient k = client(keel.port(), protocol))
         {
             final String nil = protocol == 3 ? "_\r\n" : "$-1\r\n";
-            for (final String name : new String[]{"blpop", "client|pause", "command|getkeys", "config|nosuch"})
+            for (final String name : new String[]{"xread", "client|pause", "command|getkeys", "config|nosuch"})
             {
                 final boolean redisHasIt = !r.call("COMMAND", "INFO", name).endsWith("\r\n" + nil);
                 assertEquals(!name.equals("config|nosuch"), redisHasIt, name);

@@ -334,7 +334,7 @@ class ConnectionCommandsTest
         try (RawRespClient client = new RawRespClient(server.port()))
         {
             final String help = client.call("CLIENT", "HELP");
-            assertTrue(help.startsWith("*31\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"));
+            assertTrue(help.startsWith("*33\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"));
             assertTrue(help.endsWith("+HELP\r\n+    Prints this help.\r\n"));
             assertFalse(help.contains("TRACKING"));
         }

@@ -8,8 +8,8 @@ import java.util.SplittableRandom;
  * The list commands of {@link DifferentialTest}'s random streams (all deterministic: replies are compared as
  * they are). Commands go over the stream's keys (so lists meet strings, hashes and sets: WRONGTYPE both ways),
  * with integer-like, long and binary elements, negative and out-of-range indexes and counts, bad numbers, missing
- * keys, LMOVE/RPOPLPUSH/LMPOP between keys, bursts of pushes (so nodes fill and split), and now and then a small
- * list-max-listpack-size set on both servers.
+ * keys, LMOVE/RPOPLPUSH/LMPOP between keys, the blocking pops (with data, or a 1 ms timeout), bursts of pushes
+ * (so nodes fill and split), and now and then a small list-max-listpack-size set on both servers.
  */
 final class DifferentialLists
 {
@@ -28,6 +28,11 @@ final class DifferentialLists
     private static String pick(final SplittableRandom random, final String[] from)
     {
         return from[random.nextInt(from.length)];
+    }
+
+    private static String timeout(final SplittableRandom random)
+    {
+        return random.nextInt(12) == 0 ? pick(random, new String[] {"x", "-1", "", "1e30", "inf"}) : "0.001";
     }
 
     private static String element(final SplittableRandom random)
@@ -116,6 +121,27 @@ final class DifferentialLists
             case 25: return new String[] {"OBJECT", "ENCODING", k};
             case 26: return new String[] {"LPUSH", k};
             case 27: return new String[] {"LINDEX", k};
+            // the blocking pops: served at once with data, else a timeout of a millisecond (both servers answer
+            // the null array), or one of the timeout's errors
+            case 28: return new String[] {random.nextBoolean() ? "BLPOP" : "BRPOP", k, pick(random, keys), timeout(random)};
+            case 29: return random.nextBoolean() ?
+                new String[] {"BLMOVE", k, pick(random, keys), pick(random, SIDES), pick(random, SIDES), timeout(random)} :
+                new String[] {"BRPOPLPUSH", k, pick(random, keys), timeout(random)};
+            case 30:
+            {
+                args.add("BLMPOP");
+                args.add(timeout(random));
+                args.add(random.nextInt(15) == 0 ? pick(random, new String[] {"0", "x", "9"}) : "2");
+                args.add(k);
+                args.add(pick(random, keys));
+                args.add(pick(random, SIDES));
+                if (random.nextBoolean())
+                {
+                    args.add("COUNT");
+                    args.add(pick(random, COUNTS));
+                }
+                return args.toArray(new String[0]);
+            }
             default: return new String[] {random.nextBoolean() ? "RPUSH" : "LPUSH", k, e};
         }
     }

@@ -538,4 +538,26 @@ class JedisCompatibilityTest
             jedis.flushAll();
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void shouldWakeABlpopWithAPushFromAnotherClient(final Target target, final RedisProtocol protocol) throws Exception
+    {
+        try (Jedis waiter = jedis(target, protocol);
+            Jedis pusher = new Jedis(new HostAndPort("127.0.0.1", port(target, false)), config(protocol).build()))
+        {
+            final java.util.concurrent.CompletableFuture<List<String>> popped =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> waiter.blpop(0, "jedis:queue"));
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!pusher.info("clients").contains("blocked_clients:1"))
+            {
+                assertTrue(System.nanoTime() < deadline, "the BLPOP never blocked");
+                Thread.sleep(2);
+            }
+            assertEquals(1, pusher.lpush("jedis:queue", "hello"));
+            assertEquals(List.of("jedis:queue", "hello"), popped.get(10, TimeUnit.SECONDS));
+            assertNull(waiter.blpop(0.05, "jedis:queue"), "a timeout is a null reply");
+            assertEquals(0, pusher.exists("jedis:queue") ? 1 : 0);
+        }
+    }
 }

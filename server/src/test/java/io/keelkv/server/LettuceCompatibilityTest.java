@@ -693,4 +693,26 @@ class LettuceCompatibilityTest
             return name().getBytes(StandardCharsets.US_ASCII);
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void shouldWakeAnAsyncBlpopWithAPushFromAnotherConnection(final Target target, final ProtocolVersion protocol)
+        throws Exception
+    {
+        try (Session waiter = session(target, protocol); Session pusher = new Session(uri(target, false).build(), protocol))
+        {
+            final RedisFuture<io.lettuce.core.KeyValue<String, String>> popped =
+                waiter.connection.async().blpop(0, "lettuce:queue");
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!pusher.sync().info("clients").contains("blocked_clients:1"))
+            {
+                assertTrue(System.nanoTime() < deadline, "the BLPOP never blocked");
+                Thread.sleep(2);
+            }
+            assertEquals(2, pusher.sync().rpush("lettuce:queue", "first", "second"), "the length before the waiter is served");
+            assertEquals(io.lettuce.core.KeyValue.just("lettuce:queue", "first"), popped.get(10, TimeUnit.SECONDS));
+            assertEquals("second", waiter.sync().brpoplpush(1, "lettuce:queue", "lettuce:other"));
+            assertNull(waiter.sync().blpop(0.05, "lettuce:queue"), "a timeout is a null reply");
+        }
+    }
 }

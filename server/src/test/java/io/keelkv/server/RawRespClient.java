@@ -94,6 +94,13 @@ final class RawRespClient implements AutoCloseable
         return reply.toString(charset);
     }
 
+    /** After {@code waitMs}, the reply bytes that arrived and are not read yet (0: no reply so far). */
+    int pendingAfter(final long waitMs) throws IOException, InterruptedException
+    {
+        Thread.sleep(waitMs);
+        return in.available();
+    }
+
     /** True when the server closed the connection (end of stream) within the socket timeout. */
     boolean isClosedByPeer()
     {

@@ -25,6 +25,16 @@ public interface ClientContext
     }
 
     /**
+     * The client's reusable blocking state, or null when it never blocks: embedded use and AOF replay, and
+     * (when MULTI is served) a client inside a transaction; its blocking commands then answer at once as if
+     * timed out, as Redis does for a client with CLIENT_DENY_BLOCKING.
+     */
+    default BlockingState blockingState()
+    {
+        return null;
+    }
+
+    /**
      * Close this client once its pending replies are written (its reply stream can no longer be trusted,
      * e.g. a handler failed after part of its reply was sent). Clients without a connection ignore it.
      */

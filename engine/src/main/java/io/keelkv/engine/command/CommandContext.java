@@ -121,4 +121,35 @@ public final class CommandContext
     {
         dispatcher.propagateAs(rewritten);
     }
+
+    /**
+     * Block the client on keys {@code [firstKeyArg, firstKeyArg + keyCount)} of this command until one of them
+     * holds a value of {@code type} (an ObjectType), {@code deadlineMs} passes (BlockingKeys.parseTimeout's, 0
+     * for never) or CLIENT UNBLOCK; {@code pop} serves it then. The handler writes no reply when it blocks.
+     *
+     * @return false when this client may not block (embedded, AOF replay, inside MULTI): the handler then
+     * answers at once as Redis does for a client that denies blocking (the timeout's null).
+     */
+    public boolean block(final int type, final int firstKeyArg, final int keyCount, final long deadlineMs,
+        final BlockedPop pop)
+    {
+        final BlockingState s = client.blockingState();
+        if (s == null)
+        {
+            return false;
+        }
+        final RewrittenArgs saved = s.saved.start();
+        for (int i = 0; i < args.count(); i++)
+        {
+            saved.add(args, i);
+        }
+        s.out = out;
+        s.spec = spec;
+        s.pop = pop;
+        s.type = type;
+        s.db = client.db();
+        s.deadlineMs = deadlineMs;
+        dispatcher.blocking().block(s, saved.args(), firstKeyArg, keyCount);
+        return true;
+    }
 }

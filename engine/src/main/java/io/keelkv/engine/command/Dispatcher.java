@@ -38,6 +38,7 @@ public final class Dispatcher
     private InternalErrorListener internalErrors = InternalErrorListener.STDERR;
     private boolean latencyTracking = true;
     private Args rewritten;
+    private final BlockingKeys blocking;
 
     public Dispatcher(final Keyspace keyspace, final CommandTable table, final Eviction eviction,
         final SnapshotControl snapshots, final CommandLimits limits)
@@ -47,6 +48,8 @@ public final class Dispatcher
         this.eviction = eviction;
         this.snapshots = snapshots;
         this.ctx = new CommandContext(this, keyspace, eviction, snapshots, limits, table);
+        this.blocking = new BlockingKeys(keyspace);
+        blocking.dispatcher(this);
         this.ping = table.byName("ping"); // served by then: the engine binds its commands first
         if (ping == null)
         {
@@ -92,6 +95,12 @@ public final class Dispatcher
     public CommandTable table()
     {
         return table;
+    }
+
+    /** The clients blocked on keys: served here after every command, timed out and resumed by the server. */
+    public BlockingKeys blocking()
+    {
+        return blocking;
     }
 
     /**
@@ -223,6 +232,49 @@ public final class Dispatcher
         if (latencyTracking)
         {
             spec.recordLatency(elapsedNs);
+        }
+        if (keyspace.dirty() != dirtyBefore && !client.isReplay())
+        {
+            propagator.propagate(client.db(), rewritten != null ? rewritten : args);
+        }
+        if (blocking.hasReady())
+        {
+            // after the command that made keys ready, as Redis's processCommand runs handleClientsBlockedOnKeys
+            // after call(): the push is logged before the pops it serves
+            blocking.serveReady();
+        }
+    }
+
+    /**
+     * Serve one blocked client from key argument {@code keyArg} (BlockingKeys.serveReady): its pop runs as that
+     * client's command, with the arguments it blocked with, and is propagated in the form the pop chose (LPOP,
+     * LMOVE ...), in the client's database, through the same path as every other command.
+     */
+    void serveBlocked(final BlockingState s, final int keyArg)
+    {
+        final ClientContext client = s.client;
+        final RespWriter out = s.out;
+        final CommandSpec spec = s.spec;
+        final Args args = s.args();
+        keyspace.nowMs(System.currentTimeMillis());
+        final long dirtyBefore = keyspace.dirty();
+        rewritten = null;
+        ctx.wrap(args, out, client, spec);
+        final int errorsBefore = out.errorCount();
+        out.mark();
+        try
+        {
+            s.pop.serve(ctx, keyArg);
+        }
+        catch (final RuntimeException | OutOfMemoryError | StackOverflowError ex)
+        {
+            onInternalError(spec, out, client, ex, keyspace.dirty() != dirtyBefore);
+            spec.failedCalls++;
+            return;
+        }
+        if (out.errorCount() != errorsBefore)
+        {
+            spec.failedCalls++;
         }
         if (keyspace.dirty() != dirtyBefore && !client.isReplay())
         {

@@ -66,6 +66,7 @@ final class ListCommands
         table.bind("lmove", c::lmove);
         table.bind("rpoplpush", c::rpoplpush);
         table.bind("lmpop", c::lmpop);
+        ListBlockingCommands.bind(c, table);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -149,7 +150,7 @@ final class ListCommands
         return length;
     }
 
-    private static boolean parseWhere(final Args args, final int i, final boolean[] left)
+    static boolean parseWhere(final Args args, final int i, final boolean[] left)
     {
         if (args.equalsIgnoreCase(i, LEFT))
         {
@@ -277,7 +278,7 @@ final class ListCommands
         }
     }
 
-    private void seekEnd(final boolean head)
+    void seekEnd(final boolean head)
     {
         if (head)
         {
@@ -404,8 +405,8 @@ final class ListCommands
     // ------------------------------------------------------------------------------------------------
     // moves
 
-    private final boolean[] whereFrom = new boolean[1];
-    private final boolean[] whereTo = new boolean[1];
+    final boolean[] whereFrom = new boolean[1];
+    final boolean[] whereTo = new boolean[1];
 
     private void lmove(final CommandContext ctx)
     {
@@ -423,8 +424,8 @@ final class ListCommands
         move(ctx, false, true);
     }
 
-    /** lmoveGenericCommand. */
-    private void move(final CommandContext ctx, final boolean fromHead, final boolean toHead)
+    /** lmoveGenericCommand: source argument 1, destination argument 2. */
+    void move(final CommandContext ctx, final boolean fromHead, final boolean toHead)
     {
         final Args args = ctx.args();
         final Database db = ctx.db();
@@ -483,28 +484,59 @@ final class ListCommands
     /** LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]. */
     private void lmpop(final CommandContext ctx)
     {
+        if (!parseMpop(ctx, 1))
+        {
+            return;
+        }
+        for (int k = 2; k < 2 + mpopKeys; k++)
+        {
+            final long e = lookupWrite(ctx, k);
+            if (e < 0)
+            {
+                return;
+            }
+            if (e != NULL_HANDLE && list.length() != 0)
+            {
+                popManyWithKey(ctx, k, mpopHead, mpopCount);
+                return;
+            }
+        }
+        ctx.out().nullArray();
+    }
+
+    /** What the last {@link #parseMpop} read: the number of keys, the end, the count. */
+    int mpopKeys;
+    boolean mpopHead;
+    long mpopCount;
+
+    /**
+     * lmpopGenericCommand's parse from the numkeys argument on (LMPOP's 1, BLMPOP's 2): numkeys, then LEFT|RIGHT,
+     * then [COUNT count], each with Redis's error; false after the error reply.
+     */
+    boolean parseMpop(final CommandContext ctx, final int numKeysArg)
+    {
         final Args args = ctx.args();
         final RespWriter out = ctx.out();
-        if (!args.parseLong(1) || args.longValue() < 1)
+        if (!args.parseLong(numKeysArg) || args.longValue() < 1)
         {
             out.error("ERR numkeys should be greater than 0");
-            return;
+            return false;
         }
         final long numKeys = args.longValue();
-        final long whereIndex = 1 + numKeys + 1;
-        if (whereIndex >= args.count())
+        // Redis's where index would overflow past LONG_MAX keys; any count beyond the arguments is its syntax error
+        if (numKeys >= args.count() || numKeysArg + numKeys + 1 >= args.count())
         {
             out.raw(RespConstants.SYNTAX_ERROR);
-            return;
+            return false;
         }
-        if (!parseWhere(args, (int)whereIndex, whereFrom))
+        final int whereIndex = (int)(numKeysArg + numKeys + 1);
+        if (!parseWhere(args, whereIndex, whereFrom))
         {
             out.raw(RespConstants.SYNTAX_ERROR);
-            return;
+            return false;
         }
-        final boolean head = whereFrom[0];
         long count = -1;
-        for (int j = (int)whereIndex + 1; j < args.count(); j++)
+        for (int j = whereIndex + 1; j < args.count(); j++)
         {
             final boolean moreArgs = args.count() - 1 - j > 0;
             if (count == -1 && args.equalsIgnoreCase(j, COUNT) && moreArgs)
@@ -513,49 +545,45 @@ final class ListCommands
                 if (!args.parseLong(j) || args.longValue() < 1)
                 {
                     out.error("ERR count should be greater than 0");
-                    return;
+                    return false;
                 }
                 count = args.longValue();
             }
             else
             {
                 out.raw(RespConstants.SYNTAX_ERROR);
-                return;
+                return false;
             }
         }
-        if (count == -1)
+        mpopKeys = (int)numKeys;
+        mpopHead = whereFrom[0];
+        mpopCount = count == -1 ? 1 : count;
+        return true;
+    }
+
+    /**
+     * Pop up to {@code count} elements of the list just looked up under key argument {@code k}, reply [key,
+     * [elements]], delete it when emptied; logged as LPOP/RPOP key n (mpopGenericCommand's rewrite).
+     */
+    void popManyWithKey(final CommandContext ctx, final int k, final boolean head, final long count)
+    {
+        final Args args = ctx.args();
+        final RespWriter out = ctx.out();
+        final long n = Math.min(count, list.length());
+        out.arrayHeader(2);
+        out.bulk(args.buffer(), args.offset(k), args.length(k));
+        out.arrayHeader(n);
+        for (long i = 0; i < n; i++)
         {
-            count = 1;
+            seekEnd(head);
+            replyLoaded(out);
+            list.deleteCurrent(head);
         }
-        for (int k = 2; k < 2 + numKeys; k++)
+        if (list.length() == 0)
         {
-            final long e = lookupWrite(ctx, k);
-            if (e < 0)
-            {
-                return;
-            }
-            if (e == NULL_HANDLE || list.length() == 0)
-            {
-                continue;
-            }
-            final long n = Math.min(count, list.length());
-            out.arrayHeader(2);
-            out.bulk(args.buffer(), args.offset(k), args.length(k));
-            out.arrayHeader(n);
-            for (long i = 0; i < n; i++)
-            {
-                seekEnd(head);
-                replyLoaded(out);
-                list.deleteCurrent(head);
-            }
-            if (list.length() == 0)
-            {
-                keyspace.deleteFound(ctx.db());
-            }
-            ctx.dirty(n);
-            ctx.propagateAs(rewrite.start().add(head ? LPOP_CMD : RPOP_CMD).add(args, k).add(n).args());
-            return;
+            keyspace.deleteFound(ctx.db());
         }
-        out.nullArray();
+        ctx.dirty(n);
+        ctx.propagateAs(rewrite.start().add(head ? LPOP_CMD : RPOP_CMD).add(args, k).add(n).args());
     }
 }

@@ -32,6 +32,7 @@ public final class Keyspace
     private ValueReleaser releaser = ValueReleaser.NONE;
     private final SplittableRandom random;
     private KeyspaceListener listener = KeyspaceListener.NONE;
+    private KeyReadyListener keyReady;
 
     private long nowMs = System.currentTimeMillis();
     private boolean lfu;
@@ -76,6 +77,12 @@ public final class Keyspace
     public Database database(final int index)
     {
         return databases[index];
+    }
+
+    /** Who hears of keys that may serve blocked clients; null (the default) while no client is blocked. */
+    public void keyReadyListener(final KeyReadyListener listener)
+    {
+        this.keyReady = listener;
     }
 
     public void listener(final KeyspaceListener listener)
@@ -294,6 +301,10 @@ public final class Keyspace
         }
         memory.putBytes(entry.keyHandle(), keyBase, keyAddress, keyLength);
         db.insertAfterMiss(e);
+        if (keyReady != null)
+        {
+            keyReady.keyAdded(db.id(), keyBase, keyAddress, keyLength);
+        }
         return e;
     }
 
@@ -592,6 +603,10 @@ public final class Keyspace
         if (a != b)
         {
             databases[a].swapWith(databases[b]);
+            if (keyReady != null)
+            {
+                keyReady.databasesSwapped(a, b);
+            }
         }
     }
 

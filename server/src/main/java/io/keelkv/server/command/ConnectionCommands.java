@@ -6,6 +6,7 @@ import io.keelkv.engine.command.CommandHandler;
 import io.keelkv.engine.command.CommandSpec;
 import io.keelkv.engine.command.CommandTable;
 import io.keelkv.engine.resp.Args;
+import io.keelkv.engine.resp.RespConstants;
 import io.keelkv.engine.resp.RespWriter;
 import io.keelkv.server.config.ServerConfig;
 import io.keelkv.server.log.Log;
@@ -75,6 +76,8 @@ public final class ConnectionCommands
         "      Return clients of specified type.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
         "NO-EVICT (ON|OFF)",
         "    Protect current client connection from eviction.",
         "HELP",
@@ -108,6 +111,8 @@ public final class ConnectionCommands
     private static final byte[] NOW = bytes("now");
     private static final byte[] FORCE = bytes("force");
     private static final byte[] ABORT = bytes("abort");
+    private static final byte[] TIMEOUT = bytes("timeout");
+    private static final byte[] ERROR = bytes("error");
 
     private final ServerControl server;
     private final ServerConfig config;
@@ -134,6 +139,7 @@ public final class ConnectionCommands
         table.bind("client|info", commands::clientInfo);
         table.bind("client|kill", commands::clientKill);
         table.bind("client|no-evict", commands::clientNoEvict);
+        table.bind("client|unblock", commands::clientUnblock);
         table.bind("client|help", commands::clientHelp);
         table.bind("shutdown", commands::shutdown);
 
@@ -451,7 +457,7 @@ public final class ConnectionCommands
             .append(" name=").append(session.name())
             .append(" age=").append(Math.max(0, (nowMs - session.createdMs()) / 1000))
             .append(" idle=").append(Math.max(0, (nowMs - session.lastInteractionMs) / 1000))
-            .append(" flags=").append(session.noEvict() ? "e" : "N")
+            .append(" flags=").append(clientFlags(session))
             .append(" db=").append(session.db())
             .append(" sub=0 psub=0 ssub=0 multi=-1")
             .append(" qbuf=").append(qbuf)
@@ -608,6 +614,55 @@ public final class ConnectionCommands
             ((ClientSession)ctx.client()).noEvict(on);
         }
         ctx.out().ok();
+    }
+
+    /** CLIENT LIST's flags, in Redis's order among those KeelKV has: b (blocked), e (no-evict), else N. */
+    private static String clientFlags(final ClientSession session)
+    {
+        final boolean blocked = session.isBlocked();
+        if (!blocked && !session.noEvict())
+        {
+            return "N";
+        }
+        return (blocked ? "b" : "") + (session.noEvict() ? "e" : "");
+    }
+
+    /**
+     * CLIENT UNBLOCK id [TIMEOUT|ERROR]: Redis 7.0 checks the count of arguments, then the reason, then the id;
+     * 1 when the client was blocked (it gets the timeout's reply, or -UNBLOCKED), else 0.
+     */
+    private void clientUnblock(final CommandContext ctx)
+    {
+        final Args args = ctx.args();
+        final RespWriter out = ctx.out();
+        if (args.count() > 4)
+        {
+            out.errorLatin1("ERR unknown subcommand or wrong number of arguments for '" + args.cString(1, 128) +
+                "'. Try CLIENT HELP.");
+            return;
+        }
+        boolean error = false;
+        if (args.count() == 4)
+        {
+            if (args.equalsIgnoreCase(3, ERROR))
+            {
+                error = true;
+            }
+            else if (!args.equalsIgnoreCase(3, TIMEOUT))
+            {
+                out.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+                return;
+            }
+        }
+        if (!args.parseLong(2))
+        {
+            out.raw(RespConstants.NOT_INTEGER);
+            return;
+        }
+        final ClientSession target = loop.session(args.longValue());
+        final boolean unblocked = target != null &&
+            server.engine().blocking().unblock(target.blockingStateIfAny(), error);
+        out.integer(unblocked ? 1 : 0);
     }
 
     /** Redis's CLIENT HELP, limited to the subcommands KeelKV serves (no CACHING, PAUSE, REPLY, TRACKING ...). */

@@ -271,9 +271,9 @@ public final class Info
         field(sb, "maxclients", config.get("maxclients"));
         field(sb, "client_recent_max_input_buffer", loop.biggestInputBuffer());
         field(sb, "client_recent_max_output_buffer", loop.biggestOutputBuffer());
-        field(sb, "blocked_clients", 0);
+        field(sb, "blocked_clients", server.engine().blocking().blockedClients());
         field(sb, "tracking_clients", 0);
-        field(sb, "clients_in_timeout_table", 0);
+        field(sb, "clients_in_timeout_table", server.engine().blocking().clientsInTimeoutTable());
     }
 
     /**

@@ -2,6 +2,7 @@ package io.keelkv.server.net;
 
 import io.keelkv.engine.KeelEngine;
 import io.keelkv.engine.aof.AofControl;
+import io.keelkv.engine.command.ClientContext;
 import io.keelkv.engine.command.CommandSpec;
 import io.keelkv.engine.command.Dispatcher;
 import io.keelkv.engine.command.InternalErrorListener;
@@ -276,7 +277,8 @@ public final class EventLoopAgent implements Agent
         {
             return 1;
         }
-        final long untilCronMs = Math.max(1, (nextCronNs - System.nanoTime()) / 1_000_000);
+        final long untilCronMs = Math.max(1, Math.min((nextCronNs - System.nanoTime()) / 1_000_000,
+            engine.blocking().msUntilNextDeadline())); // a blocked client's timeout wakes the loop, no sooner
         try
         {
             final int ready = selector.select(onReady, Math.min(timeoutMs, untilCronMs));
@@ -311,7 +313,7 @@ public final class EventLoopAgent implements Agent
         {
             for (final Connection c : new ArrayList<>(connections.values()))
             {
-                if (timeoutSec > 0 && nowMs - c.session.lastInteractionMs > timeoutSec * 1000)
+                if (timeoutSec > 0 && nowMs - c.session.lastInteractionMs > timeoutSec * 1000 && !c.session.isBlocked())
                 {
                     close(c);
                     work++;
@@ -524,6 +526,8 @@ public final class EventLoopAgent implements Agent
     {
         final AofControl aof = engine.aof();
         int work = aof.afterPass() + releaseHeld(aof);
+        final int resumed = resumeUnblocked();
+        work += resumed == 0 ? 0 : resumed + aof.afterPass(); // the pops they got and what they ran since
         final boolean hold = aof.repliesWaitForSync() && aof.appendedLogical() > aof.durableLogical();
         final long target = hold ? aof.appendedLogical() : 0;
         final int n = flushQueueSize;
@@ -557,6 +561,29 @@ public final class EventLoopAgent implements Agent
         }
         flushQueueSize = 0;
         return work + n;
+    }
+
+    /** Clients whose block ended (BlockingKeys): replies go with this pass's, then what they pipelined runs. */
+    private int resumeUnblocked()
+    {
+        int work = engine.blocking().expire();
+        for (ClientContext client; (client = engine.blocking().pollUnblocked()) != null; work++)
+        {
+            final Connection c = connections.get(client.id());
+            if (c != null && c.out.overflowed())
+            {
+                close(c); // a served reply past the output cap, as the process loop treats one
+            }
+            else if (c != null && !c.closed)
+            {
+                queueFlush(c);
+                if (c.heldUntil == 0 && !c.pausedForOutput && c.readIndex < c.writeIndex)
+                {
+                    process(c);
+                }
+            }
+        }
+        return work;
     }
 
     private void hold(final Connection c, final long target)
@@ -642,14 +669,14 @@ public final class EventLoopAgent implements Agent
     /** Execute every complete request in the query buffer, stopping at backpressure or a close. */
     private void process(final Connection c)
     {
-        if (c.heldUntil != 0)
+        if (c.heldUntil != 0 || c.session.isBlocked())
         {
-            return; // its replies wait for the AOF: its next commands run once they are sent (releaseHeld)
+            return; // its replies wait for the AOF (releaseHeld), or it is blocked (resumeUnblocked)
         }
         current = c;
         final RespDecoder decoder = c.decoder;
         int prefetched = 0;
-        while (c.readIndex < c.writeIndex && !c.closeAfterWrite && !c.closed)
+        while (c.readIndex < c.writeIndex && !c.closeAfterWrite && !c.closed && !c.session.isBlocked())
         {
             if (c.out.pending() > OUTPUT_PAUSE_BYTES)
             {
@@ -852,6 +879,7 @@ public final class EventLoopAgent implements Agent
         }
         c.closed = true;
         connections.remove(c.session.id());
+        engine.blocking().remove(c.session.blockingStateIfAny()); // a disconnect leaves every queue it waited in
         if (c.key != null)
         {
             c.key.cancel();
@@ -907,6 +935,13 @@ public final class EventLoopAgent implements Agent
             close(c);
         }
         return true;
+    }
+
+    /** CLIENT UNBLOCK: the session of a connected client, or null. */
+    public ClientSession session(final long clientId)
+    {
+        final Connection c = connections.get(clientId);
+        return c == null ? null : c.session;
     }
 
     public long biggestInputBuffer()

@@ -1,5 +1,6 @@
 package io.keelkv.server.session;
 
+import io.keelkv.engine.command.BlockingState;
 import io.keelkv.engine.command.ClientContext;
 
 /**
@@ -22,6 +23,7 @@ public final class ClientSession implements ClientContext
     private boolean noEvict;
     private boolean closeRequested;
     private int fd = -1;
+    private BlockingState blocking; // made at the first block, reused for every later one
     public long lastInteractionMs;
     public String lastCommand = "NULL";
 
@@ -167,5 +169,27 @@ public final class ClientSession implements ClientContext
     public boolean closeRequested()
     {
         return closeRequested;
+    }
+
+    @Override
+    public BlockingState blockingState()
+    {
+        if (blocking == null)
+        {
+            blocking = new BlockingState(this);
+        }
+        return blocking;
+    }
+
+    /** The blocking state if this client ever blocked, else null (nothing to forget at a disconnect). */
+    public BlockingState blockingStateIfAny()
+    {
+        return blocking;
+    }
+
+    /** Blocked in BLPOP and the like (CLIENT LIST's flag b): its further commands wait in its query buffer. */
+    public boolean isBlocked()
+    {
+        return blocking != null && blocking.isBlocked();
     }
 }
