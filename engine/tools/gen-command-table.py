@@ -81,7 +81,7 @@ lpush rpush lpushx rpushx lpop rpop llen lindex lset lrange ltrim lrem linsert l
 zadd zincrby zrem zcard zscore zmscore zrank zrevrank zcount zlexcount zrange zrangestore zrangebyscore
 zrevrangebyscore zrangebylex zrevrangebylex zrevrange zremrangebyrank zremrangebyscore zremrangebylex zpopmin
 zpopmax zmpop zrandmember zunion zinter zdiff zunionstore zinterstore zdiffstore zintercard zscan
-blpop brpop blmove brpoplpush blmpop
+blpop brpop blmove brpoplpush blmpop bzpopmin bzpopmax bzmpop
 """.split()
 SUBCOMMANDS = {
     "client": "id setname getname list info kill no-evict unblock help",

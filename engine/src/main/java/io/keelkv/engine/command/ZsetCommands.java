@@ -13,12 +13,13 @@ import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
 
 /**
  * The sorted-set command family's single-key commands (Redis 7.0's t_zset.c): ZADD, ZINCRBY, ZREM, ZCARD, ZSCORE,
- * ZMSCORE, ZRANK, ZREVRANK, ZPOPMIN, ZPOPMAX and ZMPOP, over {@link ZsetFlyweight}, with Redis's replies, errors and
+ * ZMSCORE, ZRANK and ZREVRANK, over {@link ZsetFlyweight}, with Redis's replies, errors and
  * order of checks (every ZADD score is parsed before the key is looked up, so a bad score changes nothing). The
- * ranges live in {@link ZsetRanges}, the algebra in {@link ZsetOperations}, ZRANDMEMBER and ZSCAN in
+ * ranges live in {@link ZsetRanges}, the algebra in {@link ZsetOperations}, the pops in {@link ZsetPops}, ZRANDMEMBER and ZSCAN in
  * {@link ZsetSampling}; they share this class's lookups and flyweight (one owner thread, one command at a time).
  *
- * <p>Propagation as Redis 7.0: ZADD (INCR included) and ZINCRBY as themselves, ZMPOP as ZPOPMIN/ZPOPMAX key count.
+ * <p>Propagation as Redis 7.0: ZADD (INCR included) and ZINCRBY as themselves. The pops (ZPOPMIN, ZPOPMAX, ZMPOP
+ * and the blocking BZPOPMIN, BZPOPMAX, BZMPOP) are {@link ZsetPops}.
  *
  * <p>Encodings, as Redis 7.0 converts: a new key is a skiplist when zset-max-listpack-entries is 0 or its first
  * member is longer than zset-max-listpack-value; a listpack converts when a new member would take it past either
@@ -34,9 +35,6 @@ final class ZsetCommands
         "-ERR GT, LT, and/or NX options at the same time are not compatible\r\n");
     private static final byte[] INCR_PAIRS = RespConstants.bytes(
         "-ERR INCR option supports a single increment-element pair\r\n");
-    private static final byte[] NOT_POSITIVE = RespConstants.bytes("-ERR value is out of range, must be positive\r\n");
-    private static final byte[] NUMKEYS = RespConstants.bytes("-ERR numkeys should be greater than 0\r\n");
-    private static final byte[] COUNT_POSITIVE = RespConstants.bytes("-ERR count should be greater than 0\r\n");
 
     private static final byte[] NX = literal("nx");
     private static final byte[] XX = literal("xx");
@@ -44,16 +42,10 @@ final class ZsetCommands
     private static final byte[] INCR = literal("incr");
     private static final byte[] GT = literal("gt");
     private static final byte[] LT = literal("lt");
-    private static final byte[] MIN = literal("min");
-    private static final byte[] MAX = literal("max");
-    private static final byte[] COUNT = literal("count");
-    private static final byte[] ZPOPMIN_CMD = literal("ZPOPMIN");
-    private static final byte[] ZPOPMAX_CMD = literal("ZPOPMAX");
 
     final Keyspace keyspace;
     private final EntryFlyweight entry;
     final ZsetFlyweight zset; // shared with the other zset families: one owner thread, one command at a time
-    private final RewrittenArgs rewrite = new RewrittenArgs();
     private double[] scores = new double[8];
 
     private ZsetCommands(final Keyspace keyspace)
@@ -74,12 +66,10 @@ final class ZsetCommands
         table.bind("zmscore", c::zmscore);
         table.bind("zrank", ctx -> c.zrank(ctx, false));
         table.bind("zrevrank", ctx -> c.zrank(ctx, true));
-        table.bind("zpopmin", ctx -> c.zpop(ctx, false));
-        table.bind("zpopmax", ctx -> c.zpop(ctx, true));
-        table.bind("zmpop", c::zmpop);
         ZsetRanges.bind(c, table);
         ZsetOperations.bind(c, table);
         ZsetSampling.bind(c, table);
+        ZsetPops.bind(c, table);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -413,176 +403,6 @@ final class ZsetCommands
         else
         {
             ctx.out().integer(reverse ? zset.length() - 1 - rank : rank);
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------
-    // pops
-
-    /** zpopMinMaxCommand. */
-    private void zpop(final CommandContext ctx, final boolean max)
-    {
-        final Args args = ctx.args();
-        if (args.count() > 3)
-        {
-            ctx.out().raw(RespConstants.SYNTAX_ERROR);
-            return;
-        }
-        long count = -1;
-        if (args.count() == 3)
-        {
-            // getPositiveLongFromObjectOrReply: a non-integer gets the range message too
-            if (!args.parseLong(2) || args.longValue() < 0)
-            {
-                ctx.out().raw(NOT_POSITIVE);
-                return;
-            }
-            count = args.longValue();
-        }
-        final boolean nested = ctx.client().protocol() > 2 && count != -1;
-        pop(ctx, 1, 1, max, false, count, nested, false);
-    }
-
-    /** zmpopCommand: ZMPOP numkeys key... MIN|MAX [COUNT count]. */
-    private void zmpop(final CommandContext ctx)
-    {
-        final Args args = ctx.args();
-        final RespWriter out = ctx.out();
-        if (!args.parseLong(1) || args.longValue() < 1)
-        {
-            out.raw(NUMKEYS);
-            return;
-        }
-        final long numkeys = args.longValue();
-        final long whereIdx = 1 + numkeys + 1;
-        if (numkeys >= args.count() || whereIdx >= args.count())
-        {
-            out.raw(RespConstants.SYNTAX_ERROR);
-            return;
-        }
-        final boolean max;
-        if (args.equalsIgnoreCase((int)whereIdx, MIN))
-        {
-            max = false;
-        }
-        else if (args.equalsIgnoreCase((int)whereIdx, MAX))
-        {
-            max = true;
-        }
-        else
-        {
-            out.raw(RespConstants.SYNTAX_ERROR);
-            return;
-        }
-        long count = -1;
-        for (int j = (int)whereIdx + 1; j < args.count(); j++)
-        {
-            final boolean moreArgs = args.count() - 1 - j > 0;
-            if (count == -1 && args.equalsIgnoreCase(j, COUNT) && moreArgs)
-            {
-                j++;
-                if (!args.parseLong(j) || args.longValue() < 1)
-                {
-                    out.raw(COUNT_POSITIVE);
-                    return;
-                }
-                count = args.longValue();
-            }
-            else
-            {
-                out.raw(RespConstants.SYNTAX_ERROR);
-                return;
-            }
-        }
-        pop(ctx, 2, (int)numkeys, max, true, count == -1 ? 1 : count, true, true);
-    }
-
-    /**
-     * genericZpopCommand over keys {@code [first, first + keyCount)}: the first non-empty one is popped from.
-     * ZMPOP ({@code emitKey}) is propagated as ZPOPMIN/ZPOPMAX key count, count being what was popped.
-     */
-    private void pop(final CommandContext ctx, final int first, final int keyCount, final boolean max,
-        final boolean emitKey, final long requested, final boolean nested, final boolean nilWhenEmpty)
-    {
-        final Args args = ctx.args();
-        final RespWriter out = ctx.out();
-        long e = NULL_HANDLE;
-        int keyArg = -1;
-        for (int i = first; i < first + keyCount; i++)
-        {
-            e = lookupWrite(ctx, i);
-            if (e < 0)
-            {
-                return;
-            }
-            if (e != NULL_HANDLE)
-            {
-                keyArg = i;
-                break;
-            }
-        }
-        if (e == NULL_HANDLE)
-        {
-            if (nilWhenEmpty)
-            {
-                out.nullArray();
-            }
-            else
-            {
-                out.raw(RespConstants.EMPTY_ARRAY);
-            }
-            return;
-        }
-        if (requested == 0)
-        {
-            out.raw(RespConstants.EMPTY_ARRAY);
-            return;
-        }
-        final long count = requested == -1 ? 1 : requested;
-        final long size = zset.length();
-        final long popped = Math.min(count, size);
-        if (!nested && !emitKey)
-        {
-            out.arrayHeader(popped * 2);
-        }
-        else if (nested && !emitKey)
-        {
-            out.arrayHeader(popped);
-        }
-        else
-        {
-            out.arrayHeader(2);
-            out.bulk(args.buffer(), args.offset(keyArg), args.length(keyArg));
-            out.arrayHeader(popped);
-        }
-        // the reply is written from the set before its elements are deleted in one range delete
-        zset.seek(max ? size - 1 : 0);
-        for (long i = 0; i < popped; i++)
-        {
-            if (nested)
-            {
-                out.arrayHeader(2);
-            }
-            replyMember(out);
-            out.doubleValue(zset.cursorScore());
-            if (max)
-            {
-                zset.previous();
-            }
-            else
-            {
-                zset.next();
-            }
-        }
-        zset.deleteRange(keyspace, ctx.db(), max ? size - popped : 0, popped);
-        if (zset.length() == 0)
-        {
-            keyspace.deleteFound(ctx.db());
-        }
-        ctx.dirty(popped);
-        if (emitKey)
-        {
-            ctx.propagateAs(rewrite.start().add(max ? ZPOPMAX_CMD : ZPOPMIN_CMD).add(args, keyArg).add(popped).args());
         }
     }
 }
