@@ -999,8 +999,10 @@ class CommandFuzzTest
         final Arbitrary<String> sub = Arbitraries.frequencyOf(
             Tuple.of(9, Arbitraries.of(model.debugSubcommands).flatMap(CommandFuzzTest::anyCase)),
             Tuple.of(1, anyValue(List.of())));
+        // no NOFLUSH: without MERGE, redis-server panics on the first key its reload finds already there, and the
+        // reference dies (seed 4013698671760935779); KeelKV's refusal of it is SnapshotCommandsTest's
         return Combinators.combine(sub, Arbitraries.frequencyOf(
-            Tuple.of(3, numbers()), Tuple.of(1, anyValue(List.of("MERGE", "NOFLUSH", "NOSAVE"))))
+            Tuple.of(3, numbers()), Tuple.of(1, anyValue(List.of("MERGE", "NOSAVE"))))
             .list().ofMinSize(0).ofMaxSize(4)).as((s, rest) ->
             {
                 final List<String> words = new ArrayList<>();

@@ -215,7 +215,7 @@ final class DebugCommands
         catch (final SnapshotException ex)
         {
             snapshots.listener().onLoadFailed(file, ex);
-            ctx.out().error("ERR Error trying to load the RDB dump, check server logs.");
+            ctx.out().error("ERR Error trying to load the RDB dump"); // 7.0.15's text (7.2 adds ", check server logs.")
         }
     }
 
