@@ -124,6 +124,9 @@ class BackgroundSaveTest
                 "the writes during the save are not in it");
             final long copied = Long.parseLong(field(client, "keelkv_bgsave_pages_copied_by_writer").split(":")[1]);
             assertTrue(copied > 0, "the writes overtook the agent: the loop preserved pages");
+            final long instantUs = Long.parseLong(field(client, "keelkv_bgsave_last_instant_usec").split(":")[1]);
+            final long maxInstantUs = Long.parseLong(field(client, "keelkv_bgsave_max_instant_usec").split(":")[1]);
+            assertTrue(instantUs > 0 && instantUs <= maxInstantUs, "the instant was timed: " + instantUs + " <= " + maxInstantUs);
         }
         server.close();
         server = null;

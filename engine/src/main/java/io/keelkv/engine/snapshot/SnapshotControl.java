@@ -101,6 +101,8 @@ public final class SnapshotControl implements AutoCloseable
     private long lastPagesCopiedByWriter;
     private long lastPagesCopiedByAgent;
     private long peakRetainedBytes;
+    private long lastInstantNs;
+    private long maxInstantNs;
     private long lastLoadKeys;
 
     /**
@@ -326,6 +328,21 @@ public final class SnapshotControl implements AutoCloseable
      * @return false when the agent would not take the job (the barrier is ended again, nothing runs).
      */
     private boolean takeInstant(final Path target, final BaseListener base, final Runnable atInstant)
+    {
+        final long startNs = System.nanoTime();
+        try
+        {
+            return instant(target, base, atInstant);
+        }
+        finally
+        {
+            // what a fork costs Redis (latest_fork_usec): the one step every client waits for
+            lastInstantNs = System.nanoTime() - startNs;
+            maxInstantNs = Math.max(maxInstantNs, lastInstantNs);
+        }
+    }
+
+    private boolean instant(final Path target, final BaseListener base, final Runnable atInstant)
     {
         ensureAgent();
         backgroundImage.capture(keyspace);
@@ -646,6 +663,18 @@ public final class SnapshotControl implements AutoCloseable
     public long currentBackgroundSaveTimeSec()
     {
         return running ? (System.currentTimeMillis() - runningSinceMs) / 1000 : -1;
+    }
+
+    /** keelkv_bgsave_last_instant_usec: how long the last background save's instant held the owner thread. */
+    public long lastInstantMicros()
+    {
+        return lastInstantNs / 1000;
+    }
+
+    /** keelkv_bgsave_max_instant_usec: the longest instant since start. */
+    public long maxInstantMicros()
+    {
+        return maxInstantNs / 1000;
     }
 
     /** rdb_last_cow_size: bytes the event loop copied to keep the last background save's instant. */

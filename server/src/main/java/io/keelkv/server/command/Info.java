@@ -408,6 +408,8 @@ public final class Info
         // KeelKV's own, after Redis's: who copied the pages of the running (or last) background save
         field(sb, "keelkv_bgsave_pages_copied_by_writer", snapshots.pagesCopiedByWriter());
         field(sb, "keelkv_bgsave_pages_copied_by_agent", snapshots.pagesCopiedByAgent());
+        field(sb, "keelkv_bgsave_last_instant_usec", snapshots.lastInstantMicros());
+        field(sb, "keelkv_bgsave_max_instant_usec", snapshots.maxInstantMicros());
         if (aof)
         {
             // the group commit: how many msyncs, how long they took, how much each carried
