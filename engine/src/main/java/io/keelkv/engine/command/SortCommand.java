@@ -8,7 +8,6 @@ import io.keelkv.engine.memory.PageMemory;
 import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.RespConstants;
 import io.keelkv.engine.resp.RespWriter;
-import io.keelkv.engine.text.AsciiNumbers;
 import io.keelkv.engine.types.HashFlyweight;
 import io.keelkv.engine.types.Quicklist;
 import io.keelkv.engine.types.SetFlyweight;
@@ -29,14 +28,11 @@ import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
  * <p>The sort vector holds no element copies: one command runs at a time on the owner thread and nothing is
  * freed or moved until the STORE installs its result (page memory allocations never move existing blocks), so
  * each element is kept as its page-memory address and length (or its integer value, for integer-encoded ones),
- * and so is each ALPHA BY weight. The vector is O(N) primitive arrays reused across commands (Redis allocates
- * its vector too); those grown past {@link #KEEP_ELEMENTS} are dropped after the command.
+ * and so is each ALPHA BY weight, in a {@link SortVector} of O(N) primitive arrays reused across commands (Redis
+ * allocates its vector too).
  *
- * <p>Comparisons as Redis's sortCompare: numeric weights with ties broken by the elements' bytes (memcmp);
- * ALPHA compares as strcoll in the C locale (bytes up to the first NUL) without STORE and as memcmp with it. A
- * stable merge sort stands for glibc's qsort (a merge sort, hence Redis's ties keep their input order); Redis
- * uses an unstable partial quicksort for BY with LIMIT, where ALPHA ties may come out in another order. As in
- * Redis, SORT converts a listpack sorted set to a skiplist (zsetConvert) before reading it.
+ * <p>The comparisons and the sort are {@link SortVector}'s. As in Redis, SORT (and SORT_RO) converts a listpack
+ * sorted set to a skiplist (zsetConvert) before reading it.
  */
 final class SortCommand
 {
@@ -50,11 +46,6 @@ final class SortCommand
     private static final byte[] NOT_DOUBLE =
         RespConstants.bytes("-ERR One or more scores can't be converted into double\r\n");
     private static final long BYTE_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
-    private static final int KEEP_ELEMENTS = 1 << 16;
-    /** A length marking an integer-encoded value (its value in the address slot). */
-    private static final int INTEGER = -1;
-    /** A length marking a missing weight (ALPHA BY of a missing key). */
-    private static final int MISSING = -2;
 
     private final Keyspace keyspace;
     private final PageMemory memory;
@@ -70,21 +61,10 @@ final class SortCommand
     private byte[] keyBytes = new byte[64];
 
     private int[] gets = new int[4];
-    private long[] elemAddress = new long[16];
-    private int[] elemLength = new int[16];
-    private double[] score = new double[16];
-    private long[] cmpAddress = new long[16];
-    private int[] cmpLength = new int[16];
-    private int[] order = new int[16];
-    private int[] merge = new int[16];
+    private final SortVector v = new SortVector();
 
-    /** The comparison's mode for the running command. */
-    private boolean desc;
-    private boolean alpha;
-    private boolean byPattern;
-    private boolean storing;
 
-    /** lookupKeyByPattern's result: kind MISSING, INTEGER (value in foundAddress) or a length of bytes. */
+    /** lookupKeyByPattern's result: kind SortVector.MISSING, SortVector.INTEGER (value in foundAddress) or a length of bytes. */
     private int foundLength;
     private long foundAddress;
 
@@ -115,16 +95,7 @@ final class SortCommand
         }
         finally
         {
-            if (elemAddress.length > KEEP_ELEMENTS)
-            {
-                elemAddress = new long[16];
-                elemLength = new int[16];
-                score = new double[16];
-                cmpAddress = new long[16];
-                cmpLength = new int[16];
-                order = new int[16];
-                merge = new int[16];
-            }
+            v.release();
         }
     }
 
@@ -132,8 +103,8 @@ final class SortCommand
     {
         final Args args = ctx.args();
         final RespWriter out = ctx.out();
-        desc = false;
-        alpha = false;
+        v.desc = false;
+        v.alpha = false;
         long limitStart = 0;
         long limitCount = -1;
         boolean dontsort = false;
@@ -145,15 +116,15 @@ final class SortCommand
             final int left = args.count() - j - 1;
             if (KeyCommands.option(args, j, ASC))
             {
-                desc = false;
+                v.desc = false;
             }
             else if (KeyCommands.option(args, j, DESC))
             {
-                desc = true;
+                v.desc = true;
             }
             else if (KeyCommands.option(args, j, ALPHA))
             {
-                alpha = true;
+                v.alpha = true;
             }
             else if (KeyCommands.option(args, j, LIMIT) && left >= 2)
             {
@@ -212,7 +183,7 @@ final class SortCommand
         {
             // a stored set is sorted so that the result (and its AOF replay) is deterministic
             dontsort = false;
-            alpha = true;
+            v.alpha = true;
             byArg = -1;
         }
         long length = 0;
@@ -263,7 +234,7 @@ final class SortCommand
         {
             n = (int)(end - start + 1);
         }
-        ensure(n);
+        v.ensure(n);
         if (e != NULL_HANDLE)
         {
             load(type, ranged, n, start, length);
@@ -279,56 +250,45 @@ final class SortCommand
         {
             for (int j = 0; j < n; j++)
             {
-                score[j] = 0;
-                cmpLength[j] = MISSING;
+                v.score[j] = 0;
+                v.cmpLength[j] = SortVector.MISSING;
                 if (byArg >= 0)
                 {
-                    if (!lookupByPattern(ctx, byArg, j) || foundLength == MISSING)
+                    if (!lookupByPattern(ctx, byArg, j) || foundLength == SortVector.MISSING)
                     {
                         continue;
                     }
                 }
                 else
                 {
-                    foundAddress = elemAddress[j];
-                    foundLength = elemLength[j];
+                    foundAddress = v.elemAddress[j];
+                    foundLength = v.elemLength[j];
                 }
-                if (alpha)
+                if (v.alpha)
                 {
                     if (byArg >= 0)
                     {
-                        cmpAddress[j] = foundAddress;
-                        cmpLength[j] = foundLength;
+                        v.cmpAddress[j] = foundAddress;
+                        v.cmpLength[j] = foundLength;
                     }
                 }
-                else if (foundLength == INTEGER)
+                else if (foundLength == SortVector.INTEGER)
                 {
-                    score[j] = foundAddress;
+                    v.score[j] = foundAddress;
                 }
                 else
                 {
-                    score[j] = weight(foundAddress, foundLength);
-                    if (Double.isNaN(score[j]))
+                    v.score[j] = SortVector.weight(foundAddress, foundLength);
+                    if (Double.isNaN(v.score[j]))
                     {
                         notDouble = true;
                     }
                 }
             }
-            byPattern = byArg >= 0;
-            storing = storeArg >= 0;
-            for (int j = 0; j < n; j++)
-            {
-                order[j] = j;
-            }
-            mergeSort(0, n);
         }
-        else
-        {
-            for (int j = 0; j < n; j++)
-            {
-                order[j] = j;
-            }
-        }
+        v.byPattern = byArg >= 0;
+        v.storing = storeArg >= 0;
+        v.order(n, !dontsort);
 
         if (notDouble)
         {
@@ -342,15 +302,15 @@ final class SortCommand
             out.arrayHeader(outputLength);
             for (long j = start; j <= end; j++)
             {
-                final int i = order[(int)j];
+                final int i = v.order[(int)j];
                 if (getop == 0)
                 {
-                    replyValue(out, elemAddress[i], elemLength[i]);
+                    replyValue(out, v.elemAddress[i], v.elemLength[i]);
                 }
                 for (int g = 0; g < getop; g++)
                 {
                     lookupByPattern(ctx, gets[g], i);
-                    if (foundLength == MISSING)
+                    if (foundLength == SortVector.MISSING)
                     {
                         out.nullBulk();
                     }
@@ -390,15 +350,15 @@ final class SortCommand
         boolean ok = true;
         for (long j = start; j <= end && ok; j++)
         {
-            final int i = order[(int)j];
+            final int i = v.order[(int)j];
             if (getop == 0)
             {
-                ok = push(elemAddress[i], elemLength[i], fill);
+                ok = push(v.elemAddress[i], v.elemLength[i], fill);
             }
             for (int g = 0; g < getop && ok; g++)
             {
                 lookupByPattern(ctx, gets[g], i);
-                ok = foundLength == MISSING ? push(0, 0, fill) : push(foundAddress, foundLength, fill);
+                ok = foundLength == SortVector.MISSING ? push(0, 0, fill) : push(foundAddress, foundLength, fill);
             }
         }
         if (!ok || install(db, args, storeArg, root) == NULL_HANDLE)
@@ -413,7 +373,7 @@ final class SortCommand
 
     private boolean push(final long address, final int length, final int fill)
     {
-        if (length == INTEGER)
+        if (length == SortVector.INTEGER)
         {
             view.wrap(digitsA, 0, HashFlyweight.formatLong(address, digitsA));
         }
@@ -468,21 +428,6 @@ final class SortCommand
     // ------------------------------------------------------------------------------------------------
     // the vector
 
-    private void ensure(final int n)
-    {
-        if (elemAddress.length < n)
-        {
-            final int size = (int)Math.max(n, Math.min(Integer.MAX_VALUE - 8, elemAddress.length * 2L));
-            elemAddress = new long[size];
-            elemLength = new int[size];
-            score = new double[size];
-            cmpAddress = new long[size];
-            cmpLength = new int[size];
-            order = new int[size];
-            merge = new int[size];
-        }
-    }
-
     /**
      * Fill the vector's elements: a whole collection (a set in its iteration order, a list or a sorted set in
      * its own), or for {@code ranged} (BY a constant over a list or sorted set) only the n elements from
@@ -493,12 +438,12 @@ final class SortCommand
         int j = 0;
         if (type == ObjectType.LIST)
         {
-            final long from = ranged ? (desc ? length - start - 1 : start) : 0;
-            final boolean backward = ranged && desc;
+            final long from = ranged ? (v.desc ? length - start - 1 : start) : 0;
+            final boolean backward = ranged && v.desc;
             for (boolean ok = n > 0 && list.seek(from); ok && j < n; ok = backward ? list.prev() : list.next())
             {
                 list.load();
-                keep(j++, list.isInteger(), list.integer(), list.address(), list.stringLength());
+                v.keep(j++, list.isInteger(), list.integer(), list.address(), list.stringLength());
             }
         }
         else if (type == ObjectType.SET)
@@ -506,29 +451,23 @@ final class SortCommand
             for (long p = set.first(); p != SetFlyweight.NONE && j < n; p = set.next(p))
             {
                 set.load(p);
-                keep(j++, set.isInteger(), set.integer(), set.address(), set.stringLength());
+                v.keep(j++, set.isInteger(), set.integer(), set.address(), set.stringLength());
             }
         }
         else
         {
-            final long from = ranged ? (desc ? length - start - 1 : start) : 0;
-            final boolean backward = ranged && desc;
+            final long from = ranged ? (v.desc ? length - start - 1 : start) : 0;
+            final boolean backward = ranged && v.desc;
             for (boolean ok = n > 0 && zset.seek(from); ok && j < n; ok = backward ? zset.previous() : zset.next())
             {
                 zset.loadMember();
-                keep(j++, zset.isInteger(), zset.integer(), zset.address(), zset.stringLength());
+                v.keep(j++, zset.isInteger(), zset.integer(), zset.address(), zset.stringLength());
             }
         }
         if (j != n)
         {
             throw new IllegalStateException("SORT read " + j + " elements of " + n);
         }
-    }
-
-    private void keep(final int j, final boolean integer, final long value, final long address, final int length)
-    {
-        elemAddress[j] = integer ? value : address;
-        elemLength[j] = integer ? INTEGER : length;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -556,7 +495,7 @@ final class SortCommand
     /**
      * lookupKeyByPattern for element i: "#" is the element; else the first '*' replaced by the element names a
      * string key, or with "->field" after the '*' a hash's field. The value goes to {@link #foundAddress} and
-     * {@link #foundLength} (MISSING when there is none, INTEGER for an integer-encoded hash value).
+     * {@link #foundLength} (SortVector.MISSING when there is none, SortVector.INTEGER for an integer-encoded hash value).
      *
      * @return true (for use in conditions).
      */
@@ -566,12 +505,12 @@ final class SortCommand
         final Object base = args.array();
         final long pattern = args.address(arg);
         final int patternLength = args.length(arg);
-        foundLength = MISSING;
+        foundLength = SortVector.MISSING;
         if (patternLength >= 1 && UnsafeApi.getByte(base, pattern) == '#' &&
             (patternLength == 1 || UnsafeApi.getByte(base, pattern + 1) == 0))
         {
-            foundAddress = elemAddress[i];
-            foundLength = elemLength[i];
+            foundAddress = v.elemAddress[i];
+            foundLength = v.elemLength[i];
             return true;
         }
         final int p = star(args, arg);
@@ -600,15 +539,15 @@ final class SortCommand
         }
         final int fieldLength = f >= 0 ? patternLength - f - 2 : 0;
         final int postfix = patternLength - (p + 1) - (f >= 0 ? fieldLength + 2 : 0);
-        final long element = elemAddress[i];
-        final int elementLength = elemLength[i] == INTEGER ? HashFlyweight.formatLong(element, digitsB) : elemLength[i];
+        final long element = v.elemAddress[i];
+        final int elementLength = v.elemLength[i] == SortVector.INTEGER ? HashFlyweight.formatLong(element, digitsB) : v.elemLength[i];
         final int keyLength = p + elementLength + postfix;
         if (keyBytes.length < keyLength)
         {
             keyBytes = new byte[Math.max(keyLength, keyBytes.length * 2)];
         }
         UnsafeApi.copyMemory(base, pattern, keyBytes, BYTE_BASE, p);
-        if (elemLength[i] == INTEGER)
+        if (v.elemLength[i] == SortVector.INTEGER)
         {
             System.arraycopy(digitsB, 0, keyBytes, p, elementLength);
         }
@@ -639,7 +578,7 @@ final class SortCommand
             }
             hash.loadValue(field);
             foundAddress = hash.isInteger() ? hash.integer() : hash.address();
-            foundLength = hash.isInteger() ? INTEGER : hash.stringLength();
+            foundLength = hash.isInteger() ? SortVector.INTEGER : hash.stringLength();
             return true;
         }
         if (type == ObjectType.STRING)
@@ -652,7 +591,7 @@ final class SortCommand
 
     private static void replyValue(final RespWriter out, final long address, final int length)
     {
-        if (length == INTEGER)
+        if (length == SortVector.INTEGER)
         {
             out.bulkLong(address);
         }
@@ -660,153 +599,5 @@ final class SortCommand
         {
             out.bulkFromAddress(address, length);
         }
-    }
-
-    /**
-     * A weight as Redis reads it with strtod: the text up to its first NUL (an empty one is 0), leading white
-     * space skipped, all of the rest a number in a double's range. NaN when it is not one.
-     */
-    private static double weight(final long address, final int length)
-    {
-        int end = 0;
-        while (end < length && UnsafeApi.getByte(null, address + end) != 0)
-        {
-            end++;
-        }
-        if (end == 0)
-        {
-            return 0;
-        }
-        int start = 0;
-        while (start < end && isSpace(UnsafeApi.getByte(null, address + start)))
-        {
-            start++;
-        }
-        return start == end ? Double.NaN : AsciiNumbers.parseDouble(null, address + start, end - start);
-    }
-
-    private static boolean isSpace(final byte b)
-    {
-        return b == ' ' || b == '\t' || b == '\n' || b == '\u000b' || b == '\f' || b == '\r';
-    }
-
-    // ------------------------------------------------------------------------------------------------
-    // the sort
-
-    /** A stable top-down merge sort of order[from, to) (glibc's qsort is a merge sort: ties keep their order). */
-    private void mergeSort(final int from, final int to)
-    {
-        if (to - from < 2)
-        {
-            return;
-        }
-        if (to - from <= 8)
-        {
-            for (int i = from + 1; i < to; i++)
-            {
-                final int v = order[i];
-                int k = i - 1;
-                while (k >= from && compare(order[k], v) > 0)
-                {
-                    order[k + 1] = order[k];
-                    k--;
-                }
-                order[k + 1] = v;
-            }
-            return;
-        }
-        final int mid = (from + to) >>> 1;
-        mergeSort(from, mid);
-        mergeSort(mid, to);
-        if (compare(order[mid - 1], order[mid]) <= 0)
-        {
-            return;
-        }
-        System.arraycopy(order, from, merge, from, to - from);
-        int a = from;
-        int b = mid;
-        for (int k = from; k < to; k++)
-        {
-            if (b >= to || (a < mid && compare(merge[a], merge[b]) <= 0))
-            {
-                order[k] = merge[a++];
-            }
-            else
-            {
-                order[k] = merge[b++];
-            }
-        }
-    }
-
-    /** sortCompare. */
-    private int compare(final int x, final int y)
-    {
-        int cmp;
-        if (!alpha)
-        {
-            cmp = Double.compare(score[x], score[y]);
-            if (score[x] == score[y])
-            {
-                cmp = compareBytes(elemAddress[x], elemLength[x], elemAddress[y], elemLength[y], false);
-            }
-        }
-        else if (byPattern)
-        {
-            if (cmpLength[x] == MISSING || cmpLength[y] == MISSING)
-            {
-                cmp = cmpLength[x] == cmpLength[y] ? 0 : cmpLength[x] == MISSING ? -1 : 1;
-            }
-            else
-            {
-                cmp = compareBytes(cmpAddress[x], cmpLength[x], cmpAddress[y], cmpLength[y], !storing);
-            }
-        }
-        else
-        {
-            cmp = compareBytes(elemAddress[x], elemLength[x], elemAddress[y], elemLength[y], !storing);
-        }
-        return desc ? -cmp : cmp;
-    }
-
-    /**
-     * memcmp then length (compareStringObjects), or with {@code cString} strcmp, which stops at the first NUL
-     * (strcoll in the C locale). Integer-encoded values compare as their decimal text.
-     */
-    private int compareBytes(final long a, final int aLength, final long b, final int bLength, final boolean cString)
-    {
-        final Object aBase = aLength == INTEGER ? digitsA : null;
-        final long aAddress = aLength == INTEGER ? BYTE_BASE : a;
-        final int la = aLength == INTEGER ? HashFlyweight.formatLong(a, digitsA) : aLength;
-        final Object bBase = bLength == INTEGER ? digitsB : null;
-        final long bAddress = bLength == INTEGER ? BYTE_BASE : b;
-        final int lb = bLength == INTEGER ? HashFlyweight.formatLong(b, digitsB) : bLength;
-        final int min = Math.min(la, lb);
-        for (int i = 0; i < min; i++)
-        {
-            final int ca = UnsafeApi.getByte(aBase, aAddress + i) & 0xFF;
-            final int cb = UnsafeApi.getByte(bBase, bAddress + i) & 0xFF;
-            if (ca != cb)
-            {
-                return ca < cb ? -1 : 1;
-            }
-            if (cString && ca == 0)
-            {
-                return 0;
-            }
-        }
-        if (la == lb)
-        {
-            return 0;
-        }
-        if (cString)
-        {
-            // the shorter ends where the longer has a NUL: equal as C strings
-            final int next = la < lb ? UnsafeApi.getByte(bBase, bAddress + min) : UnsafeApi.getByte(aBase, aAddress + min);
-            if (next == 0)
-            {
-                return 0;
-            }
-        }
-        return la < lb ? -1 : 1;
     }
 }
