@@ -232,6 +232,29 @@ class SortCommandTest
         }
     }
 
+    /**
+     * Weights as strtod reads them, checked against redis-server 7.0.15 one fresh connection at a time (Redis does
+     * not clear errno before strtod, so after an ERANGE the same connection's next SORT may fail as well).
+     */
+    @Test
+    void shouldRefuseWeightsStrtodRefuses() throws Exception
+    {
+        try (RawRespClient c = new RawRespClient(port))
+        {
+            final String refused = "-ERR One or more scores can't be converted into double\r\n";
+            for (final String weight : List.of("1e-310", "1e400", "-1e-400", "5 ", "nan", "1x", "  ", "4.9406564584124654e-324"))
+            {
+                c.call("DEL", "t");
+                c.call("RPUSH", "t", weight);
+                assertEquals(refused, c.call("SORT", "t"), weight);
+            }
+            c.call("DEL", "t");
+            c.call("RPUSH", "t", "0x1p-1070", "2.2250738585072014e-308", "", " 5", "\t-1", "inf", "-inf", "1.", ".5", "4\u0000zz");
+            assertEquals("*10\r\n$4\r\n-inf\r\n$3\r\n\t-1\r\n$0\r\n\r\n$9\r\n0x1p-1070\r\n$23\r\n2.2250738585072014e-308\r\n" +
+                "$2\r\n.5\r\n$2\r\n1.\r\n$4\r\n4\u0000zz\r\n$2\r\n 5\r\n$3\r\ninf\r\n", c.call("SORT", "t"));
+        }
+    }
+
     @Test
     void shouldReplayAStoredSortFromTheAof() throws Exception
     {

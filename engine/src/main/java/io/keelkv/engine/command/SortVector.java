@@ -96,7 +96,36 @@ final class SortVector
         {
             start++;
         }
-        return start == end ? Double.NaN : AsciiNumbers.parseDouble(null, address + start, end - start);
+        if (start == end)
+        {
+            return Double.NaN;
+        }
+        final double value = AsciiNumbers.parseDouble(null, address + start, end - start);
+        if (value != 0 && Math.abs(value) < Double.MIN_NORMAL && !exactDecimal(address + start, end - start, value))
+        {
+            return Double.NaN; // glibc's strtod sets ERANGE for an inexact subnormal result (1e-310)
+        }
+        return value;
+    }
+
+    /** Whether a subnormal value is the decimal text exactly (a hex float is taken as exact). Rare: allocates. */
+    private static boolean exactDecimal(final long address, final int length, final double value)
+    {
+        final byte[] text = new byte[length];
+        UnsafeApi.copyMemory(null, address, text, BYTE_BASE, length);
+        final String s = new String(text, java.nio.charset.StandardCharsets.ISO_8859_1);
+        if (s.indexOf('x') >= 0 || s.indexOf('X') >= 0)
+        {
+            return true;
+        }
+        try
+        {
+            return new java.math.BigDecimal(s).compareTo(new java.math.BigDecimal(value)) == 0;
+        }
+        catch (final NumberFormatException e)
+        {
+            return true;
+        }
     }
 
     private static boolean isSpace(final byte b)
