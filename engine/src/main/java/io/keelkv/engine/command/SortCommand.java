@@ -250,7 +250,7 @@ final class SortCommand
         {
             for (int j = 0; j < n; j++)
             {
-                v.score[j] = 0;
+                v.score(j, 0);
                 v.cmpLength[j] = SortVector.MISSING;
                 if (byArg >= 0)
                 {
@@ -274,12 +274,12 @@ final class SortCommand
                 }
                 else if (foundLength == SortVector.INTEGER)
                 {
-                    v.score[j] = foundAddress;
+                    v.score(j, foundAddress);
                 }
                 else
                 {
-                    v.score[j] = SortVector.weight(foundAddress, foundLength);
-                    if (Double.isNaN(v.score[j]))
+                    v.score(j, SortVector.weight(foundAddress, foundLength));
+                    if (Double.isNaN(v.score(j)))
                     {
                         notDouble = true;
                     }

@@ -6,8 +6,8 @@ import org.agrona.UnsafeApi;
 
 /**
  * SORT's vector (redisSortObject[] in sort.c) as primitive arrays reused across commands: per element its
- * page-memory address and length (or its integer value, length {@link #INTEGER}), its numeric weight, its ALPHA
- * BY weight (address and length, {@link #MISSING} when the BY key is missing), and the sorted order. Arrays
+ * page-memory address and length (or its integer value, length {@link #INTEGER}), its numeric weight or its
+ * ALPHA BY weight (address and length, {@link #MISSING} when the BY key is missing), and the sorted order. Arrays
  * grown past {@link #KEEP_ELEMENTS} are dropped after the command, so one huge sort does not pin the heap.
  *
  * <p>Comparisons as Redis's sortCompare: numeric weights with ties broken by the elements' bytes (memcmp);
@@ -28,7 +28,7 @@ final class SortVector
     private final byte[] digitsB = new byte[24];
     long[] elemAddress = new long[16];
     int[] elemLength = new int[16];
-    double[] score = new double[16];
+    /** ALPHA BY weights' addresses, or numeric weights' bits (a command uses one or the other). */
     long[] cmpAddress = new long[16];
     int[] cmpLength = new int[16];
     int[] order = new int[16];
@@ -47,7 +47,6 @@ final class SortVector
         {
             elemAddress = new long[16];
             elemLength = new int[16];
-            score = new double[16];
             cmpAddress = new long[16];
             cmpLength = new int[16];
             order = new int[16];
@@ -62,12 +61,21 @@ final class SortVector
             final int size = (int)Math.max(n, Math.min(Integer.MAX_VALUE - 8, elemAddress.length * 2L));
             elemAddress = new long[size];
             elemLength = new int[size];
-            score = new double[size];
             cmpAddress = new long[size];
             cmpLength = new int[size];
             order = new int[size];
             merge = new int[size];
         }
+    }
+
+    double score(final int j)
+    {
+        return Double.longBitsToDouble(cmpAddress[j]);
+    }
+
+    void score(final int j, final double value)
+    {
+        cmpAddress[j] = Double.doubleToRawLongBits(value);
     }
 
     void keep(final int j, final boolean integer, final long value, final long address, final int length)
@@ -197,8 +205,8 @@ final class SortVector
         int cmp;
         if (!alpha)
         {
-            cmp = Double.compare(score[x], score[y]);
-            if (score[x] == score[y])
+            cmp = Double.compare(score(x), score(y));
+            if (score(x) == score(y))
             {
                 cmp = compareBytes(elemAddress[x], elemLength[x], elemAddress[y], elemLength[y], false);
             }
