@@ -82,6 +82,7 @@ zadd zincrby zrem zcard zscore zmscore zrank zrevrank zcount zlexcount zrange zr
 zrevrangebyscore zrangebylex zrevrangebylex zrevrange zremrangebyrank zremrangebyscore zremrangebylex zpopmin
 zpopmax zmpop zrandmember zunion zinter zdiff zunionstore zinterstore zdiffstore zintercard zscan
 blpop brpop blmove brpoplpush blmpop bzpopmin bzpopmax bzmpop
+sort sort_ro
 """.split()
 SUBCOMMANDS = {
     "client": "id setname getname list info kill no-evict unblock help",
@@ -133,6 +134,13 @@ def keyspecs(name, specs):
             raise SystemExit(f"{name}: key spec field(s) {sorted(unknown)} not supported by commands.txt")
         bs = pairs(s["begin_search"])
         fk = pairs(s["find_keys"])
+        if text(bs["type"]) == "unknown" and text(fk["type"]) == "unknown":
+            # SORT's STORE: the keyword may be anywhere, so Redis gives no position
+            fields = ["unknown", "unknown", "0", "0", " ".join(text(x) for x in s["flags"])]
+            if "notes" in s:
+                fields.append(escape(text(s["notes"]), "|;,"))
+            out.append(",".join(fields))
+            continue
         if text(bs["type"]) != "index" or text(fk["type"]) not in ("range", "keynum"):
             raise SystemExit(f"{name}: key spec {text(bs['type'])}/{text(fk['type'])} not supported by commands.txt")
         begin = pairs(bs["spec"])["index"]

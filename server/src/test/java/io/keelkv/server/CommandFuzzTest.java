@@ -741,7 +741,7 @@ class CommandFuzzTest
                 return false;
             }
         }
-        if ((request.is("hrandfield") || request.is("srandmember")) && request.args.size() >= 3)
+        if ((request.is("hrandfield") || request.is("srandmember") || request.is("zrandmember")) && request.args.size() >= 3)
         {
             // a negative count draws with repeats: |count| replies, which redis-server builds for minutes
             final Long count = parseLong(request.text(2));

@@ -422,6 +422,19 @@ final class CommandIntrospection
             out.bulkString("begin_search");
             out.mapHeader(2);
             out.bulkString("type");
+            if (ks.unknown)
+            {
+                out.bulkString("unknown");
+                out.bulkString("spec");
+                out.mapHeader(0);
+                out.bulkString("find_keys");
+                out.mapHeader(2);
+                out.bulkString("type");
+                out.bulkString("unknown");
+                out.bulkString("spec");
+                out.mapHeader(0);
+                continue;
+            }
             out.bulkString("index");
             out.bulkString("spec");
             out.mapHeader(1);

@@ -27,6 +27,27 @@ public final class CommandSpec
         public final boolean keynum;
         public final int keyNumIndex;
         public final int firstKey;
+        /** begin_search and find_keys both of type unknown (SORT's STORE keyword may be anywhere). */
+        public final boolean unknown;
+
+        static KeySpec unknown(final String[] flags, final String notes)
+        {
+            return new KeySpec(flags, notes);
+        }
+
+        private KeySpec(final String[] flags, final String notes)
+        {
+            this.beginIndex = 0;
+            this.lastKey = 0;
+            this.keyStep = 0;
+            this.limit = 0;
+            this.flags = flags;
+            this.notes = notes;
+            this.keynum = false;
+            this.keyNumIndex = 0;
+            this.firstKey = 0;
+            this.unknown = true;
+        }
 
         KeySpec(
             final int beginIndex,
@@ -46,6 +67,7 @@ public final class CommandSpec
             this.keynum = keynum;
             this.keyNumIndex = keyNumIndex;
             this.firstKey = firstKey;
+            this.unknown = false;
         }
 
         KeySpec(
@@ -65,6 +87,7 @@ public final class CommandSpec
             this.keynum = false;
             this.keyNumIndex = 0;
             this.firstKey = 0;
+            this.unknown = false;
         }
     }
 

@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  *
  * <p>Row format, '|' separated: {@code name|arity|flags|first|last|step|acl categories|group|since|
  * complexity|summary|key specs|tips}; key specs are ';' separated {@code begin,lastkey,step,limit,FLAG FLAG[,notes]}
- * (a keynum spec, SINTERCARD's: {@code begin,keynum:keynumidx,firstkey,keystep,FLAG FLAG[,notes]}).
+ * (a keynum spec, SINTERCARD's: {@code begin,keynum:keynumidx,firstkey,keystep,FLAG FLAG[,notes]}; one of type
+ * unknown, SORT's STORE: {@code unknown,unknown,0,0,FLAG FLAG[,notes]}).
  * The rest of COMMAND DOCS (history, arguments, ...) is in {@code command-docs.txt}, attached to the rows as
  * {@link CommandDocs}. Both files are generated from redis-server by {@code engine/tools/gen-command-table.py};
  * their text is percent-encoded where it would clash with a separator ({@link #unescape}).
@@ -356,6 +357,12 @@ public final class CommandTable
                 if (p.length != 5 && p.length != 6)
                 {
                     throw new IllegalArgumentException("key spec needs 5 or 6 fields: " + ks);
+                }
+                if (p[0].equals("unknown"))
+                {
+                    // unknown,unknown,0,0,flags[,notes]: begin_search and find_keys of type unknown (SORT's STORE)
+                    keySpecs.add(CommandSpec.KeySpec.unknown(words(p[4]), p.length == 6 ? unescape(p[5]) : null));
+                    continue;
                 }
                 if (p[1].startsWith("keynum:"))
                 {

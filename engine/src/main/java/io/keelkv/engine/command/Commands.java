@@ -23,6 +23,7 @@ public final class Commands
         SetCommands.bind(keyspace, table);
         ListCommands.bind(keyspace, table);
         ZsetCommands.bind(keyspace, table);
+        SortCommand.bind(keyspace, table);
         ServerCommands.bind(keyspace, eviction, snapshots, table);
         PersistenceCommands.bind(snapshots, table);
         DebugCommands.bind(keyspace, snapshots, table);
