@@ -13,6 +13,10 @@
 # With SAVE_COMMAND=bgrewriteaof the same run measures an AOF rewrite instead: both servers start with
 # appendonly yes (appendfsync everysec, their default base format) and BGREWRITEAOF is issued at 2 s.
 #
+# With PSS=0 the PSS is not sampled: reading /proc/<pid>/smaps_rollup walks the process's page tables under its
+# mmap lock, and a server thread that maps or unmaps memory meanwhile waits for the walk (Redis's forked child
+# has its own lock, so the sampling weighs on KeelKV alone). The latency columns of such a run are the fair ones.
+#
 # With SCHED_PROBE=1 (needs perf and root), `perf sched record` runs for 1.5 s from the save's start, and the
 # table gets the server thread's worst scheduling delay in that window (wakeup or preemption to running, from
 # `perf sched latency`): the event loop's for KeelKV, the main thread's for Redis. A request can wait that
@@ -60,7 +64,7 @@ run() { # port label save
   local bset=$!
   t0=$(date +%s%N)
   while kill -0 "$bget" 2>/dev/null || kill -0 "$bset" 2>/dev/null; do
-    now=$(pss_tree "$pid"); [ "$now" -gt "$peak" ] && peak=$now
+    if [ "${PSS:-1}" = 1 ]; then now=$(pss_tree "$pid"); [ "$now" -gt "$peak" ] && peak=$now; fi
     if [ "$save" = yes ] && [ -z "$saved" ] && [ $(( ($(date +%s%N) - t0) / 1000000 )) -ge 2000 ]; then
       redis-cli -p "$port" "$save_command" > /dev/null; saved=started; t1=$(date +%s%N)
       if [ "${SCHED_PROBE:-}" = 1 ]; then
