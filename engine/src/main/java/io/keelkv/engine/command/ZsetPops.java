@@ -233,16 +233,43 @@ final class ZsetPops
         final long size = zsets.zset.length();
         out.arrayHeader(3);
         out.bulk(args.buffer(), args.offset(keyArg), args.length(keyArg));
+        replyAndDelete(ctx, size, 1, max, false);
+        ctx.propagateAs(rewrite.start().add(max ? ZPOPMAX_CMD : ZPOPMIN_CMD).add(args, keyArg).args());
+    }
+
+    /**
+     * The {@code popped} members at the min or max end of the looked-up set of {@code size} members, each as
+     * member and score ({@code nested}: a pair of its own), then their removal in one range delete (the key's
+     * too when it empties). The reply is written from the set before the delete.
+     */
+    private void replyAndDelete(final CommandContext ctx, final long size, final long popped, final boolean max,
+        final boolean nested)
+    {
+        final RespWriter out = ctx.out();
         zsets.zset.seek(max ? size - 1 : 0);
-        zsets.replyMember(out);
-        out.doubleValue(zsets.zset.cursorScore());
-        zsets.zset.deleteRange(zsets.keyspace, ctx.db(), max ? size - 1 : 0, 1);
+        for (long i = 0; i < popped; i++)
+        {
+            if (nested)
+            {
+                out.arrayHeader(2);
+            }
+            zsets.replyMember(out);
+            out.doubleValue(zsets.zset.cursorScore());
+            if (max)
+            {
+                zsets.zset.previous();
+            }
+            else
+            {
+                zsets.zset.next();
+            }
+        }
+        zsets.zset.deleteRange(zsets.keyspace, ctx.db(), max ? size - popped : 0, popped);
         if (zsets.zset.length() == 0)
         {
             zsets.keyspace.deleteFound(ctx.db());
         }
-        ctx.dirty(1);
-        ctx.propagateAs(rewrite.start().add(max ? ZPOPMAX_CMD : ZPOPMIN_CMD).add(args, keyArg).args());
+        ctx.dirty(popped);
     }
 
     /**
@@ -303,31 +330,7 @@ final class ZsetPops
             out.bulk(args.buffer(), args.offset(keyArg), args.length(keyArg));
             out.arrayHeader(popped);
         }
-        // the reply is written from the set before its elements are deleted in one range delete
-        zsets.zset.seek(max ? size - 1 : 0);
-        for (long i = 0; i < popped; i++)
-        {
-            if (nested)
-            {
-                out.arrayHeader(2);
-            }
-            zsets.replyMember(out);
-            out.doubleValue(zsets.zset.cursorScore());
-            if (max)
-            {
-                zsets.zset.previous();
-            }
-            else
-            {
-                zsets.zset.next();
-            }
-        }
-        zsets.zset.deleteRange(zsets.keyspace, ctx.db(), max ? size - popped : 0, popped);
-        if (zsets.zset.length() == 0)
-        {
-            zsets.keyspace.deleteFound(ctx.db());
-        }
-        ctx.dirty(popped);
+        replyAndDelete(ctx, size, popped, max, nested);
         if (emitKey)
         {
             ctx.propagateAs(rewrite.start().add(max ? ZPOPMAX_CMD : ZPOPMIN_CMD).add(args, keyArg).add(popped).args());
