@@ -538,8 +538,7 @@ public final class MappedAppendFile implements AutoCloseable
                 channel.force(true);
                 fileLength = newLimit;
                 // the fsync wrote back, and so write-protected, every page touched ahead: touch them again
-                prefaultedPosition = Math.min(prefaultedPosition,
-                    (UnsafeApi.getLongAcquire(this, APPENDED_POSITION_OFFSET) + pageMask) & ~pageMask);
+                touchAgainFrom(UnsafeApi.getLongAcquire(this, APPENDED_POSITION_OFFSET));
                 return true;
             }
             catch (final IOException | RuntimeException ex)
@@ -702,13 +701,19 @@ public final class MappedAppendFile implements AutoCloseable
         // (traced: runs of 700-930 write faults by the appender right after each msync under everysec). The
         // pages already touched ahead are touched again by the next prefaultAhead, before the appender gets
         // there (prepareGrowth's fsync does the same to all of them)
-        prefaultedPosition = Math.min(prefaultedPosition, end);
+        touchAgainFrom(end);
         UnsafeApi.putLongRelease(this, SYNC_COUNT_OFFSET, UnsafeApi.getLong(this, SYNC_COUNT_OFFSET) + 1);
         UnsafeApi.putLongRelease(this, SYNCED_BYTES_OFFSET, UnsafeApi.getLong(this, SYNCED_BYTES_OFFSET) + bytes);
         UnsafeApi.putLongRelease(this, SYNC_TOTAL_NS_OFFSET,
             UnsafeApi.getLong(this, SYNC_TOTAL_NS_OFFSET) + System.nanoTime() - startNs);
         UnsafeApi.putLongRelease(this, DURABLE_POSITION_OFFSET, position);
         return position;
+    }
+
+    /** Sync thread: after a writeback, the pages from {@code position}'s page end on are to be touched again. */
+    private void touchAgainFrom(final long position)
+    {
+        prefaultedPosition = Math.min(prefaultedPosition, (position + pageMask) & ~pageMask);
     }
 
     /**
