@@ -341,15 +341,40 @@ class BlockingPopTest
     @Test
     void shouldReplyAsRedisServerDoes() throws Exception
     {
+        assertScriptRepliesAsRedis(port, BlockingPopTest::script);
+    }
+
+    /** A script of calls against a server on a port, in a protocol: its replies. */
+    interface Script
+    {
+        List<String> run(int port, String protocol) throws Exception;
+    }
+
+    /** Runs {@code script} on redis-server and on KeelKV at {@code keelPort}, RESP2 then RESP3; the replies must be equal. */
+    static void assertScriptRepliesAsRedis(final int keelPort, final Script script) throws Exception
+    {
         try (RedisOracle oracle = RedisOracle.start())
         {
             for (final String protocol : List.of("2", "3"))
             {
-                final List<String> expected = script(oracle.port(), protocol);
-                final List<String> actual = script(port, protocol);
+                final List<String> expected = script.run(oracle.port(), protocol);
+                final List<String> actual = script.run(keelPort, protocol);
                 assertEquals(expected, actual, "RESP" + protocol);
             }
         }
+    }
+
+    /**
+     * The blocking figures of INFO clients, and the calls and failed calls of the commands whose commandstats
+     * name starts with {@code prefix} (the time is each server's own, so it is dropped).
+     */
+    static void addBlockingStats(final List<String> replies, final RawRespClient admin, final String prefix) throws Exception
+    {
+        replies.add(admin.call("INFO", "clients").lines()
+            .filter(l -> l.startsWith("blocked_clients") || l.startsWith("clients_in_timeout"))
+            .reduce("", String::concat));
+        replies.add(admin.call("INFO", "commandstats").lines().filter(l -> l.startsWith(prefix))
+            .map(l -> l.replaceAll("usec=[0-9]+,usec_per_call=[0-9.]+,", "")).sorted().reduce("", String::concat));
     }
 
     private static List<String> script(final int port, final String protocol) throws Exception
@@ -400,12 +425,7 @@ class BlockingPopTest
             {
                 replies.add(String.join(" ", command) + " -> " + a.call(command));
             }
-            replies.add(admin.call("INFO", "clients").lines()
-                .filter(l -> l.startsWith("blocked_clients") || l.startsWith("clients_in_timeout"))
-                .reduce("", String::concat));
-            // calls and failed calls as Redis counts them (the time is each server's own)
-            replies.add(admin.call("INFO", "commandstats").lines().filter(l -> l.startsWith("cmdstat_b"))
-                .map(l -> l.replaceAll("usec=[0-9]+,usec_per_call=[0-9.]+,", "")).sorted().reduce("", String::concat));
+            addBlockingStats(replies, admin, "cmdstat_b");
         }
         return replies;
     }

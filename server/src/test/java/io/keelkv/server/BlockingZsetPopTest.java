@@ -127,15 +127,7 @@ class BlockingZsetPopTest
     @Test
     void shouldReplyAsRedisServerDoes() throws Exception
     {
-        try (RedisOracle oracle = RedisOracle.start())
-        {
-            for (final String protocol : List.of("2", "3"))
-            {
-                final List<String> expected = script(oracle.port(), protocol);
-                final List<String> actual = script(port, protocol);
-                assertEquals(expected, actual, "RESP" + protocol);
-            }
-        }
+        BlockingPopTest.assertScriptRepliesAsRedis(port, BlockingZsetPopTest::script);
     }
 
     private static List<String> script(final int port, final String protocol) throws Exception
@@ -178,12 +170,7 @@ class BlockingZsetPopTest
             {
                 replies.add(String.join(" ", command) + " -> " + a.call(command));
             }
-            replies.add(admin.call("INFO", "clients").lines()
-                .filter(l -> l.startsWith("blocked_clients") || l.startsWith("clients_in_timeout"))
-                .reduce("", String::concat));
-            // calls and failed calls as Redis counts them (the time is each server's own)
-            replies.add(admin.call("INFO", "commandstats").lines().filter(l -> l.startsWith("cmdstat_bz"))
-                .map(l -> l.replaceAll("usec=[0-9]+,usec_per_call=[0-9.]+,", "")).sorted().reduce("", String::concat));
+            BlockingPopTest.addBlockingStats(replies, admin, "cmdstat_bz");
         }
         return replies;
     }
