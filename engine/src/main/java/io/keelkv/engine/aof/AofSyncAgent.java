@@ -189,17 +189,28 @@ public final class AofSyncAgent implements Agent
         {
             return work;
         }
+        // the sync first: under always, clients wait for it, and the chores below can wait for the next pass
+        work += syncIfDue();
+        if (failure != null)
+        {
+            return work;
+        }
         // the appender's page faults, taken here instead (MappedAppendFile#prefaultAhead), in steps of half the
         // distance; not counted as work, so that the agent still backs off to parking between them
         current.prefaultAhead(PREFAULT_AHEAD_BYTES, PREFAULT_AHEAD_BYTES / 2);
         // and the file's growth (reserve, extend, fsync: tens of ms), before the appender needs the next chunk
         work += current.prepareGrowth() ? 1 : 0;
+        return work;
+    }
+
+    private int syncIfDue()
+    {
         final long appended = current.appendedPosition();
         final long now = System.nanoTime();
         if (appended <= current.durablePosition())
         {
             pending = false;
-            return work;
+            return 0;
         }
         if (!pending)
         {
@@ -214,9 +225,9 @@ public final class AofSyncAgent implements Agent
                 delayedSyncs++;
             }
             sync(appended);
-            work++;
+            return 1;
         }
-        return work;
+        return 0;
     }
 
     /** Final sync of the current file before the owner closes it (after this agent's thread has stopped). */
