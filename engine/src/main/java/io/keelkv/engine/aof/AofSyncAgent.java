@@ -50,6 +50,9 @@ public final class AofSyncAgent implements Agent
      */
     static final long PREFAULT_AHEAD_BYTES = 8L << 20;
 
+    /** How much of the zero pages touched ahead one pass settles under always (MappedAppendFile#settleAhead). */
+    static final long SETTLE_STEP_BYTES = 1L << 20;
+
     /** A file to sync from now on, and the logical position of its first byte. */
     public static final class Handover
     {
@@ -198,9 +201,33 @@ public final class AofSyncAgent implements Agent
         // the appender's page faults, taken here instead (MappedAppendFile#prefaultAhead), in steps of half the
         // distance; not counted as work, so that the agent still backs off to parking between them
         current.prefaultAhead(PREFAULT_AHEAD_BYTES, PREFAULT_AHEAD_BYTES / 2);
+        if (policy == POLICY_ALWAYS)
+        {
+            // the touched pages' blocks become written extents before group commits reach them; a step a pass,
+            // each ~1 ms of this thread, between commits; counted as work while there is more to settle
+            work += settleAhead();
+            if (failure != null)
+            {
+                return work;
+            }
+        }
         // and the file's growth (reserve, extend, fsync: tens of ms), before the appender needs the next chunk
         work += current.prepareGrowth() ? 1 : 0;
         return work;
+    }
+
+    private int settleAhead()
+    {
+        try
+        {
+            return current.settleAhead(SETTLE_STEP_BYTES) > 0 ? 1 : 0;
+        }
+        catch (final AppendFileException ex)
+        {
+            failure = ex;
+            onDurable.run(); // the owner learns of the failure as it does after a failed sync
+            return 1;
+        }
     }
 
     private int syncIfDue()

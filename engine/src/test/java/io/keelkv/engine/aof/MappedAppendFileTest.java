@@ -402,6 +402,43 @@ class MappedAppendFileTest
     }
 
     @Test
+    void shouldSettleOnlyTouchedPagesPastTheAppendersPageAndTreatAFailedSettleAsAFailedSync() throws Exception
+    {
+        final boolean[] fail = {false};
+        final long[] lastMsync = new long[2];
+        final Path path = dir.resolve("settle.aof");
+        final MappedAppendFile file = MappedAppendFile.create(path, 1L << 20, (address, length) ->
+        {
+            lastMsync[0] = address;
+            lastMsync[1] = length;
+            return fail[0] ? 5 : 0;
+        });
+        file.append(new UnsafeBuffer(new byte[100]), 0, 100);
+        assertEquals(0, file.settleAhead(1 << 20), "nothing touched ahead yet");
+        file.prefaultAhead(64 * 1024, 16 * 1024);
+        assertEquals(16 * 1024, file.settleAhead(16 * 1024), "one step");
+        assertEquals(16 * 1024, lastMsync[1]);
+        assertEquals(64 * 1024 - 16 * 1024, file.settleAhead(1 << 20),
+            "the rest of what was touched, from the page after the appender's");
+        assertEquals(0, file.settleAhead(1 << 20));
+        assertEquals(0, file.syncCount(), "settling is not a sync");
+        assertEquals(0, file.durablePosition());
+
+        file.append(new UnsafeBuffer(new byte[100]), 0, 100);
+        file.syncUpTo(200);
+        assertTrue(file.prefaultAhead(256 * 1024, 256 * 1024) > 0, "more touched ahead, not settled yet");
+        fail[0] = true;
+        final AppendFileException failed = assertThrows(AppendFileException.class, () -> file.settleAhead(1 << 20));
+        assertTrue(failed.getMessage().contains("errno 5") && failed.getMessage().contains("durable up to 200"),
+            failed.getMessage());
+        fail[0] = false;
+        file.append(new UnsafeBuffer(new byte[100]), 0, 100);
+        assertThrows(AppendFileException.class, () -> file.syncUpTo(300), "final for the file, as a failed sync");
+        assertEquals(200, file.durablePosition());
+        assertThrows(AppendFileException.class, file::close, "close reports the earlier failure");
+    }
+
+    @Test
     void shouldUnmapChunksOnceSyncedAndEverythingOnClose() throws Exception
     {
         final Path path = dir.resolve("unmap.aof");
@@ -492,6 +529,7 @@ class MappedAppendFileTest
         final java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
         final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         final java.util.concurrent.atomic.AtomicLong touched = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong settled = new java.util.concurrent.atomic.AtomicLong();
         final Thread sync = new Thread(() ->
         {
             try
@@ -499,6 +537,8 @@ class MappedAppendFileTest
                 while (!stop.get())
                 {
                     touched.addAndGet(file.prefaultAhead(64 * 1024, 16 * 1024));
+                    // written back and touched again while the appender writes the page before them
+                    settled.addAndGet(file.settleAhead(16 * 1024));
                     file.prepareGrowth(); // so that the appender maps chunks ahead and the touches cross into them
                     file.syncUpTo(file.appendedPosition());
                 }
@@ -524,6 +564,7 @@ class MappedAppendFileTest
         stop.set(true);
         sync.join();
         assertTrue(touched.get() > 0, "nothing was prefaulted");
+        assertTrue(settled.get() > 0, "nothing was settled");
         file.prefaultAhead(64 * 1024, 16 * 1024);
         assertEquals(0, file.prefaultAhead(64 * 1024, 16 * 1024), "within the slack: no work");
         file.close();
