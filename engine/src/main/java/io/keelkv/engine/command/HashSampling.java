@@ -102,12 +102,17 @@ final class HashSampling
         }
         final boolean pairs = withValues && out.protocol() > 2;
         final long replied = unique ? Math.min(count, size) : count;
-        out.arrayHeader(withValues && !pairs ? replied * 2 : replied);
+        final long elements = withValues && !pairs ? replied * 2 : replied;
+        if (!out.mayFit(elements, RespWriter.MIN_ELEMENT_BYTES))
+        {
+            return; // a count up to 2^63 - 1 is valid, but its reply can never fit: the client is disconnected
+        }
+        out.arrayHeader(elements);
         if (!unique || count == 1)
         {
             final SplittableRandom random = random(ctx);
-            // a count up to 2^63 - 1 is valid: once the reply passes the client's output cap the writer drops
-            // everything and the client is disconnected, so the draws stop there rather than run for ever
+            // once the reply passes the client's output cap the writer drops everything and the client is
+            // disconnected, so the draws stop there
             for (long n = 0; n < count && !out.overflowed(); n++)
             {
                 replyField(out, randomField(random), withValues, pairs);

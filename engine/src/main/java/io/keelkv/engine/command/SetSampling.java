@@ -101,7 +101,12 @@ final class SetSampling
         final SplittableRandom random = owner.random();
         if (!unique || count == 1)
         {
-            // CASE 1: draws with repetition; a reply past the output limit ends the loop (CLIENT_CLOSE_ASAP)
+            // CASE 1: draws with repetition; a reply past the output limit ends the loop (CLIENT_CLOSE_ASAP),
+            // and one that can never fit is not drawn at all (RespWriter#mayFit)
+            if (!out.mayFit(count, RespWriter.MIN_ELEMENT_BYTES))
+            {
+                return;
+            }
             out.arrayHeader(count);
             for (long n = 0; n < count && !out.overflowed(); n++)
             {

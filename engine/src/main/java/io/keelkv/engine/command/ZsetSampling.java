@@ -101,7 +101,12 @@ final class ZsetSampling
         }
         final boolean pairs = withScores && out.protocol() > 2;
         final long replied = unique ? Math.min(count, size) : count;
-        out.arrayHeader(withScores && !pairs ? replied * 2 : replied);
+        final long elements = withScores && !pairs ? replied * 2 : replied;
+        if (!out.mayFit(elements, RespWriter.MIN_ELEMENT_BYTES))
+        {
+            return; // a count up to 2^63 - 1 is valid, but its reply can never fit: the client is disconnected
+        }
+        out.arrayHeader(elements);
         final SplittableRandom random = random(ctx);
         if (!unique || count == 1)
         {

@@ -191,6 +191,31 @@ public final class RespWriter
         this.maxCapacity = maxCapacity;
     }
 
+    /** The fewest bytes an element of an array reply takes: an empty bulk string, {@code $0\r\n\r\n}. */
+    public static final int MIN_ELEMENT_BYTES = 6;
+
+    /**
+     * Whether a reply of {@code elements} more elements of at least {@code minBytesEach} bytes each can fit
+     * under the cap at all. When it cannot, the writer overflows now, as it would have once a cap's worth of
+     * reply was written: HRANDFIELD key -9223372036854775807 used to draw fields for 18 s (a gigabyte of
+     * reply) before the client was dropped, every other client waiting. Redis 7.0.15 draws them too, until
+     * it runs out of memory. @return false, with {@link #overflowed()} set, when the reply cannot fit.
+     */
+    public boolean mayFit(final long elements, final int minBytesEach)
+    {
+        if (discard || overflowed)
+        {
+            return !overflowed;
+        }
+        final long room = Math.min(maxCapacity, LARGEST_BUFFER) - pending();
+        if (elements > room / minBytesEach)
+        {
+            overflowed = true;
+            return false;
+        }
+        return true;
+    }
+
     /**
      * @return true once a write was dropped because the buffer would exceed its cap; every later write is
      * dropped too, as the pending stream is no longer valid RESP. The client must be disconnected.

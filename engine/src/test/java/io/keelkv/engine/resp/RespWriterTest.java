@@ -112,6 +112,21 @@ class RespWriterTest
     }
 
     @Test
+    void shouldOverflowAtOnceWhenAReplyCanNeverFitUnderTheCap()
+    {
+        final RespWriter w = new RespWriter(64);
+        w.maxCapacity(1_000);
+        w.raw("+OK\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertTrue(w.mayFit(165, RespWriter.MIN_ELEMENT_BYTES), "995 bytes of room, 990 asked");
+        assertFalse(w.overflowed());
+        assertFalse(w.mayFit(166, RespWriter.MIN_ELEMENT_BYTES));
+        assertTrue(w.overflowed(), "the client is to be dropped, as after a write past the cap");
+        assertFalse(w.mayFit(1, RespWriter.MIN_ELEMENT_BYTES), "and stays so");
+        final RespWriter huge = new RespWriter(64);
+        assertFalse(huge.mayFit(Long.MAX_VALUE, RespWriter.MIN_ELEMENT_BYTES), "no overflow in the arithmetic");
+    }
+
+    @Test
     void shouldWriteAttributesOnlyInResp3()
     {
         final RespWriter w = new RespWriter(64);
