@@ -160,7 +160,7 @@ public final class ScoreTree
             return -1;
         }
         target(MODE_FULL, false, normalise(score), base, address, length);
-        final long before = descend();
+        final long before = descend(true);
         final int pos = leafBelow(leaf);
         return pos < leaf.count() && equalsTarget(leaf, pos) ? before + pos : -1;
     }
@@ -174,7 +174,7 @@ public final class ScoreTree
             return 0;
         }
         target(MODE_SCORE, exclusive, normalise(score), null, 0, 0);
-        final long before = descend();
+        final long before = descend(true);
         return before + leafBelow(leaf);
     }
 
@@ -187,7 +187,7 @@ public final class ScoreTree
             return 0;
         }
         target(MODE_MEMBER, exclusive, 0, base, address, length);
-        final long before = descend();
+        final long before = descend(true);
         return before + leafBelow(leaf);
     }
 
@@ -207,17 +207,41 @@ public final class ScoreTree
         for (int d = 0; d < height - 1; d++)
         {
             wrapInner(inner, node, height - 1 - d, expected);
-            int i = 0;
-            while (remaining >= inner.subtreeCount(i))
+            // the counts are summed from the nearer end (the total is the node's checked count); a child index
+            // never leaves [0, count) whatever the counts say, and the leaf checks the position it ends at
+            final int last = inner.count() - 1;
+            int i;
+            if (remaining < expected >>> 1)
             {
-                remaining -= inner.subtreeCount(i);
-                i++;
+                i = 0;
+                while (i < last && remaining >= inner.subtreeCount(i))
+                {
+                    remaining -= inner.subtreeCount(i);
+                    i++;
+                }
+            }
+            else
+            {
+                long after = expected - remaining; // elements from the rank sought to this subtree's end
+                i = last;
+                while (i > 0 && after > inner.subtreeCount(i))
+                {
+                    after -= inner.subtreeCount(i);
+                    i--;
+                }
+                remaining = inner.subtreeCount(i) - after;
             }
             expected = inner.subtreeCount(i);
             node = inner.child(i);
         }
         nodesVisited++;
+        cursor.valid = false;
         cursor.leaf.wrap(node, expected);
+        if (remaining < 0 || remaining >= cursor.leaf.count())
+        {
+            throw ScoreLeafFlyweight.damaged(node, "rank " + rank + " falls at " + remaining + " of a leaf of " +
+                cursor.leaf.count() + ": counts above it do not add up");
+        }
         cursor.index = (int)remaining;
         cursor.tree = root.handle();
         cursor.valid = true;
@@ -297,10 +321,12 @@ public final class ScoreTree
     /**
      * Descend from the top to the leaf where the target belongs, filling the path; leaves that leaf wrapped in
      * {@link #leaf}. A child's key is a lower bound of everything in it and above everything before it: the
-     * descent takes the last child whose key it passes ({@link #keyPassed}). @return the elements of the
-     * subtrees passed on the left.
+     * descent takes the last child whose key it passes ({@link #keyPassed}). Each node costs its O(1) check
+     * and a binary search over its keys; {@code rank}: also the elements of the subtrees passed on the left,
+     * summed from the nearer end of the node (the writes do not need them). @return those elements, 0 when not
+     * {@code rank}.
      */
-    long descend()
+    long descend(final boolean rank)
     {
         final int height = root.height();
         long node = root.top();
@@ -309,8 +335,9 @@ public final class ScoreTree
         for (int d = 0; d < height - 1; d++)
         {
             wrapInner(inner, node, height - 1 - d, expected);
+            final int n = inner.count();
             int lo = 1;
-            int hi = inner.count() - 1;
+            int hi = n - 1;
             int found = 0;
             while (lo <= hi)
             {
@@ -325,7 +352,10 @@ public final class ScoreTree
                     hi = mid - 1;
                 }
             }
-            before += inner.counts(0, found);
+            if (rank)
+            {
+                before += found <= n >>> 1 ? inner.counts(0, found) : expected - inner.counts(found, n);
+            }
             pathNode[d] = node;
             pathIndex[d] = found;
             expected = inner.subtreeCount(found);
@@ -492,12 +522,13 @@ public final class ScoreTree
 
         private void enter(final long handle)
         {
+            valid = false;
             leaf.wrap(handle, -1);
             if (leaf.count() == 0)
             {
-                valid = false;
                 throw ScoreLeafFlyweight.damaged(handle, "an empty leaf in a non-empty tree");
             }
+            valid = true;
         }
 
         private void requireValid()

@@ -55,16 +55,24 @@ package io.keelkv.engine.types;
  * length (up to the 512 MB bulk limit) works.
  *
  * <p><b>Inner node</b> ({@link #INNER_BYTES} bytes): {@code count} children, each with its subtree's element
- * count and its lower-bound key (the first child's key is unused and always empty).
+ * count and its lower-bound key (the first child's key is unused and always empty), and the sum of the
+ * children's counts in the header.
  * <pre>
  *  +---------------+-------+---+---+
- *  | magic "KZIN"  | count |lvl|pad|  0  (lvl: 1 when the children are leaves)
- *  +---------------+-------+---+---+---------------------------------------------------------+
- *  | child (8) | subtree count (8) | key score (8) | key code (1) | key bytes (23)            |  8 + 48 * i
+ *  | magic "KZI2"  | count |lvl|pad|  0  (lvl: 1 when the children are leaves)
+ *  +---------------+-------+---+---+
+ *  |   total: sum of the subtree   |  8
+ *  |   counts below                |
+ *  +-------------------------------+---------------------------------------------------------+
+ *  | child (8) | subtree count (8) | key score (8) | key code (1) | key bytes (23)            | 16 + 48 * i
  *  +-----------------------------------------------------------------------------------------+
  *   key code 0..23: the key's member is that many bytes inline; 0xFF: the first 12 key bytes are
  *   length (4) | handle (8) of a block holding the key's member (rare, see below).
  * </pre>
+ * The total is what a node is checked against when it is visited: it must equal the count its parent (or the
+ * root's size, for the top) gives for it, one comparison where summing the children would read every entry.
+ * Every change of a count updates the total with it (the same block, so no page more is written). The total
+ * belongs to the layout: "KZI2" (the layout before was "KZIN") and the snapshot format version 2 say so.
  *
  * <p>Separators. Keys of inner nodes are not copies of elements: a key is the shortest (score, member) that
  * is above the last element of the left side and at or below the first of the right side, chosen when a
@@ -126,10 +134,12 @@ public final class ScoreTreeDescriptor
     public static final int MAX_ENTRY = ENTRY_HEADER + INLINE_MAX;
 
     // inner node
-    public static final int INNER_MAGIC = 0x4E495A4B;
+    /** "KZI2": the inner node with a total in its header (the one before, without, was "KZIN"). */
+    public static final int INNER_MAGIC = 0x32495A4B;
     public static final int INNER_COUNT_OFFSET = 4;
     public static final int INNER_LEVEL_OFFSET = 6;
-    public static final int INNER_ENTRIES_OFFSET = 8;
+    public static final int INNER_TOTAL_OFFSET = 8;
+    public static final int INNER_ENTRIES_OFFSET = 16;
     public static final int INNER_ENTRY = 48;
     public static final int CHILD_OFFSET = 0;
     public static final int SUBTREE_COUNT_OFFSET = 8;

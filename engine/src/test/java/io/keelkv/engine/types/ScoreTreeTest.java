@@ -120,7 +120,8 @@ class ScoreTreeTest
     }
 
     /**
-     * Walk every leaf and inner node: subtree counts add up (the flyweights' own checks), every leaf but a lone
+     * Walk every leaf and inner node: subtree counts add up to the totals (the inner view's verify), the leaves'
+     * entries (their own wrap), every leaf but a lone
      * top and the last is at least a quarter full, every inner node but the top has at least a quarter of its children, all
      * leaves are at one depth, and the leaf chain links both ways and ends where the root says.
      */
@@ -167,7 +168,7 @@ class ScoreTreeTest
             leaves.add(node);
             return;
         }
-        final ScoreInnerFlyweight view = new ScoreInnerFlyweight(memory).wrap(node, level, expected);
+        final ScoreInnerFlyweight view = new ScoreInnerFlyweight(memory).wrap(node, level, expected).verify();
         assertTrue(top ? view.count() >= 2 : view.count() >= MIN_CHILDREN, context + ": inner node of " + view.count());
         assertEquals(0, view.keyCode(0), context + ": key 0 not empty");
         for (int i = 0; i < view.count(); i++)
@@ -682,7 +683,8 @@ class ScoreTreeTest
         int failures = 0;
         for (; failures < 50 && i < 100_000; i++)
         {
-            final Elem e = elem(5, prefix + Integer.toString(i * 7919 % 100_003, 36) + "y");
+            // "-": no base-36 digit, so never a member of the first run ("y" was one: "ab" + "y" = "aby")
+            final Elem e = elem(5, prefix + Integer.toString(i * 7919 % 100_003, 36) + "-");
             final long allocated = memory.allocatedBytes();
             if (insert(e, false) == ScoreTree.OUT_OF_MEMORY)
             {
@@ -695,6 +697,7 @@ class ScoreTreeTest
             }
         }
         assertEquals(50, failures);
+        checkShape(root, "long separators at the memory limit");
         checkAgainstModel(root, sorted, "long separators at the memory limit");
         assertEquals(memory.allocatedBytes() - allocatedBefore, tree.bytesUsed());
         memory.setMaxTotalBytes(Long.MAX_VALUE);
@@ -815,12 +818,17 @@ class ScoreTreeTest
         memory.putLong(root + TOP_OFFSET, root);
         assertThrows(IllegalStateException.class, () -> tree.wrap(root).rank(4_000, m, BASE, m.length));
         memory.putLong(root + TOP_OFFSET, top);
-        // an inner node: magic, count, a subtree count that does not add up, a key of a bad length
+        // an inner node: magic, count, a subtree count or a total that disagrees, a key of a bad length, a child
+        // that is no node
         final long entry0 = top + INNER_ENTRIES_OFFSET;
         corrupt(top, 1, () -> tree.wrap(root).rank(4_000, m, BASE, m.length));
         corrupt(top + INNER_COUNT_OFFSET, 1, () -> tree.wrap(root).rank(4_000, m, BASE, m.length));
+        corrupt(top + INNER_TOTAL_OFFSET, 1, () -> tree.wrap(root).rank(4_000, m, BASE, m.length));
         corrupt(entry0 + SUBTREE_COUNT_OFFSET, 1, () -> tree.wrap(root).seek(10));
         corrupt(entry0 + INNER_ENTRY + KEY_CODE_OFFSET, 1, () -> tree.wrap(root).countBelowScore(3, false));
+        final long inSecondLeaf = memory.getLong(entry0 + SUBTREE_COUNT_OFFSET) + 1;
+        corrupt(entry0 + INNER_ENTRY + CHILD_OFFSET, 1, () -> tree.wrap(root).seek(inSecondLeaf));
+        corrupt(entry0 + INNER_ENTRY + CHILD_OFFSET + 4, 1, () -> tree.wrap(root).seek(inSecondLeaf));
         // a leaf: magic, count, an entry running past the used bytes, an out-of-line member that is no block
         final long first = memory.getLong(root + FIRST_LEAF_OFFSET);
         corrupt(first, 1, () -> tree.wrap(root).seek(0));
@@ -835,6 +843,143 @@ class ScoreTreeTest
         tree.wrap(root);
         assertEquals(4_001, tree.rank(4_000, m, BASE, m.length));
         assertEquals(1000, tree.seek(0).memberLength());
+    }
+
+    /**
+     * Counts that do not add up where no one compares them (a child's count and the node's total moved
+     * together, the root's size with them, so every number agrees with the one above it): ranks come out wrong,
+     * but a seek to every rank either lands on an element or throws IllegalStateException, and the shape walk
+     * sees it (the first leaf's count against its parent's).
+     */
+    @Test
+    void shouldStayInsideTheLeavesWhenCountsDoNotAddUp()
+    {
+        final long root = tree.create();
+        final byte[] m = new byte[20];
+        for (int i = 0; i < 5_000; i++)
+        {
+            UnsafeApi.putInt(m, BASE, i);
+            tree.insert(i, m, BASE, m.length);
+        }
+        final long top = memory.getLong(root + TOP_OFFSET);
+        final long firstCount = top + INNER_ENTRIES_OFFSET + SUBTREE_COUNT_OFFSET;
+        for (final long delta : new long[] {1_000, -100})
+        {
+            memory.putLong(firstCount, memory.getLong(firstCount) + delta);
+            memory.putLong(top + INNER_TOTAL_OFFSET, memory.getLong(top + INNER_TOTAL_OFFSET) + delta);
+            memory.putLong(root + SIZE_OFFSET, memory.getLong(root + SIZE_OFFSET) + delta);
+            tree.wrap(root);
+            int landed = 0;
+            int refused = 0;
+            for (long r = 0; r < tree.size(); r++)
+            {
+                try
+                {
+                    tree.seek(r).score();
+                    landed++;
+                }
+                catch (final IllegalStateException e)
+                {
+                    refused++;
+                }
+            }
+            assertTrue(refused > 0, "delta " + delta + ": no seek saw the damage (" + landed + " landed)");
+            assertThrows(IllegalStateException.class, () -> checkShape(root, "counts moved by " + delta));
+            memory.putLong(firstCount, memory.getLong(firstCount) - delta);
+            memory.putLong(top + INNER_TOTAL_OFFSET, memory.getLong(top + INNER_TOTAL_OFFSET) - delta);
+            memory.putLong(root + SIZE_OFFSET, memory.getLong(root + SIZE_OFFSET) - delta);
+        }
+        checkShape(root, "restored");
+    }
+
+    /**
+     * Random damage to the tree's nodes (bytes of leaves and inner nodes overwritten at random, as a damaged
+     * snapshot file would fill them): every query and write either works or throws IllegalStateException, with
+     * the page memory's bounds guard (on in tests) seeing no write outside a block in use.
+     */
+    @Test
+    void shouldOnlyThrowIllegalStateOnRandomlyDamagedNodes()
+    {
+        final long seed = seed("damage");
+        final SplittableRandom random = new SplittableRandom(seed);
+        final byte[] m = new byte[12];
+        int refused = 0;
+        int guarded = 0;
+        for (int round = 0; round < 40; round++)
+        {
+            final long root = tree.create();
+            for (int i = 0; i < 3_000; i++)
+            {
+                UnsafeApi.putInt(m, BASE, random.nextInt(1_000_000));
+                tree.insert(random.nextInt(100), m, BASE, 4 + random.nextInt(8));
+            }
+            final List<Long> nodes = new ArrayList<>();
+            collectNodes(memory.getLong(root + TOP_OFFSET), tree.height() - 1, nodes);
+            for (int k = 0; k < 1 + random.nextInt(4); k++)
+            {
+                final long node = nodes.get(random.nextInt(nodes.size()));
+                final int at = random.nextBoolean() ? random.nextInt(64) :
+                    random.nextBoolean() ? LEAF_BYTES - 1 - random.nextInt(400) : random.nextInt(LEAF_BYTES);
+                memory.putByte(node + at, (byte)random.nextInt(256));
+            }
+            for (int op = 0; op < 300; op++)
+            {
+                UnsafeApi.putInt(m, BASE, random.nextInt(1_000_000));
+                final double score = random.nextInt(100);
+                try
+                {
+                    tree.wrap(root);
+                    switch (random.nextInt(6))
+                    {
+                        case 0 -> tree.rank(score, m, BASE, 4 + random.nextInt(8));
+                        case 1 -> tree.countBelowScore(score, random.nextBoolean());
+                        case 2 ->
+                        {
+                            final ScoreTree.Cursor c = tree.seek(random.nextLong(Math.max(1, tree.size())));
+                            for (int step = 0; step < 50 && c.valid(); step++)
+                            {
+                                c.score();
+                                c.memberAddress();
+                                c.memberLength();
+                                if (random.nextBoolean() ? !c.next() : !c.previous())
+                                {
+                                    break;
+                                }
+                            }
+                        }
+                        case 3 -> tree.delete(score, m, BASE, 4 + random.nextInt(8));
+                        default -> tree.insert(score, m, BASE, 4 + random.nextInt(8));
+                    }
+                }
+                catch (final IllegalStateException | IllegalArgumentException e)
+                {
+                    // IllegalArgumentException: a seek past a damaged size
+                    refused++;
+                }
+                catch (final io.keelkv.engine.memory.PageAccessException e)
+                {
+                    // the guard refused a free of a damaged handle (an out-of-line key's or member's block)
+                    guarded++;
+                }
+            }
+            memory.reset();
+        }
+        System.out.println("damage test: seed " + seed + ", " + refused + " operations refused, " + guarded +
+            " stopped by the page guard");
+        assertTrue(refused > 0, "no damage seen");
+    }
+
+    private void collectNodes(final long node, final int level, final List<Long> nodes)
+    {
+        nodes.add(node);
+        if (level > 0)
+        {
+            final ScoreInnerFlyweight view = new ScoreInnerFlyweight(memory).wrap(node, level, -1);
+            for (int i = 0; i < view.count(); i++)
+            {
+                collectNodes(view.child(i), level - 1, nodes);
+            }
+        }
     }
 
     /** Flip a byte at {@code handle + offset}, expect the action to throw IllegalStateException, restore it. */
