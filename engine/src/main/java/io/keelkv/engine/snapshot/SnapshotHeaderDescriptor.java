@@ -52,8 +52,8 @@ public final class SnapshotHeaderDescriptor
     public static final byte[] REDIS_RDB_MAGIC = "REDIS".getBytes(StandardCharsets.US_ASCII);
     /**
      * Bumped whenever a layout inside the pages changes, since pages are restored as they are: 2 since the
-     * score tree's inner nodes have a total ({@code ScoreTreeDescriptor}); a version 1 file would have its
-     * sorted sets misread, so it is refused whole.
+     * score tree's leaves have a slot directory and its inner nodes a total ({@code ScoreTreeDescriptor}); a
+     * version 1 file would have its sorted sets misread, so it is refused whole.
      */
     public static final int FORMAT_VERSION = 2;
     public static final int FLAG_LITTLE_ENDIAN = 1;

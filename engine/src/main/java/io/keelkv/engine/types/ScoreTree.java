@@ -11,8 +11,9 @@ import static io.keelkv.engine.types.ScoreTreeDescriptor.*;
  * sorted set's big ("skiplist") encoding, in place of Redis's skip list; a member-to-score {@link PagedDict}
  * is the other half.
  *
- * <p>Design. Leaves of 4 KiB hold entries inline (score, a length byte, the member), so an element costs its
- * member plus 9 bytes plus the leaves' slack, and a range walk reads consecutive bytes; a member over
+ * <p>Design. Leaves of 4 KiB hold entries inline (score, a length byte, the member) with a 2-byte slot each
+ * saying where it starts, so an element costs its member plus 11 bytes plus the leaves' slack, a search in a
+ * leaf reads log2(count) entries, and a range walk reads consecutive bytes; a member over
  * {@link ScoreTreeDescriptor#INLINE_MAX} bytes lives in a block of its own referenced from the leaf. Inner
  * nodes hold up to {@link ScoreTreeDescriptor#MAX_CHILDREN} children with their subtree counts and short
  * separator keys (why and how: the descriptor's "Separators"), so rank, the count below a score or a member
@@ -314,7 +315,8 @@ public final class ScoreTree
 
     boolean equalsTarget(final ScoreLeafFlyweight l, final int i)
     {
-        return ScoreOrder.compare(l.score(i), null, l.memberAddress(i), l.memberLength(i),
+        final int at = l.offset(i);
+        return ScoreOrder.compare(l.scoreAt(at), null, l.memberAddressAt(at), l.memberLengthAt(at),
             targetScore, targetBase, targetAddress, targetLength) == 0;
     }
 
@@ -373,7 +375,7 @@ public final class ScoreTree
         view.wrap(node, level, expected);
     }
 
-    /** Entries of the leaf below the target: a binary search over its index. */
+    /** Entries of the leaf below the target: a binary search through its slots, log2(count) entries read. */
     int leafBelow(final ScoreLeafFlyweight l)
     {
         int lo = 0;
@@ -381,7 +383,8 @@ public final class ScoreTree
         while (lo < hi)
         {
             final int mid = (lo + hi) >>> 1;
-            if (below(l.score(mid), null, l.memberAddress(mid), l.memberLength(mid)))
+            final int at = l.offset(mid);
+            if (below(l.scoreAt(at), null, l.memberAddressAt(at), l.memberLengthAt(at)))
             {
                 lo = mid + 1;
             }
@@ -434,8 +437,8 @@ public final class ScoreTree
      * changes. An insert, delete or free of that tree through this instance makes it invalid; queries, wraps
      * and changes to other trees leave it as it is (ZRANGESTORE may read one tree while it fills another, with
      * one instance). A change of the same tree through another instance is the caller's to avoid. It holds the
-     * leaf's entry index, so stepping either way is O(1) and crossing to a neighbour leaf costs one index of
-     * that leaf.
+     * leaf's entry index, so stepping either way is O(1), crossing to a neighbour leaf included (its O(1)
+     * check); each entry is checked through its slot as it is read.
      */
     public final class Cursor
     {

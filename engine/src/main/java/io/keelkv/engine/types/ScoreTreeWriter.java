@@ -99,7 +99,7 @@ final class ScoreTreeWriter
         tree.descend(false);
         final int height = root.height();
         final int pos = tree.leafBelow(leaf);
-        if (leaf.used() + entryLength(length) <= LEAF_CAPACITY)
+        if (leaf.space() + entrySpace(length) <= LEAF_CAPACITY)
         {
             leaf.insert(pos, s, base, address, length, memberBlock);
             for (int d = 0; d < height - 1; d++)
@@ -312,7 +312,7 @@ final class ScoreTreeWriter
                 root.lastLeaf(NULL_HANDLE);
             }
         }
-        else if (leaf.used() < LEAF_MIN_USED)
+        else if (leaf.space() < LEAF_MIN_USED)
         {
             owned += rebalanceLeaf(height);
         }
@@ -334,7 +334,7 @@ final class ScoreTreeWriter
         leaf.wrap(inner.child(a), inner.subtreeCount(a));
         leafB.wrap(inner.child(b), inner.subtreeCount(b));
         long owned = 0;
-        if (leaf.used() + leafB.used() <= LEAF_CAPACITY)
+        if (leaf.space() + leafB.space() <= LEAF_CAPACITY)
         {
             leaf.append(leafB, 0, leafB.count());
             final long next = leafB.next();

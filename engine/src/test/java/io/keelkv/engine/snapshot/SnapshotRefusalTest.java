@@ -278,7 +278,7 @@ class SnapshotRefusalTest
     void shouldRefuseAnotherFormatVersion() throws Exception
     {
         final byte[] content = bytes.clone();
-        // version 1: the score tree's inner nodes without a total
+        // version 1: the score tree's leaves without a slot directory, its inner nodes without a total
         le(content).putInt(SnapshotHeaderDescriptor.VERSION_OFFSET, 1);
         fixHeaderCrc(content);
         assertRefused(content, "format version 1", "reads format version 2 only");

@@ -120,8 +120,8 @@ class ScoreTreeTest
     }
 
     /**
-     * Walk every leaf and inner node: subtree counts add up to the totals (the inner view's verify), the leaves'
-     * entries (their own wrap), every leaf but a lone
+     * Walk every leaf and inner node: subtree counts add up to the totals and the leaves' slots are in order
+     * over packed entries (the flyweights' verify), every leaf but a lone
      * top and the last is at least a quarter full, every inner node but the top has at least a quarter of its children, all
      * leaves are at one depth, and the leaf chain links both ways and ends where the root says.
      */
@@ -143,14 +143,14 @@ class ScoreTreeTest
         int i = 0;
         while (at != NULL_HANDLE)
         {
-            view.wrap(at, -1);
+            view.wrap(at, -1).verify();
             assertEquals(leaves.get(i++), at, context + ": the leaf chain is not in tree order");
             assertEquals(prev, view.prev(), context);
             // the last leaf may be short: an insert past the end of a full last leaf starts a new one (ascending
             // scores then fill it), and only a delete rebalances
             if (height > 1 && view.next() != NULL_HANDLE)
             {
-                assertTrue(view.used() >= LEAF_MIN_USED, context + ": a leaf of " + view.used() + " bytes");
+                assertTrue(view.space() >= LEAF_MIN_USED, context + ": a leaf of " + view.space() + " bytes");
             }
             prev = at;
             at = view.next();
@@ -164,7 +164,7 @@ class ScoreTreeTest
     {
         if (level == 0)
         {
-            new ScoreLeafFlyweight(memory).wrap(node, expected);
+            new ScoreLeafFlyweight(memory).wrap(node, expected).verify();
             leaves.add(node);
             return;
         }
@@ -829,11 +829,25 @@ class ScoreTreeTest
         final long inSecondLeaf = memory.getLong(entry0 + SUBTREE_COUNT_OFFSET) + 1;
         corrupt(entry0 + INNER_ENTRY + CHILD_OFFSET, 1, () -> tree.wrap(root).seek(inSecondLeaf));
         corrupt(entry0 + INNER_ENTRY + CHILD_OFFSET + 4, 1, () -> tree.wrap(root).seek(inSecondLeaf));
-        // a leaf: magic, count, an entry running past the used bytes, an out-of-line member that is no block
+        // a leaf: magic, count, used bytes; a slot outside the entries, an entry running past the used bytes, an
+        // out-of-line member that is no block
         final long first = memory.getLong(root + FIRST_LEAF_OFFSET);
         corrupt(first, 1, () -> tree.wrap(root).seek(0));
         corrupt(first + LEAF_COUNT_OFFSET, 1, () -> tree.wrap(root).seek(0));
-        corrupt(first + LEAF_ENTRIES_OFFSET + OUT_OF_LINE_ENTRY + ENTRY_CODE_OFFSET, 1, () -> tree.wrap(root).seek(0));
+        corrupt(first + LEAF_USED_OFFSET + 1, 1, () -> tree.wrap(root).seek(0));
+        corrupt(first + leafSlotOffset(1) + 1, 1, () -> tree.wrap(root).seek(1).score());
+        withSlot(first, 1, LEAF_ENTRIES_OFFSET - 10, () -> tree.wrap(root).seek(1).score());
+        final int used = (memory.getByte(first + LEAF_USED_OFFSET) & 0xFF) | (memory.getByte(first + LEAF_USED_OFFSET + 1) & 0xFF) << 8;
+        withSlot(first, 1, LEAF_ENTRIES_OFFSET + used - 5, () -> tree.wrap(root).seek(1).score());
+        withSlot(first, 1, LEAF_BYTES - 2, () -> tree.wrap(root).seek(1).score());
+        final int leafCount = memory.getByte(first + LEAF_COUNT_OFFSET) & 0xFF;
+        final int lastEntry = (memory.getByte(first + leafSlotOffset(leafCount - 1)) & 0xFF) |
+            (memory.getByte(first + leafSlotOffset(leafCount - 1) + 1) & 0xFF) << 8;
+        corrupt(first + lastEntry + ENTRY_CODE_OFFSET, 1, () -> tree.wrap(root).seek(leafCount - 1).memberLength());
+        final long bigLength = first + LEAF_ENTRIES_OFFSET + ENTRY_OUT_LENGTH_OFFSET;
+        memory.putInt(bigLength, 100);
+        assertThrows(IllegalStateException.class, () -> tree.wrap(root).seek(0).memberLength());
+        memory.putInt(bigLength, 1000);
         final long bigHandle = first + LEAF_ENTRIES_OFFSET + ENTRY_OUT_HANDLE_OFFSET;
         final long saved = memory.getLong(bigHandle);
         memory.putLong(bigHandle, first + 8);
@@ -843,6 +857,19 @@ class ScoreTreeTest
         tree.wrap(root);
         assertEquals(4_001, tree.rank(4_000, m, BASE, m.length));
         assertEquals(1000, tree.seek(0).memberLength());
+    }
+
+    /** Set slot i of {@code leaf} to {@code value}, expect the action to throw IllegalStateException, restore it. */
+    private void withSlot(final long leaf, final int i, final int value, final org.junit.jupiter.api.function.Executable action)
+    {
+        final long at = leaf + leafSlotOffset(i);
+        final byte low = memory.getByte(at);
+        final byte high = memory.getByte(at + 1);
+        memory.putByte(at, (byte)value);
+        memory.putByte(at + 1, (byte)(value >>> 8));
+        assertThrows(IllegalStateException.class, action, "slot " + i + " = " + value + " not seen");
+        memory.putByte(at, low);
+        memory.putByte(at + 1, high);
     }
 
     /**
