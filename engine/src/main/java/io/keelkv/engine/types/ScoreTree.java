@@ -69,6 +69,13 @@ public final class ScoreTree
     private long targetAddress;
     private int targetLength;
 
+    // where the last count (rank, countBelow*) ended: its leaf, the entry index in it and that entry's rank, so
+    // that a seek to a rank in that leaf right after it (a range's first or last element) needs no second
+    // descent; forgotten by every wrap and every change, so it never outlives the tree state it was read in
+    private long countedLeaf = NULL_HANDLE;
+    private int countedIndex;
+    private long countedRank;
+
     // work counter for the tests that bound what one operation does: blocks (nodes) wrapped, cumulative
     long nodesVisited;
 
@@ -98,6 +105,7 @@ public final class ScoreTree
             return NULL_HANDLE;
         }
         root.wrapNew(handle).init();
+        countedLeaf = NULL_HANDLE;
         wrapped = true;
         return handle;
     }
@@ -106,6 +114,7 @@ public final class ScoreTree
     public ScoreTree wrap(final long rootHandle)
     {
         wrapped = false;
+        countedLeaf = NULL_HANDLE;
         root.wrap(rootHandle);
         if (root.isFreeing())
         {
@@ -163,6 +172,7 @@ public final class ScoreTree
         target(MODE_FULL, false, normalise(score), base, address, length);
         final long before = descend(true);
         final int pos = leafBelow(leaf);
+        counted(before, pos);
         return pos < leaf.count() && equalsTarget(leaf, pos) ? before + pos : -1;
     }
 
@@ -176,7 +186,7 @@ public final class ScoreTree
         }
         target(MODE_SCORE, exclusive, normalise(score), null, 0, 0);
         final long before = descend(true);
-        return before + leafBelow(leaf);
+        return counted(before, leafBelow(leaf));
     }
 
     /** Elements whose member is below the bound ({@code exclusive} false) or at most it: for lex ranges, all scores equal. */
@@ -189,10 +199,14 @@ public final class ScoreTree
         }
         target(MODE_MEMBER, exclusive, 0, base, address, length);
         final long before = descend(true);
-        return before + leafBelow(leaf);
+        return counted(before, leafBelow(leaf));
     }
 
-    /** Position the cursor at {@code rank} (0 &lt;= rank &lt; size). */
+    /**
+     * Position the cursor at {@code rank} (0 &lt;= rank &lt; size): a descent by the subtree counts, or none when
+     * the rank falls in the leaf where the last count on this tree ended and nothing changed since (a range by
+     * score or member is a count, then a seek to it or just before it).
+     */
     public Cursor seek(final long rank)
     {
         requireWrapped();
@@ -200,6 +214,22 @@ public final class ScoreTree
         if (rank < 0 || rank >= size)
         {
             throw new IllegalArgumentException("rank " + rank + " outside a tree of " + size);
+        }
+        if (countedLeaf != NULL_HANDLE && rank - countedRank >= -countedIndex &&
+            rank - countedRank < LEAF_MAX_ENTRIES - countedIndex)
+        {
+            // in the leaf the last count ended in, when the rank falls inside it: wrapped again (O(1)), no descent
+            final int index = (int)(rank - countedRank) + countedIndex;
+            nodesVisited++;
+            cursor.valid = false;
+            cursor.leaf.wrap(countedLeaf, -1);
+            if (index < cursor.leaf.count())
+            {
+                cursor.index = index;
+                cursor.tree = root.handle();
+                cursor.valid = true;
+                return cursor;
+            }
         }
         final int height = root.height();
         long node = root.top();
@@ -247,6 +277,15 @@ public final class ScoreTree
         cursor.tree = root.handle();
         cursor.valid = true;
         return cursor;
+    }
+
+    /** Remember where a count ended (see {@link #countedLeaf}). @return the count: {@code before + pos}. */
+    private long counted(final long before, final int pos)
+    {
+        countedLeaf = leaf.handle();
+        countedIndex = pos;
+        countedRank = before + pos;
+        return countedRank;
     }
 
     static double normalise(final double score)
@@ -407,6 +446,7 @@ public final class ScoreTree
     {
         requireWrapped();
         cursor.invalidateIn(root.handle());
+        countedLeaf = NULL_HANDLE;
         return writer.insert(score, base, address, length);
     }
 
@@ -415,6 +455,7 @@ public final class ScoreTree
     {
         requireWrapped();
         cursor.invalidateIn(root.handle());
+        countedLeaf = NULL_HANDLE;
         return writer.delete(score, base, address, length);
     }
 
@@ -426,6 +467,7 @@ public final class ScoreTree
     public boolean freeStep(final long rootHandle, final int maxBlocks)
     {
         wrapped = false;
+        countedLeaf = NULL_HANDLE;
         cursor.invalidateIn(rootHandle);
         return freer.freeStep(rootHandle, maxBlocks);
     }

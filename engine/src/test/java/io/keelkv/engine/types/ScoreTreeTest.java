@@ -317,7 +317,30 @@ class ScoreTreeTest
                     assertEquals(i >= 0 ? i : -1, rank(probe), context + " rank " + probe);
                     final double s = probe.score == 0 ? -0.0 : probe.score;
                     assertEquals(countBelowScore(sorted, probe.score, false), tree.countBelowScore(s, false), context);
-                    assertEquals(countBelowScore(sorted, probe.score, true), tree.countBelowScore(s, true), context);
+                    final long upTo = tree.countBelowScore(s, true);
+                    assertEquals(countBelowScore(sorted, probe.score, true), upTo, context);
+                    // a seek right after a count (a range's first or last element) starts from the counted leaf,
+                    // unless the tree changed in between
+                    if (random.nextInt(4) == 0)
+                    {
+                        final Elem e = randomElem(random);
+                        final String key = new String(e.member, StandardCharsets.ISO_8859_1);
+                        if (!byMember.containsKey(key))
+                        {
+                            assertEquals(1, insert(e, false), context);
+                            byMember.put(key, e);
+                            sorted.add(lowerBound(sorted, e), e);
+                        }
+                    }
+                    for (final long r : new long[] {upTo - 1, upTo, upTo + 1, upTo - 200, random.nextInt(sorted.size() + 1)})
+                    {
+                        if (r >= 0 && r < sorted.size())
+                        {
+                            final ScoreTree.Cursor c = tree.seek(r);
+                            assertEquals(sorted.get((int)r).score, c.score(), context + " seek " + r + " after a count");
+                            assertArrayEquals(sorted.get((int)r).member, memberAt(c), context + " seek " + r + " after a count");
+                        }
+                    }
                 }
                 else if (kind < 8 && !sorted.isEmpty())
                 {
