@@ -14,7 +14,9 @@ import java.util.concurrent.TimeUnit;
  * score tree in page memory). Members {@code m:NNNNNNN} with integer scores, keys and members visited in a
  * fixed pseudo-random order. The ZADD methods alternate a ZADD of a member that is not there and the ZREM that
  * takes it out again (so each really inserts, and the data set stays the same size); ZRANGE reads ten members
- * with their scores from a random rank. Run with {@code -prof gc}: every method must show ~0 B/op
+ * with their scores from a random rank. On the big set, also: ZADD of an existing member with a new score (a
+ * tree delete and insert: the descent twice), ZRANK (one descent) and ZRANGEBYSCORE of ten members (a descent
+ * and a walk). Run with {@code -prof gc}: every method must show ~0 B/op
  * (bench/allocation-budget.txt).
  */
 @State(Scope.Thread)
@@ -38,6 +40,9 @@ public class ZsetBenchmark
     private Args[] bigAdd;
     private Args[] bigRem;
     private Args[] bigRange;
+    private Args[] bigUpdate;
+    private Args[] bigRank;
+    private Args[] bigRangeByScore;
     private int next;
 
     @Setup
@@ -63,6 +68,9 @@ public class ZsetBenchmark
         bigAdd = new Args[ORDER];
         bigRem = new Args[ORDER];
         bigRange = new Args[ORDER];
+        bigUpdate = new Args[2 * ORDER];
+        bigRank = new Args[ORDER];
+        bigRangeByScore = new Args[ORDER];
         for (int i = 0; i < ORDER; i++)
         {
             // odd scores and members: never present, so each ZADD inserts between two existing members
@@ -78,6 +86,15 @@ public class ZsetBenchmark
             bigRem[i] = Args.of("ZREM", "big", String.format("m:%07d", big));
             final int bigStart = random.nextInt(BIG_MEMBERS - 10);
             bigRange[i] = Args.of("ZRANGE", "big", Integer.toString(bigStart), Integer.toString(bigStart + 9), "WITHSCORES");
+            // an existing member moved to an odd score and back: each ZADD is a tree delete and insert
+            final int present = random.nextInt(BIG_MEMBERS) * 2;
+            bigUpdate[2 * i] = Args.of("ZADD", "big", Integer.toString(present + 1), String.format("m:%07d", present));
+            bigUpdate[2 * i + 1] = Args.of("ZADD", "big", Integer.toString(present), String.format("m:%07d", present));
+            final int ranked = random.nextInt(BIG_MEMBERS) * 2;
+            bigRank[i] = Args.of("ZRANK", "big", String.format("m:%07d", ranked));
+            final int low = random.nextInt(BIG_MEMBERS - 10) * 2;
+            bigRangeByScore[i] = Args.of("ZRANGEBYSCORE", "big", Integer.toString(low), Integer.toString(low + 18),
+                "WITHSCORES");
         }
     }
 
@@ -118,5 +135,23 @@ public class ZsetBenchmark
     public int zrangeSkiplist()
     {
         return run(bigRange[next++ & (ORDER - 1)]);
+    }
+
+    @Benchmark
+    public int zaddUpdateSkiplist()
+    {
+        return run(bigUpdate[next++ & (2 * ORDER - 1)]);
+    }
+
+    @Benchmark
+    public int zrankSkiplist()
+    {
+        return run(bigRank[next++ & (ORDER - 1)]);
+    }
+
+    @Benchmark
+    public int zrangebyscoreSkiplist()
+    {
+        return run(bigRangeByScore[next++ & (ORDER - 1)]);
     }
 }

@@ -50,7 +50,12 @@ public final class SnapshotHeaderDescriptor
     public static final byte[] MAGIC = "KEELKV-SNAPSHOT\n".getBytes(StandardCharsets.US_ASCII);
     /** A Redis RDB file starts with "REDIS" and four version digits. */
     public static final byte[] REDIS_RDB_MAGIC = "REDIS".getBytes(StandardCharsets.US_ASCII);
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * Bumped whenever a layout inside the pages changes, since pages are restored as they are: 2 since the
+     * score tree's leaves have a slot directory and its inner nodes a total ({@code ScoreTreeDescriptor}); a
+     * version 1 file would have its sorted sets misread, so it is refused whole.
+     */
+    public static final int FORMAT_VERSION = 2;
     public static final int FLAG_LITTLE_ENDIAN = 1;
 
     public static final int MAGIC_OFFSET = 0;

@@ -11,10 +11,24 @@ import static io.keelkv.engine.types.ScoreTreeDescriptor.*;
  * {@link #wrap}, never allocated per use. Reads use the raw address checked at wrap; writes go through
  * {@link PageMemory}.
  *
- * <p>Trust: {@link #wrap} checks the block's size, the magic, the level the descent expects, a count of
- * children in [1, {@link ScoreTreeDescriptor#MAX_CHILDREN}], that the children's subtree counts add up to what
- * the parent (or the root) says, and every key's length code. Children are checked when they are wrapped in
- * turn; an out-of-line key's block when its address is asked for.
+ * <p>Trust. {@link #wrap} is O(1): the block's size, the magic, the level the descent expects, a count of
+ * children in [1, {@link ScoreTreeDescriptor#MAX_CHILDREN}] (so every entry index below it lies in the block),
+ * and the node's total against the count its parent (or the root) gives for it. What a descent reads beyond
+ * that is checked as it is read: a key's length code when the binary search looks at that key
+ * ({@link #keyLength}; log2(85), about 7 keys of a node, instead of all of them), an out-of-line key's block
+ * when its address is asked for, the child taken when it is wrapped in turn (its block, its magic and level,
+ * its total or a leaf's count against this node's subtree count for it).
+ *
+ * <p>Why the total and not the sum of the children at each visit: summing reads all 85 entries of every node
+ * on the way, which was most of a descent's cost. The total makes the same cross-check O(1), number against
+ * number: each count a node gives for a child is compared with what the child says when it is visited, so a
+ * damaged count is seen on the first descent through it. The sum of a node's counts is kept equal to its total
+ * by construction (every change of a count goes through this view and moves the total with it) and is
+ * checked whole by {@link #verify} (the tests' shape walk), not on the way; the other design, checking whole
+ * trees when a snapshot loads, would make a load O(elements) where it is O(pages) today and never reads
+ * values. A node whose counts do not add up to its total (a damaged file) gives wrong ranks and counts, never
+ * an access outside a block: ranks only index children below the checked count, and a seek checks the
+ * position it ends at against the leaf's count.
  */
 final class ScoreInnerFlyweight
 {
@@ -28,6 +42,7 @@ final class ScoreInnerFlyweight
         this.memory = memory;
     }
 
+    /** Point at the inner node {@code handle}, checked; {@code expectedCount} (or -1) is what its parent says it holds. */
     ScoreInnerFlyweight wrap(final long handle, final int level, final long expectedCount)
     {
         if (memory.blockCapacityBytes(handle) < INNER_BYTES)
@@ -43,21 +58,33 @@ final class ScoreInnerFlyweight
             throw damaged(handle, "not an inner node of level " + level + " (" + n + " children)");
         }
         this.count = n;
+        if (expectedCount >= 0 && total() != expectedCount)
+        {
+            throw damaged(handle, "a total of " + total() + " elements, the parent says " + expectedCount);
+        }
+        return this;
+    }
+
+    /**
+     * Everything {@link #wrap} does not check of the node itself: every child's count is positive and they
+     * add up to the total, every key's length code is valid. O(count): for the tests' shape walk.
+     */
+    ScoreInnerFlyweight verify()
+    {
         long sum = 0;
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < count; i++)
         {
             final long c = subtreeCount(i);
-            final int code = keyCode(i);
-            if (c < 1 || (code > KEY_INLINE_MAX && code != CODE_OUT_OF_LINE) ||
-                (code == CODE_OUT_OF_LINE && keyLength(i) <= KEY_INLINE_MAX))
+            if (c < 1)
             {
-                throw damaged(handle, "child " + i + " with count " + c + " and key code " + code);
+                throw damaged(handle, "child " + i + " with count " + c);
             }
+            keyLength(i);
             sum += c;
         }
-        if (expectedCount >= 0 && sum != expectedCount)
+        if (sum != total())
         {
-            throw damaged(handle, "children hold " + sum + " elements, the parent says " + expectedCount);
+            throw damaged(handle, "children hold " + sum + " elements, the total says " + total());
         }
         return this;
     }
@@ -81,6 +108,7 @@ final class ScoreInnerFlyweight
         this.address = memory.address(handle);
         memory.putInt(handle, INNER_MAGIC);
         memory.putInt(handle + INNER_COUNT_OFFSET, level << 16);
+        memory.putLong(handle + INNER_TOTAL_OFFSET, 0);
         this.count = 0;
         return this;
     }
@@ -93,6 +121,17 @@ final class ScoreInnerFlyweight
     int count()
     {
         return count;
+    }
+
+    /** Elements under this node, kept with the children's counts. */
+    long total()
+    {
+        return UnsafeApi.getLong(address + INNER_TOTAL_OFFSET);
+    }
+
+    private void total(final long total)
+    {
+        memory.putLong(handle + INNER_TOTAL_OFFSET, total);
     }
 
     int level()
@@ -141,10 +180,20 @@ final class ScoreInnerFlyweight
         return UnsafeApi.getByte(entry(i) + KEY_CODE_OFFSET) & 0xFF;
     }
 
+    /** Key i's member length, its code checked: inline up to 23 bytes, or out of line and longer. */
     int keyLength(final int i)
     {
         final int code = keyCode(i);
-        return code == CODE_OUT_OF_LINE ? UnsafeApi.getInt(entry(i) + KEY_OUT_LENGTH_OFFSET) : code;
+        if (code <= KEY_INLINE_MAX)
+        {
+            return code;
+        }
+        final int length = UnsafeApi.getInt(entry(i) + KEY_OUT_LENGTH_OFFSET);
+        if (code != CODE_OUT_OF_LINE || length <= KEY_INLINE_MAX)
+        {
+            throw damaged(handle, "key " + i + " with code " + code + " and length " + length);
+        }
+        return length;
     }
 
     /** The key's out-of-line block, or 0 when the key is inline. */
@@ -172,9 +221,19 @@ final class ScoreInnerFlyweight
         memory.putLong(entryHandle(i) + CHILD_OFFSET, child);
     }
 
+    /** Set child i's count; the total moves with it. */
     void subtreeCount(final int i, final long subtreeCount)
     {
+        final long old = subtreeCount(i);
         memory.putLong(entryHandle(i) + SUBTREE_COUNT_OFFSET, subtreeCount);
+        total(total() + subtreeCount - old);
+    }
+
+    /** Add {@code delta} to child i's count and the total: an element inserted or deleted below child i. */
+    void addToSubtree(final int i, final long delta)
+    {
+        memory.putLong(entryHandle(i) + SUBTREE_COUNT_OFFSET, subtreeCount(i) + delta);
+        total(total() + delta);
     }
 
     /** Make key i empty (score 0, no member): the first child's key, or one whose block moved elsewhere. */
@@ -214,13 +273,15 @@ final class ScoreInnerFlyweight
     {
         memory.copy(entryHandle(i + 1), entryHandle(i), (long)(count - i) * INNER_ENTRY);
         child(i, child);
-        subtreeCount(i, subtreeCount);
+        memory.putLong(entryHandle(i) + SUBTREE_COUNT_OFFSET, subtreeCount);
+        total(total() + subtreeCount);
         setCount(count + 1);
     }
 
     /** Remove entries [from, to) and close the gap; out-of-line keys among them are the caller's. */
     void remove(final int from, final int to)
     {
+        total(total() - counts(from, to));
         memory.copy(entryHandle(from), entryHandle(to), (long)(count - to) * INNER_ENTRY);
         setCount(count - (to - from));
     }
@@ -228,6 +289,7 @@ final class ScoreInnerFlyweight
     /** Append entries [from, to) of {@code source} at the end of this node. */
     void append(final ScoreInnerFlyweight source, final int from, final int to)
     {
+        total(total() + source.counts(from, to));
         memory.copy(entryHandle(count), source.entryHandle(from), (long)(to - from) * INNER_ENTRY);
         setCount(count + to - from);
     }
@@ -236,6 +298,7 @@ final class ScoreInnerFlyweight
     void prepend(final ScoreInnerFlyweight source, final int from, final int to)
     {
         final int n = to - from;
+        total(total() + source.counts(from, to));
         memory.copy(entryHandle(n), entryHandle(0), (long)count * INNER_ENTRY);
         memory.copy(entryHandle(0), source.entryHandle(from), (long)n * INNER_ENTRY);
         setCount(count + n);

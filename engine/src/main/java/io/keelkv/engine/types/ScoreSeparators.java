@@ -12,7 +12,8 @@ import static io.keelkv.engine.types.ScoreTreeDescriptor.*;
  *
  * <p>The run is virtual: one full leaf with a new entry at a position (a split), or two neighbour leaves (a
  * share on delete). The cut is the one nearest the middle of the bytes whose separator fits inline, within
- * {@link #WINDOW} entries of it, each side within a leaf and at least a quarter full; failing that, the middle,
+ * {@link #WINDOW} entries of it, each side within a leaf and at least a quarter full (bytes of entries and
+ * their slots); failing that, the middle,
  * with its separator in a block of its own. The separator is the right side's first score and the shortest
  * prefix of its member that is above the left side's last element: nothing when the scores differ, one byte
  * past the common prefix when they are equal. {@link #capture} keeps it (inline in a heap scratch, or in a new
@@ -82,13 +83,15 @@ final class ScoreSeparators
         return choose(left.count() + right.count(), false);
     }
 
-    private int entrySize(final int v)
+    /** Bytes entry v of the run takes in a leaf, its slot included. */
+    private int entrySpace(final int v)
     {
         if (isSplit)
         {
-            return v < newPos ? first.entrySize(v) : v == newPos ? entryLength(newLength) : first.entrySize(v - 1);
+            return v < newPos ? first.entrySpace(v) : v == newPos ? ScoreTreeDescriptor.entrySpace(newLength) :
+                first.entrySpace(v - 1);
         }
-        return v < first.count() ? first.entrySize(v) : second.entrySize(v - first.count());
+        return v < first.count() ? first.entrySpace(v) : second.entrySpace(v - first.count());
     }
 
     /** Load entry v of the run into the left or the right key. */
@@ -151,7 +154,7 @@ final class ScoreSeparators
         prefix[0] = 0;
         for (int v = 0; v < n; v++)
         {
-            prefix[v + 1] = prefix[v] + entrySize(v);
+            prefix[v + 1] = prefix[v] + entrySpace(v);
         }
         if (append)
         {

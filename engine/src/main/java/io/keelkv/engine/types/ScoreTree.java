@@ -11,8 +11,9 @@ import static io.keelkv.engine.types.ScoreTreeDescriptor.*;
  * sorted set's big ("skiplist") encoding, in place of Redis's skip list; a member-to-score {@link PagedDict}
  * is the other half.
  *
- * <p>Design. Leaves of 4 KiB hold entries inline (score, a length byte, the member), so an element costs its
- * member plus 9 bytes plus the leaves' slack, and a range walk reads consecutive bytes; a member over
+ * <p>Design. Leaves of 4 KiB hold entries inline (score, a length byte, the member) with a 2-byte slot each
+ * saying where it starts, so an element costs its member plus 11 bytes plus the leaves' slack, a search in a
+ * leaf reads log2(count) entries, and a range walk reads consecutive bytes; a member over
  * {@link ScoreTreeDescriptor#INLINE_MAX} bytes lives in a block of its own referenced from the leaf. Inner
  * nodes hold up to {@link ScoreTreeDescriptor#MAX_CHILDREN} children with their subtree counts and short
  * separator keys (why and how: the descriptor's "Separators"), so rank, the count below a score or a member
@@ -68,6 +69,13 @@ public final class ScoreTree
     private long targetAddress;
     private int targetLength;
 
+    // where the last count (rank, countBelow*) ended: its leaf, the entry index in it and that entry's rank, so
+    // that a seek to a rank in that leaf right after it (a range's first or last element) needs no second
+    // descent; forgotten by every wrap and every change, so it never outlives the tree state it was read in
+    private long countedLeaf = NULL_HANDLE;
+    private int countedIndex;
+    private long countedRank;
+
     // work counter for the tests that bound what one operation does: blocks (nodes) wrapped, cumulative
     long nodesVisited;
 
@@ -97,6 +105,7 @@ public final class ScoreTree
             return NULL_HANDLE;
         }
         root.wrapNew(handle).init();
+        countedLeaf = NULL_HANDLE;
         wrapped = true;
         return handle;
     }
@@ -105,6 +114,7 @@ public final class ScoreTree
     public ScoreTree wrap(final long rootHandle)
     {
         wrapped = false;
+        countedLeaf = NULL_HANDLE;
         root.wrap(rootHandle);
         if (root.isFreeing())
         {
@@ -160,8 +170,9 @@ public final class ScoreTree
             return -1;
         }
         target(MODE_FULL, false, normalise(score), base, address, length);
-        final long before = descend();
+        final long before = descend(true);
         final int pos = leafBelow(leaf);
+        counted(before, pos);
         return pos < leaf.count() && equalsTarget(leaf, pos) ? before + pos : -1;
     }
 
@@ -174,8 +185,8 @@ public final class ScoreTree
             return 0;
         }
         target(MODE_SCORE, exclusive, normalise(score), null, 0, 0);
-        final long before = descend();
-        return before + leafBelow(leaf);
+        final long before = descend(true);
+        return counted(before, leafBelow(leaf));
     }
 
     /** Elements whose member is below the bound ({@code exclusive} false) or at most it: for lex ranges, all scores equal. */
@@ -187,11 +198,15 @@ public final class ScoreTree
             return 0;
         }
         target(MODE_MEMBER, exclusive, 0, base, address, length);
-        final long before = descend();
-        return before + leafBelow(leaf);
+        final long before = descend(true);
+        return counted(before, leafBelow(leaf));
     }
 
-    /** Position the cursor at {@code rank} (0 &lt;= rank &lt; size). */
+    /**
+     * Position the cursor at {@code rank} (0 &lt;= rank &lt; size): a descent by the subtree counts, or none when
+     * the rank falls in the leaf where the last count on this tree ended and nothing changed since (a range by
+     * score or member is a count, then a seek to it or just before it).
+     */
     public Cursor seek(final long rank)
     {
         requireWrapped();
@@ -200,6 +215,22 @@ public final class ScoreTree
         {
             throw new IllegalArgumentException("rank " + rank + " outside a tree of " + size);
         }
+        if (countedLeaf != NULL_HANDLE && rank - countedRank >= -countedIndex &&
+            rank - countedRank < LEAF_MAX_ENTRIES - countedIndex)
+        {
+            // in the leaf the last count ended in, when the rank falls inside it: wrapped again (O(1)), no descent
+            final int index = (int)(rank - countedRank) + countedIndex;
+            nodesVisited++;
+            cursor.valid = false;
+            cursor.leaf.wrap(countedLeaf, -1);
+            if (index < cursor.leaf.count())
+            {
+                cursor.index = index;
+                cursor.tree = root.handle();
+                cursor.valid = true;
+                return cursor;
+            }
+        }
         final int height = root.height();
         long node = root.top();
         long expected = size;
@@ -207,21 +238,54 @@ public final class ScoreTree
         for (int d = 0; d < height - 1; d++)
         {
             wrapInner(inner, node, height - 1 - d, expected);
-            int i = 0;
-            while (remaining >= inner.subtreeCount(i))
+            // the counts are summed from the nearer end (the total is the node's checked count); a child index
+            // never leaves [0, count) whatever the counts say, and the leaf checks the position it ends at
+            final int last = inner.count() - 1;
+            int i;
+            if (remaining < expected >>> 1)
             {
-                remaining -= inner.subtreeCount(i);
-                i++;
+                i = 0;
+                while (i < last && remaining >= inner.subtreeCount(i))
+                {
+                    remaining -= inner.subtreeCount(i);
+                    i++;
+                }
+            }
+            else
+            {
+                long after = expected - remaining; // elements from the rank sought to this subtree's end
+                i = last;
+                while (i > 0 && after > inner.subtreeCount(i))
+                {
+                    after -= inner.subtreeCount(i);
+                    i--;
+                }
+                remaining = inner.subtreeCount(i) - after;
             }
             expected = inner.subtreeCount(i);
             node = inner.child(i);
         }
         nodesVisited++;
+        cursor.valid = false;
         cursor.leaf.wrap(node, expected);
+        if (remaining < 0 || remaining >= cursor.leaf.count())
+        {
+            throw ScoreLeafFlyweight.damaged(node, "rank " + rank + " falls at " + remaining + " of a leaf of " +
+                cursor.leaf.count() + ": counts above it do not add up");
+        }
         cursor.index = (int)remaining;
         cursor.tree = root.handle();
         cursor.valid = true;
         return cursor;
+    }
+
+    /** Remember where a count ended (see {@link #countedLeaf}). @return the count: {@code before + pos}. */
+    private long counted(final long before, final int pos)
+    {
+        countedLeaf = leaf.handle();
+        countedIndex = pos;
+        countedRank = before + pos;
+        return countedRank;
     }
 
     static double normalise(final double score)
@@ -290,17 +354,20 @@ public final class ScoreTree
 
     boolean equalsTarget(final ScoreLeafFlyweight l, final int i)
     {
-        return ScoreOrder.compare(l.score(i), null, l.memberAddress(i), l.memberLength(i),
+        final int at = l.offset(i);
+        return ScoreOrder.compare(l.scoreAt(at), null, l.memberAddressAt(at), l.memberLengthAt(at),
             targetScore, targetBase, targetAddress, targetLength) == 0;
     }
 
     /**
      * Descend from the top to the leaf where the target belongs, filling the path; leaves that leaf wrapped in
      * {@link #leaf}. A child's key is a lower bound of everything in it and above everything before it: the
-     * descent takes the last child whose key it passes ({@link #keyPassed}). @return the elements of the
-     * subtrees passed on the left.
+     * descent takes the last child whose key it passes ({@link #keyPassed}). Each node costs its O(1) check
+     * and a binary search over its keys; {@code rank}: also the elements of the subtrees passed on the left,
+     * summed from the nearer end of the node (the writes do not need them). @return those elements, 0 when not
+     * {@code rank}.
      */
-    long descend()
+    long descend(final boolean rank)
     {
         final int height = root.height();
         long node = root.top();
@@ -309,8 +376,9 @@ public final class ScoreTree
         for (int d = 0; d < height - 1; d++)
         {
             wrapInner(inner, node, height - 1 - d, expected);
+            final int n = inner.count();
             int lo = 1;
-            int hi = inner.count() - 1;
+            int hi = n - 1;
             int found = 0;
             while (lo <= hi)
             {
@@ -325,7 +393,10 @@ public final class ScoreTree
                     hi = mid - 1;
                 }
             }
-            before += inner.counts(0, found);
+            if (rank)
+            {
+                before += found <= n >>> 1 ? inner.counts(0, found) : expected - inner.counts(found, n);
+            }
             pathNode[d] = node;
             pathIndex[d] = found;
             expected = inner.subtreeCount(found);
@@ -343,7 +414,7 @@ public final class ScoreTree
         view.wrap(node, level, expected);
     }
 
-    /** Entries of the leaf below the target: a binary search over its index. */
+    /** Entries of the leaf below the target: a binary search through its slots, log2(count) entries read. */
     int leafBelow(final ScoreLeafFlyweight l)
     {
         int lo = 0;
@@ -351,7 +422,8 @@ public final class ScoreTree
         while (lo < hi)
         {
             final int mid = (lo + hi) >>> 1;
-            if (below(l.score(mid), null, l.memberAddress(mid), l.memberLength(mid)))
+            final int at = l.offset(mid);
+            if (below(l.scoreAt(at), null, l.memberAddressAt(at), l.memberLengthAt(at)))
             {
                 lo = mid + 1;
             }
@@ -374,6 +446,7 @@ public final class ScoreTree
     {
         requireWrapped();
         cursor.invalidateIn(root.handle());
+        countedLeaf = NULL_HANDLE;
         return writer.insert(score, base, address, length);
     }
 
@@ -382,6 +455,7 @@ public final class ScoreTree
     {
         requireWrapped();
         cursor.invalidateIn(root.handle());
+        countedLeaf = NULL_HANDLE;
         return writer.delete(score, base, address, length);
     }
 
@@ -393,6 +467,7 @@ public final class ScoreTree
     public boolean freeStep(final long rootHandle, final int maxBlocks)
     {
         wrapped = false;
+        countedLeaf = NULL_HANDLE;
         cursor.invalidateIn(rootHandle);
         return freer.freeStep(rootHandle, maxBlocks);
     }
@@ -404,8 +479,8 @@ public final class ScoreTree
      * changes. An insert, delete or free of that tree through this instance makes it invalid; queries, wraps
      * and changes to other trees leave it as it is (ZRANGESTORE may read one tree while it fills another, with
      * one instance). A change of the same tree through another instance is the caller's to avoid. It holds the
-     * leaf's entry index, so stepping either way is O(1) and crossing to a neighbour leaf costs one index of
-     * that leaf.
+     * leaf's entry index, so stepping either way is O(1), crossing to a neighbour leaf included (its O(1)
+     * check); each entry is checked through its slot as it is read.
      */
     public final class Cursor
     {
@@ -492,12 +567,13 @@ public final class ScoreTree
 
         private void enter(final long handle)
         {
+            valid = false;
             leaf.wrap(handle, -1);
             if (leaf.count() == 0)
             {
-                valid = false;
                 throw ScoreLeafFlyweight.damaged(handle, "an empty leaf in a non-empty tree");
             }
+            valid = true;
         }
 
         private void requireValid()

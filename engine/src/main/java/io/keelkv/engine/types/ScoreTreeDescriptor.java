@@ -33,38 +33,57 @@ package io.keelkv.engine.types;
  *  +---------------------------------------------------------------+
  * </pre>
  *
- * <p><b>Leaf</b> ({@link #LEAF_BYTES} bytes): a run of entries in order, linked both ways to its neighbours.
+ * <p><b>Leaf</b> ({@link #LEAF_BYTES} bytes): a run of entries in order, packed from the header up, and a slot
+ * directory growing down from the block's end, linked both ways to its neighbours.
  * <pre>
  *  +---------------+-------+-------+
- *  | magic "KZLF"  | count | used  |  0   (count, used: unsigned 16 bits; used: bytes of entries)
+ *  | magic "KZL2"  | count | used  |  0   (count, used: unsigned 16 bits; used: bytes of entries, not slots)
  *  +---------------+-------+-------+
  *  |    previous leaf (handle)     |  8
  *  +-------------------------------+
  *  |      next leaf (handle)       | 16
  *  +-------------------------------+
- *  |   entries ... (used bytes)    | 24
+ *  |   entries ... (used bytes)    | 24   entry i+1 right after entry i
  *  +-------------------------------+
+ *  |            free               |
+ *  +-------+-------+-------+-------+
+ *  |slot   | ...   |slot 1 |slot 0 |  LEAF_BYTES - 2 * count .. LEAF_BYTES
+ *  |count-1|       |       |       |  (slot i: unsigned 16 bits, where entry i starts in the block)
+ *  +-------+-------+-------+-------+
  *
  *  inline entry (member of 0..254 bytes)      out-of-line entry (member of 255 bytes or more)
  *  +-----------+------+--------------+         +-----------+------+------------+------------------+
  *  | score (8) | len  | member bytes |         | score (8) | 0xFF | length (4) | member handle (8)|
  *  +-----------+------+--------------+         +-----------+------+------------+------------------+
  * </pre>
- * An inline entry costs 9 bytes beside its member; an out-of-line one 21 bytes in the leaf plus a block of
- * exactly its length (a span when big), so a leaf always holds at least 15 entries and a member of any
- * length (up to the 512 MB bulk limit) works.
+ * An inline entry costs 9 bytes beside its member, plus its 2-byte slot; an out-of-line one 21 bytes in the
+ * leaf plus its slot plus a block of exactly its length (a span when big), so a leaf always holds at least 15
+ * entries and a member of any length (up to the 512 MB bulk limit) works. Why slots: entries are of variable
+ * length, so without them finding entry i means walking the entries before it (a binary search over a leaf
+ * would read all of them). With them, a search reads log2(count) entries; entries stay packed in order, so a
+ * range walk reads consecutive bytes and a split, merge or share moves one run of bytes plus the slots (their
+ * values shift by the bytes moved). The slot directory belongs to the layout: "KZL2" (the layout before slots
+ * was "KZLF") and the snapshot format version 2 say so.
  *
  * <p><b>Inner node</b> ({@link #INNER_BYTES} bytes): {@code count} children, each with its subtree's element
- * count and its lower-bound key (the first child's key is unused and always empty).
+ * count and its lower-bound key (the first child's key is unused and always empty), and the sum of the
+ * children's counts in the header.
  * <pre>
  *  +---------------+-------+---+---+
- *  | magic "KZIN"  | count |lvl|pad|  0  (lvl: 1 when the children are leaves)
- *  +---------------+-------+---+---+---------------------------------------------------------+
- *  | child (8) | subtree count (8) | key score (8) | key code (1) | key bytes (23)            |  8 + 48 * i
+ *  | magic "KZI2"  | count |lvl|pad|  0  (lvl: 1 when the children are leaves)
+ *  +---------------+-------+---+---+
+ *  |   total: sum of the subtree   |  8
+ *  |   counts below                |
+ *  +-------------------------------+---------------------------------------------------------+
+ *  | child (8) | subtree count (8) | key score (8) | key code (1) | key bytes (23)            | 16 + 48 * i
  *  +-----------------------------------------------------------------------------------------+
  *   key code 0..23: the key's member is that many bytes inline; 0xFF: the first 12 key bytes are
  *   length (4) | handle (8) of a block holding the key's member (rare, see below).
  * </pre>
+ * The total is what a node is checked against when it is visited: it must equal the count its parent (or the
+ * root's size, for the top) gives for it, one comparison where summing the children would read every entry.
+ * Every change of a count updates the total with it (the same block, so no page more is written). The total
+ * belongs to the layout: "KZI2" (the layout before was "KZIN") and the snapshot format version 2 say so.
  *
  * <p>Separators. Keys of inner nodes are not copies of elements: a key is the shortest (score, member) that
  * is above the last element of the left side and at or below the first of the right side, chosen when a
@@ -97,7 +116,8 @@ public final class ScoreTreeDescriptor
     public static final int KNOWN_FLAGS = FLAG_FREEING;
 
     // leaf
-    public static final int LEAF_MAGIC = 0x464C5A4B;
+    /** "KZL2": the leaf with a slot directory (the one before, without, was "KZLF"). */
+    public static final int LEAF_MAGIC = 0x324C5A4B;
     public static final int LEAF_COUNT_OFFSET = 4;
     public static final int LEAF_USED_OFFSET = 6;
     public static final int LEAF_PREV_OFFSET = 8;
@@ -108,9 +128,11 @@ public final class ScoreTreeDescriptor
      * dozen microseconds of memmove at worst, and a write copies one such block's page during a snapshot.
      */
     public static final int LEAF_BYTES = 4096;
+    /** Bytes for entries and their slots. */
     public static final int LEAF_CAPACITY = LEAF_BYTES - LEAF_ENTRIES_OFFSET;
-    /** A leaf other than the only one holds at least this many entry bytes after a delete's rebalance. */
+    /** A leaf other than the only one takes at least this many bytes (entries and slots) after a delete's rebalance. */
     public static final int LEAF_MIN_USED = LEAF_CAPACITY / 4;
+    public static final int LEAF_SLOT_BYTES = 2;
 
     // leaf entries
     public static final int ENTRY_SCORE_OFFSET = 0;
@@ -122,14 +144,16 @@ public final class ScoreTreeDescriptor
     public static final int OUT_OF_LINE_ENTRY = 21;
     public static final int INLINE_MAX = 254;
     public static final int CODE_OUT_OF_LINE = 0xFF;
-    public static final int LEAF_MAX_ENTRIES = LEAF_CAPACITY / ENTRY_HEADER;
+    public static final int LEAF_MAX_ENTRIES = LEAF_CAPACITY / (ENTRY_HEADER + LEAF_SLOT_BYTES);
     public static final int MAX_ENTRY = ENTRY_HEADER + INLINE_MAX;
 
     // inner node
-    public static final int INNER_MAGIC = 0x4E495A4B;
+    /** "KZI2": the inner node with a total in its header (the one before, without, was "KZIN"). */
+    public static final int INNER_MAGIC = 0x32495A4B;
     public static final int INNER_COUNT_OFFSET = 4;
     public static final int INNER_LEVEL_OFFSET = 6;
-    public static final int INNER_ENTRIES_OFFSET = 8;
+    public static final int INNER_TOTAL_OFFSET = 8;
+    public static final int INNER_ENTRIES_OFFSET = 16;
     public static final int INNER_ENTRY = 48;
     public static final int CHILD_OFFSET = 0;
     public static final int SUBTREE_COUNT_OFFSET = 8;
@@ -154,5 +178,17 @@ public final class ScoreTreeDescriptor
     public static int entryLength(final int length)
     {
         return length <= INLINE_MAX ? ENTRY_HEADER + length : OUT_OF_LINE_ENTRY;
+    }
+
+    /** Bytes a leaf gives an entry for a member of {@code length} bytes: the entry and its slot. */
+    public static int entrySpace(final int length)
+    {
+        return entryLength(length) + LEAF_SLOT_BYTES;
+    }
+
+    /** Where slot i lies in a leaf, from the block's start. */
+    public static int leafSlotOffset(final int i)
+    {
+        return LEAF_BYTES - LEAF_SLOT_BYTES * (i + 1);
     }
 }

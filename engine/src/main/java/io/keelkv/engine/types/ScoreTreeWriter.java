@@ -96,16 +96,15 @@ final class ScoreTreeWriter
             return 1;
         }
         tree.targetElement(s, base, address, length);
-        tree.descend();
+        tree.descend(false);
         final int height = root.height();
         final int pos = tree.leafBelow(leaf);
-        if (leaf.used() + entryLength(length) <= LEAF_CAPACITY)
+        if (leaf.space() + entrySpace(length) <= LEAF_CAPACITY)
         {
             leaf.insert(pos, s, base, address, length, memberBlock);
             for (int d = 0; d < height - 1; d++)
             {
-                inner.at(pathNode[d]);
-                inner.subtreeCount(pathIndex[d], inner.subtreeCount(pathIndex[d]) + 1);
+                inner.at(pathNode[d]).addToSubtree(pathIndex[d], 1);
             }
             root.size(root.size() + 1);
             root.bytesOwned(root.bytesOwned() + memberBytes);
@@ -211,8 +210,7 @@ final class ScoreTreeWriter
                 pendingKey(inner, i + 1, carry);
                 for (int up = d - 1; up >= 0; up--)
                 {
-                    inner.at(pathNode[up]);
-                    inner.subtreeCount(pathIndex[up], inner.subtreeCount(pathIndex[up]) + 1);
+                    inner.at(pathNode[up]).addToSubtree(pathIndex[up], 1);
                 }
                 break;
             }
@@ -234,9 +232,9 @@ final class ScoreTreeWriter
                 right.insert(at - half, pendingChild, pendingCount);
                 pendingKey(right, at - half, carry);
             }
-            leftCount = inner.counts(0, inner.count());
+            leftCount = inner.total();
             pendingChild = right.handle();
-            pendingCount = right.counts(0, right.count());
+            pendingCount = right.total();
             carry = right;
         }
         if (d < 0)
@@ -284,7 +282,7 @@ final class ScoreTreeWriter
             return false;
         }
         tree.targetElement(ScoreTree.normalise(score), base, address, length);
-        tree.descend();
+        tree.descend(false);
         final int pos = tree.leafBelow(leaf);
         if (pos == leaf.count() || !tree.equalsTarget(leaf, pos))
         {
@@ -300,8 +298,7 @@ final class ScoreTreeWriter
         final int height = root.height();
         for (int d = 0; d < height - 1; d++)
         {
-            inner.at(pathNode[d]);
-            inner.subtreeCount(pathIndex[d], inner.subtreeCount(pathIndex[d]) - 1);
+            inner.at(pathNode[d]).addToSubtree(pathIndex[d], -1);
         }
         root.size(root.size() - 1);
         if (height == 1)
@@ -315,7 +312,7 @@ final class ScoreTreeWriter
                 root.lastLeaf(NULL_HANDLE);
             }
         }
-        else if (leaf.used() < LEAF_MIN_USED)
+        else if (leaf.space() < LEAF_MIN_USED)
         {
             owned += rebalanceLeaf(height);
         }
@@ -337,7 +334,7 @@ final class ScoreTreeWriter
         leaf.wrap(inner.child(a), inner.subtreeCount(a));
         leafB.wrap(inner.child(b), inner.subtreeCount(b));
         long owned = 0;
-        if (leaf.used() + leafB.used() <= LEAF_CAPACITY)
+        if (leaf.space() + leafB.space() <= LEAF_CAPACITY)
         {
             leaf.append(leafB, 0, leafB.count());
             final long next = leafB.next();

@@ -278,9 +278,13 @@ class SnapshotRefusalTest
     void shouldRefuseAnotherFormatVersion() throws Exception
     {
         final byte[] content = bytes.clone();
-        le(content).putInt(SnapshotHeaderDescriptor.VERSION_OFFSET, 2);
+        // version 1: the score tree's leaves without a slot directory, its inner nodes without a total
+        le(content).putInt(SnapshotHeaderDescriptor.VERSION_OFFSET, 1);
         fixHeaderCrc(content);
-        assertRefused(content, "format version 2", "reads format version 1 only");
+        assertRefused(content, "format version 1", "reads format version 2 only");
+        le(content).putInt(SnapshotHeaderDescriptor.VERSION_OFFSET, 3);
+        fixHeaderCrc(content);
+        assertRefused(content, "format version 3", "reads format version 2 only");
     }
 
     @Test

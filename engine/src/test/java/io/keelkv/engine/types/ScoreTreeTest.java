@@ -120,7 +120,8 @@ class ScoreTreeTest
     }
 
     /**
-     * Walk every leaf and inner node: subtree counts add up (the flyweights' own checks), every leaf but a lone
+     * Walk every leaf and inner node: subtree counts add up to the totals and the leaves' slots are in order
+     * over packed entries (the flyweights' verify), every leaf but a lone
      * top and the last is at least a quarter full, every inner node but the top has at least a quarter of its children, all
      * leaves are at one depth, and the leaf chain links both ways and ends where the root says.
      */
@@ -142,14 +143,14 @@ class ScoreTreeTest
         int i = 0;
         while (at != NULL_HANDLE)
         {
-            view.wrap(at, -1);
+            view.wrap(at, -1).verify();
             assertEquals(leaves.get(i++), at, context + ": the leaf chain is not in tree order");
             assertEquals(prev, view.prev(), context);
             // the last leaf may be short: an insert past the end of a full last leaf starts a new one (ascending
             // scores then fill it), and only a delete rebalances
             if (height > 1 && view.next() != NULL_HANDLE)
             {
-                assertTrue(view.used() >= LEAF_MIN_USED, context + ": a leaf of " + view.used() + " bytes");
+                assertTrue(view.space() >= LEAF_MIN_USED, context + ": a leaf of " + view.space() + " bytes");
             }
             prev = at;
             at = view.next();
@@ -163,11 +164,11 @@ class ScoreTreeTest
     {
         if (level == 0)
         {
-            new ScoreLeafFlyweight(memory).wrap(node, expected);
+            new ScoreLeafFlyweight(memory).wrap(node, expected).verify();
             leaves.add(node);
             return;
         }
-        final ScoreInnerFlyweight view = new ScoreInnerFlyweight(memory).wrap(node, level, expected);
+        final ScoreInnerFlyweight view = new ScoreInnerFlyweight(memory).wrap(node, level, expected).verify();
         assertTrue(top ? view.count() >= 2 : view.count() >= MIN_CHILDREN, context + ": inner node of " + view.count());
         assertEquals(0, view.keyCode(0), context + ": key 0 not empty");
         for (int i = 0; i < view.count(); i++)
@@ -316,7 +317,30 @@ class ScoreTreeTest
                     assertEquals(i >= 0 ? i : -1, rank(probe), context + " rank " + probe);
                     final double s = probe.score == 0 ? -0.0 : probe.score;
                     assertEquals(countBelowScore(sorted, probe.score, false), tree.countBelowScore(s, false), context);
-                    assertEquals(countBelowScore(sorted, probe.score, true), tree.countBelowScore(s, true), context);
+                    final long upTo = tree.countBelowScore(s, true);
+                    assertEquals(countBelowScore(sorted, probe.score, true), upTo, context);
+                    // a seek right after a count (a range's first or last element) starts from the counted leaf,
+                    // unless the tree changed in between
+                    if (random.nextInt(4) == 0)
+                    {
+                        final Elem e = randomElem(random);
+                        final String key = new String(e.member, StandardCharsets.ISO_8859_1);
+                        if (!byMember.containsKey(key))
+                        {
+                            assertEquals(1, insert(e, false), context);
+                            byMember.put(key, e);
+                            sorted.add(lowerBound(sorted, e), e);
+                        }
+                    }
+                    for (final long r : new long[] {upTo - 1, upTo, upTo + 1, upTo - 200, random.nextInt(sorted.size() + 1)})
+                    {
+                        if (r >= 0 && r < sorted.size())
+                        {
+                            final ScoreTree.Cursor c = tree.seek(r);
+                            assertEquals(sorted.get((int)r).score, c.score(), context + " seek " + r + " after a count");
+                            assertArrayEquals(sorted.get((int)r).member, memberAt(c), context + " seek " + r + " after a count");
+                        }
+                    }
                 }
                 else if (kind < 8 && !sorted.isEmpty())
                 {
@@ -682,7 +706,8 @@ class ScoreTreeTest
         int failures = 0;
         for (; failures < 50 && i < 100_000; i++)
         {
-            final Elem e = elem(5, prefix + Integer.toString(i * 7919 % 100_003, 36) + "y");
+            // "-": no base-36 digit, so never a member of the first run ("y" was one: "ab" + "y" = "aby")
+            final Elem e = elem(5, prefix + Integer.toString(i * 7919 % 100_003, 36) + "-");
             final long allocated = memory.allocatedBytes();
             if (insert(e, false) == ScoreTree.OUT_OF_MEMORY)
             {
@@ -695,6 +720,7 @@ class ScoreTreeTest
             }
         }
         assertEquals(50, failures);
+        checkShape(root, "long separators at the memory limit");
         checkAgainstModel(root, sorted, "long separators at the memory limit");
         assertEquals(memory.allocatedBytes() - allocatedBefore, tree.bytesUsed());
         memory.setMaxTotalBytes(Long.MAX_VALUE);
@@ -815,17 +841,36 @@ class ScoreTreeTest
         memory.putLong(root + TOP_OFFSET, root);
         assertThrows(IllegalStateException.class, () -> tree.wrap(root).rank(4_000, m, BASE, m.length));
         memory.putLong(root + TOP_OFFSET, top);
-        // an inner node: magic, count, a subtree count that does not add up, a key of a bad length
+        // an inner node: magic, count, a subtree count or a total that disagrees, a key of a bad length, a child
+        // that is no node
         final long entry0 = top + INNER_ENTRIES_OFFSET;
         corrupt(top, 1, () -> tree.wrap(root).rank(4_000, m, BASE, m.length));
         corrupt(top + INNER_COUNT_OFFSET, 1, () -> tree.wrap(root).rank(4_000, m, BASE, m.length));
+        corrupt(top + INNER_TOTAL_OFFSET, 1, () -> tree.wrap(root).rank(4_000, m, BASE, m.length));
         corrupt(entry0 + SUBTREE_COUNT_OFFSET, 1, () -> tree.wrap(root).seek(10));
         corrupt(entry0 + INNER_ENTRY + KEY_CODE_OFFSET, 1, () -> tree.wrap(root).countBelowScore(3, false));
-        // a leaf: magic, count, an entry running past the used bytes, an out-of-line member that is no block
+        final long inSecondLeaf = memory.getLong(entry0 + SUBTREE_COUNT_OFFSET) + 1;
+        corrupt(entry0 + INNER_ENTRY + CHILD_OFFSET, 1, () -> tree.wrap(root).seek(inSecondLeaf));
+        corrupt(entry0 + INNER_ENTRY + CHILD_OFFSET + 4, 1, () -> tree.wrap(root).seek(inSecondLeaf));
+        // a leaf: magic, count, used bytes; a slot outside the entries, an entry running past the used bytes, an
+        // out-of-line member that is no block
         final long first = memory.getLong(root + FIRST_LEAF_OFFSET);
         corrupt(first, 1, () -> tree.wrap(root).seek(0));
         corrupt(first + LEAF_COUNT_OFFSET, 1, () -> tree.wrap(root).seek(0));
-        corrupt(first + LEAF_ENTRIES_OFFSET + OUT_OF_LINE_ENTRY + ENTRY_CODE_OFFSET, 1, () -> tree.wrap(root).seek(0));
+        corrupt(first + LEAF_USED_OFFSET + 1, 1, () -> tree.wrap(root).seek(0));
+        corrupt(first + leafSlotOffset(1) + 1, 1, () -> tree.wrap(root).seek(1).score());
+        withSlot(first, 1, LEAF_ENTRIES_OFFSET - 10, () -> tree.wrap(root).seek(1).score());
+        final int used = (memory.getByte(first + LEAF_USED_OFFSET) & 0xFF) | (memory.getByte(first + LEAF_USED_OFFSET + 1) & 0xFF) << 8;
+        withSlot(first, 1, LEAF_ENTRIES_OFFSET + used - 5, () -> tree.wrap(root).seek(1).score());
+        withSlot(first, 1, LEAF_BYTES - 2, () -> tree.wrap(root).seek(1).score());
+        final int leafCount = memory.getByte(first + LEAF_COUNT_OFFSET) & 0xFF;
+        final int lastEntry = (memory.getByte(first + leafSlotOffset(leafCount - 1)) & 0xFF) |
+            (memory.getByte(first + leafSlotOffset(leafCount - 1) + 1) & 0xFF) << 8;
+        corrupt(first + lastEntry + ENTRY_CODE_OFFSET, 1, () -> tree.wrap(root).seek(leafCount - 1).memberLength());
+        final long bigLength = first + LEAF_ENTRIES_OFFSET + ENTRY_OUT_LENGTH_OFFSET;
+        memory.putInt(bigLength, 100);
+        assertThrows(IllegalStateException.class, () -> tree.wrap(root).seek(0).memberLength());
+        memory.putInt(bigLength, 1000);
         final long bigHandle = first + LEAF_ENTRIES_OFFSET + ENTRY_OUT_HANDLE_OFFSET;
         final long saved = memory.getLong(bigHandle);
         memory.putLong(bigHandle, first + 8);
@@ -835,6 +880,156 @@ class ScoreTreeTest
         tree.wrap(root);
         assertEquals(4_001, tree.rank(4_000, m, BASE, m.length));
         assertEquals(1000, tree.seek(0).memberLength());
+    }
+
+    /** Set slot i of {@code leaf} to {@code value}, expect the action to throw IllegalStateException, restore it. */
+    private void withSlot(final long leaf, final int i, final int value, final org.junit.jupiter.api.function.Executable action)
+    {
+        final long at = leaf + leafSlotOffset(i);
+        final byte low = memory.getByte(at);
+        final byte high = memory.getByte(at + 1);
+        memory.putByte(at, (byte)value);
+        memory.putByte(at + 1, (byte)(value >>> 8));
+        assertThrows(IllegalStateException.class, action, "slot " + i + " = " + value + " not seen");
+        memory.putByte(at, low);
+        memory.putByte(at + 1, high);
+    }
+
+    /**
+     * Counts that do not add up where no one compares them (a child's count and the node's total moved
+     * together, the root's size with them, so every number agrees with the one above it): ranks come out wrong,
+     * but a seek to every rank either lands on an element or throws IllegalStateException, and the shape walk
+     * sees it (the first leaf's count against its parent's).
+     */
+    @Test
+    void shouldStayInsideTheLeavesWhenCountsDoNotAddUp()
+    {
+        final long root = tree.create();
+        final byte[] m = new byte[20];
+        for (int i = 0; i < 5_000; i++)
+        {
+            UnsafeApi.putInt(m, BASE, i);
+            tree.insert(i, m, BASE, m.length);
+        }
+        final long top = memory.getLong(root + TOP_OFFSET);
+        final long firstCount = top + INNER_ENTRIES_OFFSET + SUBTREE_COUNT_OFFSET;
+        for (final long delta : new long[] {1_000, -100})
+        {
+            memory.putLong(firstCount, memory.getLong(firstCount) + delta);
+            memory.putLong(top + INNER_TOTAL_OFFSET, memory.getLong(top + INNER_TOTAL_OFFSET) + delta);
+            memory.putLong(root + SIZE_OFFSET, memory.getLong(root + SIZE_OFFSET) + delta);
+            tree.wrap(root);
+            int landed = 0;
+            int refused = 0;
+            for (long r = 0; r < tree.size(); r++)
+            {
+                try
+                {
+                    tree.seek(r).score();
+                    landed++;
+                }
+                catch (final IllegalStateException e)
+                {
+                    refused++;
+                }
+            }
+            assertTrue(refused > 0, "delta " + delta + ": no seek saw the damage (" + landed + " landed)");
+            assertThrows(IllegalStateException.class, () -> checkShape(root, "counts moved by " + delta));
+            memory.putLong(firstCount, memory.getLong(firstCount) - delta);
+            memory.putLong(top + INNER_TOTAL_OFFSET, memory.getLong(top + INNER_TOTAL_OFFSET) - delta);
+            memory.putLong(root + SIZE_OFFSET, memory.getLong(root + SIZE_OFFSET) - delta);
+        }
+        checkShape(root, "restored");
+    }
+
+    /**
+     * Random damage to the tree's nodes (bytes of leaves and inner nodes overwritten at random, as a damaged
+     * snapshot file would fill them): every query and write either works or throws IllegalStateException, with
+     * the page memory's bounds guard (on in tests) seeing no write outside a block in use.
+     */
+    @Test
+    void shouldOnlyThrowIllegalStateOnRandomlyDamagedNodes()
+    {
+        final long seed = seed("damage");
+        final SplittableRandom random = new SplittableRandom(seed);
+        final byte[] m = new byte[12];
+        int refused = 0;
+        int guarded = 0;
+        for (int round = 0; round < 40; round++)
+        {
+            final long root = tree.create();
+            for (int i = 0; i < 3_000; i++)
+            {
+                UnsafeApi.putInt(m, BASE, random.nextInt(1_000_000));
+                tree.insert(random.nextInt(100), m, BASE, 4 + random.nextInt(8));
+            }
+            final List<Long> nodes = new ArrayList<>();
+            collectNodes(memory.getLong(root + TOP_OFFSET), tree.height() - 1, nodes);
+            for (int k = 0; k < 1 + random.nextInt(4); k++)
+            {
+                final long node = nodes.get(random.nextInt(nodes.size()));
+                final int at = random.nextBoolean() ? random.nextInt(64) :
+                    random.nextBoolean() ? LEAF_BYTES - 1 - random.nextInt(400) : random.nextInt(LEAF_BYTES);
+                memory.putByte(node + at, (byte)random.nextInt(256));
+            }
+            for (int op = 0; op < 300; op++)
+            {
+                UnsafeApi.putInt(m, BASE, random.nextInt(1_000_000));
+                final double score = random.nextInt(100);
+                try
+                {
+                    tree.wrap(root);
+                    switch (random.nextInt(6))
+                    {
+                        case 0 -> tree.rank(score, m, BASE, 4 + random.nextInt(8));
+                        case 1 -> tree.countBelowScore(score, random.nextBoolean());
+                        case 2 ->
+                        {
+                            final ScoreTree.Cursor c = tree.seek(random.nextLong(Math.max(1, tree.size())));
+                            for (int step = 0; step < 50 && c.valid(); step++)
+                            {
+                                c.score();
+                                c.memberAddress();
+                                c.memberLength();
+                                if (random.nextBoolean() ? !c.next() : !c.previous())
+                                {
+                                    break;
+                                }
+                            }
+                        }
+                        case 3 -> tree.delete(score, m, BASE, 4 + random.nextInt(8));
+                        default -> tree.insert(score, m, BASE, 4 + random.nextInt(8));
+                    }
+                }
+                catch (final IllegalStateException | IllegalArgumentException e)
+                {
+                    // IllegalArgumentException: a seek past a damaged size
+                    refused++;
+                }
+                catch (final io.keelkv.engine.memory.PageAccessException e)
+                {
+                    // the guard refused a free of a damaged handle (an out-of-line key's or member's block)
+                    guarded++;
+                }
+            }
+            memory.reset();
+        }
+        System.out.println("damage test: seed " + seed + ", " + refused + " operations refused, " + guarded +
+            " stopped by the page guard");
+        assertTrue(refused > 0, "no damage seen");
+    }
+
+    private void collectNodes(final long node, final int level, final List<Long> nodes)
+    {
+        nodes.add(node);
+        if (level > 0)
+        {
+            final ScoreInnerFlyweight view = new ScoreInnerFlyweight(memory).wrap(node, level, -1);
+            for (int i = 0; i < view.count(); i++)
+            {
+                collectNodes(view.child(i), level - 1, nodes);
+            }
+        }
     }
 
     /** Flip a byte at {@code handle + offset}, expect the action to throw IllegalStateException, restore it. */
