@@ -20,6 +20,7 @@ import io.keelkv.engine.resp.RespWriter;
 import io.keelkv.engine.snapshot.SnapshotControl;
 import io.keelkv.engine.snapshot.SnapshotException;
 import io.keelkv.engine.snapshot.SnapshotReader;
+import io.keelkv.engine.types.OlderSnapshotFormats;
 import io.keelkv.engine.snapshot.SnapshotWriter;
 import io.keelkv.engine.keyspace.ObjectType;
 import io.keelkv.engine.types.LazyFree;
@@ -73,6 +74,7 @@ public final class KeelEngine implements AutoCloseable
         this.eviction = new Eviction(keyspace);
         this.snapshots = new SnapshotControl(keyspace, settings.snapshotAgentThread, settings.snapshotIdleStrategy,
             settings.snapshotPagesPerStep, settings.loadPrefaultThread);
+        this.snapshots.formatCheck(OlderSnapshotFormats::refusal);
         this.commandTable = new CommandTable();
         this.entry = new EntryFlyweight(memory);
         applySettings();

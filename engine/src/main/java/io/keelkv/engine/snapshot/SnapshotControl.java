@@ -67,6 +67,7 @@ public final class SnapshotControl implements AutoCloseable
     private SnapshotImage foregroundImage;
     private SnapshotWriter foregroundWriter;
     private SnapshotReader reader;
+    private SnapshotReader.FormatCheck formatCheck;
 
     // the background snapshot
     private final SnapshotAgent agent;
@@ -241,6 +242,16 @@ public final class SnapshotControl implements AutoCloseable
         return result;
     }
 
+    /** What a file of an older format version may not hold: the engine's types know (SnapshotReader.FormatCheck). */
+    public void formatCheck(final SnapshotReader.FormatCheck check)
+    {
+        this.formatCheck = check;
+        if (reader != null)
+        {
+            reader.formatCheck(check);
+        }
+    }
+
     /**
      * Load a snapshot into the keyspace, which must hold no keys (at start, or after a flush): pages are
      * restored under their numbers, then the roots; no key is re-inserted. All or nothing.
@@ -256,6 +267,7 @@ public final class SnapshotControl implements AutoCloseable
         if (reader == null)
         {
             reader = new SnapshotReader(memory, loadPrefaultThread);
+            reader.formatCheck(formatCheck);
         }
         final SnapshotReader.Result result = reader.load(source, keyspace);
         dirtyAtLastSave = keyspace.dirty();

@@ -52,10 +52,16 @@ public final class SnapshotHeaderDescriptor
     public static final byte[] REDIS_RDB_MAGIC = "REDIS".getBytes(StandardCharsets.US_ASCII);
     /**
      * Bumped whenever a layout inside the pages changes, since pages are restored as they are: 2 since the
-     * score tree's leaves have a slot directory and its inner nodes a total ({@code ScoreTreeDescriptor}); a
-     * version 1 file would have its sorted sets misread, so it is refused whole.
+     * score tree's leaves have a slot directory and its inner nodes a total ({@code ScoreTreeDescriptor}).
      */
     public static final int FORMAT_VERSION = 2;
+    /**
+     * The oldest version read. Version 1 differs only in the score tree's node layouts, so a version 1 file is
+     * loaded when it holds no sorted set in the big encoding, checked once restored ({@link
+     * SnapshotReader.FormatCheck}), and refused whole otherwise: the snapshots written before sorted sets
+     * existed, every string, hash, list and set in them, still load after an upgrade.
+     */
+    public static final int OLDEST_FORMAT_VERSION = 1;
     public static final int FLAG_LITTLE_ENDIAN = 1;
 
     public static final int MAGIC_OFFSET = 0;

@@ -82,6 +82,25 @@ public final class SnapshotReader
     private int inPosition;
     private int inLimit;
     private long filePosition; // file offset of in[inPosition]
+    private int version;
+    private FormatCheck formatCheck;
+
+    /**
+     * What a file of an older format version may not hold, for the layouts that changed since: asked after its
+     * pages and roots are restored, before the load returns. Given by the engine, which knows the types.
+     */
+    @FunctionalInterface
+    public interface FormatCheck
+    {
+        /** @return why the keyspace restored from a file of {@code version} cannot be served, or null. */
+        String refusal(int version, Keyspace keyspace);
+    }
+
+    /** @param check what an older file may not hold (null: older files hold nothing that changed). */
+    public void formatCheck(final FormatCheck check)
+    {
+        this.formatCheck = check;
+    }
 
     public SnapshotReader(final PageMemory memory)
     {
@@ -207,6 +226,14 @@ public final class SnapshotReader
                 throw refuse("the collections it was freeing do not fit the pages: " + pending,
                     SnapshotHeaderDescriptor.HEADER_LENGTH);
             }
+            final String older = version == SnapshotHeaderDescriptor.FORMAT_VERSION || formatCheck == null ? null :
+                formatCheck.refusal(version, keyspace);
+            if (older != null)
+            {
+                keyspace.flushAll(); // forgets the roots and the pages without walking a value
+                throw refuse("it is a KeelKV snapshot of format version " + version + " and " + older,
+                    SnapshotHeaderDescriptor.VERSION_OFFSET);
+            }
             final long endNs = System.nanoTime();
             return new Result(keyspace.totalKeys(), image.pagesInUse(), size, image.createdAtMs(), endNs - startNs,
                 rootDoneNs - startNs, mappedNs - rootDoneNs, framesDoneNs - mappedNs, endNs - framesDoneNs, prefaulted);
@@ -271,11 +298,14 @@ public final class SnapshotReader
         {
             throw truncated(size, "the " + SnapshotHeaderDescriptor.HEADER_LENGTH + "-byte header");
         }
-        if (header.version() != SnapshotHeaderDescriptor.FORMAT_VERSION)
+        if (header.version() < SnapshotHeaderDescriptor.OLDEST_FORMAT_VERSION ||
+            header.version() > SnapshotHeaderDescriptor.FORMAT_VERSION)
         {
             throw refuse("it is a KeelKV snapshot of format version " + header.version() + ", and this KeelKV reads " +
-                "format version " + SnapshotHeaderDescriptor.FORMAT_VERSION + " only", SnapshotHeaderDescriptor.VERSION_OFFSET);
+                "format versions " + SnapshotHeaderDescriptor.OLDEST_FORMAT_VERSION + " to " +
+                SnapshotHeaderDescriptor.FORMAT_VERSION, SnapshotHeaderDescriptor.VERSION_OFFSET);
         }
+        version = header.version();
         if (header.headerLength() != SnapshotHeaderDescriptor.HEADER_LENGTH ||
             header.headerCrc() != crcOf(headerBytes, 0, SnapshotHeaderDescriptor.HEADER_CRC_OFFSET))
         {

@@ -278,13 +278,12 @@ class SnapshotRefusalTest
     void shouldRefuseAnotherFormatVersion() throws Exception
     {
         final byte[] content = bytes.clone();
-        // version 1: the score tree's leaves without a slot directory, its inner nodes without a total
-        le(content).putInt(SnapshotHeaderDescriptor.VERSION_OFFSET, 1);
+        le(content).putInt(SnapshotHeaderDescriptor.VERSION_OFFSET, 0);
         fixHeaderCrc(content);
-        assertRefused(content, "format version 1", "reads format version 2 only");
+        assertRefused(content, "format version 0", "reads format versions 1 to 2");
         le(content).putInt(SnapshotHeaderDescriptor.VERSION_OFFSET, 3);
         fixHeaderCrc(content);
-        assertRefused(content, "format version 3", "reads format version 2 only");
+        assertRefused(content, "format version 3", "reads format versions 1 to 2");
     }
 
     @Test
