@@ -82,6 +82,8 @@ public final class PageMemory implements AutoCloseable
 
     private long pagesInUse;
     private long allocatedBytes;
+    // frees, resets and restores so far: a block's capacity, checked while this count was c, holds while it is c
+    private long blockReleases;
     private long maxPages;
 
     private final WriteBarrier barrier;
@@ -150,6 +152,17 @@ public final class PageMemory implements AutoCloseable
     }
 
     /** Bytes handed out to callers, rounded up to their size class; what maxmemory is measured against. */
+    /**
+     * Counts every free, reset and restore. A handle can start a block of another capacity only after its block
+     * was released, so what was checked of a block while this count was c ({@link #blockCapacityBytes}) still
+     * holds while it is c: a view may keep its checked bounds over a block across calls instead of checking
+     * them again on every element.
+     */
+    public long blockReleases()
+    {
+        return blockReleases;
+    }
+
     public long allocatedBytes()
     {
         return allocatedBytes;
@@ -422,6 +435,7 @@ public final class PageMemory implements AutoCloseable
             // a free of anything but the start of a live block would corrupt the allocator's lists
             throw PageAccessException.notABlock(handle);
         }
+        blockReleases++;
         final int page = (int)(handle >>> pageShift);
         if (pageKind[page] == KIND_SPAN_HEAD)
         {
@@ -954,6 +968,7 @@ public final class PageMemory implements AutoCloseable
      */
     public String restore(final PageTableImage image)
     {
+        blockReleases++;
         if (pagesInUse != 0)
         {
             return "page memory is not empty (" + pagesInUse + " pages in use)";
@@ -1239,6 +1254,7 @@ public final class PageMemory implements AutoCloseable
     /** Free everything at once: FLUSHALL. O(pages), never O(keys). */
     public void reset()
     {
+        blockReleases++;
         for (int page = 1; page < pageNumberLimit; page++)
         {
             if (pageKind[page] == KIND_SLAB)

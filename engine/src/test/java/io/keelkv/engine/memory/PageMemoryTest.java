@@ -22,6 +22,22 @@ class PageMemoryTest
     }
 
     @Test
+    void shouldCountEveryReleaseSoThatCheckedBlockBoundsCanBeKept()
+    {
+        final long before = memory.blockReleases();
+        final long a = memory.allocate(100, false);
+        final long b = memory.allocate(100_000, false); // a span
+        assertEquals(before, memory.blockReleases(), "allocating releases nothing: checked bounds still hold");
+        memory.free(a, 100);
+        assertEquals(before + 1, memory.blockReleases());
+        memory.free(b, 100_000);
+        assertEquals(before + 2, memory.blockReleases());
+        memory.allocate(100, false);
+        memory.reset();
+        assertEquals(before + 3, memory.blockReleases(), "a reset releases every block");
+    }
+
+    @Test
     void shouldNeverHandOutTheNullHandle()
     {
         for (int i = 0; i < 10_000; i++)
