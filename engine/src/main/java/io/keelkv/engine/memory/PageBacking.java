@@ -41,6 +41,11 @@ final class PageBacking
     private int regionCount;
     // released pages of live regions, reused first
     private long[] regionFree = new long[64];
+
+    // spans freed while held (a snapshot's instant): their native memory is given back later, elsewhere
+    private boolean holdingRuns;
+    private long[] heldRuns = new long[4];
+    private int heldRunCount;
     private int regionFreeCount;
 
     PageBacking(final int pageShift, final long maxSpareBytes)
@@ -119,7 +124,44 @@ final class PageBacking
 
     void releaseRun(final long address)
     {
+        if (holdingRuns)
+        {
+            if (heldRunCount == heldRuns.length)
+            {
+                heldRuns = Arrays.copyOf(heldRuns, heldRunCount * 2);
+            }
+            heldRuns[heldRunCount++] = address;
+            return;
+        }
         UnsafeApi.freeMemory(address);
+    }
+
+    void holdRuns(final boolean hold)
+    {
+        holdingRuns = hold;
+    }
+
+    /** The runs held since the last take, or null; the caller frees them ({@link #freeRuns}), on any thread. */
+    long[] takeHeldRuns()
+    {
+        if (heldRunCount == 0)
+        {
+            return null;
+        }
+        final long[] runs = Arrays.copyOf(heldRuns, heldRunCount);
+        heldRunCount = 0;
+        return runs;
+    }
+
+    static void freeRuns(final long[] runs)
+    {
+        if (runs != null)
+        {
+            for (final long address : runs)
+            {
+                UnsafeApi.freeMemory(address);
+            }
+        }
     }
 
     /**

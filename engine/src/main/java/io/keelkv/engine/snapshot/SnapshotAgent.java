@@ -1,5 +1,6 @@
 package io.keelkv.engine.snapshot;
 
+import io.keelkv.engine.memory.PageMemory;
 import io.keelkv.engine.memory.WriteBarrier;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
@@ -33,12 +34,20 @@ public final class SnapshotAgent implements Agent
         final SnapshotImage image;
         final Path target;
         final Path temp;
+        // native memory of spans the instant freed, given back on this agent's thread (PageMemory#takeHeldRuns)
+        long[] heldRuns;
 
         public Job(final SnapshotImage image, final Path target, final Path temp)
         {
             this.image = image;
             this.target = target;
             this.temp = temp;
+        }
+
+        public Job heldRuns(final long[] runs)
+        {
+            this.heldRuns = runs;
+            return this;
         }
     }
 
@@ -156,6 +165,8 @@ public final class SnapshotAgent implements Agent
                 return 0;
             }
             current = job;
+            PageMemory.freeRuns(job.heldRuns);
+            job.heldRuns = null;
             try
             {
                 writer.open(job.image, job.target, job.temp);

@@ -357,7 +357,16 @@ public final class SnapshotControl implements AutoCloseable
     private boolean instant(final Path target, final BaseListener base, final Runnable atInstant)
     {
         ensureAgent();
-        backgroundImage.capture(keyspace);
+        memory.holdFreedRuns(true);
+        try
+        {
+            backgroundImage.capture(keyspace);
+        }
+        finally
+        {
+            memory.holdFreedRuns(false);
+        }
+        final long[] heldRuns = memory.takeHeldRuns();
         memory.barrier().begin(++epoch, backgroundImage.pages());
         keyspace.snapshotRunning(true);
         barrierOpen = true;
@@ -371,7 +380,11 @@ public final class SnapshotControl implements AutoCloseable
             atInstant.run();
         }
         final boolean offered = agent.start(new SnapshotAgent.Job(backgroundImage, target,
-            SnapshotWriter.backgroundTempFileFor(target)));
+            SnapshotWriter.backgroundTempFileFor(target)).heldRuns(heldRuns));
+        if (!offered)
+        {
+            PageMemory.freeRuns(heldRuns);
+        }
         wakeAgent();
         if (!offered)
         {

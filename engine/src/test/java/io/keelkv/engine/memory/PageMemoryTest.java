@@ -38,6 +38,28 @@ class PageMemoryTest
     }
 
     @Test
+    void shouldKeepTheNativeMemoryOfSpansFreedWhileHeldForAnotherThreadToGiveBack() throws Exception
+    {
+        final long span = memory.allocate(1 << 20, true);
+        final long bytes = memory.allocatedBytes();
+        memory.holdFreedRuns(true);
+        memory.free(span, 1 << 20);
+        memory.holdFreedRuns(false);
+        assertEquals(bytes - (1 << 20), memory.allocatedBytes(), "the allocator's state changes at once");
+        final long again = memory.allocate(1 << 20, true); // the page numbers are free again
+        assertNotEquals(0, again);
+        final long[] runs = memory.takeHeldRuns();
+        assertNotNull(runs);
+        assertEquals(1, runs.length, "the freed span's memory, not given back yet");
+        assertNull(memory.takeHeldRuns(), "taken once");
+        final Thread other = new Thread(() -> PageMemory.freeRuns(runs));
+        other.start();
+        other.join();
+        memory.free(again, 1 << 20);
+        assertNull(memory.takeHeldRuns(), "not held: given back at once");
+    }
+
+    @Test
     void shouldNeverHandOutTheNullHandle()
     {
         for (int i = 0; i < 10_000; i++)
