@@ -7,6 +7,7 @@ import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -406,6 +407,23 @@ public final class RespWriter
 
     private void putBulkHeader(final long length)
     {
+        // most elements of a collection are short: their header in one or two stores instead of the general
+        // digit loop (putLong was 7% of the loop's samples under LRANGE). Little-endian: '$' is the first byte
+        if (length < 10)
+        {
+            buffer.putInt(writeIndex, '$' | (int)('0' + length) << 8 | '\r' << 16 | '\n' << 24, ByteOrder.LITTLE_ENDIAN);
+            writeIndex += 4;
+            return;
+        }
+        if (length < 100)
+        {
+            final int tens = (int)length / 10;
+            buffer.putInt(writeIndex, '$' | ('0' + tens) << 8 | ('0' + (int)length - 10 * tens) << 16 | '\r' << 24,
+                ByteOrder.LITTLE_ENDIAN);
+            buffer.putByte(writeIndex + 4, (byte)'\n');
+            writeIndex += 5;
+            return;
+        }
         put((byte)'$');
         putLong(length);
         putCrLf();

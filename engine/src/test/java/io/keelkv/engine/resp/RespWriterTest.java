@@ -112,6 +112,20 @@ class RespWriterTest
     }
 
     @Test
+    void shouldWriteBulkHeadersOfEveryLengthAsTheGeneralEncoding()
+    {
+        final RespWriter w = new RespWriter(64);
+        for (final int length : new int[] {0, 1, 9, 10, 11, 42, 99, 100, 101, 999, 1000, 65536})
+        {
+            final byte[] value = new byte[length];
+            java.util.Arrays.fill(value, (byte)'v');
+            w.bulk(value);
+            final String expected = "$" + length + "\r\n" + "v".repeat(length) + "\r\n";
+            assertEquals(expected, written(w), "length " + length);
+        }
+    }
+
+    @Test
     void shouldOverflowAtOnceWhenAReplyCanNeverFitUnderTheCap()
     {
         final RespWriter w = new RespWriter(64);
