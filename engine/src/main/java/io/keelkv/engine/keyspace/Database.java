@@ -173,6 +173,13 @@ public final class Database
     // ------------------------------------------------------------------------------------------------
     // lookup
 
+    private IllegalStateException cycle(final int table, final long bucket)
+    {
+        return new IllegalStateException("damaged keyspace: database " + id + ", a chain" +
+            (table < 0 ? "" : " of bucket " + bucket + " in table " + table) + " runs past its " + (used0 + used1) +
+            " keys (a cycle)");
+    }
+
     /** @return the entry handle, or {@link PageMemory#NULL_HANDLE}; the result is remembered for unlink/relink. */
     public long find(final Object base, final long address, final int length)
     {
@@ -201,8 +208,15 @@ public final class Database
             final long mask = (1L << (t == 0 ? exp0 : exp1)) - 1;
             long slot = table + ((hash & mask) << 3);
             long e = memory.getLong(slot);
+            // a chain holds at most every key: a longer walk is a cycle in damaged memory (a crafted snapshot),
+            // which would otherwise spin the event loop for good
+            long budget = used0 + used1;
             while (e != NULL_HANDLE)
             {
+                if (--budget < 0)
+                {
+                    throw cycle(t, hash & mask);
+                }
                 entry.wrap(e);
                 if (entry.keyEquals(base, address, length))
                 {
@@ -450,8 +464,13 @@ public final class Database
                 slot = table0 + (rehashIndex << 3);
                 e = memory.getLong(slot);
             }
+            long budget = used0;
             while (e != NULL_HANDLE)
             {
+                if (--budget < 0)
+                {
+                    throw cycle(0, rehashIndex);
+                }
                 scratch.wrap(e);
                 final long next = scratch.next();
                 final long target = table1 + ((scratch.keyHash() & mask1) << 3);
@@ -539,8 +558,13 @@ public final class Database
     private void visitBucket(final long table, final long index, final EntryVisitor visitor)
     {
         long e = memory.getLong(table + (index << 3));
+        long budget = used0 + used1;
         while (e != NULL_HANDLE)
         {
+            if (--budget < 0)
+            {
+                throw cycle(table == table0 ? 0 : 1, index);
+            }
             final long next = scratch.wrap(e).next();
             visitor.visit(e);
             e = next;
@@ -601,7 +625,10 @@ public final class Database
         int length = 0;
         for (long e = head; e != NULL_HANDLE; e = scratch.wrap(e).next())
         {
-            length++;
+            if (++length > used0 + used1)
+            {
+                throw cycle(-1, -1);
+            }
         }
         long e = head;
         for (int skip = random.nextInt(length); skip > 0; skip--)

@@ -75,6 +75,44 @@ class DatabaseTest
     }
 
     @Test
+    void shouldThrowInsteadOfSpinningOnAChainThatLoopsBackOnItself()
+    {
+        // damaged memory (a crafted snapshot passes its checksums): an entry whose next is itself
+        final long e = put("a", "1", -1);
+        put("b", "2", -1);
+        while (db.isResizing())
+        {
+            db.resizeStep(1000);
+        }
+        memory.putLong(e + EntryDescriptor.NEXT_OFFSET, e);
+        int cycles = 0;
+        for (int i = 0; i < 64; i++) // some miss lands in a's bucket
+        {
+            final byte[] k = ("missing:" + i).getBytes(StandardCharsets.UTF_8);
+            try
+            {
+                db.find(k, BASE, k.length);
+            }
+            catch (final IllegalStateException ex)
+            {
+                assertTrue(ex.getMessage().contains("a cycle"), ex.getMessage());
+                cycles++;
+            }
+        }
+        assertTrue(cycles > 0, "a lookup in the looping bucket must fail, not spin");
+        assertThrows(IllegalStateException.class, () -> db.forEach(h -> { }), "KEYS, DEBUG DIGEST");
+        assertThrows(IllegalStateException.class, () ->
+        {
+            long cursor = 0;
+            do
+            {
+                cursor = db.scan(cursor, h -> { });
+            }
+            while (cursor != 0);
+        }, "SCAN");
+    }
+
+    @Test
     void shouldFindEveryKeyAcrossIncrementalRehash()
     {
         for (int i = 0; i < 100_000; i++)
