@@ -359,6 +359,8 @@ final class ListCommands
     }
 
     /** addListRangeReply: elements start..end (Redis's clamping), tail first when {@code reverse}. */
+    private final RangeReplies rangeReplies = new RangeReplies();
+
     private void rangeReply(final RespWriter out, final long startArg, final long endArg, final boolean reverse)
     {
         final long llen = list.length();
@@ -388,17 +390,26 @@ final class ListCommands
         final long n = end - start + 1;
         out.arrayHeader(n);
         list.seek(reverse ? end : start);
-        for (long i = 0; i < n; i++)
+        rangeReplies.out = out;
+        list.visit(n, reverse, rangeReplies);
+        rangeReplies.out = null;
+    }
+
+    /** LRANGE's elements, written as the list hands them over a node at a time (Quicklist#visit). */
+    private static final class RangeReplies implements Quicklist.ElementVisitor
+    {
+        RespWriter out;
+
+        @Override
+        public void string(final long address, final int length)
         {
-            replyLoaded(out);
-            if (reverse)
-            {
-                list.prev();
-            }
-            else
-            {
-                list.next();
-            }
+            out.bulkFromAddress(address, length);
+        }
+
+        @Override
+        public void integer(final long value)
+        {
+            out.bulkLong(value);
         }
     }
 

@@ -243,6 +243,57 @@ public final class Quicklist
         return true;
     }
 
+    /** What {@link #visit} hands each element to: a string's bytes in page memory, or an integer. */
+    public interface ElementVisitor
+    {
+        void string(long address, int length);
+
+        void integer(long value);
+    }
+
+    /**
+     * Visit up to {@code count} elements from the cursor's on, backwards when {@code reverse}, a node's listpack
+     * at a time: one check and one address a node instead of a cursor step and a load an element (LRANGE's
+     * replies). The cursor ends on the element after the last visited, or invalid. The visitor must not change
+     * the list.
+     */
+    public void visit(final long count, final boolean reverse, final ElementVisitor visitor)
+    {
+        long left = count;
+        while (left > 0 && node != NULL_HANDLE)
+        {
+            final ListpackFlyweight lp = nodes.lp(node);
+            final long strings = nodeAddress + NODE_HEADER;
+            int p = position;
+            while (left > 0 && p != ListpackFlyweight.NONE)
+            {
+                lp.load(p);
+                if (lp.isInteger())
+                {
+                    visitor.integer(lp.integer());
+                }
+                else
+                {
+                    visitor.string(strings + lp.stringOffset(), lp.stringLength());
+                }
+                left--;
+                p = reverse ? lp.prev(p) : lp.next(p);
+            }
+            if (p != ListpackFlyweight.NONE)
+            {
+                at(node, p);
+                return;
+            }
+            final long n = reverse ? nodes.prevNode(node) : nodes.nextNode(node);
+            if (n == NULL_HANDLE)
+            {
+                at(NULL_HANDLE, ListpackFlyweight.NONE);
+                return;
+            }
+            at(n, reverse ? nodes.lp(n).last() : nodes.lp(n).first());
+        }
+    }
+
     /** Move the cursor to the next element; false at the end. */
     public boolean next()
     {

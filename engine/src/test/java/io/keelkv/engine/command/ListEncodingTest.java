@@ -108,6 +108,57 @@ class ListEncodingTest
     }
 
     @Test
+    void shouldVisitRunsOfElementsForwardAndBackwardAcrossNodes()
+    {
+        calls.engine().settings().listMaxListpackSize = 3; // many small nodes
+        calls.engine().applySettings();
+        final List<String> model = new ArrayList<>();
+        for (int i = 0; i < 40; i++)
+        {
+            final String e = i % 3 == 0 ? String.valueOf(i * 7) : "s" + i; // integers and strings
+            call("RPUSH", "v", e);
+            model.add(e);
+        }
+        final Quicklist list = quicklist("v");
+        final List<String> seen = new ArrayList<>();
+        final Quicklist.ElementVisitor collect = new Quicklist.ElementVisitor()
+        {
+            @Override
+            public void string(final long address, final int length)
+            {
+                final byte[] bytes = new byte[length];
+                // an absolute address, as RespWriter.bulkFromAddress takes it
+                org.agrona.UnsafeApi.copyMemory(null, address, bytes, org.agrona.UnsafeApi.arrayBaseOffset(byte[].class), length);
+                seen.add(new String(bytes, StandardCharsets.ISO_8859_1));
+            }
+
+            @Override
+            public void integer(final long value)
+            {
+                seen.add(String.valueOf(value));
+            }
+        };
+        for (final int[] run : new int[][] {{0, 40}, {5, 7}, {2, 1}, {37, 10}, {39, 1}})
+        {
+            seen.clear();
+            assertTrue(list.seek(run[0]));
+            list.visit(run[1], false, collect);
+            assertEquals(model.subList(run[0], Math.min(40, run[0] + run[1])), seen, "forward " + run[0] + "+" + run[1]);
+            seen.clear();
+            assertTrue(list.seek(run[0]));
+            list.visit(run[1], true, collect);
+            final List<String> backward = new ArrayList<>(model.subList(Math.max(0, run[0] - run[1] + 1), run[0] + 1));
+            java.util.Collections.reverse(backward);
+            assertEquals(backward, seen, "backward " + run[0] + "-" + run[1]);
+        }
+        assertTrue(list.seek(10));
+        list.visit(5, false, collect);
+        assertTrue(list.valid());
+        list.load();
+        assertEquals(model.get(15), list.isInteger() ? String.valueOf(list.integer()) : "s15", "the cursor ends after the run");
+    }
+
+    @Test
     void shouldAgreeWithAModelAcrossManyNodes()
     {
         final SplittableRandom random = new SplittableRandom(42);
