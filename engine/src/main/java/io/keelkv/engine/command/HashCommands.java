@@ -1,6 +1,5 @@
 package io.keelkv.engine.command;
 
-import io.keelkv.engine.keyspace.EntryFlyweight;
 import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.keyspace.ObjectType;
 import io.keelkv.engine.resp.Args;
@@ -40,7 +39,7 @@ final class HashCommands
     private static final byte[] HSET_CMD = literal("HSET");
 
     private final Keyspace keyspace;
-    private final EntryFlyweight entry;
+    private final TypedLookup lookup;
     final HashFlyweight hash; // shared with HashSampling: one owner thread, one command at a time
     private final RewrittenArgs rewrite = new RewrittenArgs();
     private final byte[] digits = new byte[24];
@@ -49,7 +48,7 @@ final class HashCommands
     private HashCommands(final Keyspace keyspace)
     {
         this.keyspace = keyspace;
-        this.entry = new EntryFlyweight(keyspace.memory());
+        this.lookup = new TypedLookup(keyspace, ObjectType.HASH);
         this.hash = new HashFlyweight(keyspace.memory());
     }
 
@@ -81,25 +80,20 @@ final class HashCommands
     /** lookupKeyRead + checkType: the hash's entry, NULL_HANDLE when missing, -1 after writing WRONGTYPE. */
     long lookupRead(final CommandContext ctx)
     {
-        final Args args = ctx.args();
-        final long e = keyspace.lookupRead(ctx.db(), args.array(), args.address(1), args.length(1));
-        return checkType(ctx, e);
+        return wrapFound(lookup.read(ctx, 1));
     }
 
     /** lookupKeyWrite + checkType, leaving the key as the database's found entry for the writes after it. */
     private long lookupWrite(final CommandContext ctx)
     {
-        final Args args = ctx.args();
-        final long e = keyspace.lookupWrite(ctx.db(), args.array(), args.address(1), args.length(1));
-        return checkType(ctx, e);
+        return wrapFound(lookup.write(ctx, 1));
     }
 
-    private long checkType(final CommandContext ctx, final long e)
+    private long wrapFound(final long e)
     {
-        if (e != NULL_HANDLE && entry.wrap(e).type() != ObjectType.HASH)
+        if (e < 0)
         {
-            ctx.out().raw(RespConstants.WRONGTYPE);
-            return -1;
+            return e;
         }
         if (e != NULL_HANDLE)
         {

@@ -32,6 +32,7 @@ final class ListCommands
     final Keyspace keyspace;
     private final PageMemory memory;
     private final EntryFlyweight entry;
+    private final TypedLookup lookup;
     final Quicklist list; // shared with ListEdits: one owner thread, one command at a time
     final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(64);
     private final byte[] digits = new byte[24];
@@ -40,6 +41,7 @@ final class ListCommands
     private ListCommands(final Keyspace keyspace)
     {
         this.keyspace = keyspace;
+        this.lookup = new TypedLookup(keyspace, ObjectType.LIST);
         this.memory = keyspace.memory();
         this.entry = new EntryFlyweight(memory);
         this.list = new Quicklist(memory);
@@ -75,29 +77,26 @@ final class ListCommands
     /** The list's entry (list wrapped), NULL_HANDLE when missing, -1 after writing WRONGTYPE. */
     long checkType(final CommandContext ctx, final long e)
     {
-        if (e == NULL_HANDLE)
-        {
-            return NULL_HANDLE;
-        }
-        if (entry.wrap(e).type() != ObjectType.LIST)
-        {
-            ctx.out().raw(RespConstants.WRONGTYPE);
-            return -1;
-        }
-        list.wrap(memory.getLong(entry.valueHandle()));
-        return e;
+        return wrapFound(lookup.checked(ctx, e));
     }
 
     long lookupRead(final CommandContext ctx, final int arg)
     {
-        final Args args = ctx.args();
-        return checkType(ctx, keyspace.lookupRead(ctx.db(), args.array(), args.address(arg), args.length(arg)));
+        return wrapFound(lookup.read(ctx, arg));
     }
 
     long lookupWrite(final CommandContext ctx, final int arg)
     {
-        final Args args = ctx.args();
-        return checkType(ctx, keyspace.lookupWrite(ctx.db(), args.array(), args.address(arg), args.length(arg)));
+        return wrapFound(lookup.write(ctx, arg));
+    }
+
+    private long wrapFound(final long e)
+    {
+        if (e > 0)
+        {
+            list.wrap(memory.getLong(lookup.entry().valueHandle()));
+        }
+        return e;
     }
 
     /** A new empty list under the key just missed by a lookupWrite of argument {@code arg}; NULL_HANDLE on OOM. */

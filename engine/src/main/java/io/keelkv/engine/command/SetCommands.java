@@ -33,6 +33,7 @@ final class SetCommands
 
     final Keyspace keyspace;
     private final EntryFlyweight entry;
+    private final TypedLookup lookup;
     final SetFlyweight set; // shared with SetSampling: one owner thread, one command at a time
     final SetBuilder builder;
     final RewrittenArgs rewrite = new RewrittenArgs();
@@ -40,6 +41,7 @@ final class SetCommands
     private SetCommands(final Keyspace keyspace)
     {
         this.keyspace = keyspace;
+        this.lookup = new TypedLookup(keyspace, ObjectType.SET);
         this.entry = new EntryFlyweight(keyspace.memory());
         this.set = new SetFlyweight(keyspace.memory());
         this.builder = new SetBuilder(keyspace.memory());
@@ -66,24 +68,21 @@ final class SetCommands
 
     long lookupRead(final CommandContext ctx, final int arg)
     {
-        final Args args = ctx.args();
-        return checkType(ctx, keyspace.lookupRead(ctx.db(), args.array(), args.address(arg), args.length(arg)));
+        return wrapFound(lookup.read(ctx, arg));
     }
 
     /** lookupKeyWrite + checkType, leaving the key as the database's found entry for the writes after it. */
     long lookupWrite(final CommandContext ctx, final int arg)
     {
-        final Args args = ctx.args();
-        return checkType(ctx, keyspace.lookupWrite(ctx.db(), args.array(), args.address(arg), args.length(arg)));
+        return wrapFound(lookup.write(ctx, arg));
     }
 
-    /** The set's entry (wrapped), NULL_HANDLE when missing, -1 after writing WRONGTYPE. */
-    private long checkType(final CommandContext ctx, final long e)
+    /** The set's entry (wrapped), NULL_HANDLE when missing, -1 after WRONGTYPE (TypedLookup). */
+    private long wrapFound(final long e)
     {
-        if (e != NULL_HANDLE && entry.wrap(e).type() != ObjectType.SET)
+        if (e < 0)
         {
-            ctx.out().raw(RespConstants.WRONGTYPE);
-            return -1;
+            return e;
         }
         if (e != NULL_HANDLE)
         {

@@ -1,6 +1,5 @@
 package io.keelkv.engine.command;
 
-import io.keelkv.engine.keyspace.EntryFlyweight;
 import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.keyspace.ObjectType;
 import io.keelkv.engine.resp.Args;
@@ -44,14 +43,14 @@ final class ZsetCommands
     private static final byte[] LT = literal("lt");
 
     final Keyspace keyspace;
-    private final EntryFlyweight entry;
+    private final TypedLookup lookup;
     final ZsetFlyweight zset; // shared with the other zset families: one owner thread, one command at a time
     private double[] scores = new double[8];
 
     private ZsetCommands(final Keyspace keyspace)
     {
         this.keyspace = keyspace;
-        this.entry = new EntryFlyweight(keyspace.memory());
+        this.lookup = new TypedLookup(keyspace, ObjectType.ZSET);
         this.zset = new ZsetFlyweight(keyspace.memory());
     }
 
@@ -78,25 +77,18 @@ final class ZsetCommands
     /** lookupKeyRead + checkType of argument {@code arg}: the entry, NULL_HANDLE when missing, -1 after WRONGTYPE. */
     long lookupRead(final CommandContext ctx, final int arg)
     {
-        final Args args = ctx.args();
-        return checkType(ctx, keyspace.lookupRead(ctx.db(), args.array(), args.address(arg), args.length(arg)));
+        return wrapFound(lookup.read(ctx, arg));
     }
 
     /** lookupKeyWrite + checkType, leaving the key as the database's found entry for the writes after it. */
     long lookupWrite(final CommandContext ctx, final int arg)
     {
-        final Args args = ctx.args();
-        return checkType(ctx, keyspace.lookupWrite(ctx.db(), args.array(), args.address(arg), args.length(arg)));
+        return wrapFound(lookup.write(ctx, arg));
     }
 
-    private long checkType(final CommandContext ctx, final long e)
+    private long wrapFound(final long e)
     {
-        if (e != NULL_HANDLE && entry.wrap(e).type() != ObjectType.ZSET)
-        {
-            ctx.out().raw(RespConstants.WRONGTYPE);
-            return -1;
-        }
-        if (e != NULL_HANDLE)
+        if (e > 0)
         {
             zset.wrap(e);
             zset.snapshotRunning(keyspace.snapshotRunning());
