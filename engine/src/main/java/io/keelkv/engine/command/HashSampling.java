@@ -102,12 +102,10 @@ final class HashSampling
         }
         final boolean pairs = withValues && out.protocol() > 2;
         final long replied = unique ? Math.min(count, size) : count;
-        final long elements = withValues && !pairs ? replied * 2 : replied;
-        if (!out.mayFit(elements, RespWriter.MIN_ELEMENT_BYTES))
+        if (!out.arrayHeaderIfFits(withValues && !pairs ? replied * 2 : replied))
         {
             return; // a count up to 2^63 - 1 is valid, but its reply can never fit: the client is disconnected
         }
-        out.arrayHeader(elements);
         if (!unique || count == 1)
         {
             final SplittableRandom random = random(ctx);

@@ -102,12 +102,11 @@ final class SetSampling
         if (!unique || count == 1)
         {
             // CASE 1: draws with repetition; a reply past the output limit ends the loop (CLIENT_CLOSE_ASAP),
-            // and one that can never fit is not drawn at all (RespWriter#mayFit)
-            if (!out.mayFit(count, RespWriter.MIN_ELEMENT_BYTES))
+            // and one that can never fit is not drawn at all (RespWriter#arrayHeaderIfFits)
+            if (!out.arrayHeaderIfFits(count))
             {
                 return;
             }
-            out.arrayHeader(count);
             for (long n = 0; n < count && !out.overflowed(); n++)
             {
                 set.load(set.randomMember(random));

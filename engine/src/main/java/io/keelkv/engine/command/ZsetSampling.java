@@ -101,12 +101,10 @@ final class ZsetSampling
         }
         final boolean pairs = withScores && out.protocol() > 2;
         final long replied = unique ? Math.min(count, size) : count;
-        final long elements = withScores && !pairs ? replied * 2 : replied;
-        if (!out.mayFit(elements, RespWriter.MIN_ELEMENT_BYTES))
+        if (!out.arrayHeaderIfFits(withScores && !pairs ? replied * 2 : replied))
         {
             return; // a count up to 2^63 - 1 is valid, but its reply can never fit: the client is disconnected
         }
-        out.arrayHeader(elements);
         final SplittableRandom random = random(ctx);
         if (!unique || count == 1)
         {

@@ -218,6 +218,21 @@ public final class RespWriter
     }
 
     /**
+     * The header of an array of {@code elements} elements, written only when they can all fit under the cap
+     * ({@link #mayFit}, at the fewest bytes an element takes): the random samples, whose count a client chooses.
+     * @return false, with {@link #overflowed()} set and nothing written, when they cannot.
+     */
+    public boolean arrayHeaderIfFits(final long elements)
+    {
+        if (!mayFit(elements, MIN_ELEMENT_BYTES))
+        {
+            return false;
+        }
+        arrayHeader(elements);
+        return true;
+    }
+
+    /**
      * @return true once a write was dropped because the buffer would exceed its cap; every later write is
      * dropped too, as the pending stream is no longer valid RESP. The client must be disconnected.
      */
