@@ -724,17 +724,33 @@ public final class MappedAppendFile implements AutoCloseable
      */
     private void touchAgain(final long from, final long bytes)
     {
+        touch(from, Math.min(prefaultedPosition, from + bytes));
+    }
+
+    /**
+     * Sync thread: touch each page of the page-aligned [{@code from}, {@code limit}) with a CAS of 0 with 0 (see
+     * {@link #prefaultAhead}), up to the first chunk not mapped. @return where it stopped.
+     */
+    private long touch(final long from, final long limit)
+    {
         final long[] addresses = chunkAddresses;
-        final long limit = Math.min(prefaultedPosition, from + bytes);
-        for (long at = from; at < limit; at += pageMask + 1)
+        long at = from;
+        while (at < limit)
         {
             final int chunk = (int)(at >>> chunkShift);
             if (chunk >= addresses.length || addresses[chunk] == 0)
             {
                 break;
             }
-            UnsafeApi.compareAndSetLong(null, addresses[chunk] + (at - ((long)chunk << chunkShift)), 0L, 0L);
+            final long base = (long)chunk << chunkShift;
+            final long chunkLimit = Math.min(base + chunkSizeBytes, limit);
+            while (at < chunkLimit)
+            {
+                UnsafeApi.compareAndSetLong(null, addresses[chunk] + (at - base), 0L, 0L);
+                at += pageMask + 1;
+            }
         }
+        return at;
     }
 
     /**
@@ -827,26 +843,9 @@ public final class MappedAppendFile implements AutoCloseable
         {
             return 0;
         }
-        final long[] addresses = chunkAddresses;
-        final long limit = appended + bytesAhead;
-        long at = Math.max(prefaultedPosition, (appended + pageMask) & ~pageMask);
-        final long start = at;
-        while (at < limit)
-        {
-            // the chunk of the appended position, and the next one once the appender has mapped it ahead
-            final int chunk = (int)(at >>> chunkShift);
-            if (chunk >= addresses.length || addresses[chunk] == 0)
-            {
-                break;
-            }
-            final long base = (long)chunk << chunkShift;
-            final long chunkLimit = Math.min(base + chunkSizeBytes, limit);
-            while (at < chunkLimit)
-            {
-                UnsafeApi.compareAndSetLong(null, addresses[chunk] + (at - base), 0L, 0L);
-                at += pageMask + 1;
-            }
-        }
+        final long start = Math.max(prefaultedPosition, (appended + pageMask) & ~pageMask);
+        // the chunk of the appended position, and the next one once the appender has mapped it ahead
+        final long at = touch(start, appended + bytesAhead);
         prefaultedPosition = Math.max(prefaultedPosition, at);
         return Math.max(0, at - start);
     }

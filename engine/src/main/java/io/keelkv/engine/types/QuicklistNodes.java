@@ -178,6 +178,12 @@ final class QuicklistNodes
         {
             throw new IllegalStateException("damaged quicklist: " + problem);
         }
+        return wrapOver(n);
+    }
+
+    /** The listpack view over node {@code n}'s block, remembered as checked while no block is released. */
+    private ListpackFlyweight wrapOver(final long n)
+    {
         region.wrap(n + NODE_HEADER, (int)Math.min(Integer.MAX_VALUE, memory.blockCapacityBytes(n) - NODE_HEADER));
         wrappedNode = n;
         wrappedAtReleases = memory.blockReleases();
@@ -239,10 +245,7 @@ final class QuicklistNodes
         }
         memory.putLong(n + PREV_OFFSET, NULL_HANDLE);
         memory.putLong(n + NEXT_OFFSET, NULL_HANDLE);
-        region.wrap(n + NODE_HEADER, (int)Math.min(Integer.MAX_VALUE, memory.blockCapacityBytes(n) - NODE_HEADER));
-        wrappedNode = n;
-        wrappedAtReleases = memory.blockReleases();
-        listpack.wrap(region).init();
+        wrapOver(n).init();
         listpack.append(src, offset, length);
         return n;
     }
