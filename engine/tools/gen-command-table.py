@@ -83,6 +83,7 @@ zrevrangebyscore zrangebylex zrevrangebylex zrevrange zremrangebyrank zremrangeb
 zpopmax zmpop zrandmember zunion zinter zdiff zunionstore zinterstore zdiffstore zintercard zscan
 blpop brpop blmove brpoplpush blmpop bzpopmin bzpopmax bzmpop
 sort sort_ro
+multi exec discard watch unwatch
 """.split()
 SUBCOMMANDS = {
     "client": "id setname getname list info kill no-evict unblock help",

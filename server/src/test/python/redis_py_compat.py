@@ -391,6 +391,59 @@ def pipelines():
 
 
 @check
+def transactions():
+    r = client(decode_responses=True)
+    r.delete("tx:a", "tx:n", "tx:w")
+    # pipeline() is a MULTI ... EXEC by default
+    p = r.pipeline()
+    p.set("tx:a", "1").incr("tx:n").incr("tx:n").get("tx:a")
+    eq([True, 1, 2, "1"], p.execute())
+    # an error of one command at EXEC stays in its place; the others ran
+    p = r.pipeline()
+    p.set("tx:a", "x").incr("tx:a").set("tx:b", "y")
+    results = p.execute(raise_on_error=False)
+    eq(True, results[0])
+    assert isinstance(results[1], redis.ResponseError), results
+    eq("y", r.get("tx:b"))
+    # a command refused while queuing discards the whole transaction
+    p = r.pipeline()
+    p.set("tx:c", "1").execute_command("NOSUCHCOMMAND")
+    try:
+        p.execute()
+        raise AssertionError("no error")
+    except redis.ResponseError as e:
+        assert "EXECABORT" in str(e) or "unknown command" in str(e), e
+    eq(None, r.get("tx:c"))
+    # WATCH: another client's write makes the EXEC fail; r.transaction() retries until it runs
+    other = client(decode_responses=True)
+    attempts = []
+
+    def bump(pipe):
+        value = int(pipe.get("tx:w") or 0)
+        if not attempts:
+            other.set("tx:w", "100")  # changed between WATCH and EXEC: the first attempt fails
+        attempts.append(value)
+        pipe.multi()
+        pipe.set("tx:w", value + 1)
+
+    r.transaction(bump, "tx:w")
+    eq([0, 100], attempts)
+    eq("101", r.get("tx:w"))
+    with r.pipeline() as pipe:
+        pipe.watch("tx:w")
+        other.incr("tx:w")
+        pipe.multi()
+        pipe.set("tx:w", "lost")
+        try:
+            pipe.execute()
+            raise AssertionError("no WatchError")
+        except redis.WatchError:
+            pass
+    eq("102", r.get("tx:w"))
+    other.close()
+
+
+@check
 def connection_pool_threads():
     pool = redis.BlockingConnectionPool(host=HOST, port=PORT, db=3, max_connections=4, timeout=TIMEOUT,
                                         socket_timeout=TIMEOUT, decode_responses=True)

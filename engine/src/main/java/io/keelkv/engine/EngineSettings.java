@@ -22,6 +22,8 @@ public final class EngineSettings
     public int lfuLogFactor = 10;
     public int lfuDecayTimeMinutes = 1;
     public long protoMaxBulkLen = 512L * 1024 * 1024;
+    /** client-query-buffer-limit: bounds a transaction's queued commands too. */
+    public long queryBufferLimit = 1024L * 1024 * 1024;
     /** hash-max-listpack-entries and hash-max-listpack-value: past either, a hash leaves the listpack encoding. */
     public long hashMaxListpackEntries = 512;
     public long hashMaxListpackValue = 64;

@@ -13,6 +13,7 @@ import io.keelkv.engine.keyspace.Database;
 import io.keelkv.engine.keyspace.EntryFlyweight;
 import io.keelkv.engine.keyspace.Eviction;
 import io.keelkv.engine.keyspace.Keyspace;
+import io.keelkv.engine.keyspace.KeyspaceListener;
 import io.keelkv.engine.memory.PageMemory;
 import io.keelkv.engine.resp.Args;
 import io.keelkv.engine.resp.ErrorStats;
@@ -85,7 +86,9 @@ public final class KeelEngine implements AutoCloseable
         // the AOF hears every change: the dispatcher's commands, and the keys the keyspace removes itself;
         // it appends nothing until a file is opened (appendonly yes)
         dispatcher.propagator(aof);
-        keyspace.listener(aof);
+        // the keys the keyspace removes itself are logged as DELs, then touched for WATCH, as Redis's
+        // deleteExpiredKeyAndPropagate does both
+        keyspace.listener(KeyspaceListener.both(aof, dispatcher.watches()));
     }
 
     public KeelEngine()
@@ -99,6 +102,7 @@ public final class KeelEngine implements AutoCloseable
         keyspace.lfuPolicy(settings.maxMemoryPolicy.isLfu(), settings.lfuLogFactor, settings.lfuDecayTimeMinutes);
         eviction.configure(settings.maxMemoryBytes, settings.maxMemoryPolicy, settings.maxMemorySamples);
         limits.protoMaxBulkLen = settings.protoMaxBulkLen;
+        limits.queryBufferLimit = settings.queryBufferLimit;
         limits.hashMaxListpackEntries = settings.hashMaxListpackEntries;
         limits.hashMaxListpackValue = settings.hashMaxListpackValue;
         limits.setMaxIntsetEntries = settings.setMaxIntsetEntries;

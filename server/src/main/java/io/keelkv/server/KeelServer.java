@@ -57,6 +57,7 @@ public final class KeelServer implements ServerControl, AutoCloseable
         settings.maxMemoryPolicy = EvictionPolicy.fromRedisName(config.maxMemoryPolicy());
         settings.maxMemorySamples = config.maxMemorySamples();
         settings.protoMaxBulkLen = config.protoMaxBulkLen();
+        settings.queryBufferLimit = config.clientQueryBufferLimit();
         settings.hashMaxListpackEntries = config.hashMaxListpackEntries();
         settings.hashMaxListpackValue = config.hashMaxListpackValueBytes();
         settings.setMaxIntsetEntries = config.setMaxIntsetEntries();
@@ -143,6 +144,7 @@ public final class KeelServer implements ServerControl, AutoCloseable
         settings.maxMemoryPolicy = EvictionPolicy.fromRedisName(config.maxMemoryPolicy());
         settings.maxMemorySamples = config.maxMemorySamples();
         settings.protoMaxBulkLen = config.protoMaxBulkLen();
+        settings.queryBufferLimit = config.clientQueryBufferLimit();
         settings.hashMaxListpackEntries = config.hashMaxListpackEntries();
         settings.hashMaxListpackValue = config.hashMaxListpackValueBytes();
         settings.setMaxIntsetEntries = config.setMaxIntsetEntries();

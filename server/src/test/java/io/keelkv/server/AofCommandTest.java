@@ -263,10 +263,21 @@ class AofCommandTest
             awaitRewriteEnd(client);
             assertEquals("ok", info(client, "aof_last_bgrewrite_status"));
             client.call("APPEND", "bin", "more");
+            // a transaction of several writes is logged inside MULTI ... EXEC, across a SELECT
+            client.call("MULTI");
+            client.call("SET", "tx1", "a");
+            client.call("INCR", "tx2");
+            client.call("SELECT", "2");
+            client.call("RPUSH", "tx3", "b");
+            client.call("SELECT", "0");
+            assertEquals("*5\r\n+OK\r\n:1\r\n+OK\r\n:1\r\n+OK\r\n", client.call("EXEC"));
             digest = client.call("DEBUG", "DIGEST");
         }
         server.close();
         server = null;
+        final String incr = Files.readString(dir.resolve("appendonlydir/appendonly.aof.2.incr.aof"), StandardCharsets.ISO_8859_1);
+        assertTrue(incr.contains("*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$3\r\ntx1\r\n$1\r\na\r\n"), incr);
+        assertTrue(incr.endsWith("$3\r\ntx3\r\n$1\r\nb\r\n*1\r\n$4\r\nEXEC\r\n"), incr);
         final Path base = dir.resolve("appendonlydir/appendonly.aof.2.base.aof");
         assertTrue(Files.readString(base, StandardCharsets.ISO_8859_1).startsWith("*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n"),
             "a RESP base");

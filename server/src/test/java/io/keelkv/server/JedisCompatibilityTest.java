@@ -17,6 +17,7 @@ import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.Transaction;
 import redis.clients.jedis.args.ExpiryOption;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -536,6 +537,39 @@ class JedisCompatibilityTest
             }
             assertEquals(count + total, size.get());
             jedis.flushAll();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void shouldRunTransactionsAndFailAWatchedOneWhenAnotherClientWrites(final Target target, final RedisProtocol protocol)
+    {
+        try (Jedis jedis = jedis(target, protocol); Jedis other = jedis(target, protocol))
+        {
+            jedis.del("jtx:a", "jtx:n");
+            final Transaction tx = jedis.multi();
+            final Response<String> set = tx.set("jtx:a", "1");
+            final Response<Long> incr = tx.incr("jtx:n");
+            final Response<String> get = tx.get("jtx:a");
+            final List<Object> results = tx.exec();
+            assertEquals(3, results.size());
+            assertEquals("OK", set.get());
+            assertEquals(1L, incr.get());
+            assertEquals("1", get.get());
+
+            jedis.watch("jtx:a");
+            other.set("jtx:a", "changed");
+            final Transaction failed = jedis.multi();
+            failed.set("jtx:a", "mine");
+            assertEquals(null, failed.exec(), "a watched key changed: EXEC answers the null array");
+            assertEquals("changed", jedis.get("jtx:a"));
+
+            jedis.watch("jtx:a");
+            final Transaction discarded = jedis.multi();
+            discarded.set("jtx:a", "never");
+            assertEquals("OK", discarded.discard());
+            assertEquals("changed", jedis.get("jtx:a"));
+            jedis.del("jtx:a", "jtx:n");
         }
     }
 

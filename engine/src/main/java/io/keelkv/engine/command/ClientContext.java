@@ -26,10 +26,25 @@ public interface ClientContext
 
     /**
      * The client's reusable blocking state, or null when it never blocks: embedded use and AOF replay, and
-     * (when MULTI is served) a client inside a transaction; its blocking commands then answer at once as if
+     * a client whose EXEC is running; its blocking commands then answer at once as if
      * timed out, as Redis does for a client with CLIENT_DENY_BLOCKING.
      */
     default BlockingState blockingState()
+    {
+        return null;
+    }
+
+    /** The client's transaction and watches, or null when it has used neither (or cannot). */
+    default MultiState multiState()
+    {
+        return null;
+    }
+
+    /**
+     * The client's transaction state, made at its first MULTI or WATCH; null when this client cannot hold
+     * one (embedded use, AOF replay).
+     */
+    default MultiState openMultiState()
     {
         return null;
     }

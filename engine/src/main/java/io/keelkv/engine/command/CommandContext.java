@@ -114,6 +114,16 @@ public final class CommandContext
     }
 
     /**
+     * Argument {@code keyArg} names a key this command changed, for WATCH. Only the commands whose key specs
+     * name more keys than they may change say so (DEL, UNLINK, SMOVE); for the rest the dispatcher reads the
+     * written keys from the specs.
+     */
+    public void keyChanged(final int keyArg)
+    {
+        dispatcher.keyChanged(client.db(), args, keyArg);
+    }
+
+    /**
      * Log this command to the AOF as {@code rewritten} instead of its own arguments (EXPIRE as PEXPIREAT,
      * INCRBYFLOAT as SET ...): effects that depend on time or randomness are logged in deterministic form.
      */

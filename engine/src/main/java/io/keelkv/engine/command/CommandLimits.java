@@ -9,6 +9,8 @@ public final class CommandLimits
 {
     /** The longest string a command may build (SETRANGE, APPEND, DEBUG POPULATE): Redis's proto-max-bulk-len. */
     public long protoMaxBulkLen = 512L * 1024 * 1024;
+    /** client-query-buffer-limit: also the most a transaction's queued commands may hold (MultiState). */
+    public long queryBufferLimit = 1024L * 1024 * 1024;
     /** hash-max-listpack-entries: a hash with more fields leaves the listpack encoding. */
     public long hashMaxListpackEntries = 512;
     /** hash-max-listpack-value: a field or value longer than this makes a hash leave the listpack encoding. */

@@ -29,6 +29,8 @@ public final class CommandSpec
         public final int firstKey;
         /** begin_search and find_keys both of type unknown (SORT's STORE keyword may be anywhere). */
         public final boolean unknown;
+        /** The keys are written (RW, OW or RM): WATCH's touch after a command that changed the dataset. */
+        public final boolean writes;
 
         static KeySpec unknown(final String[] flags, final String notes)
         {
@@ -42,6 +44,7 @@ public final class CommandSpec
             this.keyStep = 0;
             this.limit = 0;
             this.flags = flags;
+            this.writes = writes(flags);
             this.notes = notes;
             this.keynum = false;
             this.keyNumIndex = 0;
@@ -63,6 +66,7 @@ public final class CommandSpec
             this.keyStep = keyStep;
             this.limit = 0;
             this.flags = flags;
+            this.writes = writes(flags);
             this.notes = notes;
             this.keynum = keynum;
             this.keyNumIndex = keyNumIndex;
@@ -83,12 +87,25 @@ public final class CommandSpec
             this.keyStep = keyStep;
             this.limit = limit;
             this.flags = flags;
+            this.writes = writes(flags);
             this.notes = notes;
             this.keynum = false;
             this.keyNumIndex = 0;
             this.firstKey = 0;
             this.unknown = false;
         }
+    }
+
+    private static boolean writes(final String[] flags)
+    {
+        for (final String f : flags)
+        {
+            if (f.equals("RW") || f.equals("OW") || f.equals("RM"))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private final String name;

@@ -120,6 +120,15 @@ public final class CommandTable
         return byName.values();
     }
 
+    /**
+     * The row of a command by its own name, whether served yet or not: the dispatcher holds the specs it
+     * treats apart (EXEC, QUIT ...) from before the server binds its own commands.
+     */
+    CommandSpec row(final String fullName)
+    {
+        return byName.get(fullName);
+    }
+
     /** A served command by the name a request would use ("config", or "config|get" for a subcommand). */
     public CommandSpec byName(final String fullName)
     {

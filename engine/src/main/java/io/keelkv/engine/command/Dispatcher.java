@@ -39,6 +39,26 @@ public final class Dispatcher
     private boolean latencyTracking = true;
     private Args rewritten;
     private final BlockingKeys blocking;
+    private final Watches watches;
+    private final CommandSpec exec;
+    private final CommandSpec discard;
+    private final CommandSpec multi;
+    private final CommandSpec watch;
+    private final CommandSpec quit;
+    private final CommandSpec flushdb;
+    private final CommandSpec flushall;
+    private final CommandSpec swapdb;
+    private final CommandSpec move;
+    private final CommandSpec copy;
+    private final CommandSpec sort;
+    private final CommandSpec del;
+    private final CommandSpec unlink;
+    private final CommandSpec smove;
+    // EXEC in progress: its writes are logged inside MULTI ... EXEC when there may be more than one
+    private boolean execWrap;
+    private boolean execWrapOpen;
+    private boolean execOwnError;
+    private int execDb;
 
     public Dispatcher(final Keyspace keyspace, final CommandTable table, final Eviction eviction,
         final SnapshotControl snapshots, final CommandLimits limits)
@@ -54,6 +74,36 @@ public final class Dispatcher
         if (ping == null)
         {
             throw new IllegalStateException("PING must be bound before the dispatcher is built");
+        }
+        this.watches = new Watches(keyspace);
+        this.exec = table.row("exec");
+        this.discard = table.row("discard");
+        this.multi = table.row("multi");
+        this.watch = table.row("watch");
+        this.quit = table.row("quit");
+        this.flushdb = table.row("flushdb");
+        this.flushall = table.row("flushall");
+        this.swapdb = table.row("swapdb");
+        this.move = table.row("move");
+        this.copy = table.row("copy");
+        this.sort = table.row("sort");
+        this.del = table.row("del");
+        this.unlink = table.row("unlink");
+        this.smove = table.row("smove");
+        Transactions.bind(table, this);
+    }
+
+    /**
+     * A client is gone (disconnect, CLIENT KILL): its transaction and its watches go with it. Blocked state is
+     * the server's to drop ({@link BlockingKeys#remove}).
+     */
+    public void clientClosed(final ClientContext client)
+    {
+        final MultiState tx = client.multiState();
+        if (tx != null)
+        {
+            watches.unwatchAll(tx);
+            tx.end();
         }
     }
 
@@ -97,6 +147,12 @@ public final class Dispatcher
         return table;
     }
 
+    /** WATCH's registry; the keyspace tells it of the keys it removes itself (expiry, eviction). */
+    public Watches watches()
+    {
+        return watches;
+    }
+
     /** The clients blocked on keys: served here after every command, timed out and resumed by the server. */
     public BlockingKeys blocking()
     {
@@ -111,6 +167,16 @@ public final class Dispatcher
      * (Redis has no command to count it against).
      */
     public CommandSpec resolve(final Args args, final RespWriter out, final ClientContext client)
+    {
+        final CommandSpec spec = lookup(args, out, client);
+        if (spec == null)
+        {
+            flagTransaction(client); // Redis's rejectCommand: a refused command inside MULTI fails the EXEC
+        }
+        return spec;
+    }
+
+    private CommandSpec lookup(final Args args, final RespWriter out, final ClientContext client)
     {
         CommandSpec spec = table.lookup(args, 0);
         if (spec == null)
@@ -180,33 +246,114 @@ public final class Dispatcher
     /** Run a resolved command: the second half of execute, for callers that must look at the spec first. */
     public void call(final CommandSpec spec, final Args args, final RespWriter out, final ClientContext client)
     {
-        if (spec.hasFlag(CommandFlags.DENYOOM) && !client.isReplay() && !eviction.freeMemoryIfNeeded())
+        final MultiState tx = client.multiState();
+        final boolean inMulti = tx != null && tx.active;
+        if (inMulti && spec.hasFlag(CommandFlags.NO_MULTI))
         {
-            spec.rejectedCalls++;
-            out.raw(OOM);
+            reject(spec, tx);
+            out.error("ERR Command not allowed inside a transaction");
             return;
+        }
+        // the queue may grow without bound, so inside MULTI every command but EXEC, DISCARD and QUIT is refused
+        // when memory cannot be freed; EXEC too when it holds a command that is (Redis's processCommand)
+        final boolean queues = inMulti && spec != exec && spec != discard && spec != multi && spec != watch &&
+            spec != quit;
+        final int flags = spec == exec && inMulti ? spec.flags() | tx.queuedFlags : spec.flags();
+        if ((flags & CommandFlags.DENYOOM) != 0 || queues)
+        {
+            if (!client.isReplay() && !eviction.freeMemoryIfNeeded())
+            {
+                reject(spec, tx);
+                out.raw(OOM);
+                return;
+            }
         }
         // then, as processCommand's writeCommandsDeniedByDiskError does, writes (and PING, as Redis 7.0 has it)
         // while saving fails: the snapshot's error first, then the AOF's
-        if ((spec.hasFlag(CommandFlags.WRITE) || spec == ping) && !client.isReplay())
+        if (((flags & CommandFlags.WRITE) != 0 || spec == ping) && !client.isReplay())
         {
             if (snapshots.writesRefused())
             {
-                spec.rejectedCalls++;
+                reject(spec, tx);
                 out.raw(MISCONF);
                 return;
             }
             final String aofRefusal = propagator.writeRefusal();
             if (aofRefusal != null)
             {
-                spec.rejectedCalls++;
+                reject(spec, tx);
                 out.error(aofRefusal);
                 return;
             }
         }
-        final long start = System.nanoTime();
+        if (queues)
+        {
+            queue(spec, args, out, tx);
+            return;
+        }
         keyspace.nowMs(System.currentTimeMillis());
+        invoke(spec, args, out, client);
+        if (blocking.hasReady())
+        {
+            // after the command that made keys ready, as Redis's processCommand runs handleClientsBlockedOnKeys
+            // after call(): the push is logged before the pops it serves (and a transaction's pops before both)
+            blocking.serveReady();
+        }
+    }
+
+    private static final byte[] QUEUED = "+QUEUED\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private void queue(final CommandSpec spec, final Args args, final RespWriter out, final MultiState tx)
+    {
+        if (tx.overflowed || !tx.queue(spec, args, limits().queryBufferLimit))
+        {
+            if (!tx.overflowed)
+            {
+                tx.overflow(); // its memory goes back at once; EXEC will answer EXECABORT
+            }
+            out.error("ERR the transaction's queued commands passed client-query-buffer-limit; " +
+                "it is discarded at EXEC");
+            return;
+        }
+        out.raw(QUEUED);
+    }
+
+    private CommandLimits limits()
+    {
+        return ctx.limits();
+    }
+
+    private void reject(final CommandSpec spec, final MultiState tx)
+    {
+        spec.rejectedCalls++;
+        if (tx != null && tx.active)
+        {
+            tx.dirtyExec = true;
+        }
+    }
+
+    private static void flagTransaction(final ClientContext client)
+    {
+        final MultiState tx = client.multiState();
+        if (tx != null && tx.active)
+        {
+            tx.dirtyExec = true;
+        }
+    }
+
+    /**
+     * Run a command that passed every check, at the keyspace time already set (Redis's call()): the handler,
+     * statistics, WATCH's touch and propagation. A transaction's commands come here one by one from EXEC.
+     */
+    void invoke(final CommandSpec spec, final Args args, final RespWriter out, final ClientContext client)
+    {
+        final long start = System.nanoTime();
         final long dirtyBefore = keyspace.dirty();
+        final boolean watching = watches.any();
+        if (watching)
+        {
+            noteEmptied(spec, args, client);
+        }
         rewritten = null;
         ctx.wrap(args, out, client, spec);
         final int errorsBefore = out.errorCount();
@@ -218,11 +365,15 @@ public final class Dispatcher
         catch (final RuntimeException | OutOfMemoryError | StackOverflowError ex)
         {
             onInternalError(spec, out, client, ex, keyspace.dirty() != dirtyBefore);
+            if (watching)
+            {
+                watches.touchNoted(false);
+            }
             spec.failedCalls++;
             spec.calls++;
             return;
         }
-        if (out.errorCount() != errorsBefore)
+        if (spec == exec ? execOwnError : out.errorCount() != errorsBefore)
         {
             spec.failedCalls++;
         }
@@ -233,16 +384,188 @@ public final class Dispatcher
         {
             spec.recordLatency(elapsedNs);
         }
-        if (keyspace.dirty() != dirtyBefore && !client.isReplay())
+        final boolean changed = keyspace.dirty() != dirtyBefore;
+        if (watching)
         {
-            propagator.propagate(client.db(), rewritten != null ? rewritten : args);
+            watches.touchNoted(changed);
         }
-        if (blocking.hasReady())
+        if (changed && spec != exec) // EXEC's commands were logged one by one
         {
-            // after the command that made keys ready, as Redis's processCommand runs handleClientsBlockedOnKeys
-            // after call(): the push is logged before the pops it serves
-            blocking.serveReady();
+            afterChange(spec, args, client);
         }
+    }
+
+    /** A command changed the dataset: touch the keys it wrote for WATCH, and log it. */
+    private void afterChange(final CommandSpec spec, final Args args, final ClientContext client)
+    {
+        final Args logged = rewritten != null ? rewritten : args;
+        if (watches.any() && spec != del && spec != unlink && spec != smove) // these say which keys (keyChanged)
+        {
+            touchWritten(rewritten != null ? table.lookup(rewritten, 0) : spec, logged, client.db());
+        }
+        if (!client.isReplay())
+        {
+            if (execWrap && !execWrapOpen)
+            {
+                propagator.propagate(client.db(), MULTI_ARGS);
+                execWrapOpen = true;
+            }
+            propagator.propagate(client.db(), logged);
+            execDb = client.db();
+        }
+    }
+
+    private static final Args MULTI_ARGS = Args.of("MULTI");
+    private static final Args EXEC_ARGS = Args.of("EXEC");
+
+    /** EXEC begins running its queue; {@code wrap}: it holds more than one write, logged as one transaction. */
+    void beginExec(final boolean wrap)
+    {
+        execWrap = wrap;
+        execWrapOpen = false;
+        execOwnError = false;
+    }
+
+    void endExec(final ClientContext client)
+    {
+        if (execWrapOpen && !client.isReplay())
+        {
+            propagator.propagate(execDb, EXEC_ARGS); // in the database of the last write: no SELECT before it
+        }
+        execWrap = false;
+        execWrapOpen = false;
+    }
+
+    /** EXEC answered an error of its own (EXECABORT, EXEC without MULTI): its failed_calls, not its commands'. */
+    void execFailed()
+    {
+        execOwnError = true;
+    }
+
+    /** Before FLUSHDB, FLUSHALL and SWAPDB: the watched keys they will empty (see Watches#noteEmptied). */
+    private void noteEmptied(final CommandSpec spec, final Args args, final ClientContext client)
+    {
+        if (spec == flushdb)
+        {
+            watches.noteEmptied(client.db(), -1);
+        }
+        else if (spec == flushall)
+        {
+            for (int db = 0; db < keyspace.databaseCount(); db++)
+            {
+                watches.noteEmptied(db, -1);
+            }
+        }
+        else if (spec == swapdb)
+        {
+            final int a = databaseArg(args, 1);
+            final int b = databaseArg(args, 2);
+            if (a >= 0 && b >= 0 && a != b)
+            {
+                watches.noteEmptied(a, b);
+                watches.noteEmptied(b, a);
+            }
+        }
+    }
+
+    private int databaseArg(final Args args, final int i)
+    {
+        if (i < args.count() && args.parseLong(i))
+        {
+            final long db = args.longValue();
+            if (db >= 0 && db < keyspace.databaseCount())
+            {
+                return (int)db;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The keys a command that changed the dataset wrote, by its key specs (RW, OW, RM), and the few whose
+     * written keys no spec names (see Watches).
+     */
+    private void touchWritten(final CommandSpec spec, final Args args, final int db)
+    {
+        if (spec == null)
+        {
+            return;
+        }
+        if (spec == sort)
+        {
+            final int store = SortCommand.storeKeyArg(args);
+            if (store > 0)
+            {
+                touchArg(db, args, store);
+            }
+            return;
+        }
+        if (spec == copy)
+        {
+            touchArg(KeyCommands.copyTargetDb(args, db), args, 2);
+            return;
+        }
+        if (spec == move)
+        {
+            touchArg(db, args, 1);
+            final int target = databaseArg(args, 2);
+            if (target >= 0)
+            {
+                touchArg(target, args, 1);
+            }
+            return;
+        }
+        final java.util.List<CommandSpec.KeySpec> specs = spec.keySpecs();
+        final int argc = args.count();
+        for (int s = 0; s < specs.size(); s++)
+        {
+            final CommandSpec.KeySpec ks = specs.get(s);
+            if (ks.unknown || !ks.writes)
+            {
+                continue;
+            }
+            int first;
+            int last;
+            final int step = Math.max(1, ks.keyStep);
+            if (ks.keynum)
+            {
+                final int numIndex = ks.beginIndex + ks.keyNumIndex;
+                if (numIndex >= argc || !args.parseLong(numIndex))
+                {
+                    continue;
+                }
+                first = ks.beginIndex + ks.firstKey;
+                final long n = args.longValue();
+                if (n <= 0)
+                {
+                    continue;
+                }
+                last = (int)Math.min(argc - 1, first + (n - 1) * step);
+            }
+            else
+            {
+                first = ks.beginIndex;
+                last = ks.lastKey >= 0 ? first + ks.lastKey : argc + ks.lastKey;
+            }
+            for (int i = first; i <= last && i < argc; i += step)
+            {
+                touchArg(db, args, i);
+            }
+        }
+    }
+
+    /** A handler names a key it changed (CommandContext#keyChanged). */
+    void keyChanged(final int db, final Args args, final int i)
+    {
+        if (watches.any())
+        {
+            touchArg(db, args, i);
+        }
+    }
+
+    private void touchArg(final int db, final Args args, final int i)
+    {
+        watches.touch(db, args.array(), args.address(i), args.length(i), false);
     }
 
     /**
@@ -276,9 +599,9 @@ public final class Dispatcher
         {
             spec.failedCalls++;
         }
-        if (keyspace.dirty() != dirtyBefore && !client.isReplay())
+        if (keyspace.dirty() != dirtyBefore)
         {
-            propagator.propagate(client.db(), rewritten != null ? rewritten : args);
+            afterChange(spec, args, client);
         }
     }
 

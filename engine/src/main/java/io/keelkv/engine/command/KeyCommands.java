@@ -234,6 +234,7 @@ final class KeyCommands
             if (keyspace.delete(db, args.array(), args.address(i), args.length(i)))
             {
                 deleted++;
+                ctx.keyChanged(i);
             }
         }
         ctx.dirty(deleted);
@@ -367,6 +368,23 @@ final class KeyCommands
         {
             ctx.out().ok();
         }
+    }
+
+    /**
+     * The database a successful COPY wrote its destination in: the last DB option's, else {@code currentDb}
+     * (WATCH's touch; the command itself has checked the options by then).
+     */
+    static int copyTargetDb(final Args args, final int currentDb)
+    {
+        int target = currentDb;
+        for (int i = 3; i < args.count(); i++)
+        {
+            if (option(args, i, DB) && i + 1 < args.count() && args.parseLong(++i))
+            {
+                target = (int)args.longValue();
+            }
+        }
+        return target;
     }
 
     /** copyCommand: options parsed in order, the same-object check before any lookup, REPLACE overwrites. */

@@ -7,6 +7,7 @@ public final class LocalClient implements ClientContext
     private final boolean replay;
     private int db;
     private int protocol = 2;
+    private MultiState multi;
 
     public LocalClient(final long id, final boolean replay)
     {
@@ -53,5 +54,22 @@ public final class LocalClient implements ClientContext
     public boolean isReplay()
     {
         return replay;
+    }
+
+    @Override
+    public MultiState multiState()
+    {
+        return multi;
+    }
+
+    /** Embedded callers may run transactions through the dispatcher; AOF replay never sees MULTI. */
+    @Override
+    public MultiState openMultiState()
+    {
+        if (multi == null && !replay)
+        {
+            multi = new MultiState();
+        }
+        return multi;
     }
 }

@@ -231,6 +231,7 @@ final class SetCommands
             keyspace.deleteFound(db);
         }
         ctx.dirty(1);
+        ctx.keyChanged(1);
         long e = lookupWrite(ctx, 2);
         if (e == NULL_HANDLE)
         {
@@ -249,6 +250,10 @@ final class SetCommands
             return;
         }
         ctx.dirty(added);
+        if (added > 0)
+        {
+            ctx.keyChanged(2); // a member the destination already held changes nothing there (Redis's smoveCommand)
+        }
         ctx.out().raw(RespConstants.ONE);
     }
 

@@ -99,6 +99,32 @@ final class SortCommand
         }
     }
 
+    /**
+     * The argument index of a SORT's STORE destination, read as sortGeneric reads its options (a GET or BY
+     * pattern that spells "store" is a pattern), or -1 (WATCH's touch: no key spec names it).
+     */
+    static int storeKeyArg(final Args args)
+    {
+        int storeArg = -1;
+        for (int j = 2; j < args.count(); j++)
+        {
+            final int left = args.count() - j - 1;
+            if (KeyCommands.option(args, j, LIMIT) && left >= 2)
+            {
+                j += 2;
+            }
+            else if (KeyCommands.option(args, j, STORE) && left >= 1)
+            {
+                storeArg = ++j;
+            }
+            else if ((KeyCommands.option(args, j, BY) || KeyCommands.option(args, j, GET)) && left >= 1)
+            {
+                j++;
+            }
+        }
+        return storeArg;
+    }
+
     private void sortGeneric(final CommandContext ctx, final boolean readonly)
     {
         final Args args = ctx.args();

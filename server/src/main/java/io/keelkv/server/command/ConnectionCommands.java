@@ -2,6 +2,7 @@ package io.keelkv.server.command;
 
 import io.keelkv.engine.command.ClientContext;
 import io.keelkv.engine.command.CommandContext;
+import io.keelkv.engine.command.MultiState;
 import io.keelkv.engine.command.CommandHandler;
 import io.keelkv.engine.command.CommandSpec;
 import io.keelkv.engine.command.CommandTable;
@@ -427,8 +428,9 @@ public final class ConnectionCommands
      * (rbs/rbp = its capacity, obl = bytes waiting to be sent); there is no reply list, so oll and omem
      * are 0. fd is -1 unless the network layer recorded the socket's descriptor (Java hides it); cmd is the
      * last command (the current one for the calling client); argv-mem is the size of the arguments of the
-     * command being executed, so only the calling client has one. No pub/sub, MULTI or tracking yet:
-     * sub/psub/ssub 0, multi -1, redir -1.
+     * command being executed, so only the calling client has one. multi is the count of queued commands
+     * in MULTI, else -1, and multi-mem their arguments' bytes. No pub/sub or tracking yet: sub/psub/ssub 0,
+     * redir -1.
      */
     private StringBuilder appendClientInfo(
         final StringBuilder sb, final ClientSession session, final CommandContext ctx, final long nowMs)
@@ -449,7 +451,8 @@ public final class ConnectionCommands
             }
         }
         final String cmd = self ? ctx.spec().fullName() : session.lastCommand;
-        final long totalMem = qbuf + qbufFree + replyBufferSize + argvMem;
+        final MultiState multi = session.multiState();
+        final long totalMem = qbuf + qbufFree + replyBufferSize + argvMem + (multi == null ? 0 : multi.queuedBytes());
         sb.append("id=").append(session.id())
             .append(" addr=").append(session.address())
             .append(" laddr=").append(session.localAddress())
@@ -459,11 +462,11 @@ public final class ConnectionCommands
             .append(" idle=").append(Math.max(0, (nowMs - session.lastInteractionMs) / 1000))
             .append(" flags=").append(clientFlags(session))
             .append(" db=").append(session.db())
-            .append(" sub=0 psub=0 ssub=0 multi=-1")
+            .append(" sub=0 psub=0 ssub=0 multi=").append(multi != null && multi.active() ? multi.queuedCount() : -1)
             .append(" qbuf=").append(qbuf)
             .append(" qbuf-free=").append(qbufFree)
             .append(" argv-mem=").append(argvMem)
-            .append(" multi-mem=0")
+            .append(" multi-mem=").append(multi == null ? 0 : multi.queuedBytes())
             .append(" rbs=").append(replyBufferSize)
             .append(" rbp=").append(replyBufferSize)
             .append(" obl=").append(obl)
@@ -617,14 +620,18 @@ public final class ConnectionCommands
     }
 
     /** CLIENT LIST's flags, in Redis's order among those KeelKV has: b (blocked), e (no-evict), else N. */
+    /** Redis 7.0's letters in its order: x in MULTI, b blocked, d a watched key changed, e no-evict; else N. */
     private static String clientFlags(final ClientSession session)
     {
+        final MultiState tx = session.multiState();
+        final boolean multi = tx != null && tx.active();
+        final boolean dirty = tx != null && tx.watchedKeyChanged();
         final boolean blocked = session.isBlocked();
-        if (!blocked && !session.noEvict())
+        if (!multi && !blocked && !dirty && !session.noEvict())
         {
             return "N";
         }
-        return (blocked ? "b" : "") + (session.noEvict() ? "e" : "");
+        return (multi ? "x" : "") + (blocked ? "b" : "") + (dirty ? "d" : "") + (session.noEvict() ? "e" : "");
     }
 
     /**

@@ -880,6 +880,7 @@ public final class EventLoopAgent implements Agent
         c.closed = true;
         connections.remove(c.session.id());
         engine.blocking().remove(c.session.blockingStateIfAny()); // a disconnect leaves every queue it waited in
+        engine.dispatcher().clientClosed(c.session); // and its transaction and watches
         if (c.key != null)
         {
             c.key.cancel();

@@ -2,6 +2,7 @@ package io.keelkv.server.session;
 
 import io.keelkv.engine.command.BlockingState;
 import io.keelkv.engine.command.ClientContext;
+import io.keelkv.engine.command.MultiState;
 
 /**
  * Per-client state: identity, selected database, protocol version, authentication, name and library
@@ -24,6 +25,7 @@ public final class ClientSession implements ClientContext
     private boolean closeRequested;
     private int fd = -1;
     private BlockingState blocking; // made at the first block, reused for every later one
+    private MultiState multi; // made at the first MULTI or WATCH, reused for every later one
     public long lastInteractionMs;
     public String lastCommand = "NULL";
 
@@ -174,6 +176,10 @@ public final class ClientSession implements ClientContext
     @Override
     public BlockingState blockingState()
     {
+        if (multi != null && multi.executing())
+        {
+            return null; // a transaction's commands never block (Redis's CLIENT_DENY_BLOCKING during EXEC)
+        }
         if (blocking == null)
         {
             blocking = new BlockingState(this);
@@ -185,6 +191,22 @@ public final class ClientSession implements ClientContext
     public BlockingState blockingStateIfAny()
     {
         return blocking;
+    }
+
+    @Override
+    public MultiState multiState()
+    {
+        return multi;
+    }
+
+    @Override
+    public MultiState openMultiState()
+    {
+        if (multi == null)
+        {
+            multi = new MultiState();
+        }
+        return multi;
     }
 
     /** Blocked in BLPOP and the like (CLIENT LIST's flag b): its further commands wait in its query buffer. */

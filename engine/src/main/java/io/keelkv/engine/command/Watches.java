@@ -1,0 +1,348 @@
+package io.keelkv.engine.command;
+
+import io.keelkv.engine.keyspace.Database;
+import io.keelkv.engine.keyspace.EntryFlyweight;
+import io.keelkv.engine.keyspace.Keyspace;
+import io.keelkv.engine.keyspace.KeyspaceListener;
+import org.agrona.UnsafeApi;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+
+import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
+
+/**
+ * WATCH: which clients watch which keys, and the touch that makes their EXEC fail (Redis's multi.c
+ * watched_keys and touchWatchedKey). Owned by the event loop, as the keyspace is.
+ *
+ * <p>Where a touch comes from. Redis calls signalModifiedKey in every command that changes a key; here the
+ * dispatcher touches, after a command that changed the dataset, the keys its key specs name as written (RW,
+ * OW, RM), read from the form the command is logged in: a blocking or multi-key pop logs the one key it
+ * popped (LPOP, ZPOPMIN ...), so it touches that key only. The commands whose specs name keys they may leave
+ * alone say which they changed themselves (DEL, UNLINK and SMOVE, through CommandContext#keyChanged). Those
+ * whose written keys no spec names are told apart: SORT ... STORE, MOVE and COPY ... DB (the key in the
+ * other database), FLUSHDB, FLUSHALL and SWAPDB. The keyspace's own removals (expiry, eviction) arrive as a
+ * {@link KeyspaceListener}.
+ *
+ * <p>Cost. Nothing while no client watches a key (one map-size check per write). The keys are copied to the
+ * heap, so their total is capped ({@link #MAX_WATCHED_BYTES}); the registry is keyed by database and bytes
+ * and probed with a reusable key, so a touch allocates nothing.
+ */
+public final class Watches implements KeyspaceListener
+{
+    /** The watched keys' bytes over all clients: the registry lives on the Java heap. */
+    static final long MAX_WATCHED_BYTES = 64L * 1024 * 1024;
+
+    /** One client's watch of one key (Redis's watchedKey). */
+    static final class Watch
+    {
+        final Key key;
+        final MultiState owner;
+        /** The key existed but had expired when it was watched: its deletion then is no change. */
+        boolean expiredAtWatch;
+
+        Watch(final Key key, final MultiState owner, final boolean expiredAtWatch)
+        {
+            this.key = key;
+            this.owner = owner;
+            this.expiredAtWatch = expiredAtWatch;
+        }
+    }
+
+    /** A database and key bytes; the probe form holds a (base, address, length) instead of its own copy. */
+    static final class Key
+    {
+        int db;
+        byte[] bytes;
+        Object base;
+        long address;
+        int length;
+        int hash;
+
+        Key set(final int db, final Object base, final long address, final int length)
+        {
+            this.db = db;
+            this.base = base;
+            this.address = address;
+            this.length = length;
+            int h = 31 * db + length;
+            for (int i = 0; i < length; i++)
+            {
+                h = 31 * h + UnsafeApi.getByte(base, address + i);
+            }
+            this.hash = h;
+            return this;
+        }
+
+        Key copy()
+        {
+            final Key k = new Key();
+            k.db = db;
+            k.length = length;
+            k.hash = hash;
+            k.bytes = new byte[length];
+            UnsafeApi.copyMemory(base, address, k.bytes, UnsafeApi.arrayBaseOffset(byte[].class), length);
+            k.base = k.bytes;
+            k.address = UnsafeApi.arrayBaseOffset(byte[].class);
+            return k;
+        }
+
+        @Override
+        public int hashCode()
+        {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(final Object o)
+        {
+            if (!(o instanceof Key))
+            {
+                return false;
+            }
+            final Key k = (Key)o;
+            if (k.db != db || k.length != length || k.hash != hash)
+            {
+                return false;
+            }
+            for (int i = 0; i < length; i++)
+            {
+                if (UnsafeApi.getByte(base, address + i) != UnsafeApi.getByte(k.base, k.address + i))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private final Keyspace keyspace;
+    private final EntryFlyweight entry;
+    private final HashMap<Key, ArrayList<Watch>> byKey = new HashMap<>();
+    private final Key probe = new Key();
+    private final ArrayList<Watch> toTouch = new ArrayList<>();
+    private long watchedBytes;
+
+    Watches(final Keyspace keyspace)
+    {
+        this.keyspace = keyspace;
+        this.entry = new EntryFlyweight(keyspace.memory());
+    }
+
+    /** True when some client watches a key: only then do writes look for their keys here. */
+    boolean any()
+    {
+        return !byKey.isEmpty();
+    }
+
+    /** Keys watched by every client together (INFO's watching_clients/total_watched_keys are Redis 7.2's). */
+    public int keys()
+    {
+        return byKey.size();
+    }
+
+    /**
+     * WATCH one key for {@code state} in {@code db}, unless it already watches it.
+     *
+     * @return false when the cap on watched bytes is reached.
+     */
+    boolean watch(final MultiState state, final int db, final Object base, final long address, final int length)
+    {
+        probe.set(db, base, address, length);
+        ArrayList<Watch> watchers = byKey.get(probe);
+        if (watchers != null)
+        {
+            for (int i = 0; i < watchers.size(); i++)
+            {
+                if (watchers.get(i).owner == state)
+                {
+                    return true; // already watched (Redis: "Key already watched")
+                }
+            }
+        }
+        if (watchedBytes + length > MAX_WATCHED_BYTES)
+        {
+            return false;
+        }
+        final Key key;
+        if (watchers == null)
+        {
+            key = probe.copy();
+            watchers = new ArrayList<>(2);
+            byKey.put(key, watchers);
+            watchedBytes += length;
+        }
+        else
+        {
+            key = watchers.get(0).key;
+        }
+        final long e = keyspace.database(db).find(base, address, length);
+        final Watch w = new Watch(key, state, e != NULL_HANDLE && keyspace.isExpired(e));
+        watchers.add(w);
+        state.watched.add(w);
+        return true;
+    }
+
+    /** UNWATCH, EXEC, DISCARD, RESET, a disconnect: forget every key {@code state} watches. */
+    void unwatchAll(final MultiState state)
+    {
+        final ArrayList<Watch> mine = state.watched;
+        for (int i = 0; i < mine.size(); i++)
+        {
+            final Watch w = mine.get(i);
+            final ArrayList<Watch> watchers = byKey.get(w.key);
+            if (watchers != null)
+            {
+                watchers.remove(w);
+                if (watchers.isEmpty())
+                {
+                    byKey.remove(w.key);
+                    watchedBytes -= w.key.length;
+                }
+            }
+        }
+        mine.clear();
+        state.dirtyCas = false;
+    }
+
+    /**
+     * EXEC's check (Redis's isWatchedKeyExpired): a key that was live when watched and has expired since is a
+     * change, though nothing has deleted it yet.
+     */
+    boolean anyExpiredSinceWatch(final MultiState state)
+    {
+        final ArrayList<Watch> mine = state.watched;
+        for (int i = 0; i < mine.size(); i++)
+        {
+            final Watch w = mine.get(i);
+            if (!w.expiredAtWatch)
+            {
+                final long e = keyspace.database(w.key.db).find(w.key.base, w.key.address, w.key.length);
+                if (e != NULL_HANDLE && keyspace.isExpired(e))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A key of {@code db} was changed. {@code removed}: the keyspace is deleting it (expiry, eviction), so it
+     * is gone once this returns.
+     */
+    void touch(final int db, final Object base, final long address, final int length, final boolean removed)
+    {
+        final ArrayList<Watch> watchers = byKey.get(probe.set(db, base, address, length));
+        if (watchers == null)
+        {
+            return;
+        }
+        boolean gone = removed;
+        if (!removed)
+        {
+            gone = keyspace.database(db).find(base, address, length) == NULL_HANDLE;
+        }
+        for (int i = 0; i < watchers.size(); i++)
+        {
+            final Watch w = watchers.get(i);
+            if (w.expiredAtWatch && gone)
+            {
+                w.expiredAtWatch = false; // an expired key was deleted: logically no change
+                continue;
+            }
+            w.owner.dirtyCas = true;
+        }
+    }
+
+    /**
+     * Before FLUSHDB, FLUSHALL or SWAPDB (Redis's touchAllWatchedKeysInDb): note the watches of keys that
+     * exist in {@code emptied}, or in {@code replacedWith} (SWAPDB's other database, else -1), as they are now;
+     * {@link #touchNoted} applies them once the command has changed the dataset.
+     */
+    void noteEmptied(final int emptied, final int replacedWith)
+    {
+        for (final Map.Entry<Key, ArrayList<Watch>> kv : byKey.entrySet())
+        {
+            final Key k = kv.getKey();
+            if (k.db != emptied)
+            {
+                continue;
+            }
+            final boolean inEmptied = keyspace.database(emptied).find(k.base, k.address, k.length) != NULL_HANDLE;
+            long replaced = NULL_HANDLE;
+            if (replacedWith >= 0)
+            {
+                replaced = keyspace.database(replacedWith).find(k.base, k.address, k.length);
+            }
+            if (!inEmptied && replaced == NULL_HANDLE)
+            {
+                continue;
+            }
+            final boolean replacedExpired = replaced != NULL_HANDLE && keyspace.isExpired(replaced);
+            for (final Watch w : kv.getValue())
+            {
+                if (w.expiredAtWatch)
+                {
+                    if (replaced == NULL_HANDLE)
+                    {
+                        w.expiredAtWatch = false; // expired key now deleted: no logical change
+                        continue;
+                    }
+                    if (replacedExpired)
+                    {
+                        continue; // expired key remains expired
+                    }
+                }
+                else if (!inEmptied && replacedExpired)
+                {
+                    w.expiredAtWatch = true; // a missing key replaced by an expired one
+                    continue;
+                }
+                toTouch.add(w);
+            }
+        }
+    }
+
+    /** Apply (or, when the command changed nothing, drop) what {@link #noteEmptied} noted. */
+    void touchNoted(final boolean changed)
+    {
+        if (changed)
+        {
+            for (int i = 0; i < toTouch.size(); i++)
+            {
+                toTouch.get(i).owner.dirtyCas = true;
+            }
+        }
+        toTouch.clear();
+    }
+
+    @Override
+    public void onExpired(final Database db, final long entryHandle)
+    {
+        touchEntry(db, entryHandle);
+    }
+
+    @Override
+    public void onEvicted(final Database db, final long entryHandle)
+    {
+        touchEntry(db, entryHandle);
+    }
+
+    private void touchEntry(final Database db, final long entryHandle)
+    {
+        if (byKey.isEmpty())
+        {
+            return;
+        }
+        entry.wrap(entryHandle);
+        touch(db.id(), null, entry.keyAddress(), entry.keyLength(), true);
+    }
+
+    /** For tests: the bytes the registry holds. */
+    long watchedBytes()
+    {
+        return watchedBytes;
+    }
+}
