@@ -2,29 +2,22 @@ package io.keelkv.engine.aof;
 
 import net.openhft.chronicle.bytes.MappedBytesStore;
 import net.openhft.chronicle.bytes.MappedFile;
-import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.core.OS;
-import net.openhft.chronicle.core.io.ReferenceOwner;
-import net.openhft.posix.MAdviseFlag;
-import net.openhft.posix.MSyncFlag;
-import net.openhft.posix.OpenFlag;
 import net.openhft.posix.PosixAPI;
 import org.agrona.DirectBuffer;
 import org.agrona.UnsafeApi;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
  * A memory-mapped file that one thread appends to and another makes durable: the storage of an AOF
- * incremental file (docs/ARCHITECTURE.md, "Append-only file").
+ * incremental file (docs/ARCHITECTURE.md, "Append-only file"). The native file (descriptors, growth,
+ * chunk mappings, every system call) is {@link AppendFileStorage}.
  *
  * <p>Design. The file holds plain RESP commands, byte for byte as the dispatcher encoded them, from
  * offset 0 to {@link #position()}. While it is open, the rest of the file up to the end of the last
@@ -112,9 +105,6 @@ public final class MappedAppendFile implements AutoCloseable
     static final long SMALL_SYNC_BYTES = 64L << 10;
     public static final long MAX_CHUNK_SIZE_BYTES = 1L << 30;
 
-    private static final int FALLOC_FL_KEEP_SIZE = 1;
-    private static final int EOPNOTSUPP = 95;
-
     private static final long APPENDED_POSITION_OFFSET =
         UnsafeApi.objectFieldOffset(MappedAppendFile.class, "appendedPosition");
     private static final long DURABLE_POSITION_OFFSET =
@@ -137,13 +127,8 @@ public final class MappedAppendFile implements AutoCloseable
     private final long chunkSizeBytes;
     private final int chunkShift;
     private final long pageMask;
-    private final PosixAPI posix;
     private final Msync msync;
-    private final MappedFile mappedFile;
-    private final RandomAccessFile raf;
-    private final FileChannel channel;
-    private final int fd;
-    private final ReferenceOwner owner;
+    private final AppendFileStorage storage;
 
     // appender thread
     private long position;
@@ -151,16 +136,9 @@ public final class MappedAppendFile implements AutoCloseable
     private long chunkEnd;
     private long chunkAddress;
     private long mappedLimit;
-    // the file's length: written by either thread under growthLock (the appender's growth, or the sync
-    // thread's prepareGrowth ahead of it), read without it for the fast checks
-    private final Object growthLock = new Object();
-    private volatile long fileLength;
-    private boolean growthAheadStopped;
     private int lowestMappedChunk;
     private MappedBytesStore[] stores = new MappedBytesStore[16];
     private long[] chunkAddresses = new long[16]; // read by the sync thread after its acquire of appendedPosition
-    private AppendFileException growthFailure;
-    private boolean reservesBlocks = true;
     private boolean closed;
 
     // written by the appender with release, read with acquire
@@ -181,8 +159,6 @@ public final class MappedAppendFile implements AutoCloseable
     @SuppressWarnings("unused")
     private volatile long syncedBytes;
     private volatile AppendFileException syncFailure;
-    // the appender's closed flag as the sync thread sees it: a syncUpTo after close is refused, not run
-    private volatile boolean closing;
 
     private MappedAppendFile(final Path file, final long chunkSizeBytes, final long startPosition,
         final PosixAPI posix, final Msync msync) throws AppendFileException
@@ -191,34 +167,12 @@ public final class MappedAppendFile implements AutoCloseable
         this.chunkSizeBytes = chunkSizeBytes;
         this.chunkShift = Long.numberOfTrailingZeros(chunkSizeBytes);
         this.pageMask = OS.pageSize() - 1L;
-        this.posix = posix;
-        this.msync = msync != null ? msync : (address, length) ->
-            posix.msync(address, length, MSyncFlag.MS_SYNC) == 0 ? 0 : Math.max(1, posix.lastError());
-        this.owner = ReferenceOwner.temporary("aof " + file);
-        try
-        {
-            mappedFile = MappedFile.of(file.toFile(), chunkSizeBytes, 0, false);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            throw new AppendFileException("cannot open " + file + " for mapping: " + ex, ex);
-        }
-        // syncs are ours (checked); Chronicle must not msync on its own when a chunk is released
-        mappedFile.syncMode(SyncMode.NONE);
-        raf = mappedFile.raf();
-        channel = raf.getChannel();
-        fd = posix.open(file.toString(), OpenFlag.O_RDWR.value(), 0);
-        if (fd < 0)
-        {
-            final int errno = posix.lastError();
-            mappedFile.close();
-            throw new AppendFileException("cannot open " + file + ": " + posix.strerror(errno) + " (errno " + errno + ")");
-        }
+        this.storage = new AppendFileStorage(file, chunkSizeBytes, posix);
+        this.msync = msync != null ? msync : storage::msync;
         try
         {
             // anything past the start (zeros, a torn command) must go, or it would follow the new commands
-            raf.setLength(startPosition);
-            fileLength = startPosition;
+            storage.cutTo(startPosition);
             position = startPosition;
             appendedPosition = startPosition;
             syncedPosition = startPosition;
@@ -255,7 +209,7 @@ public final class MappedAppendFile implements AutoCloseable
         throws AppendFileException
     {
         validateChunkSize(chunkSizeBytes);
-        final PosixAPI posix = nativePosix();
+        final PosixAPI posix = AppendFileStorage.nativePosix();
         try
         {
             Files.createFile(file);
@@ -295,7 +249,7 @@ public final class MappedAppendFile implements AutoCloseable
         final Msync msync) throws AppendFileException
     {
         validateChunkSize(chunkSizeBytes);
-        final PosixAPI posix = nativePosix();
+        final PosixAPI posix = AppendFileStorage.nativePosix();
         final long size;
         try
         {
@@ -358,7 +312,7 @@ public final class MappedAppendFile implements AutoCloseable
      */
     public long fileLengthBytes()
     {
-        return closed ? position : fileLength;
+        return closed ? position : storage.fileLength();
     }
 
     /**
@@ -376,13 +330,12 @@ public final class MappedAppendFile implements AutoCloseable
             return;
         }
         closed = true;
-        closing = true;
-        AppendFileException failure = syncFailure != null ? syncFailure : growthFailure;
+        storage.beginClose();
+        AppendFileException failure = syncFailure != null ? syncFailure : storage.growthFailure();
         try
         {
             releaseChunks(Integer.MAX_VALUE);
-            raf.setLength(position); // ftruncate even when equal: frees blocks reserved past the end
-            channel.force(true);
+            storage.cutAndForce(position);
             if (failure == null)
             {
                 syncedPosition = position;
@@ -441,7 +394,7 @@ public final class MappedAppendFile implements AutoCloseable
      */
     public boolean mapAhead()
     {
-        if (closed || mappedLimit - position > chunkSizeBytes / 2 || fileLength < mappedLimit + chunkSizeBytes)
+        if (closed || mappedLimit - position > chunkSizeBytes / 2 || storage.fileLength() < mappedLimit + chunkSizeBytes)
         {
             return false;
         }
@@ -460,14 +413,7 @@ public final class MappedAppendFile implements AutoCloseable
     /** Reserve [fileLength, newLimit), extend the length, fsync (it must be durable before data goes there), map. */
     private void grow(final long newLimit) throws AppendFileException
     {
-        if (growthFailure != null)
-        {
-            throw new AppendFileException("cannot grow " + file + ": an earlier fsync failed, the file is unusable", growthFailure);
-        }
-        if (fileLength < newLimit)
-        {
-            growLocked(newLimit);
-        }
+        storage.growTo(newLimit, position);
         while (mappedLimit < newLimit)
         {
             mapChunk((int)(mappedLimit >>> chunkShift));
@@ -475,125 +421,10 @@ public final class MappedAppendFile implements AutoCloseable
         }
     }
 
-    /** Reserve, extend and fsync up to {@code newLimit}, under the lock the sync thread's growth ahead takes too. */
-    private void growLocked(final long newLimit) throws AppendFileException
-    {
-        synchronized (growthLock)
-        {
-            if (fileLength >= newLimit)
-            {
-                return; // the sync thread grew it ahead (prepareGrowth): nothing left but to map
-            }
-            reserve(fileLength, newLimit);
-            try
-            {
-                raf.setLength(newLimit);
-            }
-            catch (final IOException ex)
-            {
-                throw new AppendFileException("cannot grow " + file + " from " + fileLength + " to " + newLimit +
-                    " bytes: " + ex.getMessage() + "; nothing of the append at " + position + " was written", ex);
-            }
-            fileLength = newLimit;
-            try
-            {
-                channel.force(true);
-            }
-            catch (final IOException ex)
-            {
-                growthFailure = new AppendFileException("fsync of " + file + " after growing it to " + newLimit +
-                    " bytes failed: " + ex, ex);
-                throw growthFailure;
-            }
-        }
-    }
-
-    /**
-     * Sync thread: grow the file by one chunk before the appender needs it, once less than half a chunk is left
-     * past the appended position. Growth reserves the blocks, extends the length and fsyncs the file: the fsync
-     * writes back whatever the file holds dirty, tens of milliseconds here (a 30 ms stall of every client, once
-     * per chunk, when the event loop did it). Done here, the appender finds the length in place and only maps
-     * the chunk. Both threads grow under one lock; the appender grows itself when this has not (or failed),
-     * with the same checks and failure reports as before. Must not be called after {@link #close()} began.
-     *
-     * @return true when the file was grown.
-     */
-    public boolean prepareGrowth()
-    {
-        if (closing || growthAheadStopped || growthFailure != null)
-        {
-            return false;
-        }
-        final long appended = UnsafeApi.getLongAcquire(this, APPENDED_POSITION_OFFSET);
-        if (fileLength - appended > chunkSizeBytes / 2)
-        {
-            return false;
-        }
-        synchronized (growthLock)
-        {
-            final long from = fileLength;
-            if (closing || from - appended > chunkSizeBytes / 2)
-            {
-                return false;
-            }
-            final long newLimit = from + chunkSizeBytes;
-            try
-            {
-                reserve(from, newLimit);
-                raf.setLength(newLimit);
-                channel.force(true);
-                fileLength = newLimit;
-                // the fsync wrote back, and so write-protected, every page touched ahead: touch them again
-                touchAgainFrom(UnsafeApi.getLongAcquire(this, APPENDED_POSITION_OFFSET));
-                return true;
-            }
-            catch (final IOException | RuntimeException ex)
-            {
-                // the appender grows itself when it gets there and reports what fails then, nothing written;
-                // an fsync that failed here fails there too (Linux may have dropped the error: it is not retried
-                // as a success, the appender's own fsync decides)
-                growthAheadStopped = true;
-                return false;
-            }
-        }
-    }
-
-    /**
-     * Allocate the blocks of [from, to) without changing the length (FALLOC_FL_KEEP_SIZE; the length follows
-     * with ftruncate, whose failure Java reports with the OS's words). Keeping the size here also keeps the
-     * posix binding on its direct path: with mode 0 it falls back to posix_fallocate, which leaves errno
-     * stale, so the reason for a failure would be lost.
-     */
-    private void reserve(final long from, final long to) throws AppendFileException
-    {
-        if (!reservesBlocks || posix.fallocate(fd, FALLOC_FL_KEEP_SIZE, from, to - from) == 0)
-        {
-            return;
-        }
-        final int errno = posix.lastError();
-        if (errno == EOPNOTSUPP)
-        {
-            // a file system without fallocate: the file grows sparse, and a full disk shows up as SIGBUS later
-            reservesBlocks = false;
-            return;
-        }
-        throw new AppendFileException("cannot reserve [" + from + ", " + to + ") of " + file + ": " +
-            posix.strerror(errno) + " (errno " + errno + "); nothing of the append at " + position + " was written");
-    }
-
     private void mapChunk(final int chunk) throws AppendFileException
     {
         final long base = (long)chunk << chunkShift;
-        final MappedBytesStore store;
-        try
-        {
-            store = mappedFile.acquireByteStore(owner, base);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            throw new AppendFileException("cannot map chunk " + chunk + " [" + base + ", " + (base + chunkSizeBytes) +
-                ") of " + file + ": " + ex + "; nothing of the append at " + position + " was written", ex);
-        }
+        final MappedBytesStore store = storage.map(chunk, position);
         if (chunk >= stores.length)
         {
             final int capacity = Math.max(stores.length * 2, chunk + 1);
@@ -603,11 +434,7 @@ public final class MappedAppendFile implements AutoCloseable
         }
         stores[chunk] = store;
         chunkAddresses[chunk] = store.addressForWrite(base);
-        // page-sized page-cache folios for this mapping's faults: without it a fault reads around and allocates
-        // folios of up to 256 KiB here, and a store through the mapping dirties a whole folio, so each group
-        // commit wrote 256 KiB for a kilobyte of commands (block trace: native-notes/aof-mmap.md). Advice only:
-        // a failure costs speed, not data
-        posix.madvise(chunkAddresses[chunk], chunkSizeBytes, MAdviseFlag.MADV_RANDOM);
+        storage.adviseRandom(chunkAddresses[chunk]);
     }
 
     private void enterChunk(final int chunk)
@@ -621,7 +448,7 @@ public final class MappedAppendFile implements AutoCloseable
     /** Unmap chunks below {@code belowChunk} that the sync thread is done with (all of them when closing). */
     private void releaseChunks(final int belowChunk)
     {
-        final long durable = closing ? Long.MAX_VALUE : UnsafeApi.getLongAcquire(this, DURABLE_POSITION_OFFSET);
+        final long durable = storage.isClosing() ? Long.MAX_VALUE : UnsafeApi.getLongAcquire(this, DURABLE_POSITION_OFFSET);
         final int limit = Math.min(belowChunk, (int)(mappedLimit >>> chunkShift));
         while (lowestMappedChunk < limit && ((long)(lowestMappedChunk + 1) << chunkShift) <= durable)
         {
@@ -631,25 +458,24 @@ public final class MappedAppendFile implements AutoCloseable
             lowestMappedChunk++;
             if (store != null)
             {
-                store.release(owner);
+                storage.unmap(store);
             }
         }
     }
 
     private void releaseResources()
     {
-        closing = true;
+        storage.beginClose();
         closed = true;
         for (int i = 0; i < stores.length; i++)
         {
             if (stores[i] != null)
             {
-                stores[i].release(owner);
+                storage.unmap(stores[i]);
                 stores[i] = null;
             }
         }
-        posix.close(fd);
-        mappedFile.close();
+        storage.release();
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -672,7 +498,7 @@ public final class MappedAppendFile implements AutoCloseable
         {
             throw new AppendFileException("no sync of " + file + " after an msync failure: " + failure.getMessage(), failure);
         }
-        if (closing)
+        if (storage.isClosing())
         {
             throw new IllegalStateException(file + " is closed");
         }
@@ -714,6 +540,31 @@ public final class MappedAppendFile implements AutoCloseable
             UnsafeApi.getLong(this, SYNC_TOTAL_NS_OFFSET) + System.nanoTime() - startNs);
         UnsafeApi.putLongRelease(this, DURABLE_POSITION_OFFSET, position);
         return position;
+    }
+
+    /**
+     * Sync thread: grow the file by one chunk before the appender needs it, once less than half a chunk is left
+     * past the appended position ({@link AppendFileStorage#growAhead}: reserve, extend, fsync). The fsync writes
+     * back whatever the file holds dirty, tens of milliseconds here (a 30 ms stall of every client, once per
+     * chunk, when the event loop did it). Done here, the appender finds the length in place and only maps the
+     * chunk. Both threads grow under one lock; the appender grows itself when this has not (or failed), with
+     * the same checks and failure reports as before. Must not be called after {@link #close()} began.
+     *
+     * @return true when the file was grown.
+     */
+    public boolean prepareGrowth()
+    {
+        if (storage.growAheadRefused())
+        {
+            return false;
+        }
+        if (!storage.growAhead(UnsafeApi.getLongAcquire(this, APPENDED_POSITION_OFFSET)))
+        {
+            return false;
+        }
+        // the fsync wrote back, and so write-protected, every page touched ahead: touch them again
+        touchAgainFrom(UnsafeApi.getLongAcquire(this, APPENDED_POSITION_OFFSET));
+        return true;
     }
 
     /**
@@ -770,7 +621,7 @@ public final class MappedAppendFile implements AutoCloseable
             if (errno != 0)
             {
                 syncFailure = new AppendFileException("msync of " + file + " [" + at + ", " + rangeEnd + ") failed: " +
-                    posix.strerror(errno) + " (errno " + errno + "); durable up to " + syncedPosition + " only");
+                    storage.strerror(errno) + " (errno " + errno + "); durable up to " + syncedPosition + " only");
                 throw syncFailure;
             }
             at = rangeEnd;
@@ -793,7 +644,7 @@ public final class MappedAppendFile implements AutoCloseable
      */
     public long settleAhead(final long maxBytes) throws AppendFileException
     {
-        if (closing || syncFailure != null)
+        if (storage.isClosing() || syncFailure != null)
         {
             return 0;
         }
@@ -834,7 +685,7 @@ public final class MappedAppendFile implements AutoCloseable
      */
     public long prefaultAhead(final long bytesAhead, final long slackBytes)
     {
-        if (closing)
+        if (storage.isClosing())
         {
             return 0;
         }
@@ -920,36 +771,16 @@ public final class MappedAppendFile implements AutoCloseable
         }
     }
 
-    /** Chronicle's posix binding falls back to a no-op when the native library cannot load: its msync lies. */
-    private static PosixAPI nativePosix() throws AppendFileException
-    {
-        final PosixAPI posix = PosixAPI.posix();
-        try
-        {
-            if (posix.getpid() == ProcessHandle.current().pid())
-            {
-                return posix;
-            }
-        }
-        catch (final RuntimeException ignore)
-        {
-            // the no-op binding throws here; refused below
-        }
-        throw new AppendFileException("native POSIX calls are unavailable (Chronicle's posix binding is " +
-            posix.getClass().getName() + "): its msync would report success without writing, so no append file is opened");
-    }
-
     private static MappedAppendFile withDirectorySynced(final MappedAppendFile appendFile) throws AppendFileException
     {
-        final Path directory = appendFile.file.toAbsolutePath().getParent();
-        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ))
+        try
         {
-            dir.force(true);
+            AppendFileStorage.syncDirectoryOf(appendFile.file);
         }
-        catch (final IOException ex)
+        catch (final AppendFileException ex)
         {
             appendFile.releaseResources();
-            throw new AppendFileException("fsync of directory " + directory + " failed: " + ex, ex);
+            throw ex;
         }
         return appendFile;
     }
