@@ -2,80 +2,68 @@ package io.keelkv.engine.aof;
 
 import net.openhft.chronicle.bytes.MappedBytesStore;
 import net.openhft.chronicle.bytes.MappedFile;
-import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.core.OS;
-import net.openhft.chronicle.core.io.ReferenceOwner;
-import net.openhft.posix.MAdviseFlag;
-import net.openhft.posix.MSyncFlag;
-import net.openhft.posix.OpenFlag;
 import net.openhft.posix.PosixAPI;
 import org.agrona.DirectBuffer;
 import org.agrona.UnsafeApi;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
  * A memory-mapped file that one thread appends to and another makes durable: the storage of an AOF
- * incremental file (docs/ARCHITECTURE.md, "Append-only file").
+ * incremental file (docs/ARCHITECTURE.md, "Append-only file"). This class is its face and its appender side;
+ * the sync side is {@link AppendFileSync} and the native file (descriptors, growth, mappings) is
+ * {@link AppendFileStorage}. Callers see one object: the sync side's calls are forwarded.
  *
  * <p>Design. The file holds plain RESP commands, byte for byte as the dispatcher encoded them, from
  * offset 0 to {@link #position()}. While it is open, the rest of the file up to the end of the last
  * chunk is zeros; {@link #close()} cuts the file at the position, so a cleanly closed file is exactly the
  * commands and {@code redis-check-aof} accepts it.
  * <ul>
- *   <li><b>Append.</b> The appender copies the bytes straight into the mapping (Chronicle Bytes maps the
- *       file chunk by chunk, {@link MappedFile}); a command may straddle two chunks and is split there.
- *       Within a mapped chunk an append is one memory copy and one release store; it allocates nothing
- *       and makes no system call. The page faults of fresh pages are the kernel's part of the cost.</li>
- *   <li><b>Growth.</b> The file grows by whole chunks ({@link #DEFAULT_CHUNK_SIZE_BYTES} unless told).
- *       Growth reserves the blocks first ({@code fallocate}), then sets the length ({@code ftruncate}):
- *       ftruncate alone would leave a sparse file, and a full disk would show up as a SIGBUS on some later
- *       page fault of the appender; this way it fails the append that needed the space, as a clear
- *       exception with nothing of that append written. Then the file is fsynced before any byte is
- *       written into the new chunk, because the file's length is metadata that msync does not promise
- *       to carry: a synced byte beyond a length that was never made durable would be lost in a crash.
- *       The directory is fsynced once, after the file is created or opened, so the name survives too.
- *       Growth and mapping a chunk are the only slow steps of the appender (one per chunk, and a few
- *       hundred bytes of Chronicle objects); the growth's fsync writes back whatever the file holds dirty
- *       (tens of ms), so the sync thread grows the file a chunk ahead ({@link #prepareGrowth}) under a lock
- *       the appender's own growth shares, and the appender then only maps. The sync thread also faults in
- *       the pages ahead of the appended position ({@link #prefaultAhead}).</li>
- *   <li><b>Sync.</b> {@link #syncUpTo(long)} is the aof-sync agent's group commit: it msyncs
- *       ({@code MS_SYNC}) only the pages of {@code [synced, position)}, once for the whole batch, then
- *       publishes the durable position. Chronicle's own {@code MappedBytesStore.syncUpTo} issues the same
- *       msync, but it only logs a failure and moves on as if it had succeeded, so the msync is issued here
- *       through the same posix binding with its result checked. Sync count, total sync time and bytes
- *       synced are counted for INFO.</li>
+ *   <li><b>Append</b> (here). The appender copies the bytes straight into the mapping (Chronicle Bytes maps
+ *       the file chunk by chunk, {@link MappedFile}); a command may straddle two chunks and is split there.
+ *       Within a mapped chunk an append is one memory copy and one release store, on this object's own
+ *       fields; it allocates nothing and makes no system call. The page faults of fresh pages are the
+ *       kernel's part of the cost. Split off the sync side, the appender's fields are the only state the
+ *       fast path touches.</li>
+ *   <li><b>Growth</b> ({@link AppendFileStorage}). The file grows by whole chunks
+ *       ({@link #DEFAULT_CHUNK_SIZE_BYTES} unless told): blocks reserved, length set, file fsynced before any
+ *       byte goes into the new chunk. The directory is fsynced once, after the file is created or opened, so
+ *       the name survives too. Growth and mapping a chunk are the only slow steps of the appender (one per
+ *       chunk, and a few hundred bytes of Chronicle objects); the sync thread grows the file a chunk ahead
+ *       ({@link #prepareGrowth}) and the appender maps the next chunk ahead ({@link #mapAhead}).</li>
+ *   <li><b>Sync</b> ({@link AppendFileSync}). {@link #syncUpTo(long)} is the aof-sync agent's group commit:
+ *       it msyncs ({@code MS_SYNC}) only the pages of {@code [synced, position)}, once for the whole batch,
+ *       then publishes the durable position. Chronicle's own {@code MappedBytesStore.syncUpTo} issues the
+ *       same msync, but it only logs a failure and moves on as if it had succeeded, so the msync is issued
+ *       through the same posix binding with its result checked. The sync thread also faults in the pages
+ *       ahead of the appended position ({@link #prefaultAhead}) and settles them ({@link #settleAhead}).</li>
  * </ul>
  *
  * <p>Threads and memory ordering. One <em>appender</em> thread (the event loop) calls {@link #append},
- * {@link #position()} and {@link #close()} (it may be handed the file by the thread that created or opened
- * it, after a happens-before edge: an AOF rewrite creates the next file on a helper thread); one
- * <em>sync</em> thread calls {@link #syncUpTo(long)}, {@link #prefaultAhead} and {@link #prepareGrowth}; any thread may read {@link #appendedPosition()}, {@link #durablePosition()}
- * and the counters.
+ * {@link #position()}, {@link #mapAhead()} and {@link #close()} (it may be handed the file by the thread that
+ * created or opened it, after a happens-before edge: an AOF rewrite creates the next file on a helper
+ * thread); one <em>sync</em> thread calls {@link #syncUpTo(long)}, {@link #prefaultAhead}, {@link #settleAhead}
+ * and {@link #prepareGrowth}; any thread may read {@link #appendedPosition()}, {@link #durablePosition()} and
+ * the counters.
  * <ul>
- *   <li>Every append ends with a release store of the appended position; {@code syncUpTo} begins with an
- *       acquire load of it. So the copied bytes, and the addresses of any chunk mapped for them, are
- *       visible to the sync thread before it msyncs them, however the caller passed the position on
- *       (the JCTools queue of the AOF, or nothing at all).</li>
- *   <li>{@code syncUpTo} publishes the durable position with a release store after its msync calls have
- *       returned; readers load it with acquire. It never decreases, and a reader that sees position P
- *       may release every reply whose write ends at or before P (appendfsync always).</li>
+ *   <li>Every append ends with a release store of the appended position (the Unsafe offset below); the sync
+ *       side begins each step with an acquire load of it, so the copied bytes and the addresses of any chunk
+ *       mapped for them are visible to it first. The durable position is published by the sync side with a
+ *       release store after its msyncs returned, never decreases, and never passes the appended position
+ *       ({@link AppendFileSync} has the whole contract).</li>
  *   <li>The appender unmaps a chunk only when the durable position (acquire) has passed its end, so the
- *       sync thread never msyncs memory that is gone. Under {@code appendfsync no} nothing syncs and old
- *       chunks stay mapped until close: address space only, the page cache still writes them back.</li>
+ *       sync thread never msyncs or touches memory that is gone. Under {@code appendfsync no} nothing syncs
+ *       and old chunks stay mapped until close: address space only, the page cache still writes them back.</li>
  *   <li>{@code close()} must come after the sync thread has stopped calling {@code syncUpTo}.</li>
  * </ul>
- * No padding between the two sides' fields: they touch each other's cache line once per batch, not
- * once per append.
+ * The two sides' fields are in two objects, unpadded: they read each other's once per batch, not once per
+ * append.
  *
  * <p>Crash and reopen. After a crash, {@code [0, durable)} is on disk. {@code [durable, appended)} may be
  * there in part and with holes of zeros, because the kernel writes dirty pages back in any order; after
@@ -94,12 +82,11 @@ import java.util.Arrays;
  *       size limit) or a chunk cannot be mapped. Nothing of that append is in the file and the position
  *       is unchanged, so the caller can keep the bytes and retry, as Redis keeps {@code aof_buf}: the AOF
  *       answers writes with -MISCONF until a retry succeeds, and exits under {@code appendfsync always}.</li>
- *   <li>{@link #syncUpTo} throws when msync fails, and so does every later call: Linux may drop the dirty
- *       pages' error state once it has been reported, so a retry could succeed while the data is lost
- *       (PostgreSQL's "fsyncgate"). The durable position stays where it was. This is stricter than Redis,
- *       which retries the fsync: the AOF answers writes with -MISCONF, exits under {@code always}, and
- *       the way out is a new file (BGREWRITEAOF). A failed fsync after growth makes appends fail the
- *       same way, for good.</li>
+ *   <li>{@link #syncUpTo} throws when msync fails, and so does every later call; a failed msync of
+ *       {@link #settleAhead} counts the same. The durable position stays where it was: a failed msync is
+ *       final for the file (Linux may drop the error once reported; see {@link AppendFileSync}). The AOF
+ *       answers writes with -MISCONF, exits under {@code always}, and the way out is a new file
+ *       (BGREWRITEAOF). A failed fsync after growth makes appends fail the same way, for good.</li>
  *   <li>Opening refuses a file when native calls are unavailable (Chronicle's posix binding falls back
  *       to a no-op whose msync reports success without writing anything).</li>
  * </ul>
@@ -108,42 +95,16 @@ public final class MappedAppendFile implements AutoCloseable
 {
     public static final long DEFAULT_CHUNK_SIZE_BYTES = 64L << 20;
     public static final long MIN_CHUNK_SIZE_BYTES = 64L << 10;
-    /** A sync of at most this many bytes is a group commit: the pages after it are touched again at once. */
-    static final long SMALL_SYNC_BYTES = 64L << 10;
     public static final long MAX_CHUNK_SIZE_BYTES = 1L << 30;
-
-    private static final int FALLOC_FL_KEEP_SIZE = 1;
-    private static final int EOPNOTSUPP = 95;
 
     private static final long APPENDED_POSITION_OFFSET =
         UnsafeApi.objectFieldOffset(MappedAppendFile.class, "appendedPosition");
-    private static final long DURABLE_POSITION_OFFSET =
-        UnsafeApi.objectFieldOffset(MappedAppendFile.class, "durablePosition");
-    private static final long SYNC_COUNT_OFFSET = UnsafeApi.objectFieldOffset(MappedAppendFile.class, "syncCount");
-    private static final long SYNC_TOTAL_NS_OFFSET = UnsafeApi.objectFieldOffset(MappedAppendFile.class, "syncTotalNs");
-    private static final long SYNCED_BYTES_OFFSET = UnsafeApi.objectFieldOffset(MappedAppendFile.class, "syncedBytes");
-
-    /**
-     * The msync of a range, returning 0 or the errno. A seam so tests can make it fail: no real
-     * file system here can be made to fail an msync on demand.
-     */
-    @FunctionalInterface
-    interface Msync
-    {
-        int msync(long address, long lengthBytes);
-    }
 
     private final Path file;
     private final long chunkSizeBytes;
     private final int chunkShift;
-    private final long pageMask;
-    private final PosixAPI posix;
-    private final Msync msync;
-    private final MappedFile mappedFile;
-    private final RandomAccessFile raf;
-    private final FileChannel channel;
-    private final int fd;
-    private final ReferenceOwner owner;
+    private final AppendFileStorage storage;
+    private final AppendFileSync sync;
 
     // appender thread
     private long position;
@@ -151,79 +112,29 @@ public final class MappedAppendFile implements AutoCloseable
     private long chunkEnd;
     private long chunkAddress;
     private long mappedLimit;
-    // the file's length: written by either thread under growthLock (the appender's growth, or the sync
-    // thread's prepareGrowth ahead of it), read without it for the fast checks
-    private final Object growthLock = new Object();
-    private volatile long fileLength;
-    private boolean growthAheadStopped;
     private int lowestMappedChunk;
     private MappedBytesStore[] stores = new MappedBytesStore[16];
     private long[] chunkAddresses = new long[16]; // read by the sync thread after its acquire of appendedPosition
-    private AppendFileException growthFailure;
-    private boolean reservesBlocks = true;
     private boolean closed;
 
     // written by the appender with release, read with acquire
     @SuppressWarnings("unused")
     private volatile long appendedPosition;
 
-    // sync thread; the published ones written with release
-    private long syncedPosition;
-    private long prefaultedPosition;
-    // below this (from the start position on) the file's blocks are written extents (settleAhead)
-    private long settledPosition;
-    @SuppressWarnings("unused")
-    private volatile long durablePosition;
-    @SuppressWarnings("unused")
-    private volatile long syncCount;
-    @SuppressWarnings("unused")
-    private volatile long syncTotalNs;
-    @SuppressWarnings("unused")
-    private volatile long syncedBytes;
-    private volatile AppendFileException syncFailure;
-    // the appender's closed flag as the sync thread sees it: a syncUpTo after close is refused, not run
-    private volatile boolean closing;
-
     private MappedAppendFile(final Path file, final long chunkSizeBytes, final long startPosition,
-        final PosixAPI posix, final Msync msync) throws AppendFileException
+        final PosixAPI posix, final AppendFileSync.Msync msync) throws AppendFileException
     {
         this.file = file;
         this.chunkSizeBytes = chunkSizeBytes;
         this.chunkShift = Long.numberOfTrailingZeros(chunkSizeBytes);
-        this.pageMask = OS.pageSize() - 1L;
-        this.posix = posix;
-        this.msync = msync != null ? msync : (address, length) ->
-            posix.msync(address, length, MSyncFlag.MS_SYNC) == 0 ? 0 : Math.max(1, posix.lastError());
-        this.owner = ReferenceOwner.temporary("aof " + file);
-        try
-        {
-            mappedFile = MappedFile.of(file.toFile(), chunkSizeBytes, 0, false);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            throw new AppendFileException("cannot open " + file + " for mapping: " + ex, ex);
-        }
-        // syncs are ours (checked); Chronicle must not msync on its own when a chunk is released
-        mappedFile.syncMode(SyncMode.NONE);
-        raf = mappedFile.raf();
-        channel = raf.getChannel();
-        fd = posix.open(file.toString(), OpenFlag.O_RDWR.value(), 0);
-        if (fd < 0)
-        {
-            final int errno = posix.lastError();
-            mappedFile.close();
-            throw new AppendFileException("cannot open " + file + ": " + posix.strerror(errno) + " (errno " + errno + ")");
-        }
+        this.storage = new AppendFileStorage(file, chunkSizeBytes, posix);
+        this.sync = new AppendFileSync(this, storage, file, chunkSizeBytes, startPosition, msync);
         try
         {
             // anything past the start (zeros, a torn command) must go, or it would follow the new commands
-            raf.setLength(startPosition);
-            fileLength = startPosition;
+            storage.cutTo(startPosition);
             position = startPosition;
             appendedPosition = startPosition;
-            syncedPosition = startPosition;
-            settledPosition = (startPosition + pageMask) & ~pageMask;
-            durablePosition = startPosition;
             lowestMappedChunk = (int)(startPosition >>> chunkShift);
             mappedLimit = (long)lowestMappedChunk << chunkShift;
             grow(mappedLimit + chunkSizeBytes);
@@ -251,11 +162,11 @@ public final class MappedAppendFile implements AutoCloseable
         return create(file, chunkSizeBytes, null);
     }
 
-    static MappedAppendFile create(final Path file, final long chunkSizeBytes, final Msync msync)
+    static MappedAppendFile create(final Path file, final long chunkSizeBytes, final AppendFileSync.Msync msync)
         throws AppendFileException
     {
         validateChunkSize(chunkSizeBytes);
-        final PosixAPI posix = nativePosix();
+        final PosixAPI posix = AppendFileStorage.nativePosix();
         try
         {
             Files.createFile(file);
@@ -292,10 +203,10 @@ public final class MappedAppendFile implements AutoCloseable
     }
 
     static MappedAppendFile openForAppend(final Path file, final long validLengthBytes, final long chunkSizeBytes,
-        final Msync msync) throws AppendFileException
+        final AppendFileSync.Msync msync) throws AppendFileException
     {
         validateChunkSize(chunkSizeBytes);
-        final PosixAPI posix = nativePosix();
+        final PosixAPI posix = AppendFileStorage.nativePosix();
         final long size;
         try
         {
@@ -358,7 +269,7 @@ public final class MappedAppendFile implements AutoCloseable
      */
     public long fileLengthBytes()
     {
-        return closed ? position : fileLength;
+        return closed ? position : storage.fileLength();
     }
 
     /**
@@ -376,17 +287,16 @@ public final class MappedAppendFile implements AutoCloseable
             return;
         }
         closed = true;
-        closing = true;
-        AppendFileException failure = syncFailure != null ? syncFailure : growthFailure;
+        storage.beginClose();
+        final AppendFileException syncFailure = sync.failure();
+        AppendFileException failure = syncFailure != null ? syncFailure : storage.growthFailure();
         try
         {
             releaseChunks(Integer.MAX_VALUE);
-            raf.setLength(position); // ftruncate even when equal: frees blocks reserved past the end
-            channel.force(true);
+            storage.cutAndForce(position);
             if (failure == null)
             {
-                syncedPosition = position;
-                UnsafeApi.putLongRelease(this, DURABLE_POSITION_OFFSET, position);
+                sync.closedDurableAt(position);
             }
         }
         catch (final IOException | RuntimeException ex)
@@ -441,7 +351,7 @@ public final class MappedAppendFile implements AutoCloseable
      */
     public boolean mapAhead()
     {
-        if (closed || mappedLimit - position > chunkSizeBytes / 2 || fileLength < mappedLimit + chunkSizeBytes)
+        if (closed || mappedLimit - position > chunkSizeBytes / 2 || storage.fileLength() < mappedLimit + chunkSizeBytes)
         {
             return false;
         }
@@ -460,14 +370,7 @@ public final class MappedAppendFile implements AutoCloseable
     /** Reserve [fileLength, newLimit), extend the length, fsync (it must be durable before data goes there), map. */
     private void grow(final long newLimit) throws AppendFileException
     {
-        if (growthFailure != null)
-        {
-            throw new AppendFileException("cannot grow " + file + ": an earlier fsync failed, the file is unusable", growthFailure);
-        }
-        if (fileLength < newLimit)
-        {
-            growLocked(newLimit);
-        }
+        storage.growTo(newLimit, position);
         while (mappedLimit < newLimit)
         {
             mapChunk((int)(mappedLimit >>> chunkShift));
@@ -475,125 +378,10 @@ public final class MappedAppendFile implements AutoCloseable
         }
     }
 
-    /** Reserve, extend and fsync up to {@code newLimit}, under the lock the sync thread's growth ahead takes too. */
-    private void growLocked(final long newLimit) throws AppendFileException
-    {
-        synchronized (growthLock)
-        {
-            if (fileLength >= newLimit)
-            {
-                return; // the sync thread grew it ahead (prepareGrowth): nothing left but to map
-            }
-            reserve(fileLength, newLimit);
-            try
-            {
-                raf.setLength(newLimit);
-            }
-            catch (final IOException ex)
-            {
-                throw new AppendFileException("cannot grow " + file + " from " + fileLength + " to " + newLimit +
-                    " bytes: " + ex.getMessage() + "; nothing of the append at " + position + " was written", ex);
-            }
-            fileLength = newLimit;
-            try
-            {
-                channel.force(true);
-            }
-            catch (final IOException ex)
-            {
-                growthFailure = new AppendFileException("fsync of " + file + " after growing it to " + newLimit +
-                    " bytes failed: " + ex, ex);
-                throw growthFailure;
-            }
-        }
-    }
-
-    /**
-     * Sync thread: grow the file by one chunk before the appender needs it, once less than half a chunk is left
-     * past the appended position. Growth reserves the blocks, extends the length and fsyncs the file: the fsync
-     * writes back whatever the file holds dirty, tens of milliseconds here (a 30 ms stall of every client, once
-     * per chunk, when the event loop did it). Done here, the appender finds the length in place and only maps
-     * the chunk. Both threads grow under one lock; the appender grows itself when this has not (or failed),
-     * with the same checks and failure reports as before. Must not be called after {@link #close()} began.
-     *
-     * @return true when the file was grown.
-     */
-    public boolean prepareGrowth()
-    {
-        if (closing || growthAheadStopped || growthFailure != null)
-        {
-            return false;
-        }
-        final long appended = UnsafeApi.getLongAcquire(this, APPENDED_POSITION_OFFSET);
-        if (fileLength - appended > chunkSizeBytes / 2)
-        {
-            return false;
-        }
-        synchronized (growthLock)
-        {
-            final long from = fileLength;
-            if (closing || from - appended > chunkSizeBytes / 2)
-            {
-                return false;
-            }
-            final long newLimit = from + chunkSizeBytes;
-            try
-            {
-                reserve(from, newLimit);
-                raf.setLength(newLimit);
-                channel.force(true);
-                fileLength = newLimit;
-                // the fsync wrote back, and so write-protected, every page touched ahead: touch them again
-                touchAgainFrom(UnsafeApi.getLongAcquire(this, APPENDED_POSITION_OFFSET));
-                return true;
-            }
-            catch (final IOException | RuntimeException ex)
-            {
-                // the appender grows itself when it gets there and reports what fails then, nothing written;
-                // an fsync that failed here fails there too (Linux may have dropped the error: it is not retried
-                // as a success, the appender's own fsync decides)
-                growthAheadStopped = true;
-                return false;
-            }
-        }
-    }
-
-    /**
-     * Allocate the blocks of [from, to) without changing the length (FALLOC_FL_KEEP_SIZE; the length follows
-     * with ftruncate, whose failure Java reports with the OS's words). Keeping the size here also keeps the
-     * posix binding on its direct path: with mode 0 it falls back to posix_fallocate, which leaves errno
-     * stale, so the reason for a failure would be lost.
-     */
-    private void reserve(final long from, final long to) throws AppendFileException
-    {
-        if (!reservesBlocks || posix.fallocate(fd, FALLOC_FL_KEEP_SIZE, from, to - from) == 0)
-        {
-            return;
-        }
-        final int errno = posix.lastError();
-        if (errno == EOPNOTSUPP)
-        {
-            // a file system without fallocate: the file grows sparse, and a full disk shows up as SIGBUS later
-            reservesBlocks = false;
-            return;
-        }
-        throw new AppendFileException("cannot reserve [" + from + ", " + to + ") of " + file + ": " +
-            posix.strerror(errno) + " (errno " + errno + "); nothing of the append at " + position + " was written");
-    }
-
     private void mapChunk(final int chunk) throws AppendFileException
     {
         final long base = (long)chunk << chunkShift;
-        final MappedBytesStore store;
-        try
-        {
-            store = mappedFile.acquireByteStore(owner, base);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            throw new AppendFileException("cannot map chunk " + chunk + " [" + base + ", " + (base + chunkSizeBytes) +
-                ") of " + file + ": " + ex + "; nothing of the append at " + position + " was written", ex);
-        }
+        final MappedBytesStore store = storage.map(chunk, position);
         if (chunk >= stores.length)
         {
             final int capacity = Math.max(stores.length * 2, chunk + 1);
@@ -603,11 +391,7 @@ public final class MappedAppendFile implements AutoCloseable
         }
         stores[chunk] = store;
         chunkAddresses[chunk] = store.addressForWrite(base);
-        // page-sized page-cache folios for this mapping's faults: without it a fault reads around and allocates
-        // folios of up to 256 KiB here, and a store through the mapping dirties a whole folio, so each group
-        // commit wrote 256 KiB for a kilobyte of commands (block trace: native-notes/aof-mmap.md). Advice only:
-        // a failure costs speed, not data
-        posix.madvise(chunkAddresses[chunk], chunkSizeBytes, MAdviseFlag.MADV_RANDOM);
+        storage.adviseRandom(chunkAddresses[chunk]);
     }
 
     private void enterChunk(final int chunk)
@@ -621,7 +405,7 @@ public final class MappedAppendFile implements AutoCloseable
     /** Unmap chunks below {@code belowChunk} that the sync thread is done with (all of them when closing). */
     private void releaseChunks(final int belowChunk)
     {
-        final long durable = closing ? Long.MAX_VALUE : UnsafeApi.getLongAcquire(this, DURABLE_POSITION_OFFSET);
+        final long durable = storage.isClosing() ? Long.MAX_VALUE : sync.durablePosition();
         final int limit = Math.min(belowChunk, (int)(mappedLimit >>> chunkShift));
         while (lowestMappedChunk < limit && ((long)(lowestMappedChunk + 1) << chunkShift) <= durable)
         {
@@ -631,223 +415,85 @@ public final class MappedAppendFile implements AutoCloseable
             lowestMappedChunk++;
             if (store != null)
             {
-                store.release(owner);
+                storage.unmap(store);
             }
         }
     }
 
     private void releaseResources()
     {
-        closing = true;
+        storage.beginClose();
         closed = true;
         for (int i = 0; i < stores.length; i++)
         {
             if (stores[i] != null)
             {
-                stores[i].release(owner);
+                storage.unmap(stores[i]);
                 stores[i] = null;
             }
         }
-        posix.close(fd);
-        mappedFile.close();
+        storage.release();
+    }
+
+    /**
+     * The chunks' addresses by chunk index, 0 where not mapped: read by the sync side after its acquire of the
+     * appended position (a grown table is a new array, filled before it is published).
+     */
+    long[] chunkAddresses()
+    {
+        return chunkAddresses;
     }
 
     // ------------------------------------------------------------------------------------------------
-    // sync thread
+    // sync thread: the sync side (AppendFileSync has the contracts)
 
     /**
-     * Make the file durable up to {@code position}: one msync of the dirty pages {@code [synced, position)},
-     * then publish {@code position} as the durable position. A position at or below the synced one does
-     * nothing. Sync thread only; allocation-free.
+     * Make the file durable up to {@code position} (at most {@link #appendedPosition()}): one msync of the dirty
+     * pages since the last sync, then publish the durable position. Sync thread only; allocation-free.
      *
-     * @param position to sync up to: at most {@link #appendedPosition()}.
      * @return the durable position.
-     * @throws AppendFileException if an msync fails, now or earlier (see the class comment).
+     * @throws AppendFileException if an msync fails, now or earlier: final for the file.
      * @throws IllegalArgumentException if {@code position} is beyond what was appended.
+     * @see AppendFileSync#syncUpTo(long)
      */
     public long syncUpTo(final long position) throws AppendFileException
     {
-        final AppendFileException failure = syncFailure;
-        if (failure != null)
-        {
-            throw new AppendFileException("no sync of " + file + " after an msync failure: " + failure.getMessage(), failure);
-        }
-        if (closing)
-        {
-            throw new IllegalStateException(file + " is closed");
-        }
-        final long appended = UnsafeApi.getLongAcquire(this, APPENDED_POSITION_OFFSET);
-        if (position > appended)
-        {
-            throw new IllegalArgumentException("cannot sync " + file + " up to " + position + ": only " + appended +
-                " bytes were appended");
-        }
-        final long from = syncedPosition;
-        if (position <= from)
-        {
-            return from;
-        }
-        final long startNs = System.nanoTime();
-        final long end = (position + pageMask) & ~pageMask;
-        final long bytes = msyncRange(from & ~pageMask, end);
-        syncedPosition = position;
-        if (bytes <= SMALL_SYNC_BYTES)
-        {
-            // a group commit (appendfsync always): the writeback cleaned, so write-protected, the page the
-            // appender is filling and the folio or two after it, not more (a few 4-8 KiB writes a sync,
-            // traced). Touched again here, at once, the appender's next store does not fault; before this it
-            // took one write fault per sync, and resetting the whole window ahead made every sync re-touch
-            // 8 MiB (2,048 CASes, ~0.2 ms of this thread) before the next sync could start
-            touchAgain(position & ~pageMask, SMALL_SYNC_BYTES);
-        }
-        else
-        {
-            // the writeback write-protects more than the range: whole folios, megabytes past the position
-            // here (traced: runs of 700-930 write faults by the appender right after each msync under
-            // everysec). The pages already touched ahead are touched again by the next prefaultAhead, before
-            // the appender gets there (prepareGrowth's fsync does the same to all of them)
-            touchAgainFrom(end);
-        }
-        UnsafeApi.putLongRelease(this, SYNC_COUNT_OFFSET, UnsafeApi.getLong(this, SYNC_COUNT_OFFSET) + 1);
-        UnsafeApi.putLongRelease(this, SYNCED_BYTES_OFFSET, UnsafeApi.getLong(this, SYNCED_BYTES_OFFSET) + bytes);
-        UnsafeApi.putLongRelease(this, SYNC_TOTAL_NS_OFFSET,
-            UnsafeApi.getLong(this, SYNC_TOTAL_NS_OFFSET) + System.nanoTime() - startNs);
-        UnsafeApi.putLongRelease(this, DURABLE_POSITION_OFFSET, position);
-        return position;
+        return sync.syncUpTo(position);
     }
 
     /**
-     * Sync thread: touch again the pages of [{@code from}, {@code from + bytes}) that were touched before (up to
-     * the prefault mark), now. A CAS write-accesses its long even when the compare fails, so the tail page,
-     * which holds appended bytes, is made writable too, and its bytes are written back unchanged, atomically
-     * against the appender's stores (see {@link #prefaultAhead}).
-     */
-    private void touchAgain(final long from, final long bytes)
-    {
-        touch(from, Math.min(prefaultedPosition, from + bytes));
-    }
-
-    /**
-     * Sync thread: touch each page of the page-aligned [{@code from}, {@code limit}) with a CAS of 0 with 0 (see
-     * {@link #prefaultAhead}), up to the first chunk not mapped. @return where it stopped.
-     */
-    private long touch(final long from, final long limit)
-    {
-        final long[] addresses = chunkAddresses;
-        long at = from;
-        while (at < limit)
-        {
-            final int chunk = (int)(at >>> chunkShift);
-            if (chunk >= addresses.length || addresses[chunk] == 0)
-            {
-                break;
-            }
-            final long base = (long)chunk << chunkShift;
-            final long chunkLimit = Math.min(base + chunkSizeBytes, limit);
-            while (at < chunkLimit)
-            {
-                UnsafeApi.compareAndSetLong(null, addresses[chunk] + (at - base), 0L, 0L);
-                at += pageMask + 1;
-            }
-        }
-        return at;
-    }
-
-    /**
-     * Sync thread: msync the page-aligned [{@code from}, {@code end}), chunk by chunk. A failure is final for the
-     * file: it is recorded, and every later sync refuses. @return the bytes msynced.
-     */
-    private long msyncRange(final long from, final long end) throws AppendFileException
-    {
-        final long[] addresses = chunkAddresses;
-        long at = from;
-        while (at < end)
-        {
-            final int chunk = (int)(at >>> chunkShift);
-            final long base = (long)chunk << chunkShift;
-            final long rangeEnd = Math.min(end, base + chunkSizeBytes);
-            final int errno = msync.msync(addresses[chunk] + (at - base), rangeEnd - at);
-            if (errno != 0)
-            {
-                syncFailure = new AppendFileException("msync of " + file + " [" + at + ", " + rangeEnd + ") failed: " +
-                    posix.strerror(errno) + " (errno " + errno + "); durable up to " + syncedPosition + " only");
-                throw syncFailure;
-            }
-            at = rangeEnd;
-        }
-        return end - from;
-    }
-
-    /**
-     * Sync thread, for group commits: write back, once, up to {@code maxBytes} of the zero pages already touched
-     * ahead of the appended position, then touch them again. Growth reserves blocks as <em>unwritten</em>
-     * extents (fallocate), and the first writeback of a block converts its extent, which costs the sync that
-     * does it a metadata write before the flush: under appendfsync always that was every second or third group
-     * commit (a small sync grows into a new block that often), 155-160 us a sync against 123-129 us over
-     * written blocks (native-notes/aof-mmap.md). Settled here first, the blocks are written zeros by the time
-     * the appender's commits reach them; it costs a second write of those pages and one flush per step, off
-     * the clients' path. Never the appender's current page: the settled range starts at the page after it.
+     * Write back once up to {@code maxBytes} of the zero pages touched ahead (group commits). Sync thread.
      *
-     * @return the bytes settled, 0 when nothing touched ahead is left to settle.
+     * @return the bytes settled, 0 when nothing is left to settle.
      * @throws AppendFileException if the msync failed: final for the file, as a failed sync is.
+     * @see AppendFileSync#settleAhead(long)
      */
     public long settleAhead(final long maxBytes) throws AppendFileException
     {
-        if (closing || syncFailure != null)
-        {
-            return 0;
-        }
-        final long appended = UnsafeApi.getLongAcquire(this, APPENDED_POSITION_OFFSET);
-        final long from = Math.max(settledPosition, (appended + pageMask) & ~pageMask);
-        final long to = Math.min(prefaultedPosition, from + maxBytes);
-        if (to <= from)
-        {
-            return 0;
-        }
-        msyncRange(from, to);
-        settledPosition = to;
-        touchAgain(from, to - from); // the writeback write-protected them
-        return to - from;
-    }
-
-    /** Sync thread: after a writeback, the pages from {@code position}'s page end on are to be touched again. */
-    private void touchAgainFrom(final long position)
-    {
-        prefaultedPosition = Math.min(prefaultedPosition, (position + pageMask) & ~pageMask);
+        return sync.settleAhead(maxBytes);
     }
 
     /**
-     * Sync thread: fault in the file's pages ahead of the appended position, so that the appender's stores
-     * land on pages already mapped writable. On this machine the first store into a fresh page of the file
-     * costs ~18 us (the kernel allocates and zeroes a page-cache page); at one fault per 65 SETs that was a
-     * third of the event loop's time at pipeline 16 (native-notes/aof-mmap.md). Only chunks at or past the
-     * appended position are touched, the next one once the appender mapped it ahead ({@link #mapAhead}): a
-     * chunk stays mapped until the durable position, which only this thread moves, has passed its end. This
-     * may also run on the thread that created the file, before the file is handed to the sync thread. A touch is a compare-and-set of 0 with 0 on one long per page: a write
-     * access that changes no byte, and that cannot lose a byte the appender writes there at the same time
-     * (the CAS either finds it written and does nothing, or completes before it). Pages past the appended
-     * position are zeros (reserved, unwritten blocks), so the CAS finds 0 there.
+     * Fault in the pages up to {@code bytesAhead} past the appended position, in steps of {@code slackBytes}.
+     * Sync thread (or the creating thread before the hand-over).
      *
-     * @param bytesAhead how far past the appended position to keep pages faulted in.
-     * @param slackBytes  do nothing while at least this much is faulted in ahead (touch in larger steps).
      * @return bytes newly faulted in.
+     * @see AppendFileSync#prefaultAhead(long, long)
      */
     public long prefaultAhead(final long bytesAhead, final long slackBytes)
     {
-        if (closing)
-        {
-            return 0;
-        }
-        final long appended = UnsafeApi.getLongAcquire(this, APPENDED_POSITION_OFFSET);
-        if (prefaultedPosition - appended >= slackBytes)
-        {
-            return 0;
-        }
-        final long start = Math.max(prefaultedPosition, (appended + pageMask) & ~pageMask);
-        // the chunk of the appended position, and the next one once the appender has mapped it ahead
-        final long at = touch(start, appended + bytesAhead);
-        prefaultedPosition = Math.max(prefaultedPosition, at);
-        return Math.max(0, at - start);
+        return sync.prefaultAhead(bytesAhead, slackBytes);
+    }
+
+    /**
+     * Grow the file by one chunk before the appender needs it. Sync thread; not after {@link #close()} began.
+     *
+     * @return true when the file was grown.
+     * @see AppendFileSync#prepareGrowth()
+     */
+    public boolean prepareGrowth()
+    {
+        return sync.prepareGrowth();
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -866,7 +512,7 @@ public final class MappedAppendFile implements AutoCloseable
      */
     public long durablePosition()
     {
-        return UnsafeApi.getLongAcquire(this, DURABLE_POSITION_OFFSET);
+        return sync.durablePosition();
     }
 
     /**
@@ -874,7 +520,7 @@ public final class MappedAppendFile implements AutoCloseable
      */
     public long syncCount()
     {
-        return UnsafeApi.getLongAcquire(this, SYNC_COUNT_OFFSET);
+        return sync.syncCount();
     }
 
     /**
@@ -882,7 +528,7 @@ public final class MappedAppendFile implements AutoCloseable
      */
     public long syncTotalNs()
     {
-        return UnsafeApi.getLongAcquire(this, SYNC_TOTAL_NS_OFFSET);
+        return sync.syncTotalNs();
     }
 
     /**
@@ -890,7 +536,7 @@ public final class MappedAppendFile implements AutoCloseable
      */
     public long syncedBytes()
     {
-        return UnsafeApi.getLongAcquire(this, SYNCED_BYTES_OFFSET);
+        return sync.syncedBytes();
     }
 
     public Path file()
@@ -920,36 +566,16 @@ public final class MappedAppendFile implements AutoCloseable
         }
     }
 
-    /** Chronicle's posix binding falls back to a no-op when the native library cannot load: its msync lies. */
-    private static PosixAPI nativePosix() throws AppendFileException
-    {
-        final PosixAPI posix = PosixAPI.posix();
-        try
-        {
-            if (posix.getpid() == ProcessHandle.current().pid())
-            {
-                return posix;
-            }
-        }
-        catch (final RuntimeException ignore)
-        {
-            // the no-op binding throws here; refused below
-        }
-        throw new AppendFileException("native POSIX calls are unavailable (Chronicle's posix binding is " +
-            posix.getClass().getName() + "): its msync would report success without writing, so no append file is opened");
-    }
-
     private static MappedAppendFile withDirectorySynced(final MappedAppendFile appendFile) throws AppendFileException
     {
-        final Path directory = appendFile.file.toAbsolutePath().getParent();
-        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ))
+        try
         {
-            dir.force(true);
+            AppendFileStorage.syncDirectoryOf(appendFile.file);
         }
-        catch (final IOException ex)
+        catch (final AppendFileException ex)
         {
             appendFile.releaseResources();
-            throw new AppendFileException("fsync of directory " + directory + " failed: " + ex, ex);
+            throw ex;
         }
         return appendFile;
     }
