@@ -12,7 +12,6 @@ import io.keelkv.engine.resp.RespLookahead;
 import io.keelkv.server.log.Log;
 import io.keelkv.server.session.ClientSession;
 import org.agrona.CloseHelper;
-import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 
 import java.io.IOException;
@@ -96,7 +95,7 @@ public final class EventLoopAgent implements Agent
     private final Dispatcher dispatcher;
     private final Selector selector;
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
-    private final Long2ObjectHashMap<Connection> connections = new Long2ObjectHashMap<>();
+    private final ConnectionTable connections;
     private final Consumer<SelectionKey> onReady = this::onReady;
     private final Limits limits;
     private final NetStats stats = new NetStats();
@@ -117,6 +116,7 @@ public final class EventLoopAgent implements Agent
         this.prefetcher = new KeyPrefetcher(engine.memory());
         this.limits = limits;
         this.selector = Selector.open();
+        this.connections = new ConnectionTable(engine);
     }
 
     public void cronListener(final CronListener cronListener)
@@ -293,10 +293,7 @@ public final class EventLoopAgent implements Agent
     @Override
     public void onClose()
     {
-        for (final Connection c : new ArrayList<>(connections.values()))
-        {
-            close(c);
-        }
+        connections.closeAll();
         for (final ServerSocketChannel server : listeners)
         {
             CloseHelper.quietClose(server);
@@ -311,18 +308,16 @@ public final class EventLoopAgent implements Agent
         final long timeoutSec = limits.idleTimeoutSec;
         if (timeoutSec > 0 || limits.outputSoftLimit > 0)
         {
-            for (final Connection c : new ArrayList<>(connections.values()))
+            for (final Connection c : connections.snapshot())
             {
                 if (timeoutSec > 0 && nowMs - c.session.lastInteractionMs > timeoutSec * 1000 && !c.session.isBlocked())
                 {
-                    close(c);
+                    connections.close(c);
                     work++;
                 }
                 else if (c.outputSoftLimitSinceMs > 0 && nowMs - c.outputSoftLimitSinceMs > limits.outputSoftSeconds * 1000)
                 {
-                    Log.warning("Client " + describe(c) +
-                        " scheduled to be closed ASAP for overcoming of output buffer limits.");
-                    close(c);
+                    connections.closeForOutputLimit(c);
                     work++;
                 }
             }
@@ -358,23 +353,12 @@ public final class EventLoopAgent implements Agent
         }
         catch (final IOException ex)
         {
-            close(c);
+            connections.close(c);
         }
         catch (final RuntimeException | OutOfMemoryError ex)
         {
-            closeAfterInternalError(c, ex);
+            connections.closeAfterInternalError(c, ex);
         }
-    }
-
-    /**
-     * Whatever one client's bytes provoke costs that client only: the loop serves every other client and
-     * owns the keyspace, so it must never die of one connection. (Command handlers already contain their
-     * own failures to one error reply; this is the network path.)
-     */
-    private void closeAfterInternalError(final Connection c, final Throwable ex)
-    {
-        Log.warning("Closing client " + describe(c) + " after an internal error: " + ex);
-        close(c);
     }
 
     private void accept(final ServerSocketChannel server)
@@ -422,7 +406,7 @@ public final class EventLoopAgent implements Agent
                 c.out.errorStats(engine.errorStats());
                 session.fd(SocketFds.fd(channel));
                 c.key = channel.register(selector, SelectionKey.OP_READ, c);
-                connections.put(id, c);
+                connections.add(c);
             }
             catch (final IOException ex)
             {
@@ -470,7 +454,7 @@ public final class EventLoopAgent implements Agent
     {
         if (!c.ensureRoom(Math.min(Connection.INITIAL_BUFFER_BYTES, Math.max(1, c.in.capacity() / 4)), limits.queryBufferLimit))
         {
-            closeForQueryBuffer(c);
+            connections.closeForQueryBuffer(c);
             return;
         }
         final ByteBuffer in = c.in;
@@ -478,7 +462,7 @@ public final class EventLoopAgent implements Agent
         final int n = c.channel.read(in);
         if (n < 0)
         {
-            close(c);
+            connections.close(c);
             return;
         }
         if (n == 0)
@@ -552,11 +536,11 @@ public final class EventLoopAgent implements Agent
             }
             catch (final IOException ex)
             {
-                close(c);
+                connections.close(c);
             }
             catch (final RuntimeException | OutOfMemoryError ex)
             {
-                closeAfterInternalError(c, ex);
+                connections.closeAfterInternalError(c, ex);
             }
         }
         flushQueueSize = 0;
@@ -572,7 +556,7 @@ public final class EventLoopAgent implements Agent
             final Connection c = connections.get(client.id());
             if (c != null && c.out.overflowed())
             {
-                close(c); // a served reply past the output cap, as the process loop treats one
+                connections.close(c); // a served reply past the output cap, as the process loop treats one
             }
             else if (c != null && !c.closed)
             {
@@ -640,11 +624,11 @@ public final class EventLoopAgent implements Agent
             }
             catch (final IOException ex)
             {
-                close(c);
+                connections.close(c);
             }
             catch (final RuntimeException | OutOfMemoryError ex)
             {
-                closeAfterInternalError(c, ex);
+                connections.closeAfterInternalError(c, ex);
             }
         }
         heldSize = kept;
@@ -704,12 +688,12 @@ public final class EventLoopAgent implements Agent
                     if (needed > limits.queryBufferLimit || needed > Connection.MAX_BUFFER_BYTES ||
                         !c.growTo(target, limits.queryBufferLimit))
                     {
-                        closeForQueryBuffer(c);
+                        connections.closeForQueryBuffer(c);
                     }
                 }
                 else if (c.pendingInput() >= limits.queryBufferLimit)
                 {
-                    closeForQueryBuffer(c);
+                    connections.closeForQueryBuffer(c);
                 }
                 break;
             }
@@ -748,9 +732,7 @@ public final class EventLoopAgent implements Agent
             decoder.reset();
             if (c.out.overflowed())
             {
-                Log.warning("Client " + describe(c) +
-                    " closed for overcoming of output buffer limits (or no memory for its replies).");
-                close(c);
+                connections.closeForOutputOverflow(c);
                 break;
             }
         }
@@ -809,9 +791,7 @@ public final class EventLoopAgent implements Agent
         {
             if (limits.outputHardLimit > 0 && left > limits.outputHardLimit)
             {
-                Log.warning("Client " + describe(c) +
-                    " scheduled to be closed ASAP for overcoming of output buffer limits.");
-                close(c);
+                connections.closeForOutputLimit(c);
                 return;
             }
             if (limits.outputSoftLimit > 0 && left > limits.outputSoftLimit)
@@ -841,51 +821,8 @@ public final class EventLoopAgent implements Agent
         }
         if (c.closeAfterWrite)
         {
-            close(c);
+            connections.close(c);
         }
-    }
-
-    /**
-     * A request that cannot fit: over client-query-buffer-limit, or the memory for it was refused. Redis
-     * logs the first case with these words; the second would be a crash in Redis (zmalloc aborts), here it
-     * costs this client only.
-     */
-    private void closeForQueryBuffer(final Connection c)
-    {
-        if (c.allocationFailure != null)
-        {
-            Log.warning("Closing client " + describe(c) + ": no memory for its query buffer (" +
-                c.allocationFailure + ")");
-        }
-        else
-        {
-            Log.warning("Closing client that reached max query buffer length: " + describe(c) +
-                " (qbuf initial bytes: " + c.pendingInput() + ")");
-        }
-        close(c);
-    }
-
-    private static String describe(final Connection c)
-    {
-        return "id=" + c.session.id() + " addr=" + c.session.address() + " laddr=" + c.session.localAddress() +
-            " name=" + c.session.name();
-    }
-
-    void close(final Connection c)
-    {
-        if (c.closed)
-        {
-            return;
-        }
-        c.closed = true;
-        connections.remove(c.session.id());
-        engine.blocking().remove(c.session.blockingStateIfAny()); // a disconnect leaves every queue it waited in
-        if (c.key != null)
-        {
-            c.key.cancel();
-        }
-        CloseHelper.quietClose(c.channel);
-        c.releaseBuffers();
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -898,24 +835,13 @@ public final class EventLoopAgent implements Agent
 
     public List<ClientSession> sessions()
     {
-        final List<ClientSession> result = new ArrayList<>(connections.size());
-        for (final Connection c : connections.values())
-        {
-            result.add(c.session);
-        }
-        result.sort((a, b) -> Long.compare(a.id(), b.id()));
-        return result;
+        return connections.sessions();
     }
 
     /** Query and reply buffer sizes of a client, for CLIENT LIST: {qbuf, qbuf-free, obl, omem}. */
     public long[] bufferStats(final long clientId)
     {
-        final Connection c = connections.get(clientId);
-        if (c == null)
-        {
-            return new long[4];
-        }
-        return new long[] {c.pendingInput(), c.in.capacity() - c.writeIndex, c.out.pending(), c.out.capacity()};
+        return connections.bufferStats(clientId);
     }
 
     /** Close a client by id (CLIENT KILL); the current client is closed after its reply is sent. */
@@ -932,7 +858,7 @@ public final class EventLoopAgent implements Agent
         }
         else
         {
-            close(c);
+            connections.close(c);
         }
         return true;
     }
@@ -940,37 +866,21 @@ public final class EventLoopAgent implements Agent
     /** CLIENT UNBLOCK: the session of a connected client, or null. */
     public ClientSession session(final long clientId)
     {
-        final Connection c = connections.get(clientId);
-        return c == null ? null : c.session;
+        return connections.session(clientId);
     }
 
     public long biggestInputBuffer()
     {
-        long max = 0;
-        for (final Connection c : connections.values())
-        {
-            max = Math.max(max, c.in.capacity());
-        }
-        return max;
+        return connections.biggestInputBuffer();
     }
 
     public long biggestOutputBuffer()
     {
-        long max = 0;
-        for (final Connection c : connections.values())
-        {
-            max = Math.max(max, c.out.capacity());
-        }
-        return max;
+        return connections.biggestOutputBuffer();
     }
 
     public long clientBufferBytes()
     {
-        long total = 0;
-        for (final Connection c : connections.values())
-        {
-            total += c.in.capacity() + c.out.capacity();
-        }
-        return total;
+        return connections.clientBufferBytes();
     }
 }
