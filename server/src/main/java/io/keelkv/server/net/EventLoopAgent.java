@@ -15,16 +15,10 @@ import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -45,19 +39,6 @@ import java.util.function.Consumer;
 public final class EventLoopAgent implements Agent
 {
     static final int OUTPUT_PAUSE_BYTES = 1 << 20;
-    private static final byte[] MAX_CLIENTS = "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
-    // byte for byte Redis 7.0's text, its "Setup a an" included: clients and scripts match on it
-    private static final byte[] DENIED = ("-DENIED Redis is running in protected mode because protected mode is enabled " +
-        "and no password is set for the default user. In this mode connections are only accepted from the loopback " +
-        "interface. If you want to connect from external computers to Redis you may adopt one of the following " +
-        "solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the " +
-        "loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE " +
-        "Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change " +
-        "permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration " +
-        "file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started " +
-        "the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an " +
-        "authentication password for the default user. NOTE: You only need to do one of the above things in order " +
-        "for the server to start accepting connections from the outside.\r\n").getBytes(StandardCharsets.US_ASCII);
 
     /** Settings the loop reads on every accept or request; the server updates them on CONFIG SET. */
     public static final class Limits
@@ -81,7 +62,6 @@ public final class EventLoopAgent implements Agent
     }
 
     private final KeelEngine engine;
-    private final ByteBuffer refuseScratch = ByteBuffer.allocateDirect(4096);
     private final KeyPrefetcher prefetcher;
     private final long[] lookaheadAddresses = new long[KeyPrefetcher.MAX_BATCH];
     private final int[] lookaheadLengths = new int[KeyPrefetcher.MAX_BATCH];
@@ -94,13 +74,12 @@ public final class EventLoopAgent implements Agent
     private int heldSize;
     private final Dispatcher dispatcher;
     private final Selector selector;
-    private final List<ServerSocketChannel> listeners = new ArrayList<>();
     private final ConnectionTable connections;
+    private final Acceptor acceptor;
     private final Consumer<SelectionKey> onReady = this::onReady;
     private final Limits limits;
     private final NetStats stats = new NetStats();
     private CronListener cronListener = nowMs -> { };
-    private long nextClientId = 1;
     private long nextCronNs;
     private volatile boolean shutdownRequested;
     private Runnable onShutdown = () -> { };
@@ -117,6 +96,7 @@ public final class EventLoopAgent implements Agent
         this.limits = limits;
         this.selector = Selector.open();
         this.connections = new ConnectionTable(engine);
+        this.acceptor = new Acceptor(engine, selector, limits, stats, connections);
     }
 
     public void cronListener(final CronListener cronListener)
@@ -127,47 +107,13 @@ public final class EventLoopAgent implements Agent
     /** Bind every address before the loop starts; a failure stops the start (port in use, bad address). */
     public void bind(final List<String> addresses, final int port, final int backlog) throws IOException
     {
-        for (final String spec : addresses)
-        {
-            final boolean optional = spec.startsWith("-");
-            final String name = optional ? spec.substring(1) : spec;
-            // Redis's wildcards: "*" is every IPv4 address, "::*" every IPv6 address
-            final String host = "*".equals(name) ? "0.0.0.0" : "::*".equals(name) ? "::" : name;
-            try
-            {
-                final ServerSocketChannel server = ServerSocketChannel.open();
-                server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                server.bind(new InetSocketAddress(InetAddress.getByName(host), port), backlog);
-                server.configureBlocking(false);
-                server.register(selector, SelectionKey.OP_ACCEPT);
-                listeners.add(server);
-            }
-            catch (final IOException ex)
-            {
-                if (!optional)
-                {
-                    throw new IOException("Could not create server TCP listening socket " + host + ":" + port + ": " +
-                        ex.getMessage(), ex);
-                }
-            }
-        }
-        if (listeners.isEmpty())
-        {
-            throw new IOException("Failed listening on port " + port + " (tcp), aborting.");
-        }
+        acceptor.bind(addresses, port, backlog);
     }
 
     /** The actual port (useful with port 0 in tests). */
     public int boundPort()
     {
-        try
-        {
-            return ((InetSocketAddress)listeners.get(0).getLocalAddress()).getPort();
-        }
-        catch (final IOException ex)
-        {
-            return -1;
-        }
+        return acceptor.boundPort();
     }
 
     public Limits limits()
@@ -294,10 +240,7 @@ public final class EventLoopAgent implements Agent
     public void onClose()
     {
         connections.closeAll();
-        for (final ServerSocketChannel server : listeners)
-        {
-            CloseHelper.quietClose(server);
-        }
+        acceptor.closeListeners();
         CloseHelper.quietClose(selector);
     }
 
@@ -335,7 +278,7 @@ public final class EventLoopAgent implements Agent
         final Object attachment = key.attachment();
         if (attachment == null)
         {
-            accept((ServerSocketChannel)key.channel());
+            acceptor.accept((ServerSocketChannel)key.channel());
             return;
         }
         final Connection c = (Connection)attachment;
@@ -359,95 +302,6 @@ public final class EventLoopAgent implements Agent
         {
             connections.closeAfterInternalError(c, ex);
         }
-    }
-
-    private void accept(final ServerSocketChannel server)
-    {
-        for (int i = 0; i < 64; i++)
-        {
-            final SocketChannel channel;
-            try
-            {
-                channel = server.accept();
-                if (channel == null)
-                {
-                    return;
-                }
-            }
-            catch (final IOException ex)
-            {
-                return;
-            }
-            stats.totalConnectionsReceived++;
-            try
-            {
-                channel.configureBlocking(false);
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                final InetSocketAddress remote = (InetSocketAddress)channel.getRemoteAddress();
-                final InetSocketAddress local = (InetSocketAddress)channel.getLocalAddress();
-                final boolean loopback = remote.getAddress().isLoopbackAddress();
-                if (connections.size() >= limits.maxClients)
-                {
-                    stats.rejectedConnections++;
-                    refuse(channel, MAX_CLIENTS);
-                    continue;
-                }
-                final String password = limits.requirePass;
-                if (limits.protectedMode && password == null && !loopback)
-                {
-                    stats.rejectedConnections++;
-                    refuse(channel, DENIED);
-                    continue;
-                }
-                final long id = nextClientId++;
-                final ClientSession session = new ClientSession(
-                    id, format(remote), format(local), loopback, password == null);
-                final Connection c = new Connection(channel, session);
-                c.out.errorStats(engine.errorStats());
-                session.fd(SocketFds.fd(channel));
-                c.key = channel.register(selector, SelectionKey.OP_READ, c);
-                connections.add(c);
-            }
-            catch (final IOException ex)
-            {
-                CloseHelper.quietClose(channel);
-            }
-        }
-    }
-
-    /**
-     * Send a refusal (maxclients, protected mode) and close. A client usually sends its first command at
-     * once; closing with that command unread would make the kernel answer with a reset, and a reset can
-     * reach the client before it has read the refusal. So the refusal is followed by a FIN and whatever
-     * already arrived is read and dropped before the close.
-     */
-    private void refuse(final SocketChannel channel, final byte[] message)
-    {
-        try
-        {
-            channel.write(ByteBuffer.wrap(message));
-            channel.shutdownOutput();
-            for (int i = 0; i < 16; i++)
-            {
-                refuseScratch.clear();
-                if (channel.read(refuseScratch) <= 0)
-                {
-                    break;
-                }
-            }
-        }
-        catch (final IOException ignore)
-        {
-            // the peer is going away anyway
-        }
-        CloseHelper.quietClose(channel);
-    }
-
-    private static String format(final InetSocketAddress address)
-    {
-        final InetAddress ip = address.getAddress();
-        final String host = ip.getHostAddress();
-        return (host.indexOf(':') >= 0 ? host : host) + ":" + address.getPort();
     }
 
     private void read(final Connection c) throws IOException
