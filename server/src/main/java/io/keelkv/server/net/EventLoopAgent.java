@@ -70,8 +70,7 @@ public final class EventLoopAgent implements Agent
     private static final boolean KEY_PREFETCH = !"false".equals(System.getProperty("keelkv.prefetch"));
     private Connection[] flushQueue = new Connection[64];
     private int flushQueueSize;
-    private Connection[] held = new Connection[64];
-    private int heldSize;
+    private final HeldReplies held = new HeldReplies();
     private final Dispatcher dispatcher;
     private final Selector selector;
     private final ConnectionTable connections;
@@ -366,8 +365,8 @@ public final class EventLoopAgent implements Agent
         int work = aof.afterPass() + releaseHeld(aof);
         final int resumed = resumeUnblocked();
         work += resumed == 0 ? 0 : resumed + aof.afterPass(); // the pops they got and what they ran since
-        final boolean hold = aof.repliesWaitForSync() && aof.appendedLogical() > aof.durableLogical();
-        final long target = hold ? aof.appendedLogical() : 0;
+        final long target = HeldReplies.holdPosition(aof);
+        final boolean hold = target != 0;
         final int n = flushQueueSize;
         for (int i = 0; i < n; i++)
         {
@@ -380,7 +379,7 @@ public final class EventLoopAgent implements Agent
             }
             if (hold)
             {
-                hold(c, target);
+                held.hold(c, target);
                 continue;
             }
             try
@@ -424,47 +423,19 @@ public final class EventLoopAgent implements Agent
         return work;
     }
 
-    private void hold(final Connection c, final long target)
-    {
-        if (c.heldUntil == 0)
-        {
-            if (heldSize == held.length)
-            {
-                held = java.util.Arrays.copyOf(held, heldSize * 2);
-            }
-            held[heldSize++] = c;
-        }
-        c.heldUntil = Math.max(c.heldUntil, target);
-    }
-
     /**
      * Flush the held connections whose writes are durable now (all of them when the AOF no longer asks for
      * it), then run the input they received meanwhile; their new replies go through the flush queue.
      */
     private int releaseHeld(final AofControl aof)
     {
-        if (heldSize == 0)
+        if (!held.beginRelease(aof))
         {
             return 0;
         }
-        final boolean waiting = aof.repliesWaitForSync();
-        final long durable = aof.durableLogical();
-        int kept = 0;
         int released = 0;
-        for (int i = 0; i < heldSize; i++)
+        for (Connection c; (c = held.nextReleased()) != null; )
         {
-            final Connection c = held[i];
-            held[i] = null;
-            if (c.closed)
-            {
-                continue;
-            }
-            if (waiting && c.heldUntil > durable)
-            {
-                held[kept++] = c;
-                continue;
-            }
-            c.heldUntil = 0;
             released++;
             try
             {
@@ -485,7 +456,6 @@ public final class EventLoopAgent implements Agent
                 connections.closeAfterInternalError(c, ex);
             }
         }
-        heldSize = kept;
         return released;
     }
 
