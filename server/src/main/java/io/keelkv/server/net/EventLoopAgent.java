@@ -71,6 +71,7 @@ public final class EventLoopAgent implements Agent
     private Connection[] flushQueue = new Connection[64];
     private int flushQueueSize;
     private final HeldReplies held = new HeldReplies();
+    private final LoopCron cron;
     private final Dispatcher dispatcher;
     private final Selector selector;
     private final ConnectionTable connections;
@@ -78,8 +79,6 @@ public final class EventLoopAgent implements Agent
     private final Consumer<SelectionKey> onReady = this::onReady;
     private final Limits limits;
     private final NetStats stats = new NetStats();
-    private CronListener cronListener = nowMs -> { };
-    private long nextCronNs;
     private volatile boolean shutdownRequested;
     private Runnable onShutdown = () -> { };
     // a signal's shutdown, as Redis's shutdown_asap: prepared on the loop thread, which may refuse it
@@ -96,11 +95,12 @@ public final class EventLoopAgent implements Agent
         this.selector = Selector.open();
         this.connections = new ConnectionTable(engine);
         this.acceptor = new Acceptor(engine, selector, limits, stats, connections);
+        this.cron = new LoopCron(engine, limits, connections);
     }
 
     public void cronListener(final CronListener cronListener)
     {
-        this.cronListener = cronListener;
+        cron.listener(cronListener);
     }
 
     /** Bind every address before the loop starts; a failure stops the start (port in use, bad address). */
@@ -206,12 +206,7 @@ public final class EventLoopAgent implements Agent
         }
         int work = selector.selectNow(onReady);
         work += flushQueued();
-        final long nowNs = System.nanoTime();
-        if (nowNs - nextCronNs >= 0)
-        {
-            nextCronNs = nowNs + 1_000_000_000L / Math.max(1, limits.hz);
-            work += cron();
-        }
+        work += cron.runIfDue(System.nanoTime());
         return work;
     }
 
@@ -222,8 +217,7 @@ public final class EventLoopAgent implements Agent
         {
             return 1;
         }
-        final long untilCronMs = Math.max(1, Math.min((nextCronNs - System.nanoTime()) / 1_000_000,
-            engine.blocking().msUntilNextDeadline())); // a blocked client's timeout wakes the loop, no sooner
+        final long untilCronMs = cron.msUntilDue();
         try
         {
             final int ready = selector.select(onReady, Math.min(timeoutMs, untilCronMs));
@@ -241,31 +235,6 @@ public final class EventLoopAgent implements Agent
         connections.closeAll();
         acceptor.closeListeners();
         CloseHelper.quietClose(selector);
-    }
-
-    private int cron()
-    {
-        final long nowMs = System.currentTimeMillis();
-        int work = engine.cron(limits.hz);
-        final long timeoutSec = limits.idleTimeoutSec;
-        if (timeoutSec > 0 || limits.outputSoftLimit > 0)
-        {
-            for (final Connection c : connections.snapshot())
-            {
-                if (timeoutSec > 0 && nowMs - c.session.lastInteractionMs > timeoutSec * 1000 && !c.session.isBlocked())
-                {
-                    connections.close(c);
-                    work++;
-                }
-                else if (c.outputSoftLimitSinceMs > 0 && nowMs - c.outputSoftLimitSinceMs > limits.outputSoftSeconds * 1000)
-                {
-                    connections.closeForOutputLimit(c);
-                    work++;
-                }
-            }
-        }
-        cronListener.onCron(nowMs);
-        return work;
     }
 
     private void onReady(final SelectionKey key)
