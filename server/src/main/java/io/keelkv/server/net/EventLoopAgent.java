@@ -274,7 +274,7 @@ public final class EventLoopAgent implements Agent
 
     private void read(final Connection c) throws IOException
     {
-        if (!c.ensureRoom(Math.min(Connection.INITIAL_BUFFER_BYTES, Math.max(1, c.in.capacity() / 4)), limits.queryBufferLimit))
+        if (!QueryBufferGrowth.roomForRead(c, limits.queryBufferLimit))
         {
             connections.closeForQueryBuffer(c);
             return;
@@ -469,22 +469,7 @@ public final class EventLoopAgent implements Agent
             final int consumed = decoder.decode(c.inBuffer, c.readIndex, c.writeIndex, c.args);
             if (consumed == 0)
             {
-                final long needed = decoder.bytesNeeded();
-                if (needed > 0 && needed > c.in.capacity() - c.readIndex)
-                {
-                    // Grow with the bytes that arrive, never ahead of them: a bulk header alone must not
-                    // make the server reserve (and zero, as direct buffers are zeroed) 512 MB. Doubling
-                    // keeps the copying O(n); the last step is exactly the request's size.
-                    final long target = Math.min(needed, Math.max(2L * c.in.capacity(), 4L * Connection.INITIAL_BUFFER_BYTES));
-                    // a request no query buffer can hold (a buffer is at most 2 GB) is closed at once, whatever
-                    // client-query-buffer-limit says, not after growing step by step towards it
-                    if (needed > limits.queryBufferLimit || needed > Connection.MAX_BUFFER_BYTES ||
-                        !c.growTo(target, limits.queryBufferLimit))
-                    {
-                        connections.closeForQueryBuffer(c);
-                    }
-                }
-                else if (c.pendingInput() >= limits.queryBufferLimit)
+                if (!QueryBufferGrowth.roomForIncomplete(c, decoder.bytesNeeded(), limits.queryBufferLimit))
                 {
                     connections.closeForQueryBuffer(c);
                 }
