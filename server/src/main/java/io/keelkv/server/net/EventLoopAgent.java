@@ -79,10 +79,7 @@ public final class EventLoopAgent implements Agent
     private final Consumer<SelectionKey> onReady = this::onReady;
     private final Limits limits;
     private final NetStats stats = new NetStats();
-    private volatile boolean shutdownRequested;
-    private Runnable onShutdown = () -> { };
-    // a signal's shutdown, as Redis's shutdown_asap: prepared on the loop thread, which may refuse it
-    private volatile java.util.function.BooleanSupplier pendingPrepare;
+    private final LoopShutdown shutdown;
     private Connection current;
     private String cpuList = "";
 
@@ -96,6 +93,7 @@ public final class EventLoopAgent implements Agent
         this.connections = new ConnectionTable(engine);
         this.acceptor = new Acceptor(engine, selector, limits, stats, connections);
         this.cron = new LoopCron(engine, limits, connections);
+        this.shutdown = new LoopShutdown(selector);
     }
 
     public void cronListener(final CronListener cronListener)
@@ -128,14 +126,12 @@ public final class EventLoopAgent implements Agent
     /** Any thread: ask the loop to stop; {@code action} runs on the loop thread before it closes sockets. */
     public void requestShutdown(final Runnable action)
     {
-        this.onShutdown = action;
-        shutdownRequested = true;
-        selector.wakeup();
+        shutdown.request(action);
     }
 
     public boolean isShutdownRequested()
     {
-        return shutdownRequested;
+        return shutdown.isRequested();
     }
 
     /**
@@ -145,17 +141,16 @@ public final class EventLoopAgent implements Agent
      */
     public void requestShutdownAsap(final java.util.function.BooleanSupplier prepare)
     {
-        pendingPrepare = prepare;
-        selector.wakeup();
+        shutdown.requestAsap(prepare);
     }
 
-    /** server_cpulist: the CPUs the loop pins itself to when it starts ("" for none). */
     /** Any thread: wake the loop from a blocking select (the aof-sync agent published a durable position). */
     public void wakeup()
     {
         selector.wakeup();
     }
 
+    /** server_cpulist: the CPUs the loop pins itself to when it starts ("" for none). */
     public void cpuList(final String cpuList)
     {
         this.cpuList = cpuList == null ? "" : cpuList;
@@ -189,19 +184,8 @@ public final class EventLoopAgent implements Agent
     @Override
     public int doWork() throws IOException
     {
-        final java.util.function.BooleanSupplier prepare = pendingPrepare;
-        if (prepare != null)
+        if (shutdown.runIfRequested())
         {
-            pendingPrepare = null;
-            if (prepare.getAsBoolean())
-            {
-                onShutdown = () -> { };
-                shutdownRequested = true;
-            }
-        }
-        if (shutdownRequested)
-        {
-            onShutdown.run();
             throw new org.agrona.concurrent.AgentTerminationException("shutdown");
         }
         int work = selector.selectNow(onReady);
@@ -213,7 +197,7 @@ public final class EventLoopAgent implements Agent
     /** The idle strategy's blocking wait: ready keys are handled inside, timers bound the wait. */
     public int block(final long timeoutMs)
     {
-        if (shutdownRequested || pendingPrepare != null)
+        if (shutdown.isPending())
         {
             return 1;
         }
