@@ -159,20 +159,7 @@ public final class EventLoopAgent implements Agent
     @Override
     public void onStart()
     {
-        if (!cpuList.isEmpty())
-        {
-            final java.util.BitSet cpus = ThreadAffinity.parse(cpuList);
-            final String failure = cpus == null ? "not a CPU list" : ThreadAffinity.pinCurrentThread(cpus);
-            if (failure == null)
-            {
-                Log.notice("Event loop pinned to CPUs " + cpus + " (server_cpulist " + cpuList + ")");
-            }
-            else
-            {
-                Log.warning("server_cpulist '" + cpuList + "' not applied (" + failure +
-                    "): the event loop runs unpinned");
-            }
-        }
+        ThreadAffinity.pinEventLoop(cpuList);
     }
 
     @Override
