@@ -35,6 +35,16 @@ import java.util.function.Consumer;
  * {@link #OUTPUT_PAUSE_BYTES}, its remaining requests wait in its query buffer and its socket is not
  * read, so a client that pipelines without reading stalls itself (TCP pushes back) rather than growing
  * the server. The hard output limit (client-output-buffer-limit normal) still disconnects it.
+ *
+ * <p>The agent keeps the pass and the per-request path: read, {@code process} (the decoder loop),
+ * {@code flush} and the end-of-pass writes ({@code flushQueued}). Beside it, on the same thread:
+ * {@link ConnectionTable} (the open connections, every close and its log line, the CLIENT/INFO figures),
+ * {@link Acceptor} (listeners, accept, the maxclients and protected-mode refusals), {@link HeldReplies}
+ * (replies waiting for the AOF under appendfsync always), {@link LoopCron} (the cron tick, client timeouts,
+ * how long the loop may block), {@link QueryBufferGrowth} (when the query buffer grows or its client is
+ * closed) and {@link LoopShutdown} (a stop asked from any thread). Within the per-request loop they are
+ * reached only on its exits (an incomplete request, a close) and, before each read, through one static
+ * method: nothing there allocates or dispatches virtually.
  */
 public final class EventLoopAgent implements Agent
 {
