@@ -99,7 +99,7 @@ final class Connection
     /**
      * Make the buffer hold {@code totalBytes} from readIndex (one request the decoder knows the size of):
      * compact first, else reallocate at exactly that size, as Redis sizes its query buffer for a big
-     * argument. The caller grows in steps as the bytes arrive (see EventLoopAgent.process).
+     * argument. The caller grows in steps as the bytes arrive (see QueryBufferGrowth).
      */
     boolean growTo(final long totalBytes, final long limit)
     {

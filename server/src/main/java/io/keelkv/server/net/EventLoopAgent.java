@@ -12,20 +12,13 @@ import io.keelkv.engine.resp.RespLookahead;
 import io.keelkv.server.log.Log;
 import io.keelkv.server.session.ClientSession;
 import org.agrona.CloseHelper;
-import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -42,23 +35,20 @@ import java.util.function.Consumer;
  * {@link #OUTPUT_PAUSE_BYTES}, its remaining requests wait in its query buffer and its socket is not
  * read, so a client that pipelines without reading stalls itself (TCP pushes back) rather than growing
  * the server. The hard output limit (client-output-buffer-limit normal) still disconnects it.
+ *
+ * <p>The agent keeps the pass and the per-request path: read, {@code process} (the decoder loop),
+ * {@code flush} and the end-of-pass writes ({@code flushQueued}). Beside it, on the same thread:
+ * {@link ConnectionTable} (the open connections, every close and its log line, the CLIENT/INFO figures),
+ * {@link Acceptor} (listeners, accept, the maxclients and protected-mode refusals), {@link HeldReplies}
+ * (replies waiting for the AOF under appendfsync always), {@link LoopCron} (the cron tick, client timeouts,
+ * how long the loop may block), {@link QueryBufferGrowth} (when the query buffer grows or its client is
+ * closed) and {@link LoopShutdown} (a stop asked from any thread). Within the per-request loop they are
+ * reached only on its exits (an incomplete request, a close) and, before each read, through one static
+ * method: nothing there allocates or dispatches virtually.
  */
 public final class EventLoopAgent implements Agent
 {
     static final int OUTPUT_PAUSE_BYTES = 1 << 20;
-    private static final byte[] MAX_CLIENTS = "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
-    // byte for byte Redis 7.0's text, its "Setup a an" included: clients and scripts match on it
-    private static final byte[] DENIED = ("-DENIED Redis is running in protected mode because protected mode is enabled " +
-        "and no password is set for the default user. In this mode connections are only accepted from the loopback " +
-        "interface. If you want to connect from external computers to Redis you may adopt one of the following " +
-        "solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the " +
-        "loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE " +
-        "Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change " +
-        "permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration " +
-        "file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started " +
-        "the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an " +
-        "authentication password for the default user. NOTE: You only need to do one of the above things in order " +
-        "for the server to start accepting connections from the outside.\r\n").getBytes(StandardCharsets.US_ASCII);
 
     /** Settings the loop reads on every accept or request; the server updates them on CONFIG SET. */
     public static final class Limits
@@ -82,7 +72,6 @@ public final class EventLoopAgent implements Agent
     }
 
     private final KeelEngine engine;
-    private final ByteBuffer refuseScratch = ByteBuffer.allocateDirect(4096);
     private final KeyPrefetcher prefetcher;
     private final long[] lookaheadAddresses = new long[KeyPrefetcher.MAX_BATCH];
     private final int[] lookaheadLengths = new int[KeyPrefetcher.MAX_BATCH];
@@ -91,22 +80,16 @@ public final class EventLoopAgent implements Agent
     private static final boolean KEY_PREFETCH = !"false".equals(System.getProperty("keelkv.prefetch"));
     private Connection[] flushQueue = new Connection[64];
     private int flushQueueSize;
-    private Connection[] held = new Connection[64];
-    private int heldSize;
+    private final HeldReplies held = new HeldReplies();
+    private final LoopCron cron;
     private final Dispatcher dispatcher;
     private final Selector selector;
-    private final List<ServerSocketChannel> listeners = new ArrayList<>();
-    private final Long2ObjectHashMap<Connection> connections = new Long2ObjectHashMap<>();
+    private final ConnectionTable connections;
+    private final Acceptor acceptor;
     private final Consumer<SelectionKey> onReady = this::onReady;
     private final Limits limits;
     private final NetStats stats = new NetStats();
-    private CronListener cronListener = nowMs -> { };
-    private long nextClientId = 1;
-    private long nextCronNs;
-    private volatile boolean shutdownRequested;
-    private Runnable onShutdown = () -> { };
-    // a signal's shutdown, as Redis's shutdown_asap: prepared on the loop thread, which may refuse it
-    private volatile java.util.function.BooleanSupplier pendingPrepare;
+    private final LoopShutdown shutdown;
     private Connection current;
     private String cpuList = "";
 
@@ -117,57 +100,27 @@ public final class EventLoopAgent implements Agent
         this.prefetcher = new KeyPrefetcher(engine.memory());
         this.limits = limits;
         this.selector = Selector.open();
+        this.connections = new ConnectionTable(engine);
+        this.acceptor = new Acceptor(engine, selector, limits, stats, connections);
+        this.cron = new LoopCron(engine, limits, connections);
+        this.shutdown = new LoopShutdown(selector);
     }
 
     public void cronListener(final CronListener cronListener)
     {
-        this.cronListener = cronListener;
+        cron.listener(cronListener);
     }
 
     /** Bind every address before the loop starts; a failure stops the start (port in use, bad address). */
     public void bind(final List<String> addresses, final int port, final int backlog) throws IOException
     {
-        for (final String spec : addresses)
-        {
-            final boolean optional = spec.startsWith("-");
-            final String name = optional ? spec.substring(1) : spec;
-            // Redis's wildcards: "*" is every IPv4 address, "::*" every IPv6 address
-            final String host = "*".equals(name) ? "0.0.0.0" : "::*".equals(name) ? "::" : name;
-            try
-            {
-                final ServerSocketChannel server = ServerSocketChannel.open();
-                server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                server.bind(new InetSocketAddress(InetAddress.getByName(host), port), backlog);
-                server.configureBlocking(false);
-                server.register(selector, SelectionKey.OP_ACCEPT);
-                listeners.add(server);
-            }
-            catch (final IOException ex)
-            {
-                if (!optional)
-                {
-                    throw new IOException("Could not create server TCP listening socket " + host + ":" + port + ": " +
-                        ex.getMessage(), ex);
-                }
-            }
-        }
-        if (listeners.isEmpty())
-        {
-            throw new IOException("Failed listening on port " + port + " (tcp), aborting.");
-        }
+        acceptor.bind(addresses, port, backlog);
     }
 
     /** The actual port (useful with port 0 in tests). */
     public int boundPort()
     {
-        try
-        {
-            return ((InetSocketAddress)listeners.get(0).getLocalAddress()).getPort();
-        }
-        catch (final IOException ex)
-        {
-            return -1;
-        }
+        return acceptor.boundPort();
     }
 
     public Limits limits()
@@ -183,14 +136,12 @@ public final class EventLoopAgent implements Agent
     /** Any thread: ask the loop to stop; {@code action} runs on the loop thread before it closes sockets. */
     public void requestShutdown(final Runnable action)
     {
-        this.onShutdown = action;
-        shutdownRequested = true;
-        selector.wakeup();
+        shutdown.request(action);
     }
 
     public boolean isShutdownRequested()
     {
-        return shutdownRequested;
+        return shutdown.isRequested();
     }
 
     /**
@@ -200,17 +151,16 @@ public final class EventLoopAgent implements Agent
      */
     public void requestShutdownAsap(final java.util.function.BooleanSupplier prepare)
     {
-        pendingPrepare = prepare;
-        selector.wakeup();
+        shutdown.requestAsap(prepare);
     }
 
-    /** server_cpulist: the CPUs the loop pins itself to when it starts ("" for none). */
     /** Any thread: wake the loop from a blocking select (the aof-sync agent published a durable position). */
     public void wakeup()
     {
         selector.wakeup();
     }
 
+    /** server_cpulist: the CPUs the loop pins itself to when it starts ("" for none). */
     public void cpuList(final String cpuList)
     {
         this.cpuList = cpuList == null ? "" : cpuList;
@@ -219,20 +169,7 @@ public final class EventLoopAgent implements Agent
     @Override
     public void onStart()
     {
-        if (!cpuList.isEmpty())
-        {
-            final java.util.BitSet cpus = ThreadAffinity.parse(cpuList);
-            final String failure = cpus == null ? "not a CPU list" : ThreadAffinity.pinCurrentThread(cpus);
-            if (failure == null)
-            {
-                Log.notice("Event loop pinned to CPUs " + cpus + " (server_cpulist " + cpuList + ")");
-            }
-            else
-            {
-                Log.warning("server_cpulist '" + cpuList + "' not applied (" + failure +
-                    "): the event loop runs unpinned");
-            }
-        }
+        ThreadAffinity.pinEventLoop(cpuList);
     }
 
     @Override
@@ -244,41 +181,24 @@ public final class EventLoopAgent implements Agent
     @Override
     public int doWork() throws IOException
     {
-        final java.util.function.BooleanSupplier prepare = pendingPrepare;
-        if (prepare != null)
+        if (shutdown.runIfRequested())
         {
-            pendingPrepare = null;
-            if (prepare.getAsBoolean())
-            {
-                onShutdown = () -> { };
-                shutdownRequested = true;
-            }
-        }
-        if (shutdownRequested)
-        {
-            onShutdown.run();
             throw new org.agrona.concurrent.AgentTerminationException("shutdown");
         }
         int work = selector.selectNow(onReady);
         work += flushQueued();
-        final long nowNs = System.nanoTime();
-        if (nowNs - nextCronNs >= 0)
-        {
-            nextCronNs = nowNs + 1_000_000_000L / Math.max(1, limits.hz);
-            work += cron();
-        }
+        work += cron.runIfDue(System.nanoTime());
         return work;
     }
 
     /** The idle strategy's blocking wait: ready keys are handled inside, timers bound the wait. */
     public int block(final long timeoutMs)
     {
-        if (shutdownRequested || pendingPrepare != null)
+        if (shutdown.isPending())
         {
             return 1;
         }
-        final long untilCronMs = Math.max(1, Math.min((nextCronNs - System.nanoTime()) / 1_000_000,
-            engine.blocking().msUntilNextDeadline())); // a blocked client's timeout wakes the loop, no sooner
+        final long untilCronMs = cron.msUntilDue();
         try
         {
             final int ready = selector.select(onReady, Math.min(timeoutMs, untilCronMs));
@@ -293,42 +213,9 @@ public final class EventLoopAgent implements Agent
     @Override
     public void onClose()
     {
-        for (final Connection c : new ArrayList<>(connections.values()))
-        {
-            close(c);
-        }
-        for (final ServerSocketChannel server : listeners)
-        {
-            CloseHelper.quietClose(server);
-        }
+        connections.closeAll();
+        acceptor.closeListeners();
         CloseHelper.quietClose(selector);
-    }
-
-    private int cron()
-    {
-        final long nowMs = System.currentTimeMillis();
-        int work = engine.cron(limits.hz);
-        final long timeoutSec = limits.idleTimeoutSec;
-        if (timeoutSec > 0 || limits.outputSoftLimit > 0)
-        {
-            for (final Connection c : new ArrayList<>(connections.values()))
-            {
-                if (timeoutSec > 0 && nowMs - c.session.lastInteractionMs > timeoutSec * 1000 && !c.session.isBlocked())
-                {
-                    close(c);
-                    work++;
-                }
-                else if (c.outputSoftLimitSinceMs > 0 && nowMs - c.outputSoftLimitSinceMs > limits.outputSoftSeconds * 1000)
-                {
-                    Log.warning("Client " + describe(c) +
-                        " scheduled to be closed ASAP for overcoming of output buffer limits.");
-                    close(c);
-                    work++;
-                }
-            }
-        }
-        cronListener.onCron(nowMs);
-        return work;
     }
 
     private void onReady(final SelectionKey key)
@@ -340,7 +227,7 @@ public final class EventLoopAgent implements Agent
         final Object attachment = key.attachment();
         if (attachment == null)
         {
-            accept((ServerSocketChannel)key.channel());
+            acceptor.accept((ServerSocketChannel)key.channel());
             return;
         }
         final Connection c = (Connection)attachment;
@@ -358,119 +245,19 @@ public final class EventLoopAgent implements Agent
         }
         catch (final IOException ex)
         {
-            close(c);
+            connections.close(c);
         }
         catch (final RuntimeException | OutOfMemoryError ex)
         {
-            closeAfterInternalError(c, ex);
+            connections.closeAfterInternalError(c, ex);
         }
-    }
-
-    /**
-     * Whatever one client's bytes provoke costs that client only: the loop serves every other client and
-     * owns the keyspace, so it must never die of one connection. (Command handlers already contain their
-     * own failures to one error reply; this is the network path.)
-     */
-    private void closeAfterInternalError(final Connection c, final Throwable ex)
-    {
-        Log.warning("Closing client " + describe(c) + " after an internal error: " + ex);
-        close(c);
-    }
-
-    private void accept(final ServerSocketChannel server)
-    {
-        for (int i = 0; i < 64; i++)
-        {
-            final SocketChannel channel;
-            try
-            {
-                channel = server.accept();
-                if (channel == null)
-                {
-                    return;
-                }
-            }
-            catch (final IOException ex)
-            {
-                return;
-            }
-            stats.totalConnectionsReceived++;
-            try
-            {
-                channel.configureBlocking(false);
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                final InetSocketAddress remote = (InetSocketAddress)channel.getRemoteAddress();
-                final InetSocketAddress local = (InetSocketAddress)channel.getLocalAddress();
-                final boolean loopback = remote.getAddress().isLoopbackAddress();
-                if (connections.size() >= limits.maxClients)
-                {
-                    stats.rejectedConnections++;
-                    refuse(channel, MAX_CLIENTS);
-                    continue;
-                }
-                final String password = limits.requirePass;
-                if (limits.protectedMode && password == null && !loopback)
-                {
-                    stats.rejectedConnections++;
-                    refuse(channel, DENIED);
-                    continue;
-                }
-                final long id = nextClientId++;
-                final ClientSession session = new ClientSession(
-                    id, format(remote), format(local), loopback, password == null);
-                final Connection c = new Connection(channel, session);
-                c.out.errorStats(engine.errorStats());
-                session.fd(SocketFds.fd(channel));
-                c.key = channel.register(selector, SelectionKey.OP_READ, c);
-                connections.put(id, c);
-            }
-            catch (final IOException ex)
-            {
-                CloseHelper.quietClose(channel);
-            }
-        }
-    }
-
-    /**
-     * Send a refusal (maxclients, protected mode) and close. A client usually sends its first command at
-     * once; closing with that command unread would make the kernel answer with a reset, and a reset can
-     * reach the client before it has read the refusal. So the refusal is followed by a FIN and whatever
-     * already arrived is read and dropped before the close.
-     */
-    private void refuse(final SocketChannel channel, final byte[] message)
-    {
-        try
-        {
-            channel.write(ByteBuffer.wrap(message));
-            channel.shutdownOutput();
-            for (int i = 0; i < 16; i++)
-            {
-                refuseScratch.clear();
-                if (channel.read(refuseScratch) <= 0)
-                {
-                    break;
-                }
-            }
-        }
-        catch (final IOException ignore)
-        {
-            // the peer is going away anyway
-        }
-        CloseHelper.quietClose(channel);
-    }
-
-    private static String format(final InetSocketAddress address)
-    {
-        final InetAddress ip = address.getAddress();
-        final String host = ip.getHostAddress();
-        return (host.indexOf(':') >= 0 ? host : host) + ":" + address.getPort();
     }
 
     private void read(final Connection c) throws IOException
     {
-        if (!c.ensureRoom(Math.min(Connection.INITIAL_BUFFER_BYTES, Math.max(1, c.in.capacity() / 4)), limits.queryBufferLimit))
+        if (!QueryBufferGrowth.roomForRead(c, limits.queryBufferLimit))
         {
-            closeForQueryBuffer(c);
+            connections.closeForQueryBuffer(c);
             return;
         }
         final ByteBuffer in = c.in;
@@ -478,7 +265,7 @@ public final class EventLoopAgent implements Agent
         final int n = c.channel.read(in);
         if (n < 0)
         {
-            close(c);
+            connections.close(c);
             return;
         }
         if (n == 0)
@@ -528,8 +315,8 @@ public final class EventLoopAgent implements Agent
         int work = aof.afterPass() + releaseHeld(aof);
         final int resumed = resumeUnblocked();
         work += resumed == 0 ? 0 : resumed + aof.afterPass(); // the pops they got and what they ran since
-        final boolean hold = aof.repliesWaitForSync() && aof.appendedLogical() > aof.durableLogical();
-        final long target = hold ? aof.appendedLogical() : 0;
+        final long target = HeldReplies.holdPosition(aof);
+        final boolean hold = target != 0;
         final int n = flushQueueSize;
         for (int i = 0; i < n; i++)
         {
@@ -542,7 +329,7 @@ public final class EventLoopAgent implements Agent
             }
             if (hold)
             {
-                hold(c, target);
+                held.hold(c, target);
                 continue;
             }
             try
@@ -552,11 +339,11 @@ public final class EventLoopAgent implements Agent
             }
             catch (final IOException ex)
             {
-                close(c);
+                connections.close(c);
             }
             catch (final RuntimeException | OutOfMemoryError ex)
             {
-                closeAfterInternalError(c, ex);
+                connections.closeAfterInternalError(c, ex);
             }
         }
         flushQueueSize = 0;
@@ -572,7 +359,7 @@ public final class EventLoopAgent implements Agent
             final Connection c = connections.get(client.id());
             if (c != null && c.out.overflowed())
             {
-                close(c); // a served reply past the output cap, as the process loop treats one
+                connections.close(c); // a served reply past the output cap, as the process loop treats one
             }
             else if (c != null && !c.closed)
             {
@@ -586,47 +373,19 @@ public final class EventLoopAgent implements Agent
         return work;
     }
 
-    private void hold(final Connection c, final long target)
-    {
-        if (c.heldUntil == 0)
-        {
-            if (heldSize == held.length)
-            {
-                held = java.util.Arrays.copyOf(held, heldSize * 2);
-            }
-            held[heldSize++] = c;
-        }
-        c.heldUntil = Math.max(c.heldUntil, target);
-    }
-
     /**
      * Flush the held connections whose writes are durable now (all of them when the AOF no longer asks for
      * it), then run the input they received meanwhile; their new replies go through the flush queue.
      */
     private int releaseHeld(final AofControl aof)
     {
-        if (heldSize == 0)
+        if (!held.beginRelease(aof))
         {
             return 0;
         }
-        final boolean waiting = aof.repliesWaitForSync();
-        final long durable = aof.durableLogical();
-        int kept = 0;
         int released = 0;
-        for (int i = 0; i < heldSize; i++)
+        for (Connection c; (c = held.nextReleased()) != null; )
         {
-            final Connection c = held[i];
-            held[i] = null;
-            if (c.closed)
-            {
-                continue;
-            }
-            if (waiting && c.heldUntil > durable)
-            {
-                held[kept++] = c;
-                continue;
-            }
-            c.heldUntil = 0;
             released++;
             try
             {
@@ -640,14 +399,13 @@ public final class EventLoopAgent implements Agent
             }
             catch (final IOException ex)
             {
-                close(c);
+                connections.close(c);
             }
             catch (final RuntimeException | OutOfMemoryError ex)
             {
-                closeAfterInternalError(c, ex);
+                connections.closeAfterInternalError(c, ex);
             }
         }
-        heldSize = kept;
         return released;
     }
 
@@ -692,24 +450,9 @@ public final class EventLoopAgent implements Agent
             final int consumed = decoder.decode(c.inBuffer, c.readIndex, c.writeIndex, c.args);
             if (consumed == 0)
             {
-                final long needed = decoder.bytesNeeded();
-                if (needed > 0 && needed > c.in.capacity() - c.readIndex)
+                if (!QueryBufferGrowth.roomForIncomplete(c, decoder.bytesNeeded(), limits.queryBufferLimit))
                 {
-                    // Grow with the bytes that arrive, never ahead of them: a bulk header alone must not
-                    // make the server reserve (and zero, as direct buffers are zeroed) 512 MB. Doubling
-                    // keeps the copying O(n); the last step is exactly the request's size.
-                    final long target = Math.min(needed, Math.max(2L * c.in.capacity(), 4L * Connection.INITIAL_BUFFER_BYTES));
-                    // a request no query buffer can hold (a buffer is at most 2 GB) is closed at once, whatever
-                    // client-query-buffer-limit says, not after growing step by step towards it
-                    if (needed > limits.queryBufferLimit || needed > Connection.MAX_BUFFER_BYTES ||
-                        !c.growTo(target, limits.queryBufferLimit))
-                    {
-                        closeForQueryBuffer(c);
-                    }
-                }
-                else if (c.pendingInput() >= limits.queryBufferLimit)
-                {
-                    closeForQueryBuffer(c);
+                    connections.closeForQueryBuffer(c);
                 }
                 break;
             }
@@ -748,9 +491,7 @@ public final class EventLoopAgent implements Agent
             decoder.reset();
             if (c.out.overflowed())
             {
-                Log.warning("Client " + describe(c) +
-                    " closed for overcoming of output buffer limits (or no memory for its replies).");
-                close(c);
+                connections.closeForOutputOverflow(c);
                 break;
             }
         }
@@ -809,9 +550,7 @@ public final class EventLoopAgent implements Agent
         {
             if (limits.outputHardLimit > 0 && left > limits.outputHardLimit)
             {
-                Log.warning("Client " + describe(c) +
-                    " scheduled to be closed ASAP for overcoming of output buffer limits.");
-                close(c);
+                connections.closeForOutputLimit(c);
                 return;
             }
             if (limits.outputSoftLimit > 0 && left > limits.outputSoftLimit)
@@ -841,52 +580,8 @@ public final class EventLoopAgent implements Agent
         }
         if (c.closeAfterWrite)
         {
-            close(c);
+            connections.close(c);
         }
-    }
-
-    /**
-     * A request that cannot fit: over client-query-buffer-limit, or the memory for it was refused. Redis
-     * logs the first case with these words; the second would be a crash in Redis (zmalloc aborts), here it
-     * costs this client only.
-     */
-    private void closeForQueryBuffer(final Connection c)
-    {
-        if (c.allocationFailure != null)
-        {
-            Log.warning("Closing client " + describe(c) + ": no memory for its query buffer (" +
-                c.allocationFailure + ")");
-        }
-        else
-        {
-            Log.warning("Closing client that reached max query buffer length: " + describe(c) +
-                " (qbuf initial bytes: " + c.pendingInput() + ")");
-        }
-        close(c);
-    }
-
-    private static String describe(final Connection c)
-    {
-        return "id=" + c.session.id() + " addr=" + c.session.address() + " laddr=" + c.session.localAddress() +
-            " name=" + c.session.name();
-    }
-
-    void close(final Connection c)
-    {
-        if (c.closed)
-        {
-            return;
-        }
-        c.closed = true;
-        connections.remove(c.session.id());
-        engine.blocking().remove(c.session.blockingStateIfAny()); // a disconnect leaves every queue it waited in
-        engine.dispatcher().clientClosed(c.session); // and its transaction and watches
-        if (c.key != null)
-        {
-            c.key.cancel();
-        }
-        CloseHelper.quietClose(c.channel);
-        c.releaseBuffers();
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -899,24 +594,13 @@ public final class EventLoopAgent implements Agent
 
     public List<ClientSession> sessions()
     {
-        final List<ClientSession> result = new ArrayList<>(connections.size());
-        for (final Connection c : connections.values())
-        {
-            result.add(c.session);
-        }
-        result.sort((a, b) -> Long.compare(a.id(), b.id()));
-        return result;
+        return connections.sessions();
     }
 
     /** Query and reply buffer sizes of a client, for CLIENT LIST: {qbuf, qbuf-free, obl, omem}. */
     public long[] bufferStats(final long clientId)
     {
-        final Connection c = connections.get(clientId);
-        if (c == null)
-        {
-            return new long[4];
-        }
-        return new long[] {c.pendingInput(), c.in.capacity() - c.writeIndex, c.out.pending(), c.out.capacity()};
+        return connections.bufferStats(clientId);
     }
 
     /** Close a client by id (CLIENT KILL); the current client is closed after its reply is sent. */
@@ -933,7 +617,7 @@ public final class EventLoopAgent implements Agent
         }
         else
         {
-            close(c);
+            connections.close(c);
         }
         return true;
     }
@@ -941,37 +625,21 @@ public final class EventLoopAgent implements Agent
     /** CLIENT UNBLOCK: the session of a connected client, or null. */
     public ClientSession session(final long clientId)
     {
-        final Connection c = connections.get(clientId);
-        return c == null ? null : c.session;
+        return connections.session(clientId);
     }
 
     public long biggestInputBuffer()
     {
-        long max = 0;
-        for (final Connection c : connections.values())
-        {
-            max = Math.max(max, c.in.capacity());
-        }
-        return max;
+        return connections.biggestInputBuffer();
     }
 
     public long biggestOutputBuffer()
     {
-        long max = 0;
-        for (final Connection c : connections.values())
-        {
-            max = Math.max(max, c.out.capacity());
-        }
-        return max;
+        return connections.biggestOutputBuffer();
     }
 
     public long clientBufferBytes()
     {
-        long total = 0;
-        for (final Connection c : connections.values())
-        {
-            total += c.in.capacity() + c.out.capacity();
-        }
-        return total;
+        return connections.clientBufferBytes();
     }
 }

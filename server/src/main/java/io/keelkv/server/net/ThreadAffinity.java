@@ -1,5 +1,6 @@
 package io.keelkv.server.net;
 
+import io.keelkv.server.log.Log;
 import net.openhft.posix.PosixAPI;
 import org.agrona.BufferUtil;
 
@@ -78,6 +79,28 @@ public final class ThreadAffinity
             value = value * 10 + (c - '0');
         }
         return value;
+    }
+
+    /**
+     * The event loop's start: pin the calling thread to {@code server_cpulist} ("" for no pinning) and log
+     * the outcome, pinned or why not; a refusal leaves the thread unpinned and running.
+     */
+    static void pinEventLoop(final String cpuList)
+    {
+        if (!cpuList.isEmpty())
+        {
+            final BitSet cpus = parse(cpuList);
+            final String failure = cpus == null ? "not a CPU list" : pinCurrentThread(cpus);
+            if (failure == null)
+            {
+                Log.notice("Event loop pinned to CPUs " + cpus + " (server_cpulist " + cpuList + ")");
+            }
+            else
+            {
+                Log.warning("server_cpulist '" + cpuList + "' not applied (" + failure +
+                    "): the event loop runs unpinned");
+            }
+        }
     }
 
     /**
