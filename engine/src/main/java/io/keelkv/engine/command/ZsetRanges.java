@@ -352,7 +352,11 @@ final class ZsetRanges
         if (store)
         {
             builder.reset();
-            finishStore(ctx, walk(ctx, STORE, type, start, reverse, offset, limit, true));
+            final long stored = walk(ctx, STORE, type, start, reverse, offset, limit, true);
+            // zrangeResultBeginStore's size hint: the range's length by rank, 0 by score or lex (unknown)
+            builder.addedAsRedisStores(type == RANK ? stored : 0, ctx.limits().zsetMaxListpackEntries,
+                ctx.limits().zsetMaxListpackValue);
+            finishStore(ctx, stored);
             return;
         }
         final long count = type == SCORE && zset.isSkiplist() ? scoreRangeCount(start, reverse, offset, limit) :

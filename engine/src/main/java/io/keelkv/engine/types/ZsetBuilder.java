@@ -262,6 +262,31 @@ public final class ZsetBuilder
     // ------------------------------------------------------------------------------------------------
     // installing
 
+    /**
+     * ZRANGESTORE's scores as Redis 7.0 leaves them. It makes the destination with zsetTypeCreate(sizeHint) and
+     * adds the members one by one in the order they were added here: while the destination is still a listpack
+     * a score of -0 is stored as 0 (double2ll takes it for an integer), and from the add that converts it to a
+     * skiplist (one member too many or too long) on, -0 is kept. Call before {@link #sort}.
+     */
+    public void addedAsRedisStores(final long sizeHint, final long maxEntries, final long maxValue)
+    {
+        if (sizeHint > maxEntries)
+        {
+            return; // a skiplist from the start
+        }
+        for (int i = 0; i < size; i++)
+        {
+            if (i + 1 > maxEntries || lengths[i] > maxValue)
+            {
+                return; // this add converts it
+            }
+            if (scores[i] == 0.0)
+            {
+                scores[i] = 0.0; // -0 == 0: the listpack's integer 0
+            }
+        }
+    }
+
     /** Whether the (sorted) result fits the listpack encoding under the given thresholds. */
     public boolean fitsListpack(final long maxEntries, final long maxValue)
     {

@@ -108,6 +108,29 @@ class ZsetEncodingTest
         assertEquals(SKIPLIST, encoding("e"), "zset-max-listpack-entries 0 makes every new set a skiplist");
     }
 
+    /**
+     * Recorded from redis-server 7.0.15 (zset-max-listpack-value 3): ZRANGESTORE adds the members in range
+     * order to a listpack, which stores -0 as 0, until a member too long converts it; -0 stays from there on.
+     */
+    @Test
+    void shouldKeepMinusZeroInAZrangestoreResultOnlyFromTheMemberThatMadeItASkiplist()
+    {
+        settings.zsetMaxListpackValue = 3;
+        calls.engine().applySettings();
+        call("ZADD", "src", "-0", "a", "1", "b", "2", "cccc", "3", "c", "4", "d");
+        call("ZADD", "src", "-0", "e");
+        assertEquals(SKIPLIST, encoding("src"));
+        final String fromListpack = "*12\r\n$1\r\na\r\n$1\r\n0\r\n$1\r\ne\r\n$1\r\n0\r\n";
+        final String keptMinusZero = "*12\r\n$1\r\na\r\n$1\r\n0\r\n$1\r\ne\r\n$2\r\n-0\r\n";
+        assertTrue(call("ZRANGE", "src", "0", "-1", "WITHSCORES").startsWith(keptMinusZero));
+        assertEquals(":6\r\n", call("ZRANGESTORE", "d1", "src", "0", "-1"));
+        assertTrue(call("ZRANGE", "d1", "0", "-1", "WITHSCORES").startsWith(fromListpack), "e was added before cccc");
+        assertEquals(":6\r\n", call("ZRANGESTORE", "d2", "src", "-inf", "+inf", "BYSCORE"));
+        assertTrue(call("ZRANGE", "d2", "0", "-1", "WITHSCORES").startsWith(fromListpack));
+        assertEquals(":6\r\n", call("ZRANGESTORE", "d3", "src", "0", "-1", "REV"));
+        assertTrue(call("ZRANGE", "d3", "0", "-1", "WITHSCORES").startsWith(keptMinusZero), "e was added after cccc");
+    }
+
     @Test
     void shouldGiveStoreResultsRedisEncodings()
     {
