@@ -396,6 +396,16 @@ class CommandFuzzTest
                     }
                 }
             }
+            if (open && scenario.requests.stream().anyMatch(r -> r.is("multi")))
+            {
+                // a transaction may still be open: its PING would be queued. DISCARD answers +OK, or an error
+                // when the MULTI was refused or an EXEC already ended it; either way one reply
+                final RespReplyReader.Reply discard = exchange(client, new Request(args(new String[] {"DISCARD"})));
+                if (!"+OK\r\n".equals(discard.preview) && !discard.preview.startsWith("-ERR DISCARD without MULTI"))
+                {
+                    throw new AssertionError("after " + scenario + " a DISCARD was answered " + discard);
+                }
+            }
             if (open)
             {
                 // exactly one reply per request: the next one read must be this PING's

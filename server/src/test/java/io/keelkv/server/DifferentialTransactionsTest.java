@@ -210,7 +210,7 @@ class DifferentialTransactionsTest
             case 6:
             {
                 // refused while queuing: the EXEC then answers EXECABORT
-                final String[][] refused = {{"NOSUCHCOMMAND", k}, {"SET", k}, {"SAVE"}, {"GET"}, {"CONFIG", "NOPE"}};
+                final String[][] refused = {{"NOSUCHCOMMAND", k}, {"SET", k}, {"SAVE"}, {"GET"}, {"CONFIG", "NOPE"}, {"EXEC", k}};
                 return random.nextInt(4) == 0 ? refused[random.nextInt(refused.length)] : new String[] {"DBSIZE"};
             }
             case 7: return random.nextInt(3) == 0 ? new String[] {"MULTI"} : new String[] {"HGETALL", "h1"};

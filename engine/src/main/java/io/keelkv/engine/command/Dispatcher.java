@@ -207,7 +207,7 @@ public final class Dispatcher
         if (!spec.arityAccepts(args.count()))
         {
             spec.rejectedCalls++;
-            out.error("ERR wrong number of arguments for '" + spec.fullName() + "' command");
+            refused(spec, out, client, "ERR wrong number of arguments for '" + spec.fullName() + "' command", null);
             return null;
         }
         if (spec.hasFlag(CommandFlags.PROTECTED))
@@ -223,7 +223,7 @@ public final class Dispatcher
         if (!client.authenticated() && !spec.hasFlag(CommandFlags.NO_AUTH))
         {
             spec.rejectedCalls++;
-            out.raw(NOAUTH);
+            refused(spec, out, client, null, NOAUTH);
             return null;
         }
         return spec;
@@ -264,7 +264,7 @@ public final class Dispatcher
             if (!client.isReplay() && !eviction.freeMemoryIfNeeded())
             {
                 reject(spec, tx);
-                out.raw(OOM);
+                refused(spec, out, client, null, OOM);
                 return;
             }
         }
@@ -275,14 +275,14 @@ public final class Dispatcher
             if (snapshots.writesRefused())
             {
                 reject(spec, tx);
-                out.raw(MISCONF);
+                refused(spec, out, client, null, MISCONF);
                 return;
             }
             final String aofRefusal = propagator.writeRefusal();
             if (aofRefusal != null)
             {
                 reject(spec, tx);
-                out.error(aofRefusal);
+                refused(spec, out, client, aofRefusal, null);
                 return;
             }
         }
@@ -321,6 +321,36 @@ public final class Dispatcher
     private CommandLimits limits()
     {
         return ctx.limits();
+    }
+
+    /**
+     * The reply to a command refused before it ran: the error as it is, or for EXEC, Redis's execCommandAbort,
+     * which discards the transaction and answers "-EXECABORT Transaction discarded because of: " the error
+     * (without its "ERR " when the error is one Redis formats without it: the arity's).
+     */
+    private void refused(final CommandSpec spec, final RespWriter out, final ClientContext client,
+        final String error, final byte[] rawError)
+    {
+        if (spec != exec)
+        {
+            if (rawError != null)
+            {
+                out.raw(rawError);
+            }
+            else
+            {
+                out.error(error);
+            }
+            return;
+        }
+        String text = rawError != null ?
+            new String(rawError, 1, rawError.length - 3, java.nio.charset.StandardCharsets.US_ASCII) : error;
+        if (text.startsWith("ERR wrong number of arguments"))
+        {
+            text = text.substring(4);
+        }
+        clientClosed(client); // discardTransaction: the queue and the watches go
+        out.error("EXECABORT Transaction discarded because of: " + text);
     }
 
     private void reject(final CommandSpec spec, final MultiState tx)
