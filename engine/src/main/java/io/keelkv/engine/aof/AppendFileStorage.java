@@ -65,7 +65,7 @@ final class AppendFileStorage
     private final Object growthLock = new Object();
     private volatile long fileLength;
     private boolean growthAheadStopped;
-    private AppendFileException growthFailure;
+    private volatile AppendFileException growthFailure; // read by the sync thread outside the lock
     private boolean reservesBlocks = true;
     // the appender's closed flag as the sync thread sees it: a sync after close is refused, not run
     private volatile boolean closing;
@@ -167,7 +167,6 @@ final class AppendFileStorage
                 throw new AppendFileException("cannot grow " + file + " from " + fileLength + " to " + newLimit +
                     " bytes: " + ex.getMessage() + "; nothing of the append at " + position + " was written", ex);
             }
-            fileLength = newLimit;
             try
             {
                 channel.force(true);
@@ -178,6 +177,9 @@ final class AppendFileStorage
                     " bytes failed: " + ex, ex);
                 throw growthFailure;
             }
+            // published only once durable, as growAhead does: mapAhead maps a chunk when the length covers it,
+            // so a length published before a failed fsync let the next append land past it and succeed
+            fileLength = newLimit;
         }
     }
 
