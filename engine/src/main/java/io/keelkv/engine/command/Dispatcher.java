@@ -45,15 +45,6 @@ public final class Dispatcher
     private final CommandSpec multi;
     private final CommandSpec watch;
     private final CommandSpec quit;
-    private final CommandSpec flushdb;
-    private final CommandSpec flushall;
-    private final CommandSpec swapdb;
-    private final CommandSpec move;
-    private final CommandSpec copy;
-    private final CommandSpec sort;
-    private final CommandSpec del;
-    private final CommandSpec unlink;
-    private final CommandSpec smove;
     // EXEC in progress: its writes are logged inside MULTI ... EXEC when there may be more than one
     private boolean execWrap;
     private boolean execWrapOpen;
@@ -75,21 +66,12 @@ public final class Dispatcher
         {
             throw new IllegalStateException("PING must be bound before the dispatcher is built");
         }
-        this.watches = new Watches(keyspace);
+        this.watches = new Watches(keyspace, table);
         this.exec = table.row("exec");
         this.discard = table.row("discard");
         this.multi = table.row("multi");
         this.watch = table.row("watch");
         this.quit = table.row("quit");
-        this.flushdb = table.row("flushdb");
-        this.flushall = table.row("flushall");
-        this.swapdb = table.row("swapdb");
-        this.move = table.row("move");
-        this.copy = table.row("copy");
-        this.sort = table.row("sort");
-        this.del = table.row("del");
-        this.unlink = table.row("unlink");
-        this.smove = table.row("smove");
         Transactions.bind(table, this);
     }
 
@@ -382,7 +364,7 @@ public final class Dispatcher
         final boolean watching = watches.any();
         if (watching)
         {
-            noteEmptied(spec, args, client);
+            watches.noteBefore(spec, args, client.db());
         }
         rewritten = null;
         ctx.wrap(args, out, client, spec);
@@ -429,9 +411,9 @@ public final class Dispatcher
     private void afterChange(final CommandSpec spec, final Args args, final ClientContext client)
     {
         final Args logged = rewritten != null ? rewritten : args;
-        if (watches.any() && spec != del && spec != unlink && spec != smove) // these say which keys (keyChanged)
+        if (watches.any())
         {
-            touchWritten(rewritten != null ? table.lookup(rewritten, 0) : spec, logged, client.db());
+            watches.touchWritten(spec, rewritten != null ? table.lookup(rewritten, 0) : spec, logged, client.db());
         }
         if (!client.isReplay())
         {
@@ -472,130 +454,13 @@ public final class Dispatcher
         execOwnError = true;
     }
 
-    /** Before FLUSHDB, FLUSHALL and SWAPDB: the watched keys they will empty (see Watches#noteEmptied). */
-    private void noteEmptied(final CommandSpec spec, final Args args, final ClientContext client)
-    {
-        if (spec == flushdb)
-        {
-            watches.noteEmptied(client.db(), -1);
-        }
-        else if (spec == flushall)
-        {
-            for (int db = 0; db < keyspace.databaseCount(); db++)
-            {
-                watches.noteEmptied(db, -1);
-            }
-        }
-        else if (spec == swapdb)
-        {
-            final int a = databaseArg(args, 1);
-            final int b = databaseArg(args, 2);
-            if (a >= 0 && b >= 0 && a != b)
-            {
-                watches.noteEmptied(a, b);
-                watches.noteEmptied(b, a);
-            }
-        }
-    }
-
-    private int databaseArg(final Args args, final int i)
-    {
-        if (i < args.count() && args.parseLong(i))
-        {
-            final long db = args.longValue();
-            if (db >= 0 && db < keyspace.databaseCount())
-            {
-                return (int)db;
-            }
-        }
-        return -1;
-    }
-
-    /**
-     * The keys a command that changed the dataset wrote, by its key specs (RW, OW, RM), and the few whose
-     * written keys no spec names (see Watches).
-     */
-    private void touchWritten(final CommandSpec spec, final Args args, final int db)
-    {
-        if (spec == null)
-        {
-            return;
-        }
-        if (spec == sort)
-        {
-            final int store = SortCommand.storeKeyArg(args);
-            if (store > 0)
-            {
-                touchArg(db, args, store);
-            }
-            return;
-        }
-        if (spec == copy)
-        {
-            touchArg(KeyCommands.copyTargetDb(args, db), args, 2);
-            return;
-        }
-        if (spec == move)
-        {
-            touchArg(db, args, 1);
-            final int target = databaseArg(args, 2);
-            if (target >= 0)
-            {
-                touchArg(target, args, 1);
-            }
-            return;
-        }
-        final java.util.List<CommandSpec.KeySpec> specs = spec.keySpecs();
-        final int argc = args.count();
-        for (int s = 0; s < specs.size(); s++)
-        {
-            final CommandSpec.KeySpec ks = specs.get(s);
-            if (ks.unknown || !ks.writes)
-            {
-                continue;
-            }
-            int first;
-            int last;
-            final int step = Math.max(1, ks.keyStep);
-            if (ks.keynum)
-            {
-                final int numIndex = ks.beginIndex + ks.keyNumIndex;
-                if (numIndex >= argc || !args.parseLong(numIndex))
-                {
-                    continue;
-                }
-                first = ks.beginIndex + ks.firstKey;
-                final long n = args.longValue();
-                if (n <= 0)
-                {
-                    continue;
-                }
-                last = (int)Math.min(argc - 1, first + (n - 1) * step);
-            }
-            else
-            {
-                first = ks.beginIndex;
-                last = ks.lastKey >= 0 ? first + ks.lastKey : argc + ks.lastKey;
-            }
-            for (int i = first; i <= last && i < argc; i += step)
-            {
-                touchArg(db, args, i);
-            }
-        }
-    }
-
     /** A handler names a key it changed (CommandContext#keyChanged). */
     void keyChanged(final int db, final Args args, final int i)
     {
         if (watches.any())
         {
-            touchArg(db, args, i);
+            watches.touchArg(db, args, i);
         }
-    }
-
-    private void touchArg(final int db, final Args args, final int i)
-    {
-        watches.touch(db, args.array(), args.address(i), args.length(i), false);
     }
 
     /**

@@ -4,6 +4,7 @@ import io.keelkv.engine.keyspace.Database;
 import io.keelkv.engine.keyspace.EntryFlyweight;
 import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.keyspace.KeyspaceListener;
+import io.keelkv.engine.resp.Args;
 import org.agrona.UnsafeApi;
 
 import java.util.ArrayList;
@@ -119,15 +120,34 @@ public final class Watches implements KeyspaceListener
 
     private final Keyspace keyspace;
     private final EntryFlyweight entry;
+    // the commands whose written keys no key spec names, or which say themselves (keyChanged)
+    private final CommandSpec flushdb;
+    private final CommandSpec flushall;
+    private final CommandSpec swapdb;
+    private final CommandSpec move;
+    private final CommandSpec copy;
+    private final CommandSpec sort;
+    private final CommandSpec del;
+    private final CommandSpec unlink;
+    private final CommandSpec smove;
     private final HashMap<Key, ArrayList<Watch>> byKey = new HashMap<>();
     private final Key probe = new Key();
     private final ArrayList<Watch> toTouch = new ArrayList<>();
     private long watchedBytes;
 
-    Watches(final Keyspace keyspace)
+    Watches(final Keyspace keyspace, final CommandTable table)
     {
         this.keyspace = keyspace;
         this.entry = new EntryFlyweight(keyspace.memory());
+        this.flushdb = table.row("flushdb");
+        this.flushall = table.row("flushall");
+        this.swapdb = table.row("swapdb");
+        this.move = table.row("move");
+        this.copy = table.row("copy");
+        this.sort = table.row("sort");
+        this.del = table.row("del");
+        this.unlink = table.row("unlink");
+        this.smove = table.row("smove");
     }
 
     /** True when some client watches a key: only then do writes look for their keys here. */
@@ -256,12 +276,131 @@ public final class Watches implements KeyspaceListener
         }
     }
 
+
+    // ------------------------------------------------------------------------------------------------
+    // which keys a command wrote (the dispatcher asks only while some key is watched)
+
+    /** Before a command runs: FLUSHDB, FLUSHALL and SWAPDB note the watched keys they will empty. */
+    void noteBefore(final CommandSpec spec, final Args args, final int clientDb)
+    {
+        if (spec == flushdb)
+        {
+            noteEmptied(clientDb, -1);
+        }
+        else if (spec == flushall)
+        {
+            for (int db = 0; db < keyspace.databaseCount(); db++)
+            {
+                noteEmptied(db, -1);
+            }
+        }
+        else if (spec == swapdb)
+        {
+            final int a = databaseArg(args, 1);
+            final int b = databaseArg(args, 2);
+            if (a >= 0 && b >= 0 && a != b)
+            {
+                noteEmptied(a, b);
+                noteEmptied(b, a);
+            }
+        }
+    }
+
+    /**
+     * After {@code executed} changed the dataset: touch the keys it wrote, read from the form it is logged in
+     * ({@code logged}, {@code args}: a multi-key pop logs the one key it popped). DEL, UNLINK and SMOVE have
+     * said which keys they changed (CommandContext#keyChanged); the rest by their key specs' written keys
+     * (RW, OW, RM), or as SORT ... STORE, COPY ... DB and MOVE write.
+     */
+    void touchWritten(final CommandSpec executed, final CommandSpec logged, final Args args, final int db)
+    {
+        if (executed == del || executed == unlink || executed == smove || logged == null)
+        {
+            return;
+        }
+        if (logged == sort)
+        {
+            final int store = SortCommand.storeKeyArg(args);
+            if (store > 0)
+            {
+                touchArg(db, args, store);
+            }
+            return;
+        }
+        if (logged == copy)
+        {
+            touchArg(KeyCommands.copyTargetDb(args, db), args, 2);
+            return;
+        }
+        if (logged == move)
+        {
+            touchArg(db, args, 1);
+            final int target = databaseArg(args, 2);
+            if (target >= 0)
+            {
+                touchArg(target, args, 1);
+            }
+            return;
+        }
+        final java.util.List<CommandSpec.KeySpec> specs = logged.keySpecs();
+        final int argc = args.count();
+        for (int s = 0; s < specs.size(); s++)
+        {
+            final CommandSpec.KeySpec ks = specs.get(s);
+            if (ks.unknown || !ks.writes)
+            {
+                continue;
+            }
+            final int first;
+            final int last;
+            final int step = Math.max(1, ks.keyStep);
+            if (ks.keynum)
+            {
+                final int numIndex = ks.beginIndex + ks.keyNumIndex;
+                if (numIndex >= argc || !args.parseLong(numIndex) || args.longValue() <= 0)
+                {
+                    continue;
+                }
+                first = ks.beginIndex + ks.firstKey;
+                last = (int)Math.min(argc - 1, first + (args.longValue() - 1) * step);
+            }
+            else
+            {
+                first = ks.beginIndex;
+                last = ks.lastKey >= 0 ? first + ks.lastKey : argc + ks.lastKey;
+            }
+            for (int i = first; i <= last && i < argc; i += step)
+            {
+                touchArg(db, args, i);
+            }
+        }
+    }
+
+    /** Argument {@code i} of {@code args} names a key of {@code db} that changed. */
+    void touchArg(final int db, final Args args, final int i)
+    {
+        touch(db, args.array(), args.address(i), args.length(i), false);
+    }
+
+    private int databaseArg(final Args args, final int i)
+    {
+        if (i < args.count() && args.parseLong(i))
+        {
+            final long db = args.longValue();
+            if (db >= 0 && db < keyspace.databaseCount())
+            {
+                return (int)db;
+            }
+        }
+        return -1;
+    }
+
     /**
      * Before FLUSHDB, FLUSHALL or SWAPDB (Redis's touchAllWatchedKeysInDb): note the watches of keys that
      * exist in {@code emptied}, or in {@code replacedWith} (SWAPDB's other database, else -1), as they are now;
      * {@link #touchNoted} applies them once the command has changed the dataset.
      */
-    void noteEmptied(final int emptied, final int replacedWith)
+    private void noteEmptied(final int emptied, final int replacedWith)
     {
         for (final Map.Entry<Key, ArrayList<Watch>> kv : byKey.entrySet())
         {
