@@ -213,6 +213,36 @@ class LettuceCompatibilityTest
 
     @ParameterizedTest
     @MethodSource("targets")
+    void shouldRunTransactionsAndFailAWatchedOne(final Target target, final ProtocolVersion protocol)
+    {
+        try (Session session = session(target, protocol); Session other = session(target, protocol))
+        {
+            final RedisCommands<String, String> sync = session.sync();
+            sync.del("ltx:a", "ltx:n");
+            assertEquals("OK", sync.multi());
+            assertNull(sync.set("ltx:a", "1"), "queued: the reply comes with EXEC");
+            assertNull(sync.incr("ltx:n"));
+            final io.lettuce.core.TransactionResult result = sync.exec();
+            assertFalse(result.wasDiscarded());
+            assertEquals(List.of("OK", 1L), result.stream().collect(java.util.stream.Collectors.toList()));
+
+            assertEquals("OK", sync.watch("ltx:a"));
+            other.sync().set("ltx:a", "changed");
+            sync.multi();
+            sync.set("ltx:a", "mine");
+            assertTrue(sync.exec().wasDiscarded(), "a watched key changed: EXEC answers the null array");
+            assertEquals("changed", sync.get("ltx:a"));
+
+            sync.multi();
+            sync.incr("ltx:n");
+            assertEquals("OK", sync.discard());
+            assertEquals("1", sync.get("ltx:n"));
+            sync.del("ltx:a", "ltx:n");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
     void shouldServeHashes(final Target target, final ProtocolVersion protocol)
     {
         try (Session session = session(target, protocol))
