@@ -90,6 +90,29 @@ class DifferentialTransactionsTest
         }
     }
 
+    /** DEBUG RELOAD empties every database before it loads them again: a watcher of a key that existed fails. */
+    @Test
+    @Timeout(60)
+    void shouldFailTheWatchersOfExistingKeysOnDebugReload() throws Exception
+    {
+        final List<String> history = new ArrayList<>();
+        try (Pair watcher = new Pair("watcher"); Pair other = new Pair("other"))
+        {
+            watcher.same(0, history, "FLUSHALL");
+            watcher.same(0, history, "SET", "k", "1");
+            watcher.same(0, history, "WATCH", "k");
+            other.same(0, history, "DEBUG", "RELOAD");
+            watcher.same(0, history, "MULTI");
+            watcher.same(0, history, "PING");
+            watcher.same(0, history, "EXEC");
+            watcher.same(0, history, "WATCH", "missing");
+            other.same(0, history, "DEBUG", "RELOAD");
+            watcher.same(0, history, "MULTI");
+            watcher.same(0, history, "PING");
+            watcher.same(0, history, "EXEC");
+        }
+    }
+
     private void run(final String name, final int protocol) throws Exception
     {
         final long seed = Long.getLong("keel.diff.seed", System.nanoTime());

@@ -23,8 +23,8 @@ import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
  * popped (LPOP, ZPOPMIN ...), so it touches that key only. The commands whose specs name keys they may leave
  * alone say which they changed themselves (DEL, UNLINK and SMOVE, through CommandContext#keyChanged). Those
  * whose written keys no spec names are told apart: SORT ... STORE, MOVE and COPY ... DB (the key in the
- * other database), FLUSHDB, FLUSHALL and SWAPDB. The keyspace's own removals (expiry, eviction) arrive as a
- * {@link KeyspaceListener}.
+ * other database), FLUSHDB, FLUSHALL, SWAPDB and DEBUG RELOAD. The keyspace's own removals (expiry,
+ * eviction) arrive as a {@link KeyspaceListener}.
  *
  * <p>Cost. Nothing while no client watches a key (one map-size check per write). The keys are copied to the
  * heap, so their total is capped ({@link #MAX_WATCHED_BYTES}); the registry is keyed by database and bytes
@@ -32,6 +32,8 @@ import static io.keelkv.engine.memory.PageMemory.NULL_HANDLE;
  */
 public final class Watches implements KeyspaceListener
 {
+    private static final byte[] RELOAD = "reload".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     /** The watched keys' bytes over all clients: the registry lives on the Java heap. */
     static final long MAX_WATCHED_BYTES = 64L * 1024 * 1024;
 
@@ -130,6 +132,9 @@ public final class Watches implements KeyspaceListener
     private final CommandSpec del;
     private final CommandSpec unlink;
     private final CommandSpec smove;
+    private final CommandSpec debug;
+    // DEBUG RELOAD replaces the data without a change count: its noted watches are touched anyway
+    private boolean touchNotedAnyway;
     private final HashMap<Key, ArrayList<Watch>> byKey = new HashMap<>();
     private final Key probe = new Key();
     private final ArrayList<Watch> toTouch = new ArrayList<>();
@@ -148,6 +153,7 @@ public final class Watches implements KeyspaceListener
         this.del = table.row("del");
         this.unlink = table.row("unlink");
         this.smove = table.row("smove");
+        this.debug = table.row("debug");
     }
 
     /** True when some client watches a key: only then do writes look for their keys here. */
@@ -280,7 +286,7 @@ public final class Watches implements KeyspaceListener
     // ------------------------------------------------------------------------------------------------
     // which keys a command wrote (the dispatcher asks only while some key is watched)
 
-    /** Before a command runs: FLUSHDB, FLUSHALL and SWAPDB note the watched keys they will empty. */
+    /** Before a command runs: FLUSHDB, FLUSHALL, SWAPDB and DEBUG RELOAD note the watched keys they will empty. */
     void noteBefore(final CommandSpec spec, final Args args, final int clientDb)
     {
         if (spec == flushdb)
@@ -293,6 +299,15 @@ public final class Watches implements KeyspaceListener
             {
                 noteEmptied(db, -1);
             }
+        }
+        else if (spec == debug && args.count() >= 2 && args.equalsIgnoreCase(1, RELOAD))
+        {
+            // Redis empties every database before it loads the file again (signalFlushedDb)
+            for (int db = 0; db < keyspace.databaseCount(); db++)
+            {
+                noteEmptied(db, -1);
+            }
+            touchNotedAnyway = true;
         }
         else if (spec == swapdb)
         {
@@ -447,7 +462,7 @@ public final class Watches implements KeyspaceListener
     /** Apply (or, when the command changed nothing, drop) what {@link #noteEmptied} noted. */
     void touchNoted(final boolean changed)
     {
-        if (changed)
+        if (changed || touchNotedAnyway)
         {
             for (int i = 0; i < toTouch.size(); i++)
             {
@@ -455,6 +470,7 @@ public final class Watches implements KeyspaceListener
             }
         }
         toTouch.clear();
+        touchNotedAnyway = false;
     }
 
     @Override
