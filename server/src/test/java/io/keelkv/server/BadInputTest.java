@@ -130,6 +130,10 @@ class BadInputTest
             {
                 assertEquals("-ERR max number of clients reached\r\n", c.readReply());
             }
+            // as redis-server 7.0.15 counts them: a refused connection is rejected, not received
+            final String stats = a.call("INFO", "stats");
+            assertTrue(stats.contains("total_connections_received:2\r\n"), stats);
+            assertTrue(stats.contains("rejected_connections:1\r\n"), stats);
         }
     }
 

@@ -144,7 +144,6 @@ final class Acceptor
             {
                 return;
             }
-            stats.totalConnectionsReceived++;
             try
             {
                 channel.configureBlocking(false);
@@ -165,6 +164,8 @@ final class Acceptor
                     refuse(channel, DENIED);
                     continue;
                 }
+                // counted once accepted, as Redis counts stat_numconnections: a refused one is a rejected_connection
+                stats.totalConnectionsReceived++;
                 final long id = nextClientId++;
                 final ClientSession session = new ClientSession(
                     id, format(remote), format(local), loopback, password == null);
