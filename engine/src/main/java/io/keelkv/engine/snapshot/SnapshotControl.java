@@ -78,7 +78,6 @@ public final class SnapshotControl implements AutoCloseable
     private int epoch;
     private boolean running;
     private boolean barrierOpen;
-    private boolean scheduled;
     private long runningSinceMs;
     private long dirtyAtInstant;
     private Path runningFile;
@@ -86,15 +85,11 @@ public final class SnapshotControl implements AutoCloseable
     private boolean baseReserved;      // an AOF rewrite prepares its files: the agent is promised to it
     private long lastBaseCopiedBytes;
 
-    // save points and their rules
-    private long[] savePointSeconds = new long[0];
-    private long[] savePointChanges = new long[0];
-    private boolean stopWritesOnError = true;
+    private final SaveSchedule schedule = new SaveSchedule();
 
     // figures
     private long dirtyAtLastSave;
     private long lastSaveTimeSec = System.currentTimeMillis() / 1000;
-    private long lastBackgroundTrySec;
     private boolean lastBackgroundSaveOk = true;
     private long lastBackgroundSaveTimeSec = -1;
     private long saves;
@@ -159,23 +154,18 @@ public final class SnapshotControl implements AutoCloseable
     /** Redis's save points: a background save when {@code changes[i]} changes are {@code seconds[i]} old. */
     public void savePoints(final long[] seconds, final long[] changes)
     {
-        if (seconds.length != changes.length)
-        {
-            throw new IllegalArgumentException("save points come in pairs");
-        }
-        this.savePointSeconds = seconds.clone();
-        this.savePointChanges = changes.clone();
+        schedule.savePoints(seconds, changes);
     }
 
     public boolean hasSavePoints()
     {
-        return savePointSeconds.length > 0;
+        return schedule.hasSavePoints();
     }
 
     /** Redis's stop-writes-on-bgsave-error. */
     public void stopWritesOnError(final boolean stop)
     {
-        this.stopWritesOnError = stop;
+        schedule.stopWritesOnError(stop);
     }
 
     /** Slow a background save down by this much per page (Redis's rdb-key-save-delay test knob). */
@@ -302,7 +292,7 @@ public final class SnapshotControl implements AutoCloseable
         {
             if ((baseListener != null || baseReserved) && schedule)
             {
-                scheduled = true; // Redis: BGSAVE SCHEDULE during an AOF rewrite runs once the rewrite ends
+                this.schedule.schedule(); // Redis: BGSAVE SCHEDULE during an AOF rewrite runs once the rewrite ends
                 return BackgroundStart.SCHEDULED;
             }
             return BackgroundStart.ALREADY_RUNNING;
@@ -434,13 +424,13 @@ public final class SnapshotControl implements AutoCloseable
     private boolean beginBackgroundSave()
     {
         saves++;
-        lastBackgroundTrySec = System.currentTimeMillis() / 1000;
+        schedule.tried(System.currentTimeMillis() / 1000);
         if (file == null)
         {
             failed(new SnapshotException("no snapshot file is configured"));
             return false;
         }
-        scheduled = false;
+        schedule.unschedule();
         dirtyAtInstant = keyspace.dirty();
         if (!takeInstant(file, null, null))
         {
@@ -536,18 +526,18 @@ public final class SnapshotControl implements AutoCloseable
             return work; // the agent is promised to an AOF rewrite: save points and a scheduled BGSAVE wait
         }
         final long nowSec = nowMs / 1000;
-        final boolean mayTry = nowSec - lastBackgroundTrySec > BGSAVE_RETRY_DELAY_SEC || lastBackgroundSaveOk;
-        for (int i = 0; i < savePointSeconds.length && mayTry; i++)
+        if (!schedule.mayTry(nowSec, lastBackgroundSaveOk))
         {
-            final long changes = changesSinceLastSave();
-            if (changes >= savePointChanges[i] && nowSec - lastSaveTimeSec > savePointSeconds[i])
-            {
-                listener.onSavePoint(savePointChanges[i], savePointSeconds[i]);
-                beginBackgroundSave();
-                return work + 1;
-            }
+            return work;
         }
-        if (scheduled && mayTry)
+        final int point = schedule.duePoint(nowSec, changesSinceLastSave(), lastSaveTimeSec);
+        if (point >= 0)
+        {
+            listener.onSavePoint(schedule.changes(point), schedule.seconds(point));
+            beginBackgroundSave();
+            return work + 1;
+        }
+        if (schedule.scheduled())
         {
             beginBackgroundSave();
             work++;
@@ -566,7 +556,7 @@ public final class SnapshotControl implements AutoCloseable
     {
         if (!running)
         {
-            scheduled = false;
+            schedule.unschedule();
             return false;
         }
         agent.requestAbort();
@@ -589,7 +579,7 @@ public final class SnapshotControl implements AutoCloseable
             }
         }
         finish(outcome);
-        scheduled = false;
+        schedule.unschedule();
         return true;
     }
 
@@ -758,7 +748,7 @@ public final class SnapshotControl implements AutoCloseable
     /** Writes get -MISCONF: Redis's writeCommandsDeniedByDiskError for the RDB. */
     public boolean writesRefused()
     {
-        return stopWritesOnError && savePointSeconds.length > 0 && !lastBackgroundSaveOk;
+        return schedule.writesRefused(lastBackgroundSaveOk);
     }
 
     @Override
