@@ -79,27 +79,18 @@ public final class SnapshotControl implements AutoCloseable
     private boolean running;
     private boolean barrierOpen;
     private long runningSinceMs;
-    private long dirtyAtInstant;
     private Path runningFile;
     private BaseListener baseListener; // non-null while the running background snapshot is an AOF base
     private boolean baseReserved;      // an AOF rewrite prepares its files: the agent is promised to it
-    private long lastBaseCopiedBytes;
 
     private final SaveSchedule schedule = new SaveSchedule();
 
-    // figures
-    private long dirtyAtLastSave;
-    private long lastSaveTimeSec = System.currentTimeMillis() / 1000;
-    private boolean lastBackgroundSaveOk = true;
-    private long lastBackgroundSaveTimeSec = -1;
-    private long saves;
-    private long lastCopiedBytes;
+    private final SnapshotFigures figures;
     private long lastPagesCopiedByWriter;
     private long lastPagesCopiedByAgent;
     private long peakRetainedBytes;
     private long lastInstantNs;
     private long maxInstantNs;
-    private long lastLoadKeys;
 
     /**
      * @param agentOnOwnThread  true to run the agent on its own thread (the server); false to run it on the
@@ -117,6 +108,7 @@ public final class SnapshotControl implements AutoCloseable
         this.loadPrefaultThread = loadPrefaultThread;
         this.keyspace = keyspace;
         this.memory = keyspace.memory();
+        this.figures = new SnapshotFigures(keyspace);
         this.agentOnOwnThread = agentOnOwnThread;
         this.agentIdleStrategy = agentIdleStrategy;
         this.pagesPerStep = pagesPerStep;
@@ -228,7 +220,7 @@ public final class SnapshotControl implements AutoCloseable
         }
         foregroundImage.capture(keyspace);
         final SnapshotWriter.Result result = foregroundWriter.save(foregroundImage, new LivePageSource(memory), target);
-        savedAt(keyspace.dirty());
+        figures.savedAt(keyspace.dirty());
         return result;
     }
 
@@ -260,23 +252,14 @@ public final class SnapshotControl implements AutoCloseable
             reader.formatCheck(formatCheck);
         }
         final SnapshotReader.Result result = reader.load(source, keyspace);
-        dirtyAtLastSave = keyspace.dirty();
-        lastLoadKeys = result.keys;
+        figures.loaded(result.keys);
         return result;
     }
 
     /** The SAVE command ran (rdb_saves counts it whether it succeeds or not, as Redis's saveCommand). */
     public void countSave()
     {
-        saves++;
-    }
-
-    private void savedAt(final long dirty)
-    {
-        dirtyAtLastSave = dirty;
-        lastSaveTimeSec = System.currentTimeMillis() / 1000;
-        // a successful save clears the error a failed background save left, as rdbSave does
-        lastBackgroundSaveOk = true;
+        figures.countSave();
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -417,13 +400,13 @@ public final class SnapshotControl implements AutoCloseable
     /** aof_last_cow_size: bytes the event loop copied during the last AOF base. */
     public long lastBaseCopiedBytes()
     {
-        return lastBaseCopiedBytes;
+        return figures.lastBaseCopiedBytes();
     }
 
     /** The instant, in one call: see the class comment. */
     private boolean beginBackgroundSave()
     {
-        saves++;
+        figures.countSave();
         schedule.tried(System.currentTimeMillis() / 1000);
         if (file == null)
         {
@@ -431,7 +414,7 @@ public final class SnapshotControl implements AutoCloseable
             return false;
         }
         schedule.unschedule();
-        dirtyAtInstant = keyspace.dirty();
+        figures.backgroundInstant();
         if (!takeInstant(file, null, null))
         {
             failed(new SnapshotException("the snapshot agent is still busy with the last save"));
@@ -526,11 +509,11 @@ public final class SnapshotControl implements AutoCloseable
             return work; // the agent is promised to an AOF rewrite: save points and a scheduled BGSAVE wait
         }
         final long nowSec = nowMs / 1000;
-        if (!schedule.mayTry(nowSec, lastBackgroundSaveOk))
+        if (!schedule.mayTry(nowSec, figures.lastBackgroundSaveOk()))
         {
             return work;
         }
-        final int point = schedule.duePoint(nowSec, changesSinceLastSave(), lastSaveTimeSec);
+        final int point = schedule.duePoint(nowSec, figures.changesSinceLastSave(), figures.lastSaveTimeSec());
         if (point >= 0)
         {
             listener.onSavePoint(schedule.changes(point), schedule.seconds(point));
@@ -594,14 +577,13 @@ public final class SnapshotControl implements AutoCloseable
         {
             final BaseListener done = baseListener;
             baseListener = null;
-            lastBaseCopiedBytes = lastPagesCopiedByWriter * memory.pageSizeBytes();
+            figures.baseEnded(lastPagesCopiedByWriter * memory.pageSizeBytes());
             done.onBaseDone(outcome.aborted || outcome.failure != null ? null : outcome.result, outcome.failure,
                 outcome.aborted);
             return;
         }
-        final long elapsedMs = System.currentTimeMillis() - runningSinceMs;
-        lastBackgroundSaveTimeSec = elapsedMs / 1000;
-        lastCopiedBytes = lastPagesCopiedByWriter * memory.pageSizeBytes();
+        figures.backgroundEnded(System.currentTimeMillis() - runningSinceMs,
+            lastPagesCopiedByWriter * memory.pageSizeBytes());
         if (outcome.aborted)
         {
             listener.onBackgroundSaveAborted(runningFile);
@@ -612,16 +594,14 @@ public final class SnapshotControl implements AutoCloseable
         }
         else
         {
-            dirtyAtLastSave = dirtyAtInstant;
-            lastSaveTimeSec = System.currentTimeMillis() / 1000;
-            lastBackgroundSaveOk = true;
+            figures.backgroundSucceeded();
             listener.onBackgroundSaveDone(runningFile, outcome.result);
         }
     }
 
     private void failed(final SnapshotException failure)
     {
-        lastBackgroundSaveOk = false;
+        figures.backgroundFailed();
         listener.onBackgroundSaveFailed(file, failure);
     }
 
@@ -641,37 +621,37 @@ public final class SnapshotControl implements AutoCloseable
     /** rdb_changes_since_last_save. */
     public long changesSinceLastSave()
     {
-        return keyspace.dirty() - dirtyAtLastSave;
+        return figures.changesSinceLastSave();
     }
 
     /** LASTSAVE and rdb_last_save_time. */
     public long lastSaveTimeSec()
     {
-        return lastSaveTimeSec;
+        return figures.lastSaveTimeSec();
     }
 
     /** Set LASTSAVE (tests, and tools that restore a server's state). */
     public void lastSaveTimeSec(final long seconds)
     {
-        this.lastSaveTimeSec = seconds;
+        figures.lastSaveTimeSec(seconds);
     }
 
     /** rdb_saves: SAVE commands and background saves started, failed ones included. */
     public long saves()
     {
-        return saves;
+        return figures.saves();
     }
 
     /** rdb_last_bgsave_status. */
     public boolean lastBackgroundSaveOk()
     {
-        return lastBackgroundSaveOk;
+        return figures.lastBackgroundSaveOk();
     }
 
     /** rdb_last_bgsave_time_sec: -1 until one ended. */
     public long lastBackgroundSaveTimeSec()
     {
-        return lastBackgroundSaveTimeSec;
+        return figures.lastBackgroundSaveTimeSec();
     }
 
     /** rdb_current_bgsave_time_sec: -1 when none runs. */
@@ -695,7 +675,7 @@ public final class SnapshotControl implements AutoCloseable
     /** rdb_last_cow_size: bytes the event loop copied to keep the last background save's instant. */
     public long lastCopiedBytes()
     {
-        return lastCopiedBytes;
+        return figures.lastCopiedBytes();
     }
 
     /** current_cow_size: bytes held right now for a running save (copies and deferred releases). */
@@ -742,13 +722,13 @@ public final class SnapshotControl implements AutoCloseable
     /** rdb_last_load_keys_loaded. */
     public long lastLoadKeys()
     {
-        return lastLoadKeys;
+        return figures.lastLoadKeys();
     }
 
     /** Writes get -MISCONF: Redis's writeCommandsDeniedByDiskError for the RDB. */
     public boolean writesRefused()
     {
-        return schedule.writesRefused(lastBackgroundSaveOk);
+        return schedule.writesRefused(figures.lastBackgroundSaveOk());
     }
 
     @Override
