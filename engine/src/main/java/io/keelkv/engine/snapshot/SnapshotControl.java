@@ -3,9 +3,6 @@ package io.keelkv.engine.snapshot;
 import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.memory.PageMemory;
 import io.keelkv.engine.memory.WriteBarrier;
-import org.agrona.ErrorHandler;
-import org.agrona.concurrent.AgentInvoker;
-import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.nio.file.Path;
@@ -57,9 +54,6 @@ public final class SnapshotControl implements AutoCloseable
 
     private final Keyspace keyspace;
     private final PageMemory memory;
-    private final boolean agentOnOwnThread;
-    private final Supplier<IdleStrategy> agentIdleStrategy;
-    private final int pagesPerStep;
     private final boolean loadPrefaultThread;
 
     private Path file;
@@ -69,28 +63,9 @@ public final class SnapshotControl implements AutoCloseable
     private SnapshotReader reader;
     private SnapshotReader.FormatCheck formatCheck;
 
-    // the background snapshot
-    private final SnapshotAgent agent;
-    private final ErrorHandler agentErrors = this::onAgentError;
-    private AgentRunner runner;
-    private AgentInvoker invoker;
-    private final SnapshotImage backgroundImage = new SnapshotImage();
-    private int epoch;
-    private boolean running;
-    private boolean barrierOpen;
-    private long runningSinceMs;
-    private Path runningFile;
-    private BaseListener baseListener; // non-null while the running background snapshot is an AOF base
-    private boolean baseReserved;      // an AOF rewrite prepares its files: the agent is promised to it
-
+    private final BackgroundSnapshot background;
     private final SaveSchedule schedule = new SaveSchedule();
-
     private final SnapshotFigures figures;
-    private long lastPagesCopiedByWriter;
-    private long lastPagesCopiedByAgent;
-    private long peakRetainedBytes;
-    private long lastInstantNs;
-    private long maxInstantNs;
 
     /**
      * @param agentOnOwnThread  true to run the agent on its own thread (the server); false to run it on the
@@ -109,14 +84,7 @@ public final class SnapshotControl implements AutoCloseable
         this.keyspace = keyspace;
         this.memory = keyspace.memory();
         this.figures = new SnapshotFigures(keyspace);
-        this.agentOnOwnThread = agentOnOwnThread;
-        this.agentIdleStrategy = agentIdleStrategy;
-        this.pagesPerStep = pagesPerStep;
-        // The agent object (no thread, no writer buffers: those cost RSS, so they wait for the first background
-        // save) and the classes the instant uses are made now. Loaded at the first BGSAVE, inside the instant,
-        // they held the loop 4-6 ms on this machine: every client waited that long.
-        this.agent = new SnapshotAgent(memory.barrier(), memory.pageSizeBytes(), pagesPerStep);
-        new SnapshotAgent.Job(backgroundImage, null, SnapshotWriter.backgroundTempFileFor(Path.of("dump.rdb")));
+        this.background = new BackgroundSnapshot(keyspace, agentOnOwnThread, agentIdleStrategy, pagesPerStep);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -163,7 +131,7 @@ public final class SnapshotControl implements AutoCloseable
     /** Slow a background save down by this much per page (Redis's rdb-key-save-delay test knob). */
     public void pageDelayMicros(final long micros)
     {
-        agent.pageDelayNanos(Math.max(0, micros) * 1000);
+        background.pageDelayNanos(Math.max(0, micros) * 1000);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -209,7 +177,7 @@ public final class SnapshotControl implements AutoCloseable
      */
     public SnapshotWriter.Result save(final Path target) throws SnapshotException
     {
-        if (running && baseListener == null)
+        if (background.saveRunning())
         {
             throw new IllegalStateException("a background save is in progress");
         }
@@ -242,7 +210,7 @@ public final class SnapshotControl implements AutoCloseable
      */
     public SnapshotReader.Result load(final Path source) throws SnapshotException
     {
-        if (running)
+        if (background.running())
         {
             throw new IllegalStateException("a background save is in progress");
         }
@@ -271,9 +239,9 @@ public final class SnapshotControl implements AutoCloseable
      */
     public BackgroundStart startBackgroundSave(final boolean schedule)
     {
-        if (running || baseReserved)
+        if (background.busy())
         {
-            if ((baseListener != null || baseReserved) && schedule)
+            if (background.baseRunningOrReserved() && schedule)
             {
                 this.schedule.schedule(); // Redis: BGSAVE SCHEDULE during an AOF rewrite runs once the rewrite ends
                 return BackgroundStart.SCHEDULED;
@@ -293,85 +261,22 @@ public final class SnapshotControl implements AutoCloseable
      */
     public boolean startBackgroundBase(final Path target, final Runnable atInstant, final BaseListener done)
     {
-        if (running)
+        if (background.running())
         {
             return false;
         }
-        baseReserved = false;
-        if (!takeInstant(target, done, atInstant))
+        background.release();
+        if (!background.takeInstant(target, done, atInstant))
         {
             done.onBaseDone(null, new SnapshotException("the snapshot agent is still busy with the last save"), false);
         }
         return true;
     }
 
-    /**
-     * The instant, in one owner-thread step, for an RDB save ({@code base} null) or an AOF base: capture the
-     * root block and the allocator image, begin the barrier's epoch, run {@code atInstant} (the AOF's switch
-     * of files), hand the job to the agent.
-     *
-     * @return false when the agent would not take the job (the barrier is ended again, nothing runs).
-     */
-    private boolean takeInstant(final Path target, final BaseListener base, final Runnable atInstant)
-    {
-        final long startNs = System.nanoTime();
-        try
-        {
-            return instant(target, base, atInstant);
-        }
-        finally
-        {
-            // what a fork costs Redis (latest_fork_usec): the one step every client waits for
-            lastInstantNs = System.nanoTime() - startNs;
-            maxInstantNs = Math.max(maxInstantNs, lastInstantNs);
-        }
-    }
-
-    private boolean instant(final Path target, final BaseListener base, final Runnable atInstant)
-    {
-        ensureAgent();
-        memory.holdFreedRuns(true);
-        try
-        {
-            backgroundImage.capture(keyspace);
-        }
-        finally
-        {
-            memory.holdFreedRuns(false);
-        }
-        final long[] heldRuns = memory.takeHeldRuns();
-        memory.barrier().begin(++epoch, backgroundImage.pages());
-        keyspace.snapshotRunning(true);
-        barrierOpen = true;
-        running = true;
-        runningFile = target;
-        baseListener = base;
-        runningSinceMs = System.currentTimeMillis();
-        peakRetainedBytes = 0;
-        if (atInstant != null)
-        {
-            atInstant.run();
-        }
-        final boolean offered = agent.start(new SnapshotAgent.Job(backgroundImage, target,
-            SnapshotWriter.backgroundTempFileFor(target)).heldRuns(heldRuns));
-        if (!offered)
-        {
-            PageMemory.freeRuns(heldRuns);
-        }
-        wakeAgent();
-        if (!offered)
-        {
-            endBarrier();
-            running = false;
-            baseListener = null;
-        }
-        return offered;
-    }
-
     /** An AOF base is being written in the background, or its rewrite prepares its files (reserved). */
     public boolean backgroundBaseRunning()
     {
-        return running && baseListener != null || baseReserved;
+        return background.baseRunningOrReserved();
     }
 
     /**
@@ -383,18 +288,13 @@ public final class SnapshotControl implements AutoCloseable
      */
     public boolean reserveBase()
     {
-        if (running || baseReserved)
-        {
-            return false;
-        }
-        baseReserved = true;
-        return true;
+        return background.reserve();
     }
 
     /** The reserving rewrite failed before its instant. */
     public void releaseBase()
     {
-        baseReserved = false;
+        background.release();
     }
 
     /** aof_last_cow_size: bytes the event loop copied during the last AOF base. */
@@ -415,59 +315,25 @@ public final class SnapshotControl implements AutoCloseable
         }
         schedule.unschedule();
         figures.backgroundInstant();
-        if (!takeInstant(file, null, null))
+        if (!background.takeInstant(file, null, null))
         {
             failed(new SnapshotException("the snapshot agent is still busy with the last save"));
             return false;
         }
-        listener.onBackgroundSaveStarted(runningFile);
+        listener.onBackgroundSaveStarted(background.runningFile());
         return true;
-    }
-
-    /** The agent's thread (or invoker) starts at the first background save: see the constructor. */
-    private void ensureAgent()
-    {
-        if (runner != null || invoker != null)
-        {
-            return;
-        }
-        if (agentOnOwnThread)
-        {
-            runner = new AgentRunner(agentIdleStrategy.get(), agentErrors, null, agent);
-            AgentRunner.startOnThread(runner);
-        }
-        else
-        {
-            invoker = new AgentInvoker(agentErrors, null, agent);
-            invoker.start();
-        }
-    }
-
-    /** The agent parks between saves: a job must not wait for its park to time out. */
-    private void wakeAgent()
-    {
-        if (runner != null && runner.thread() != null)
-        {
-            java.util.concurrent.locks.LockSupport.unpark(runner.thread());
-        }
-    }
-
-    private void onAgentError(final Throwable error)
-    {
-        // the agent turns every failure of a save into its outcome; this is a bug in the agent itself
-        System.err.println("snapshot agent: " + error);
     }
 
     /** An RDB background save runs (rdb_bgsave_in_progress); not an AOF base: see {@link #backgroundBaseRunning}. */
     public boolean backgroundSaveRunning()
     {
-        return running && baseListener == null;
+        return background.saveRunning();
     }
 
     /** Any background snapshot runs, RDB or AOF base: the agent is busy, no foreground save or load now. */
     public boolean agentBusy()
     {
-        return running || baseReserved;
+        return background.busy();
     }
 
     /**
@@ -479,24 +345,10 @@ public final class SnapshotControl implements AutoCloseable
      */
     public int poll(final long nowMs)
     {
-        int work = 0;
-        if (invoker != null && running)
+        if (background.running())
         {
-            work += invoker.invoke();
-        }
-        if (running)
-        {
-            peakRetainedBytes = Math.max(peakRetainedBytes, memory.snapshotRetainedBytes());
-            if (barrierOpen && agent.pagesDone())
-            {
-                endBarrier();
-                work++;
-            }
-            else if (barrierOpen && memory.deferredPages() > 0)
-            {
-                work += (int)Math.min(Integer.MAX_VALUE, memory.releaseDeferred(false));
-            }
-            final SnapshotAgent.Outcome outcome = agent.takeOutcome();
+            int work = background.step();
+            final SnapshotAgent.Outcome outcome = background.takeOutcome();
             if (outcome != null)
             {
                 finish(outcome);
@@ -504,28 +356,28 @@ public final class SnapshotControl implements AutoCloseable
             }
             return work;
         }
-        if (baseReserved)
+        if (background.reserved())
         {
-            return work; // the agent is promised to an AOF rewrite: save points and a scheduled BGSAVE wait
+            return 0; // the agent is promised to an AOF rewrite: save points and a scheduled BGSAVE wait
         }
         final long nowSec = nowMs / 1000;
         if (!schedule.mayTry(nowSec, figures.lastBackgroundSaveOk()))
         {
-            return work;
+            return 0;
         }
         final int point = schedule.duePoint(nowSec, figures.changesSinceLastSave(), figures.lastSaveTimeSec());
         if (point >= 0)
         {
             listener.onSavePoint(schedule.changes(point), schedule.seconds(point));
             beginBackgroundSave();
-            return work + 1;
+            return 1;
         }
         if (schedule.scheduled())
         {
             beginBackgroundSave();
-            work++;
+            return 1;
         }
-        return work;
+        return 0;
     }
 
     /**
@@ -537,56 +389,30 @@ public final class SnapshotControl implements AutoCloseable
      */
     public boolean abortBackgroundSave()
     {
-        if (!running)
+        if (!background.running())
         {
             schedule.unschedule();
             return false;
         }
-        agent.requestAbort();
-        wakeAgent();
-        SnapshotAgent.Outcome outcome;
-        int idle = 0;
-        while ((outcome = agent.takeOutcome()) == null)
-        {
-            if (invoker != null)
-            {
-                invoker.invoke();
-            }
-            else if (++idle < 100)
-            {
-                Thread.yield();
-            }
-            else
-            {
-                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
-            }
-        }
-        finish(outcome);
+        finish(background.abort());
         schedule.unschedule();
         return true;
     }
 
     private void finish(final SnapshotAgent.Outcome outcome)
     {
-        if (barrierOpen)
+        final BaseListener base = background.end();
+        if (base != null)
         {
-            endBarrier();
-        }
-        running = false;
-        if (baseListener != null)
-        {
-            final BaseListener done = baseListener;
-            baseListener = null;
-            figures.baseEnded(lastPagesCopiedByWriter * memory.pageSizeBytes());
-            done.onBaseDone(outcome.aborted || outcome.failure != null ? null : outcome.result, outcome.failure,
+            figures.baseEnded(background.lastCopiedBytes());
+            base.onBaseDone(outcome.aborted || outcome.failure != null ? null : outcome.result, outcome.failure,
                 outcome.aborted);
             return;
         }
-        figures.backgroundEnded(System.currentTimeMillis() - runningSinceMs,
-            lastPagesCopiedByWriter * memory.pageSizeBytes());
+        figures.backgroundEnded(System.currentTimeMillis() - background.runningSinceMs(), background.lastCopiedBytes());
         if (outcome.aborted)
         {
-            listener.onBackgroundSaveAborted(runningFile);
+            listener.onBackgroundSaveAborted(background.runningFile());
         }
         else if (outcome.failure != null)
         {
@@ -595,7 +421,7 @@ public final class SnapshotControl implements AutoCloseable
         else
         {
             figures.backgroundSucceeded();
-            listener.onBackgroundSaveDone(runningFile, outcome.result);
+            listener.onBackgroundSaveDone(background.runningFile(), outcome.result);
         }
     }
 
@@ -603,16 +429,6 @@ public final class SnapshotControl implements AutoCloseable
     {
         figures.backgroundFailed();
         listener.onBackgroundSaveFailed(file, failure);
-    }
-
-    private void endBarrier()
-    {
-        final WriteBarrier barrier = memory.barrier();
-        lastPagesCopiedByWriter = barrier.pagesPreservedByWriter();
-        lastPagesCopiedByAgent = barrier.pagesCopiedByAgent();
-        barrier.end();
-        keyspace.snapshotRunning(false);
-        barrierOpen = false;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -657,19 +473,19 @@ public final class SnapshotControl implements AutoCloseable
     /** rdb_current_bgsave_time_sec: -1 when none runs. */
     public long currentBackgroundSaveTimeSec()
     {
-        return running ? (System.currentTimeMillis() - runningSinceMs) / 1000 : -1;
+        return background.currentTimeSec();
     }
 
     /** keelkv_bgsave_last_instant_usec: how long the last background save's instant held the owner thread. */
     public long lastInstantMicros()
     {
-        return lastInstantNs / 1000;
+        return background.lastInstantMicros();
     }
 
     /** keelkv_bgsave_max_instant_usec: the longest instant since start. */
     public long maxInstantMicros()
     {
-        return maxInstantNs / 1000;
+        return background.maxInstantMicros();
     }
 
     /** rdb_last_cow_size: bytes the event loop copied to keep the last background save's instant. */
@@ -681,42 +497,37 @@ public final class SnapshotControl implements AutoCloseable
     /** current_cow_size: bytes held right now for a running save (copies and deferred releases). */
     public long retainedBytes()
     {
-        return memory.snapshotRetainedBytes();
+        return background.retainedBytes();
     }
 
     /** current_cow_peak: the most held at once during the running or last background save. */
     public long peakRetainedBytes()
     {
-        return Math.max(peakRetainedBytes, memory.snapshotRetainedBytes());
+        return background.peakRetainedBytes();
     }
 
     /** current_fork_perc: pages of the running save written, in percent of the pages in it. */
     public double progressPercent()
     {
-        if (!running)
-        {
-            return 0;
-        }
-        final int limit = backgroundImage.pages().pageNumberLimit();
-        return limit <= 1 ? 100.0 : Math.min(100.0, 100.0 * agent.progressPage() / limit);
+        return background.progressPercent();
     }
 
     /** Pages the event loop copied before writing them, in the running or last background save. */
     public long pagesCopiedByWriter()
     {
-        return barrierOpen ? memory.barrier().pagesPreservedByWriter() : lastPagesCopiedByWriter;
+        return background.pagesCopiedByWriter();
     }
 
     /** Pages the agent copied itself, in the running or last background save. */
     public long pagesCopiedByAgent()
     {
-        return barrierOpen ? memory.barrier().pagesCopiedByAgent() : lastPagesCopiedByAgent;
+        return background.pagesCopiedByAgent();
     }
 
     /** current_save_keys_total: the keys at the running background save's instant. */
     public long backgroundSaveKeys()
     {
-        return running ? backgroundImage.keys() : 0;
+        return background.keys();
     }
 
     /** rdb_last_load_keys_loaded. */
@@ -735,15 +546,6 @@ public final class SnapshotControl implements AutoCloseable
     public void close()
     {
         abortBackgroundSave();
-        if (runner != null)
-        {
-            runner.close();
-            runner = null;
-        }
-        if (invoker != null)
-        {
-            invoker.close();
-            invoker = null;
-        }
+        background.close();
     }
 }
