@@ -53,16 +53,10 @@ public final class SnapshotControl implements AutoCloseable
     }
 
     private final Keyspace keyspace;
-    private final PageMemory memory;
-    private final boolean loadPrefaultThread;
-
     private Path file;
     private SnapshotListener listener = SnapshotListener.NONE;
-    private SnapshotImage foregroundImage;
-    private SnapshotWriter foregroundWriter;
-    private SnapshotReader reader;
-    private SnapshotReader.FormatCheck formatCheck;
 
+    private final ForegroundSnapshot foreground;
     private final BackgroundSnapshot background;
     private final SaveSchedule schedule = new SaveSchedule();
     private final SnapshotFigures figures;
@@ -80,9 +74,8 @@ public final class SnapshotControl implements AutoCloseable
         final int pagesPerStep,
         final boolean loadPrefaultThread)
     {
-        this.loadPrefaultThread = loadPrefaultThread;
         this.keyspace = keyspace;
-        this.memory = keyspace.memory();
+        this.foreground = new ForegroundSnapshot(keyspace, loadPrefaultThread);
         this.figures = new SnapshotFigures(keyspace);
         this.background = new BackgroundSnapshot(keyspace, agentOnOwnThread, agentIdleStrategy, pagesPerStep);
     }
@@ -181,13 +174,7 @@ public final class SnapshotControl implements AutoCloseable
         {
             throw new IllegalStateException("a background save is in progress");
         }
-        if (foregroundWriter == null)
-        {
-            foregroundWriter = new SnapshotWriter(memory.pageSizeBytes());
-            foregroundImage = new SnapshotImage();
-        }
-        foregroundImage.capture(keyspace);
-        final SnapshotWriter.Result result = foregroundWriter.save(foregroundImage, new LivePageSource(memory), target);
+        final SnapshotWriter.Result result = foreground.save(target);
         figures.savedAt(keyspace.dirty());
         return result;
     }
@@ -195,11 +182,7 @@ public final class SnapshotControl implements AutoCloseable
     /** What a file of an older format version may not hold: the engine's types know (SnapshotReader.FormatCheck). */
     public void formatCheck(final SnapshotReader.FormatCheck check)
     {
-        this.formatCheck = check;
-        if (reader != null)
-        {
-            reader.formatCheck(check);
-        }
+        foreground.formatCheck(check);
     }
 
     /**
@@ -214,12 +197,7 @@ public final class SnapshotControl implements AutoCloseable
         {
             throw new IllegalStateException("a background save is in progress");
         }
-        if (reader == null)
-        {
-            reader = new SnapshotReader(memory, loadPrefaultThread);
-            reader.formatCheck(formatCheck);
-        }
-        final SnapshotReader.Result result = reader.load(source, keyspace);
+        final SnapshotReader.Result result = foreground.load(source);
         figures.loaded(result.keys);
         return result;
     }
