@@ -9,19 +9,31 @@ import java.nio.file.Path;
 import java.util.function.Supplier;
 
 /**
- * The home of snapshots: the file, SAVE, loading, the background snapshot (BGSAVE and save points) and every
- * figure INFO persistence shows. The owner thread of the keyspace (the event loop) calls everything here.
+ * The home of snapshots, and the one class other packages talk to: the file, SAVE, loading, the background
+ * snapshot (BGSAVE, save points, an AOF rewrite's base) and every figure INFO persistence shows. The owner
+ * thread of the keyspace (the event loop) calls everything here.
  *
- * <p>Design. A foreground save writes every page on the owner thread ({@link LivePageSource}): nothing
- * changes under it. A background save takes its instant in one call on the owner thread, between two
- * commands ({@link #startBackgroundSave}): any table still being zeroed is dropped, the page table image and
- * the index roots are captured (O(pages), no page bytes), the {@link WriteBarrier} begins a new epoch over
- * that image, and reads stop writing pages (no access clock, no resize steps). The {@link SnapshotAgent}
- * then writes the pages on its own thread, each claimed under the barrier or taken from the copy the loop
- * preserved before its first write. {@link #poll} (each cron tick) ends the barrier as soon as
- * the agent has read every page, releases the pages whose release waited for the agent, and takes the
- * outcome. Extra memory is bounded by the pages written during the snapshot and not yet passed by the agent,
- * and counts in used_memory ({@link PageMemory#snapshotRetainedBytes}).
+ * <p>Design. The work is in four parts, all on the owner thread:
+ * <ul>
+ *   <li>{@link ForegroundSnapshot}: SAVE and the load, whole, in one call; nothing changes under them, so the
+ *       save reads the live pages ({@link LivePageSource}).</li>
+ *   <li>{@link BackgroundSnapshot}: one background snapshot's life. Its instant is one call between two
+ *       commands: any table still being zeroed is dropped, the page table image and the index roots are
+ *       captured (O(pages), no page bytes), the {@link WriteBarrier} begins a new epoch over that image, and
+ *       reads stop writing pages (no access clock, no resize steps). The {@link SnapshotAgent} then writes the
+ *       pages on its own thread, each claimed under the barrier or taken from the copy the loop preserved
+ *       before its first write; the barrier ends at the first {@link #poll} after the agent has read every page.
+ *       Extra memory is bounded by the pages written during the snapshot and not yet passed by the agent, and
+ *       counts in used_memory ({@link PageMemory#snapshotRetainedBytes}).</li>
+ *   <li>{@link SaveSchedule}: when the cron starts a background save by itself (save points, BGSAVE
+ *       SCHEDULE, the retry delay after a failure), and whether writes are refused.</li>
+ *   <li>{@link SnapshotFigures}: what the saves and loads so far leave for INFO, LASTSAVE and MISCONF.</li>
+ * </ul>
+ * What stays here ties them: which may run beside which (one background snapshot at a time; a foreground save
+ * beside an AOF base but not beside an RDB background save; no load while a background snapshot runs), what
+ * an ending means (the figures and the listener for an RDB save, the {@link BaseListener} alone for an AOF
+ * base), and {@link #poll}'s order on each cron tick: the running job first; then, only with the agent free,
+ * a due save point before a scheduled BGSAVE.
  *
  * <p>What was saved is a position in the keyspace's change counter, as Redis's dirty_before_bgsave: a
  * background save that succeeds subtracts only the changes made before its instant.
@@ -281,7 +293,11 @@ public final class SnapshotControl implements AutoCloseable
         return figures.lastBaseCopiedBytes();
     }
 
-    /** The instant, in one call: see the class comment. */
+    /**
+     * An RDB background save, from BGSAVE or the cron: counted in rdb_saves and as a try (the retry delay)
+     * before anything can fail, then the change counter's position and the instant in the same owner-thread
+     * step, so the position is exactly what the file holds.
+     */
     private boolean beginBackgroundSave()
     {
         figures.countSave();
