@@ -3,28 +3,37 @@ package io.keelkv.engine.snapshot;
 import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.memory.PageMemory;
 import io.keelkv.engine.memory.WriteBarrier;
-import org.agrona.ErrorHandler;
-import org.agrona.concurrent.AgentInvoker;
-import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.nio.file.Path;
 import java.util.function.Supplier;
 
 /**
- * The home of snapshots: the file, SAVE, loading, the background snapshot (BGSAVE and save points) and every
- * figure INFO persistence shows. The owner thread of the keyspace (the event loop) calls everything here.
+ * The home of snapshots, and the one class other packages talk to: the file, SAVE, loading, the background
+ * snapshot (BGSAVE, save points, an AOF rewrite's base) and every figure INFO persistence shows. The owner
+ * thread of the keyspace (the event loop) calls everything here.
  *
- * <p>Design. A foreground save writes every page on the owner thread ({@link LivePageSource}): nothing
- * changes under it. A background save takes its instant in one call on the owner thread, between two
- * commands ({@link #startBackgroundSave}): any table still being zeroed is dropped, the page table image and
- * the index roots are captured (O(pages), no page bytes), the {@link WriteBarrier} begins a new epoch over
- * that image, and reads stop writing pages (no access clock, no resize steps). The {@link SnapshotAgent}
- * then writes the pages on its own thread, each claimed under the barrier or taken from the copy the loop
- * preserved before its first write. {@link #poll} (each cron tick) ends the barrier as soon as
- * the agent has read every page, releases the pages whose release waited for the agent, and takes the
- * outcome. Extra memory is bounded by the pages written during the snapshot and not yet passed by the agent,
- * and counts in used_memory ({@link PageMemory#snapshotRetainedBytes}).
+ * <p>Design. The work is in four parts, all on the owner thread:
+ * <ul>
+ *   <li>{@link ForegroundSnapshot}: SAVE and the load, whole, in one call; nothing changes under them, so the
+ *       save reads the live pages ({@link LivePageSource}).</li>
+ *   <li>{@link BackgroundSnapshot}: one background snapshot's life. Its instant is one call between two
+ *       commands: any table still being zeroed is dropped, the page table image and the index roots are
+ *       captured (O(pages), no page bytes), the {@link WriteBarrier} begins a new epoch over that image, and
+ *       reads stop writing pages (no access clock, no resize steps). The {@link SnapshotAgent} then writes the
+ *       pages on its own thread, each claimed under the barrier or taken from the copy the loop preserved
+ *       before its first write; the barrier ends at the first {@link #poll} after the agent has read every page.
+ *       Extra memory is bounded by the pages written during the snapshot and not yet passed by the agent, and
+ *       counts in used_memory ({@link PageMemory#snapshotRetainedBytes}).</li>
+ *   <li>{@link SaveSchedule}: when the cron starts a background save by itself (save points, BGSAVE
+ *       SCHEDULE, the retry delay after a failure), and whether writes are refused.</li>
+ *   <li>{@link SnapshotFigures}: what the saves and loads so far leave for INFO, LASTSAVE and MISCONF.</li>
+ * </ul>
+ * What stays here ties them: which may run beside which (one background snapshot at a time; a foreground save
+ * beside an AOF base but not beside an RDB background save; no load while a background snapshot runs), what
+ * an ending means (the figures and the listener for an RDB save, the {@link BaseListener} alone for an AOF
+ * base), and {@link #poll}'s order on each cron tick: the running job first; then, only with the agent free,
+ * a due save point before a scheduled BGSAVE.
  *
  * <p>What was saved is a position in the keyspace's change counter, as Redis's dirty_before_bgsave: a
  * background save that succeeds subtracts only the changes made before its instant.
@@ -56,55 +65,13 @@ public final class SnapshotControl implements AutoCloseable
     }
 
     private final Keyspace keyspace;
-    private final PageMemory memory;
-    private final boolean agentOnOwnThread;
-    private final Supplier<IdleStrategy> agentIdleStrategy;
-    private final int pagesPerStep;
-    private final boolean loadPrefaultThread;
-
     private Path file;
     private SnapshotListener listener = SnapshotListener.NONE;
-    private SnapshotImage foregroundImage;
-    private SnapshotWriter foregroundWriter;
-    private SnapshotReader reader;
-    private SnapshotReader.FormatCheck formatCheck;
 
-    // the background snapshot
-    private final SnapshotAgent agent;
-    private final ErrorHandler agentErrors = this::onAgentError;
-    private AgentRunner runner;
-    private AgentInvoker invoker;
-    private final SnapshotImage backgroundImage = new SnapshotImage();
-    private int epoch;
-    private boolean running;
-    private boolean barrierOpen;
-    private boolean scheduled;
-    private long runningSinceMs;
-    private long dirtyAtInstant;
-    private Path runningFile;
-    private BaseListener baseListener; // non-null while the running background snapshot is an AOF base
-    private boolean baseReserved;      // an AOF rewrite prepares its files: the agent is promised to it
-    private long lastBaseCopiedBytes;
-
-    // save points and their rules
-    private long[] savePointSeconds = new long[0];
-    private long[] savePointChanges = new long[0];
-    private boolean stopWritesOnError = true;
-
-    // figures
-    private long dirtyAtLastSave;
-    private long lastSaveTimeSec = System.currentTimeMillis() / 1000;
-    private long lastBackgroundTrySec;
-    private boolean lastBackgroundSaveOk = true;
-    private long lastBackgroundSaveTimeSec = -1;
-    private long saves;
-    private long lastCopiedBytes;
-    private long lastPagesCopiedByWriter;
-    private long lastPagesCopiedByAgent;
-    private long peakRetainedBytes;
-    private long lastInstantNs;
-    private long maxInstantNs;
-    private long lastLoadKeys;
+    private final ForegroundSnapshot foreground;
+    private final BackgroundSnapshot background;
+    private final SaveSchedule schedule = new SaveSchedule();
+    private final SnapshotFigures figures;
 
     /**
      * @param agentOnOwnThread  true to run the agent on its own thread (the server); false to run it on the
@@ -119,17 +86,10 @@ public final class SnapshotControl implements AutoCloseable
         final int pagesPerStep,
         final boolean loadPrefaultThread)
     {
-        this.loadPrefaultThread = loadPrefaultThread;
         this.keyspace = keyspace;
-        this.memory = keyspace.memory();
-        this.agentOnOwnThread = agentOnOwnThread;
-        this.agentIdleStrategy = agentIdleStrategy;
-        this.pagesPerStep = pagesPerStep;
-        // The agent object (no thread, no writer buffers: those cost RSS, so they wait for the first background
-        // save) and the classes the instant uses are made now. Loaded at the first BGSAVE, inside the instant,
-        // they held the loop 4-6 ms on this machine: every client waited that long.
-        this.agent = new SnapshotAgent(memory.barrier(), memory.pageSizeBytes(), pagesPerStep);
-        new SnapshotAgent.Job(backgroundImage, null, SnapshotWriter.backgroundTempFileFor(Path.of("dump.rdb")));
+        this.foreground = new ForegroundSnapshot(keyspace, loadPrefaultThread);
+        this.figures = new SnapshotFigures(keyspace);
+        this.background = new BackgroundSnapshot(keyspace, agentOnOwnThread, agentIdleStrategy, pagesPerStep);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -159,29 +119,24 @@ public final class SnapshotControl implements AutoCloseable
     /** Redis's save points: a background save when {@code changes[i]} changes are {@code seconds[i]} old. */
     public void savePoints(final long[] seconds, final long[] changes)
     {
-        if (seconds.length != changes.length)
-        {
-            throw new IllegalArgumentException("save points come in pairs");
-        }
-        this.savePointSeconds = seconds.clone();
-        this.savePointChanges = changes.clone();
+        schedule.savePoints(seconds, changes);
     }
 
     public boolean hasSavePoints()
     {
-        return savePointSeconds.length > 0;
+        return schedule.hasSavePoints();
     }
 
     /** Redis's stop-writes-on-bgsave-error. */
     public void stopWritesOnError(final boolean stop)
     {
-        this.stopWritesOnError = stop;
+        schedule.stopWritesOnError(stop);
     }
 
     /** Slow a background save down by this much per page (Redis's rdb-key-save-delay test knob). */
     public void pageDelayMicros(final long micros)
     {
-        agent.pageDelayNanos(Math.max(0, micros) * 1000);
+        background.pageDelayNanos(Math.max(0, micros) * 1000);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -227,29 +182,19 @@ public final class SnapshotControl implements AutoCloseable
      */
     public SnapshotWriter.Result save(final Path target) throws SnapshotException
     {
-        if (running && baseListener == null)
+        if (background.saveRunning())
         {
             throw new IllegalStateException("a background save is in progress");
         }
-        if (foregroundWriter == null)
-        {
-            foregroundWriter = new SnapshotWriter(memory.pageSizeBytes());
-            foregroundImage = new SnapshotImage();
-        }
-        foregroundImage.capture(keyspace);
-        final SnapshotWriter.Result result = foregroundWriter.save(foregroundImage, new LivePageSource(memory), target);
-        savedAt(keyspace.dirty());
+        final SnapshotWriter.Result result = foreground.save(target);
+        figures.savedAt(keyspace.dirty());
         return result;
     }
 
     /** What a file of an older format version may not hold: the engine's types know (SnapshotReader.FormatCheck). */
     public void formatCheck(final SnapshotReader.FormatCheck check)
     {
-        this.formatCheck = check;
-        if (reader != null)
-        {
-            reader.formatCheck(check);
-        }
+        foreground.formatCheck(check);
     }
 
     /**
@@ -260,33 +205,19 @@ public final class SnapshotControl implements AutoCloseable
      */
     public SnapshotReader.Result load(final Path source) throws SnapshotException
     {
-        if (running)
+        if (background.running())
         {
             throw new IllegalStateException("a background save is in progress");
         }
-        if (reader == null)
-        {
-            reader = new SnapshotReader(memory, loadPrefaultThread);
-            reader.formatCheck(formatCheck);
-        }
-        final SnapshotReader.Result result = reader.load(source, keyspace);
-        dirtyAtLastSave = keyspace.dirty();
-        lastLoadKeys = result.keys;
+        final SnapshotReader.Result result = foreground.load(source);
+        figures.loaded(result.keys);
         return result;
     }
 
     /** The SAVE command ran (rdb_saves counts it whether it succeeds or not, as Redis's saveCommand). */
     public void countSave()
     {
-        saves++;
-    }
-
-    private void savedAt(final long dirty)
-    {
-        dirtyAtLastSave = dirty;
-        lastSaveTimeSec = System.currentTimeMillis() / 1000;
-        // a successful save clears the error a failed background save left, as rdbSave does
-        lastBackgroundSaveOk = true;
+        figures.countSave();
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -298,11 +229,11 @@ public final class SnapshotControl implements AutoCloseable
      */
     public BackgroundStart startBackgroundSave(final boolean schedule)
     {
-        if (running || baseReserved)
+        if (background.busy())
         {
-            if ((baseListener != null || baseReserved) && schedule)
+            if (background.baseRunningOrReserved() && schedule)
             {
-                scheduled = true; // Redis: BGSAVE SCHEDULE during an AOF rewrite runs once the rewrite ends
+                this.schedule.schedule(); // Redis: BGSAVE SCHEDULE during an AOF rewrite runs once the rewrite ends
                 return BackgroundStart.SCHEDULED;
             }
             return BackgroundStart.ALREADY_RUNNING;
@@ -320,85 +251,22 @@ public final class SnapshotControl implements AutoCloseable
      */
     public boolean startBackgroundBase(final Path target, final Runnable atInstant, final BaseListener done)
     {
-        if (running)
+        if (background.running())
         {
             return false;
         }
-        baseReserved = false;
-        if (!takeInstant(target, done, atInstant))
+        background.release();
+        if (!background.takeInstant(target, done, atInstant))
         {
             done.onBaseDone(null, new SnapshotException("the snapshot agent is still busy with the last save"), false);
         }
         return true;
     }
 
-    /**
-     * The instant, in one owner-thread step, for an RDB save ({@code base} null) or an AOF base: capture the
-     * root block and the allocator image, begin the barrier's epoch, run {@code atInstant} (the AOF's switch
-     * of files), hand the job to the agent.
-     *
-     * @return false when the agent would not take the job (the barrier is ended again, nothing runs).
-     */
-    private boolean takeInstant(final Path target, final BaseListener base, final Runnable atInstant)
-    {
-        final long startNs = System.nanoTime();
-        try
-        {
-            return instant(target, base, atInstant);
-        }
-        finally
-        {
-            // what a fork costs Redis (latest_fork_usec): the one step every client waits for
-            lastInstantNs = System.nanoTime() - startNs;
-            maxInstantNs = Math.max(maxInstantNs, lastInstantNs);
-        }
-    }
-
-    private boolean instant(final Path target, final BaseListener base, final Runnable atInstant)
-    {
-        ensureAgent();
-        memory.holdFreedRuns(true);
-        try
-        {
-            backgroundImage.capture(keyspace);
-        }
-        finally
-        {
-            memory.holdFreedRuns(false);
-        }
-        final long[] heldRuns = memory.takeHeldRuns();
-        memory.barrier().begin(++epoch, backgroundImage.pages());
-        keyspace.snapshotRunning(true);
-        barrierOpen = true;
-        running = true;
-        runningFile = target;
-        baseListener = base;
-        runningSinceMs = System.currentTimeMillis();
-        peakRetainedBytes = 0;
-        if (atInstant != null)
-        {
-            atInstant.run();
-        }
-        final boolean offered = agent.start(new SnapshotAgent.Job(backgroundImage, target,
-            SnapshotWriter.backgroundTempFileFor(target)).heldRuns(heldRuns));
-        if (!offered)
-        {
-            PageMemory.freeRuns(heldRuns);
-        }
-        wakeAgent();
-        if (!offered)
-        {
-            endBarrier();
-            running = false;
-            baseListener = null;
-        }
-        return offered;
-    }
-
     /** An AOF base is being written in the background, or its rewrite prepares its files (reserved). */
     public boolean backgroundBaseRunning()
     {
-        return running && baseListener != null || baseReserved;
+        return background.baseRunningOrReserved();
     }
 
     /**
@@ -410,91 +278,56 @@ public final class SnapshotControl implements AutoCloseable
      */
     public boolean reserveBase()
     {
-        if (running || baseReserved)
-        {
-            return false;
-        }
-        baseReserved = true;
-        return true;
+        return background.reserve();
     }
 
     /** The reserving rewrite failed before its instant. */
     public void releaseBase()
     {
-        baseReserved = false;
+        background.release();
     }
 
     /** aof_last_cow_size: bytes the event loop copied during the last AOF base. */
     public long lastBaseCopiedBytes()
     {
-        return lastBaseCopiedBytes;
+        return figures.lastBaseCopiedBytes();
     }
 
-    /** The instant, in one call: see the class comment. */
+    /**
+     * An RDB background save, from BGSAVE or the cron: counted in rdb_saves and as a try (the retry delay)
+     * before anything can fail, then the change counter's position and the instant in the same owner-thread
+     * step, so the position is exactly what the file holds.
+     */
     private boolean beginBackgroundSave()
     {
-        saves++;
-        lastBackgroundTrySec = System.currentTimeMillis() / 1000;
+        figures.countSave();
+        schedule.tried(System.currentTimeMillis() / 1000);
         if (file == null)
         {
             failed(new SnapshotException("no snapshot file is configured"));
             return false;
         }
-        scheduled = false;
-        dirtyAtInstant = keyspace.dirty();
-        if (!takeInstant(file, null, null))
+        schedule.unschedule();
+        figures.backgroundInstant();
+        if (!background.takeInstant(file, null, null))
         {
             failed(new SnapshotException("the snapshot agent is still busy with the last save"));
             return false;
         }
-        listener.onBackgroundSaveStarted(runningFile);
+        listener.onBackgroundSaveStarted(background.runningFile());
         return true;
-    }
-
-    /** The agent's thread (or invoker) starts at the first background save: see the constructor. */
-    private void ensureAgent()
-    {
-        if (runner != null || invoker != null)
-        {
-            return;
-        }
-        if (agentOnOwnThread)
-        {
-            runner = new AgentRunner(agentIdleStrategy.get(), agentErrors, null, agent);
-            AgentRunner.startOnThread(runner);
-        }
-        else
-        {
-            invoker = new AgentInvoker(agentErrors, null, agent);
-            invoker.start();
-        }
-    }
-
-    /** The agent parks between saves: a job must not wait for its park to time out. */
-    private void wakeAgent()
-    {
-        if (runner != null && runner.thread() != null)
-        {
-            java.util.concurrent.locks.LockSupport.unpark(runner.thread());
-        }
-    }
-
-    private void onAgentError(final Throwable error)
-    {
-        // the agent turns every failure of a save into its outcome; this is a bug in the agent itself
-        System.err.println("snapshot agent: " + error);
     }
 
     /** An RDB background save runs (rdb_bgsave_in_progress); not an AOF base: see {@link #backgroundBaseRunning}. */
     public boolean backgroundSaveRunning()
     {
-        return running && baseListener == null;
+        return background.saveRunning();
     }
 
     /** Any background snapshot runs, RDB or AOF base: the agent is busy, no foreground save or load now. */
     public boolean agentBusy()
     {
-        return running || baseReserved;
+        return background.busy();
     }
 
     /**
@@ -506,24 +339,10 @@ public final class SnapshotControl implements AutoCloseable
      */
     public int poll(final long nowMs)
     {
-        int work = 0;
-        if (invoker != null && running)
+        if (background.running())
         {
-            work += invoker.invoke();
-        }
-        if (running)
-        {
-            peakRetainedBytes = Math.max(peakRetainedBytes, memory.snapshotRetainedBytes());
-            if (barrierOpen && agent.pagesDone())
-            {
-                endBarrier();
-                work++;
-            }
-            else if (barrierOpen && memory.deferredPages() > 0)
-            {
-                work += (int)Math.min(Integer.MAX_VALUE, memory.releaseDeferred(false));
-            }
-            final SnapshotAgent.Outcome outcome = agent.takeOutcome();
+            int work = background.step();
+            final SnapshotAgent.Outcome outcome = background.takeOutcome();
             if (outcome != null)
             {
                 finish(outcome);
@@ -531,28 +350,28 @@ public final class SnapshotControl implements AutoCloseable
             }
             return work;
         }
-        if (baseReserved)
+        if (background.reserved())
         {
-            return work; // the agent is promised to an AOF rewrite: save points and a scheduled BGSAVE wait
+            return 0; // the agent is promised to an AOF rewrite: save points and a scheduled BGSAVE wait
         }
         final long nowSec = nowMs / 1000;
-        final boolean mayTry = nowSec - lastBackgroundTrySec > BGSAVE_RETRY_DELAY_SEC || lastBackgroundSaveOk;
-        for (int i = 0; i < savePointSeconds.length && mayTry; i++)
+        if (!schedule.mayTry(nowSec, figures.lastBackgroundSaveOk()))
         {
-            final long changes = changesSinceLastSave();
-            if (changes >= savePointChanges[i] && nowSec - lastSaveTimeSec > savePointSeconds[i])
-            {
-                listener.onSavePoint(savePointChanges[i], savePointSeconds[i]);
-                beginBackgroundSave();
-                return work + 1;
-            }
+            return 0;
         }
-        if (scheduled && mayTry)
+        final int point = schedule.duePoint(nowSec, figures.changesSinceLastSave(), figures.lastSaveTimeSec());
+        if (point >= 0)
+        {
+            listener.onSavePoint(schedule.changes(point), schedule.seconds(point));
+            beginBackgroundSave();
+            return 1;
+        }
+        if (schedule.scheduled())
         {
             beginBackgroundSave();
-            work++;
+            return 1;
         }
-        return work;
+        return 0;
     }
 
     /**
@@ -564,57 +383,30 @@ public final class SnapshotControl implements AutoCloseable
      */
     public boolean abortBackgroundSave()
     {
-        if (!running)
+        if (!background.running())
         {
-            scheduled = false;
+            schedule.unschedule();
             return false;
         }
-        agent.requestAbort();
-        wakeAgent();
-        SnapshotAgent.Outcome outcome;
-        int idle = 0;
-        while ((outcome = agent.takeOutcome()) == null)
-        {
-            if (invoker != null)
-            {
-                invoker.invoke();
-            }
-            else if (++idle < 100)
-            {
-                Thread.yield();
-            }
-            else
-            {
-                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
-            }
-        }
-        finish(outcome);
-        scheduled = false;
+        finish(background.abort());
+        schedule.unschedule();
         return true;
     }
 
     private void finish(final SnapshotAgent.Outcome outcome)
     {
-        if (barrierOpen)
+        final BaseListener base = background.end();
+        if (base != null)
         {
-            endBarrier();
-        }
-        running = false;
-        if (baseListener != null)
-        {
-            final BaseListener done = baseListener;
-            baseListener = null;
-            lastBaseCopiedBytes = lastPagesCopiedByWriter * memory.pageSizeBytes();
-            done.onBaseDone(outcome.aborted || outcome.failure != null ? null : outcome.result, outcome.failure,
+            figures.baseEnded(background.lastCopiedBytes());
+            base.onBaseDone(outcome.aborted || outcome.failure != null ? null : outcome.result, outcome.failure,
                 outcome.aborted);
             return;
         }
-        final long elapsedMs = System.currentTimeMillis() - runningSinceMs;
-        lastBackgroundSaveTimeSec = elapsedMs / 1000;
-        lastCopiedBytes = lastPagesCopiedByWriter * memory.pageSizeBytes();
+        figures.backgroundEnded(System.currentTimeMillis() - background.runningSinceMs(), background.lastCopiedBytes());
         if (outcome.aborted)
         {
-            listener.onBackgroundSaveAborted(runningFile);
+            listener.onBackgroundSaveAborted(background.runningFile());
         }
         else if (outcome.failure != null)
         {
@@ -622,27 +414,15 @@ public final class SnapshotControl implements AutoCloseable
         }
         else
         {
-            dirtyAtLastSave = dirtyAtInstant;
-            lastSaveTimeSec = System.currentTimeMillis() / 1000;
-            lastBackgroundSaveOk = true;
-            listener.onBackgroundSaveDone(runningFile, outcome.result);
+            figures.backgroundSucceeded();
+            listener.onBackgroundSaveDone(background.runningFile(), outcome.result);
         }
     }
 
     private void failed(final SnapshotException failure)
     {
-        lastBackgroundSaveOk = false;
+        figures.backgroundFailed();
         listener.onBackgroundSaveFailed(file, failure);
-    }
-
-    private void endBarrier()
-    {
-        final WriteBarrier barrier = memory.barrier();
-        lastPagesCopiedByWriter = barrier.pagesPreservedByWriter();
-        lastPagesCopiedByAgent = barrier.pagesCopiedByAgent();
-        barrier.end();
-        keyspace.snapshotRunning(false);
-        barrierOpen = false;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -651,129 +431,115 @@ public final class SnapshotControl implements AutoCloseable
     /** rdb_changes_since_last_save. */
     public long changesSinceLastSave()
     {
-        return keyspace.dirty() - dirtyAtLastSave;
+        return figures.changesSinceLastSave();
     }
 
     /** LASTSAVE and rdb_last_save_time. */
     public long lastSaveTimeSec()
     {
-        return lastSaveTimeSec;
+        return figures.lastSaveTimeSec();
     }
 
     /** Set LASTSAVE (tests, and tools that restore a server's state). */
     public void lastSaveTimeSec(final long seconds)
     {
-        this.lastSaveTimeSec = seconds;
+        figures.lastSaveTimeSec(seconds);
     }
 
     /** rdb_saves: SAVE commands and background saves started, failed ones included. */
     public long saves()
     {
-        return saves;
+        return figures.saves();
     }
 
     /** rdb_last_bgsave_status. */
     public boolean lastBackgroundSaveOk()
     {
-        return lastBackgroundSaveOk;
+        return figures.lastBackgroundSaveOk();
     }
 
     /** rdb_last_bgsave_time_sec: -1 until one ended. */
     public long lastBackgroundSaveTimeSec()
     {
-        return lastBackgroundSaveTimeSec;
+        return figures.lastBackgroundSaveTimeSec();
     }
 
     /** rdb_current_bgsave_time_sec: -1 when none runs. */
     public long currentBackgroundSaveTimeSec()
     {
-        return running ? (System.currentTimeMillis() - runningSinceMs) / 1000 : -1;
+        return background.currentTimeSec();
     }
 
     /** keelkv_bgsave_last_instant_usec: how long the last background save's instant held the owner thread. */
     public long lastInstantMicros()
     {
-        return lastInstantNs / 1000;
+        return background.lastInstantMicros();
     }
 
     /** keelkv_bgsave_max_instant_usec: the longest instant since start. */
     public long maxInstantMicros()
     {
-        return maxInstantNs / 1000;
+        return background.maxInstantMicros();
     }
 
     /** rdb_last_cow_size: bytes the event loop copied to keep the last background save's instant. */
     public long lastCopiedBytes()
     {
-        return lastCopiedBytes;
+        return figures.lastCopiedBytes();
     }
 
     /** current_cow_size: bytes held right now for a running save (copies and deferred releases). */
     public long retainedBytes()
     {
-        return memory.snapshotRetainedBytes();
+        return background.retainedBytes();
     }
 
     /** current_cow_peak: the most held at once during the running or last background save. */
     public long peakRetainedBytes()
     {
-        return Math.max(peakRetainedBytes, memory.snapshotRetainedBytes());
+        return background.peakRetainedBytes();
     }
 
     /** current_fork_perc: pages of the running save written, in percent of the pages in it. */
     public double progressPercent()
     {
-        if (!running)
-        {
-            return 0;
-        }
-        final int limit = backgroundImage.pages().pageNumberLimit();
-        return limit <= 1 ? 100.0 : Math.min(100.0, 100.0 * agent.progressPage() / limit);
+        return background.progressPercent();
     }
 
     /** Pages the event loop copied before writing them, in the running or last background save. */
     public long pagesCopiedByWriter()
     {
-        return barrierOpen ? memory.barrier().pagesPreservedByWriter() : lastPagesCopiedByWriter;
+        return background.pagesCopiedByWriter();
     }
 
     /** Pages the agent copied itself, in the running or last background save. */
     public long pagesCopiedByAgent()
     {
-        return barrierOpen ? memory.barrier().pagesCopiedByAgent() : lastPagesCopiedByAgent;
+        return background.pagesCopiedByAgent();
     }
 
     /** current_save_keys_total: the keys at the running background save's instant. */
     public long backgroundSaveKeys()
     {
-        return running ? backgroundImage.keys() : 0;
+        return background.keys();
     }
 
     /** rdb_last_load_keys_loaded. */
     public long lastLoadKeys()
     {
-        return lastLoadKeys;
+        return figures.lastLoadKeys();
     }
 
     /** Writes get -MISCONF: Redis's writeCommandsDeniedByDiskError for the RDB. */
     public boolean writesRefused()
     {
-        return stopWritesOnError && savePointSeconds.length > 0 && !lastBackgroundSaveOk;
+        return schedule.writesRefused(figures.lastBackgroundSaveOk());
     }
 
     @Override
     public void close()
     {
         abortBackgroundSave();
-        if (runner != null)
-        {
-            runner.close();
-            runner = null;
-        }
-        if (invoker != null)
-        {
-            invoker.close();
-            invoker = null;
-        }
+        background.close();
     }
 }
