@@ -13,7 +13,9 @@ import java.util.TreeSet;
  * with integer-like, long (past zset-max-listpack-value) and binary members, scores that are integers, halves,
  * 0.1, ±inf, -0, huge or not floats at all, exclusive and malformed range bounds, lex ranges over members sharing
  * a score, negative ranks and LIMIT offsets, the algebra and store commands over several keys, bursts of ZADD (so
- * listpacks convert to skiplists), and now and then small zset-max-listpack-* set on both servers.
+ * listpacks convert to skiplists), the blocking pops BZPOPMIN/BZPOPMAX/BZMPOP over one to three keys (served at
+ * once when a key holds data, else a timeout of about a millisecond: both servers answer the null array; or a
+ * timeout or COUNT error), and now and then small zset-max-listpack-* set on both servers.
  *
  * <p>Replies compared exactly, except ZRANDMEMBER (random draws: compared by shape, every member drawn must be
  * there with the score replied) and ZSCAN of a skiplist (its dict's order and cursors are its server's own: run to
@@ -35,6 +37,16 @@ final class DifferentialZsets
         "9223372036854775807", "-9223372036854775808"};
     private static final String[] COUNTS = {"0", "1", "2", "3", "-1", "-3", "10", "100", "x"};
     private static final String[] LIMITS = {"16", "128", "2", "5", "0", "40"};
+    /**
+     * Timeouts that end within a few milliseconds (C's ceill of the milliseconds: 0.0001 is 1 ms, hex floats
+     * are strtold's), never 0 or a valid huge one: with no data both servers would block for good.
+     */
+    private static final String[] SHORT_TIMEOUTS = {"0.001", "0.002", "0.0001", "1e-3", "0.0015", "0x1p-10", "+0.001"};
+    /** Timeouts both servers refuse: not a float, negative, or past a long long once in milliseconds. */
+    private static final String[] BAD_TIMEOUTS = {"x", "-1", "", "-0.5", "-0.01", "1e30", "inf", "-inf", "nan",
+        "99999999999999999999", "1.5.2", "0.001 ", " 0.001", "1e", "0x"};
+    private static final String[] POP_COUNTS = {"1", "2", "3", "5", "100", "0", "-1", "x", "1.5", "",
+        "9223372036854775807", "-9223372036854775808", "99999999999999999999"};
 
     private DifferentialZsets()
     {
@@ -67,6 +79,75 @@ final class DifferentialZsets
         }
     }
 
+    private static String timeout(final SplittableRandom random)
+    {
+        switch (random.nextInt(24))
+        {
+            case 0:
+            case 1: return pick(random, BAD_TIMEOUTS);
+            case 2:
+            case 3:
+            case 4:
+            case 5: return pick(random, SHORT_TIMEOUTS);
+            default: return "0.001";
+        }
+    }
+
+    /**
+     * BZPOPMIN/BZPOPMAX key [key ...] timeout over one to three keys (k repeated now and then), or without a
+     * timeout (an arity error, or a key taken as the timeout).
+     */
+    private static String[] bzpop(final SplittableRandom random, final String k, final String[] keys)
+    {
+        final List<String> args = new ArrayList<>();
+        args.add(random.nextInt(10) == 0 ? pick(random, new String[] {"bzpopmin", "bzpopmax"}) :
+            random.nextBoolean() ? "BZPOPMIN" : "BZPOPMAX");
+        args.add(k);
+        for (int i = random.nextInt(3); i > 0; i--)
+        {
+            args.add(random.nextInt(5) == 0 ? k : pick(random, keys));
+        }
+        if (random.nextInt(25) > 0)
+        {
+            args.add(timeout(random));
+        }
+        return args.toArray(new String[0]);
+    }
+
+    /**
+     * BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]: numkeys that fit, or that do not (0, not a
+     * number, past the keys), a bad end, COUNT's bad values, a repeated COUNT or one without its value.
+     */
+    private static String[] bzmpop(final SplittableRandom random, final String k, final String[] keys)
+    {
+        final List<String> args = new ArrayList<>();
+        args.add("BZMPOP");
+        args.add(timeout(random));
+        final int n = 1 + random.nextInt(3);
+        args.add(random.nextInt(15) == 0 ? pick(random, new String[] {"0", "x", "-1", "9", "", "1.0",
+            "9223372036854775807"}) : String.valueOf(n));
+        args.add(k);
+        for (int i = 1; i < n; i++)
+        {
+            args.add(random.nextInt(5) == 0 ? k : pick(random, keys));
+        }
+        args.add(random.nextInt(10) == 0 ? pick(random, new String[] {"up", "MINMAX", "", "COUNT"}) :
+            pick(random, new String[] {"MIN", "MAX", "min", "Max"}));
+        switch (random.nextInt(12))
+        {
+            case 0:
+            case 1:
+            case 2:
+            case 3: break;
+            case 4: args.add("COUNT"); break;
+            case 5: args.addAll(List.of("COUNT", "2", "COUNT", "1")); break;
+            case 6: args.addAll(List.of(random.nextBoolean() ? "BOGUS" : "LIMIT", "1")); break;
+            case 7: args.addAll(List.of("count", pick(random, POP_COUNTS))); break;
+            default: args.addAll(List.of("COUNT", pick(random, POP_COUNTS)));
+        }
+        return args.toArray(new String[0]);
+    }
+
     private static void limit(final SplittableRandom random, final List<String> args)
     {
         if (random.nextInt(3) == 0)
@@ -80,7 +161,7 @@ final class DifferentialZsets
     static String[] zsetCommand(final SplittableRandom random, final String k, final String[] keys)
     {
         final List<String> args = new ArrayList<>();
-        switch (random.nextInt(40))
+        switch (random.nextInt(44))
         {
             case 0:
             case 1:
@@ -306,6 +387,12 @@ final class DifferentialZsets
             case 33: return new String[] {"ZADD", k};
             case 34: return new String[] {"ZSCORE", k};
             case 35: return new String[] {"DEBUG", "DIGEST-VALUE", k};
+            // the blocking pops: served at once with data, else a timeout of about a millisecond (both servers
+            // answer the null array), or the timeout's, numkeys' or COUNT's error
+            case 36:
+            case 37: return bzpop(random, k, keys);
+            case 38:
+            case 39: return bzmpop(random, k, keys);
             default: return new String[] {"ZADD", k, score(random), member(random)};
         }
     }
