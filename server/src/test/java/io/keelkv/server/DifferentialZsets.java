@@ -20,7 +20,8 @@ import java.util.TreeSet;
  * <p>Replies compared exactly, except ZRANDMEMBER (random draws: compared by shape, every member drawn must be
  * there with the score replied) and ZSCAN of a skiplist (its dict's order and cursors are its server's own: run to
  * the end and compared sorted). A lex range over a skiplist whose members have different scores is unspecified in
- * Redis (its answer depends on its skip list's random towers), so such commands are not sent.
+ * Redis (its answer depends on its skip list's random towers), so such commands are not sent; nor is a blocking
+ * pop whose timeout is endless (0, -0.001, huge) when none of its keys exists: both servers would block for good.
  */
 final class DifferentialZsets
 {
@@ -45,6 +46,13 @@ final class DifferentialZsets
     /** Timeouts both servers refuse: not a float, negative, or past a long long once in milliseconds. */
     private static final String[] BAD_TIMEOUTS = {"x", "-1", "", "-0.5", "-0.01", "1e30", "inf", "-inf", "nan",
         "99999999999999999999", "1.5.2", "0.001 ", " 0.001", "1e", "0x"};
+    /**
+     * Timeouts that block for good, or for ages: 0, a negative one whose milliseconds round above -1 (-0.001 in
+     * long double), a huge one still within a long long of milliseconds. Sent only when one of the keys exists
+     * (then the command is served or refused at once): see {@link #wouldBlockForGood}.
+     */
+    private static final String[] ENDLESS_TIMEOUTS = {"0", "-0.001", "-0.0005", "-1e-400", "100", "0.1",
+        "9223372036854775", "9223372036854775.807", "-0"};
     private static final String[] POP_COUNTS = {"1", "2", "3", "5", "100", "0", "-1", "x", "1.5", "",
         "9223372036854775807", "-9223372036854775808", "99999999999999999999"};
 
@@ -86,9 +94,11 @@ final class DifferentialZsets
             case 0:
             case 1: return pick(random, BAD_TIMEOUTS);
             case 2:
-            case 3:
+            case 3: return pick(random, ENDLESS_TIMEOUTS);
             case 4:
-            case 5: return pick(random, SHORT_TIMEOUTS);
+            case 5:
+            case 6:
+            case 7: return pick(random, SHORT_TIMEOUTS);
             default: return "0.001";
         }
     }
@@ -400,8 +410,62 @@ final class DifferentialZsets
     static boolean handles(final String[] command)
     {
         final String name = command[0].toUpperCase(Locale.ROOT);
-        return name.equals("ZRANDMEMBER") || name.equals("ZSCAN") && command.length > 2 && command[2].equals("0") ||
-            lexSource(command) != null;
+        return endlessKeys(command) != null || name.equals("ZRANDMEMBER") ||
+            name.equals("ZSCAN") && command.length > 2 && command[2].equals("0") || lexSource(command) != null;
+    }
+
+    /**
+     * The keys of a BZPOPMIN/BZPOPMAX/BZMPOP whose timeout is one of {@link #ENDLESS_TIMEOUTS}, or null for any
+     * other command. For BZMPOP, the arguments numkeys names when it is a number that fits, else none (then
+     * the command is refused before it could block).
+     */
+    private static List<String> endlessKeys(final String[] command)
+    {
+        final String name = command[0].toUpperCase(Locale.ROOT);
+        final List<String> keys = new ArrayList<>();
+        if ((name.equals("BZPOPMIN") || name.equals("BZPOPMAX")) && command.length >= 3 &&
+            List.of(ENDLESS_TIMEOUTS).contains(command[command.length - 1]))
+        {
+            keys.addAll(List.of(command).subList(1, command.length - 1));
+            return keys;
+        }
+        if (name.equals("BZMPOP") && command.length >= 3 && List.of(ENDLESS_TIMEOUTS).contains(command[1]))
+        {
+            try
+            {
+                final long numkeys = Long.parseLong(command[2]);
+                if (numkeys >= 1 && numkeys <= command.length - 3)
+                {
+                    keys.addAll(List.of(command).subList(3, 3 + (int)numkeys));
+                }
+            }
+            catch (final NumberFormatException ignore)
+            {
+                // refused at once: no keys to look at
+            }
+            return keys;
+        }
+        return null;
+    }
+
+    /**
+     * A blocking pop with an endless timeout blocks (on both servers alike) when none of its keys exists, and
+     * the stream would hang: such a command is not sent. With a key there it is served, or refused (WRONGTYPE),
+     * at once; a command refused for its arguments never looks at its keys.
+     */
+    private static boolean wouldBlockForGood(final RawRespClient client, final List<String> keys) throws IOException
+    {
+        if (keys.isEmpty())
+        {
+            return false;
+        }
+        final String[] exists = new String[keys.size() + 1];
+        exists[0] = "EXISTS";
+        for (int i = 0; i < keys.size(); i++)
+        {
+            exists[i + 1] = keys.get(i);
+        }
+        return client.call(exists).equals(":0\r\n");
     }
 
     /** The source key of a lex range command, or null for any other command. */
@@ -448,6 +512,12 @@ final class DifferentialZsets
     static String reply(final RawRespClient client, final String[] command) throws IOException
     {
         final String name = command[0].toUpperCase(Locale.ROOT);
+        final List<String> endless = endlessKeys(command);
+        if (endless != null)
+        {
+            return wouldBlockForGood(client, endless) ? "not sent: no key, it would block for good" :
+                client.call(command);
+        }
         if (name.equals("ZRANDMEMBER"))
         {
             return randomMemberShape(client, command);
