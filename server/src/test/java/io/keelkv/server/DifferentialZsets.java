@@ -13,12 +13,15 @@ import java.util.TreeSet;
  * with integer-like, long (past zset-max-listpack-value) and binary members, scores that are integers, halves,
  * 0.1, ±inf, -0, huge or not floats at all, exclusive and malformed range bounds, lex ranges over members sharing
  * a score, negative ranks and LIMIT offsets, the algebra and store commands over several keys, bursts of ZADD (so
- * listpacks convert to skiplists), and now and then small zset-max-listpack-* set on both servers.
+ * listpacks convert to skiplists), the blocking pops BZPOPMIN/BZPOPMAX/BZMPOP over one to three keys (served at
+ * once when a key holds data, else a timeout of about a millisecond: both servers answer the null array; or a
+ * timeout or COUNT error), and now and then small zset-max-listpack-* set on both servers.
  *
  * <p>Replies compared exactly, except ZRANDMEMBER (random draws: compared by shape, every member drawn must be
  * there with the score replied) and ZSCAN of a skiplist (its dict's order and cursors are its server's own: run to
  * the end and compared sorted). A lex range over a skiplist whose members have different scores is unspecified in
- * Redis (its answer depends on its skip list's random towers), so such commands are not sent.
+ * Redis (its answer depends on its skip list's random towers), so such commands are not sent; nor is a blocking
+ * pop whose timeout is endless (0, -0.001, huge) when none of its keys exists: both servers would block for good.
  */
 final class DifferentialZsets
 {
@@ -35,6 +38,23 @@ final class DifferentialZsets
         "9223372036854775807", "-9223372036854775808"};
     private static final String[] COUNTS = {"0", "1", "2", "3", "-1", "-3", "10", "100", "x"};
     private static final String[] LIMITS = {"16", "128", "2", "5", "0", "40"};
+    /**
+     * Timeouts that end within a few milliseconds (C's ceill of the milliseconds: 0.0001 is 1 ms, hex floats
+     * are strtold's), never 0 or a valid huge one: with no data both servers would block for good.
+     */
+    private static final String[] SHORT_TIMEOUTS = {"0.001", "0.002", "0.0001", "1e-3", "0.0015", "0x1p-10", "+0.001"};
+    /** Timeouts both servers refuse: not a float, negative, or past a long long once in milliseconds. */
+    private static final String[] BAD_TIMEOUTS = {"x", "-1", "", "-0.5", "-0.01", "1e30", "inf", "-inf", "nan",
+        "99999999999999999999", "1.5.2", "0.001 ", " 0.001", "1e", "0x"};
+    /**
+     * Timeouts that block for good, or for ages: 0, a negative one whose milliseconds round above -1 (-0.001 in
+     * long double), a huge one still within a long long of milliseconds. Sent only when one of the keys exists
+     * (then the command is served or refused at once): see {@link #wouldBlockForGood}.
+     */
+    private static final String[] ENDLESS_TIMEOUTS = {"0", "-0.001", "-0.0005", "-1e-400", "100", "0.1",
+        "9223372036854775", "9223372036854775.807", "-0"};
+    private static final String[] POP_COUNTS = {"1", "2", "3", "5", "100", "0", "-1", "x", "1.5", "",
+        "9223372036854775807", "-9223372036854775808", "99999999999999999999"};
 
     private DifferentialZsets()
     {
@@ -67,6 +87,77 @@ final class DifferentialZsets
         }
     }
 
+    private static String timeout(final SplittableRandom random)
+    {
+        switch (random.nextInt(24))
+        {
+            case 0:
+            case 1: return pick(random, BAD_TIMEOUTS);
+            case 2:
+            case 3: return pick(random, ENDLESS_TIMEOUTS);
+            case 4:
+            case 5:
+            case 6:
+            case 7: return pick(random, SHORT_TIMEOUTS);
+            default: return "0.001";
+        }
+    }
+
+    /**
+     * BZPOPMIN/BZPOPMAX key [key ...] timeout over one to three keys (k repeated now and then), or without a
+     * timeout (an arity error, or a key taken as the timeout).
+     */
+    private static String[] bzpop(final SplittableRandom random, final String k, final String[] keys)
+    {
+        final List<String> args = new ArrayList<>();
+        args.add(random.nextInt(10) == 0 ? pick(random, new String[] {"bzpopmin", "bzpopmax"}) :
+            random.nextBoolean() ? "BZPOPMIN" : "BZPOPMAX");
+        args.add(k);
+        for (int i = random.nextInt(3); i > 0; i--)
+        {
+            args.add(random.nextInt(5) == 0 ? k : pick(random, keys));
+        }
+        if (random.nextInt(25) > 0)
+        {
+            args.add(timeout(random));
+        }
+        return args.toArray(new String[0]);
+    }
+
+    /**
+     * BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]: numkeys that fit, or that do not (0, not a
+     * number, past the keys), a bad end, COUNT's bad values, a repeated COUNT or one without its value.
+     */
+    private static String[] bzmpop(final SplittableRandom random, final String k, final String[] keys)
+    {
+        final List<String> args = new ArrayList<>();
+        args.add("BZMPOP");
+        args.add(timeout(random));
+        final int n = 1 + random.nextInt(3);
+        args.add(random.nextInt(15) == 0 ? pick(random, new String[] {"0", "x", "-1", "9", "", "1.0",
+            "9223372036854775807"}) : String.valueOf(n));
+        args.add(k);
+        for (int i = 1; i < n; i++)
+        {
+            args.add(random.nextInt(5) == 0 ? k : pick(random, keys));
+        }
+        args.add(random.nextInt(10) == 0 ? pick(random, new String[] {"up", "MINMAX", "", "COUNT"}) :
+            pick(random, new String[] {"MIN", "MAX", "min", "Max"}));
+        switch (random.nextInt(12))
+        {
+            case 0:
+            case 1:
+            case 2:
+            case 3: break;
+            case 4: args.add("COUNT"); break;
+            case 5: args.addAll(List.of("COUNT", "2", "COUNT", "1")); break;
+            case 6: args.addAll(List.of(random.nextBoolean() ? "BOGUS" : "LIMIT", "1")); break;
+            case 7: args.addAll(List.of("count", pick(random, POP_COUNTS))); break;
+            default: args.addAll(List.of("COUNT", pick(random, POP_COUNTS)));
+        }
+        return args.toArray(new String[0]);
+    }
+
     private static void limit(final SplittableRandom random, final List<String> args)
     {
         if (random.nextInt(3) == 0)
@@ -80,7 +171,7 @@ final class DifferentialZsets
     static String[] zsetCommand(final SplittableRandom random, final String k, final String[] keys)
     {
         final List<String> args = new ArrayList<>();
-        switch (random.nextInt(40))
+        switch (random.nextInt(44))
         {
             case 0:
             case 1:
@@ -306,6 +397,12 @@ final class DifferentialZsets
             case 33: return new String[] {"ZADD", k};
             case 34: return new String[] {"ZSCORE", k};
             case 35: return new String[] {"DEBUG", "DIGEST-VALUE", k};
+            // the blocking pops: served at once with data, else a timeout of about a millisecond (both servers
+            // answer the null array), or the timeout's, numkeys' or COUNT's error
+            case 36:
+            case 37: return bzpop(random, k, keys);
+            case 38:
+            case 39: return bzmpop(random, k, keys);
             default: return new String[] {"ZADD", k, score(random), member(random)};
         }
     }
@@ -313,8 +410,62 @@ final class DifferentialZsets
     static boolean handles(final String[] command)
     {
         final String name = command[0].toUpperCase(Locale.ROOT);
-        return name.equals("ZRANDMEMBER") || name.equals("ZSCAN") && command.length > 2 && command[2].equals("0") ||
-            lexSource(command) != null;
+        return endlessKeys(command) != null || name.equals("ZRANDMEMBER") ||
+            name.equals("ZSCAN") && command.length > 2 && command[2].equals("0") || lexSource(command) != null;
+    }
+
+    /**
+     * The keys of a BZPOPMIN/BZPOPMAX/BZMPOP whose timeout is one of {@link #ENDLESS_TIMEOUTS}, or null for any
+     * other command. For BZMPOP, the arguments numkeys names when it is a number that fits, else none (then
+     * the command is refused before it could block).
+     */
+    private static List<String> endlessKeys(final String[] command)
+    {
+        final String name = command[0].toUpperCase(Locale.ROOT);
+        final List<String> keys = new ArrayList<>();
+        if ((name.equals("BZPOPMIN") || name.equals("BZPOPMAX")) && command.length >= 3 &&
+            List.of(ENDLESS_TIMEOUTS).contains(command[command.length - 1]))
+        {
+            keys.addAll(List.of(command).subList(1, command.length - 1));
+            return keys;
+        }
+        if (name.equals("BZMPOP") && command.length >= 3 && List.of(ENDLESS_TIMEOUTS).contains(command[1]))
+        {
+            try
+            {
+                final long numkeys = Long.parseLong(command[2]);
+                if (numkeys >= 1 && numkeys <= command.length - 3)
+                {
+                    keys.addAll(List.of(command).subList(3, 3 + (int)numkeys));
+                }
+            }
+            catch (final NumberFormatException ignore)
+            {
+                // refused at once: no keys to look at
+            }
+            return keys;
+        }
+        return null;
+    }
+
+    /**
+     * A blocking pop with an endless timeout blocks (on both servers alike) when none of its keys exists, and
+     * the stream would hang: such a command is not sent. With a key there it is served, or refused (WRONGTYPE),
+     * at once; a command refused for its arguments never looks at its keys.
+     */
+    private static boolean wouldBlockForGood(final RawRespClient client, final List<String> keys) throws IOException
+    {
+        if (keys.isEmpty())
+        {
+            return false;
+        }
+        final String[] exists = new String[keys.size() + 1];
+        exists[0] = "EXISTS";
+        for (int i = 0; i < keys.size(); i++)
+        {
+            exists[i + 1] = keys.get(i);
+        }
+        return client.call(exists).equals(":0\r\n");
     }
 
     /** The source key of a lex range command, or null for any other command. */
@@ -361,6 +512,12 @@ final class DifferentialZsets
     static String reply(final RawRespClient client, final String[] command) throws IOException
     {
         final String name = command[0].toUpperCase(Locale.ROOT);
+        final List<String> endless = endlessKeys(command);
+        if (endless != null)
+        {
+            return wouldBlockForGood(client, endless) ? "not sent: no key, it would block for good" :
+                client.call(command);
+        }
         if (name.equals("ZRANDMEMBER"))
         {
             return randomMemberShape(client, command);

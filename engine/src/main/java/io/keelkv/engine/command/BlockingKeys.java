@@ -77,59 +77,42 @@ public final class BlockingKeys implements KeyReadyListener
         return (System.nanoTime() - ORIGIN_NS) / 1_000_000 + 1;
     }
 
+    /** The largest whole number of seconds whose milliseconds fit a long long exactly (and a long). */
+    private static final long MAX_EXACT_SECONDS = Long.MAX_VALUE / 1000;
+
     /**
-     * Redis 7.0.15's getTimeoutFromObjectOrReply in seconds: a float (strtold's forms, hex included),
-     * times 1000 rounded up (ceill), then cast to a long long, which x86 makes LLONG_MIN past its range; so a
-     * huge or infinite timeout is "negative", and a negative one above -0.001 is 0, that is forever.
+     * Redis 7.0.15's getTimeoutFromObjectOrReply in seconds: a float (strtold's forms, hex included), times 1000
+     * in long double, rounded up (ceill), then cast to a long long, which x86 makes LLONG_MIN past its range; so
+     * a huge or infinite timeout is "negative", and a negative one whose product is above -1 ms (-0.001 among
+     * them: see {@link LongDouble#timeoutMillis}) is 0, that is forever. A whole number of seconds is exact in
+     * both and needs no long double (nor allocation); any other timeout is worked out exactly.
      *
      * @return the deadline on {@link #nowMs()}'s clock, 0 for none, or -1 after the error reply.
      */
     public static long parseTimeout(final CommandContext ctx, final int arg)
     {
         final Args args = ctx.args();
-        final double seconds;
-        if (args.parseDouble(arg))
+        final long tval;
+        if (args.parseLong(arg) && args.longValue() >= -MAX_EXACT_SECONDS && args.longValue() <= MAX_EXACT_SECONDS)
         {
-            seconds = args.doubleValue();
+            tval = args.longValue() * 1000;
         }
         else
         {
             final String text = args.toString(arg);
-            if (!LongDouble.isValid(text))
+            if (!args.parseDouble(arg) && !LongDouble.isValid(text))
             {
                 ctx.out().error("ERR timeout is not a float or out of range");
                 return -1;
             }
-            // a long double past a double's range: huge (infinite here) or tiny (zero here, with its sign)
-            seconds = beyondDouble(text);
+            tval = LongDouble.timeoutMillis(text);
         }
-        final double ms = Math.ceil(seconds * 1000.0);
-        if (!(ms < 9.223372036854775807E18) || ms < 0)
+        if (tval < 0)
         {
             ctx.out().error("ERR timeout is negative");
             return -1;
         }
-        final long tval = (long)ms; // -0.0 (a negative timeout above -0.001) is 0: forever, as in Redis
         return tval == 0 ? 0 : addSaturated(nowMs(), tval);
-    }
-
-    private static double beyondDouble(final String text)
-    {
-        final boolean negative = text.startsWith("-");
-        try
-        {
-            final double v = Double.parseDouble(text);
-            if (Double.isInfinite(v))
-            {
-                return v;
-            }
-        }
-        catch (final NumberFormatException ignore)
-        {
-            // a form Java does not read (C's hex without an exponent): take it as huge
-            return negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-        }
-        return negative ? -Double.MIN_VALUE : Double.MIN_VALUE;
     }
 
     private static long addSaturated(final long a, final long b)

@@ -10,7 +10,7 @@ import java.math.RoundingMode;
  * of trailing zeros (Redis's ld2string, LD_STR_HUMAN). Java has no long double, so this rounds exact
  * decimal values to a 64-bit binary mantissa (round-half-even, as the FPU does) at the same points.
  * strtold's hexadecimal form ("0x10", "0x1.8p3") is read too, as Redis reads it. Allocates; only INCRBYFLOAT
- * uses it.
+ * and the blocking commands' fractional or huge timeouts ({@link #timeoutMillis}) use it.
  */
 public final class LongDouble
 {
@@ -145,6 +145,39 @@ public final class LongDouble
             text = text.substring(0, end);
         }
         return text.equals("-0") ? "0" : text;
+    }
+
+    /**
+     * Redis 7.0's {@code (long long) ceill(ftval * 1000.0)} of getTimeoutFromObjectOrReply, {@code ftval} being
+     * {@code s} (accepted by {@link #isValid}) read by strtold: the product rounded to a 64-bit mantissa, its
+     * ceiling, then x86's conversion, which gives LLONG_MIN for anything past a long long (an infinity too). The
+     * roundings decide at the edges: "-0.001" is read a little above -0.001, so its product is above -1 and its
+     * ceiling -0, that is 0 (block for good); "9223372036854775" seconds are 9223372036854775000 ms exactly,
+     * which a double rounds up to 2^63.
+     */
+    public static long timeoutMillis(final String s)
+    {
+        if (isInfinity(s))
+        {
+            return Long.MIN_VALUE;
+        }
+        final BigDecimal value = value(s);
+        if (value == null || value.signum() == 0)
+        {
+            return value == null ? Long.MIN_VALUE : 0; // null: an exponent past int range, and isValid took it huge
+        }
+        final long exponent = (long)value.precision() - value.scale() - 1;
+        if (exponent > 20)
+        {
+            return Long.MIN_VALUE; // past 1e20 seconds: past a long long of milliseconds whatever the rounding
+        }
+        if (exponent < -40)
+        {
+            return value.signum() > 0 ? 1 : 0; // a tiny product: its ceiling is 1, or -0 below zero
+        }
+        final BigDecimal ms = round64(round64(value).multiply(BigDecimal.valueOf(1000)));
+        final BigInteger ceiling = ms.setScale(0, RoundingMode.CEILING).toBigIntegerExact();
+        return ceiling.bitLength() > 63 ? Long.MIN_VALUE : ceiling.longValueExact();
     }
 
     /** Round to the nearest value with a 64-bit binary mantissa, ties to even. */

@@ -197,4 +197,38 @@ class BlockingKeysTest
         assertEquals(0, blocking().blockedClients());
         assertEquals("*1\r\n$1\r\nv\r\n", calls.call("LRANGE", "src", "0", "-1"));
     }
+
+    /**
+     * The timeout in long double, as Redis 7.0.15 on x86-64 reads it: -0.001 s is a little above -1 ms there, so
+     * it is 0 (forever) and not negative; 9223372036854775 s is 9223372036854775000 ms exactly, which a double
+     * rounded to 2^63 and called negative (found by DifferentialTest seeds 20000 and 21002 of the sorted-set
+     * blocking pops, against redis-server).
+     */
+    @Test
+    void shouldReadTheTimeoutInLongDoubleAsRedis()
+    {
+        calls.call("ZADD", "z", "1", "a", "2", "b", "3", "c");
+        calls.call("RPUSH", "l", "x");
+        assertEquals("*3\r\n$1\r\nz\r\n$1\r\na\r\n$1\r\n1\r\n", calls.call("BZPOPMIN", "z", "-0.001"));
+        assertEquals("*2\r\n$1\r\nz\r\n*1\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n",
+            calls.call("BZMPOP", "9223372036854775.807", "1", "z", "MAX"));
+        assertEquals("*2\r\n$1\r\nl\r\n$1\r\nx\r\n", calls.call("BLPOP", "l", "9223372036854775"));
+        for (final String negative : new String[] {"9223372036854776", "9223372036854775.8075", "-0.0011", "1e30",
+            "-9223372036854775.809", "inf"})
+        {
+            assertEquals("-ERR timeout is negative\r\n", calls.call("BZPOPMAX", "z", negative), negative);
+        }
+        // no data and a client that may not block: the timeout's null array at once, whatever the timeout
+        assertEquals("*-1\r\n", calls.call("BZPOPMIN", "none", "-0.001"));
+
+        final Waiter forever = new Waiter(30);
+        final Waiter soon = new Waiter(31);
+        run(forever, "BZPOPMAX", "none", "-0.0005");
+        run(soon, "BZPOPMIN", "none", "0.0001");
+        assertEquals(2, blocking().blockedClients());
+        assertEquals(1, blocking().clientsInTimeoutTable(), "-0.0005 s is -0 ms: no deadline; 0.0001 s is 1 ms");
+        assertTrue(blocking().unblock(forever.state, false));
+        assertTrue(blocking().unblock(soon.state, false));
+        assertEquals(0, blocking().blockedClients());
+    }
 }

@@ -105,4 +105,27 @@ class LongDoubleTest
             assertFalse(LongDouble.isValid(refused), refused);
         }
     }
+
+    /**
+     * getTimeoutFromObjectOrReply's {@code (long long) ceill(ftval * 1000.0)}: the values a C program built with
+     * gcc on x86-64 prints for the same strings (and 4000 random ones agreed the same way).
+     */
+    @Test
+    void shouldMultiplyATimeoutAsRedisDoesInLongDouble()
+    {
+        final Object[][] cases = {{"-0.001", 0L}, {"-0.0011", -1L}, {"0.001", 1L}, {"0.1", 100L}, {"0.0001", 1L},
+            {"0x1p-10", 1L}, {"2.5", 2500L}, {"9223372036854775", 9223372036854775000L},
+            {"9223372036854776", Long.MIN_VALUE}, {"9223372036854775.807", Long.MAX_VALUE},
+            {"9223372036854775.8075", Long.MIN_VALUE}, {"inf", Long.MIN_VALUE}, {"-inf", Long.MIN_VALUE},
+            {"1e-400", 1L}, {"-1e-400", 0L}, {"-0.00099999999999999999999", 0L},
+            {"-0.00100000000000000000000001", 0L}, {"1e30", Long.MIN_VALUE}, {"-0.3", -300L}, {"1.001", 1001L},
+            {"4.9999999999999999999", 5000L}, {"5.0000000000000001", 5001L},
+            {"0x1.fffffffffffffffep62", Long.MIN_VALUE},
+            {"-9223372036854775.808", -9223372036854775807L}, {"-9223372036854775.809", Long.MIN_VALUE}, {"0", 0L},
+            {"-0", 0L}, {"1e4000", Long.MIN_VALUE}};
+        for (final Object[] c : cases)
+        {
+            assertEquals((long)c[1], LongDouble.timeoutMillis((String)c[0]), (String)c[0]);
+        }
+    }
 }
