@@ -337,7 +337,12 @@ public final class PageMemory implements AutoCloseable
         }
     }
 
-    private void beforeWriteRange(final long handle, final long length)
+    /**
+     * The write barrier for {@code [handle, handle + length)}, alone: for a writer that checked the range itself
+     * and writes through an address it holds (a wrapped region, {@code PageRegion}). Every other write goes
+     * through the {@code put*} methods, which call it.
+     */
+    public void beforeWriteRange(final long handle, final long length)
     {
         if (barrierActive)
         {
