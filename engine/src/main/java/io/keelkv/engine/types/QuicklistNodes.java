@@ -20,16 +20,22 @@ final class QuicklistNodes
 {
     final PageMemory memory;
     private final PageRegion region;
+    // the root's words, through a view checked when it was wrapped (wrap); memory's own accessors otherwise
+    private final PageRegion rootView;
     private final ListpackFlyweight listpack = new ListpackFlyweight();
     // the node the listpack view is over, checked while the memory's release count was wrappedAtReleases
     private long wrappedNode = NULL_HANDLE;
     private long wrappedAtReleases;
     long root = NULL_HANDLE;
+    // the root wrap last found sound, while the memory's release count was checkedRootAtReleases
+    private long checkedRoot = NULL_HANDLE;
+    private long checkedRootAtReleases;
 
     QuicklistNodes(final PageMemory memory)
     {
         this.memory = memory;
         this.region = new PageRegion(memory);
+        this.rootView = new PageRegion(memory);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -55,17 +61,35 @@ final class QuicklistNodes
         return memory.getInt(handle + MAGIC_OFFSET) == MAGIC;
     }
 
-    /** Point at the list rooted at {@code handle}, checked; throws {@link IllegalStateException} when unsound. */
+    /**
+     * Point at the list rooted at {@code handle}, checked; throws {@link IllegalStateException} when unsound. The
+     * root last checked is not checked again while no block was released since (as {@link #lp} keeps its node
+     * view): only this code has written it in between, and a load, reset or free counts as a release. The
+     * check reads ten words through the guard; a push to the same list reads it every time.
+     */
     void wrap(final long handle)
     {
+        if (handle == checkedRoot && memory.blockReleases() == checkedRootAtReleases)
+        {
+            root = handle;
+            if (rootView.handle() != handle)
+            {
+                rootView.wrap(handle, LENGTH);
+            }
+            return;
+        }
         memory.checkRange(handle, LENGTH);
         root = handle;
         final String problem = check();
         if (problem != null)
         {
             root = NULL_HANDLE;
+            checkedRoot = NULL_HANDLE;
             throw new IllegalStateException("damaged quicklist root at 0x" + Long.toHexString(handle) + ": " + problem);
         }
+        checkedRoot = handle;
+        checkedRootAtReleases = memory.blockReleases();
+        rootView.wrap(handle, LENGTH);
     }
 
     /** Why the root is not a sound quicklist, or null. O(1): the words and the end nodes. */
@@ -126,32 +150,50 @@ final class QuicklistNodes
 
     long head()
     {
-        return memory.getLong(root + HEAD_OFFSET);
+        return rootWord(HEAD_OFFSET);
     }
 
     long tail()
     {
-        return memory.getLong(root + TAIL_OFFSET);
+        return rootWord(TAIL_OFFSET);
     }
 
     long nodeCount()
     {
-        return memory.getLong(root + NODES_OFFSET);
+        return rootWord(NODES_OFFSET);
     }
 
     long length()
     {
-        return memory.getLong(root + COUNT_OFFSET);
+        return rootWord(COUNT_OFFSET);
     }
 
     void count(final long count)
     {
-        memory.putLong(root + COUNT_OFFSET, count);
+        rootWord(COUNT_OFFSET, count);
     }
 
     private void nodes(final long nodes)
     {
-        memory.putLong(root + NODES_OFFSET, nodes);
+        rootWord(NODES_OFFSET, nodes);
+    }
+
+    /** A word of the current root: through the view when it is over this root (a push reads four). */
+    private long rootWord(final int offset)
+    {
+        return root != NULL_HANDLE && rootView.handle() == root ? rootView.getLong(offset) : memory.getLong(root + offset);
+    }
+
+    private void rootWord(final int offset, final long value)
+    {
+        if (root != NULL_HANDLE && rootView.handle() == root)
+        {
+            rootView.putLong(offset, value);
+        }
+        else
+        {
+            memory.putLong(root + offset, value);
+        }
     }
 
     long nextNode(final long n)
@@ -305,7 +347,8 @@ final class QuicklistNodes
      */
     long ensureCapacity(final long n, final long bytes)
     {
-        final long capacity = memory.blockCapacityBytes(n) - NODE_HEADER;
+        lp(n); // the node's checked view: its region's capacity is the block's, less the header (wrapOver)
+        final long capacity = region.capacity();
         if (bytes <= capacity)
         {
             return n;
