@@ -68,6 +68,7 @@ public final class KeelServer implements ServerControl, AutoCloseable
         settings.lfuDecayTimeMinutes = config.lfuDecayTimeMinutes();
         this.engine = new KeelEngine(settings);
         engine.dispatcher().latencyTracking(config.latencyTracking());
+        engine.dispatcher().lazyClock(true); // the loop runs the cron at hz, which keeps the access clocks fresh
         engine.dispatcher().internalErrorListener((command, error, datasetChanged) ->
             Log.warning(io.keelkv.engine.command.InternalErrorListener.describe(command, error, datasetChanged)));
         this.snapshots = new Snapshots(config, engine);

@@ -37,6 +37,7 @@ public final class Dispatcher
     private CommandGate gate = CommandGate.ALLOW_ALL;
     private InternalErrorListener internalErrors = InternalErrorListener.STDERR;
     private boolean latencyTracking = true;
+    private boolean lazyClock;
     private Args rewritten;
     private final BlockingKeys blocking;
     private final Watches watches;
@@ -98,6 +99,17 @@ public final class Dispatcher
     public void propagator(final CommandPropagator propagator)
     {
         this.propagator = propagator == null ? CommandPropagator.NONE : propagator;
+    }
+
+    /**
+     * Read the wall clock at a command's first use of it rather than at its start (Keyspace#commandStarts),
+     * for an owner that runs the cron at hz: the cron keeps the access clocks (LRU seconds, LFU minutes) as
+     * fresh as Redis's lruclock, which commands then stamp without reading the clock. Off by default: an
+     * embedded caller need not run a cron, and its commands read the clock at their start, as before.
+     */
+    public void lazyClock(final boolean lazy)
+    {
+        this.lazyClock = lazy;
     }
 
     /** Redis's latency-tracking: keep a latency histogram per command (INFO latencystats). */
@@ -273,7 +285,14 @@ public final class Dispatcher
             queue(spec, args, out, tx);
             return;
         }
-        keyspace.nowMs(System.currentTimeMillis());
+        if (lazyClock)
+        {
+            keyspace.commandStarts(); // the wall clock is read at the command's first use of it, if any
+        }
+        else
+        {
+            keyspace.nowMs(System.currentTimeMillis());
+        }
         invoke(spec, args, out, client);
         if (blocking.hasReady())
         {
