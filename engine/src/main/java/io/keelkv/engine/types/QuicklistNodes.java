@@ -22,6 +22,7 @@ final class QuicklistNodes
     private final PageRegion region;
     // the root's words, through a view checked when it was wrapped (wrap); memory's own accessors otherwise
     private final PageRegion rootView;
+    private long rootViewAtReleases;
     private final ListpackFlyweight listpack = new ListpackFlyweight();
     // the node the listpack view is over, checked while the memory's release count was wrappedAtReleases
     private long wrappedNode = NULL_HANDLE;
@@ -72,9 +73,9 @@ final class QuicklistNodes
         if (handle == checkedRoot && memory.blockReleases() == checkedRootAtReleases)
         {
             root = handle;
-            if (rootView.handle() != handle)
+            if (rootView.handle() != handle || rootViewAtReleases != checkedRootAtReleases)
             {
-                rootView.wrap(handle, LENGTH);
+                wrapRootView(handle);
             }
             return;
         }
@@ -89,7 +90,7 @@ final class QuicklistNodes
         }
         checkedRoot = handle;
         checkedRootAtReleases = memory.blockReleases();
-        rootView.wrap(handle, LENGTH);
+        wrapRootView(handle);
     }
 
     /** Why the root is not a sound quicklist, or null. O(1): the words and the end nodes. */
@@ -178,15 +179,19 @@ final class QuicklistNodes
         rootWord(NODES_OFFSET, nodes);
     }
 
-    /** A word of the current root: through the view when it is over this root (a push reads four). */
+    /**
+     * A word of the current root: through the view when it was checked over this root with no block released
+     * since (a freed page may come back at another address), else through the guarded accessors. A push reads
+     * four and writes one.
+     */
     private long rootWord(final int offset)
     {
-        return root != NULL_HANDLE && rootView.handle() == root ? rootView.getLong(offset) : memory.getLong(root + offset);
+        return rootViewCurrent() ? rootView.getLong(offset) : memory.getLong(root + offset);
     }
 
     private void rootWord(final int offset, final long value)
     {
-        if (root != NULL_HANDLE && rootView.handle() == root)
+        if (rootViewCurrent())
         {
             rootView.putLong(offset, value);
         }
@@ -194,6 +199,17 @@ final class QuicklistNodes
         {
             memory.putLong(root + offset, value);
         }
+    }
+
+    private boolean rootViewCurrent()
+    {
+        return root != NULL_HANDLE && rootView.handle() == root && memory.blockReleases() == rootViewAtReleases;
+    }
+
+    private void wrapRootView(final long handle)
+    {
+        rootView.wrap(handle, LENGTH);
+        rootViewAtReleases = memory.blockReleases();
     }
 
     long nextNode(final long n)

@@ -65,6 +65,54 @@ class ListEncodingTest
         return elements.isEmpty() ? "*0\r\n" : s.toString();
     }
 
+    /**
+     * Lists emptied and made again, and FLUSHALL now and then, so that a new root or node takes the block (and
+     * the page) of a freed one, between pushes to other lists: a view over a root or node must not outlive a release (a freed page may
+     * come back at another address). The checked-root view once did, and a push read a stale root.
+     */
+    @Test
+    void shouldKeepListsRightWhileOthersAreEmptiedAndMadeAgain()
+    {
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        final java.util.Map<String, java.util.ArrayDeque<String>> model = new java.util.HashMap<>();
+        for (int i = 0; i < 20_000; i++)
+        {
+            if (i % 997 == 996)
+            {
+                call("FLUSHALL"); // every block and page goes back at once
+                model.clear();
+            }
+            final String key = "l" + random.nextInt(4);
+            final java.util.ArrayDeque<String> list = model.computeIfAbsent(key, k -> new java.util.ArrayDeque<>());
+            if (random.nextInt(3) > 0 || list.isEmpty())
+            {
+                final String v = "v" + i + "x".repeat(random.nextInt(40));
+                call("RPUSH", key, v, v);
+                list.addLast(v);
+                list.addLast(v);
+            }
+            else
+            {
+                final int n = 1 + random.nextInt(list.size());
+                call("LPOP", key, String.valueOf(n)); // may empty it: the key and its blocks go
+                for (int j = 0; j < n; j++)
+                {
+                    list.removeFirst();
+                }
+            }
+            assertEquals(":" + list.size() + "\r\n", call("LLEN", key), "step " + i);
+        }
+        for (final java.util.Map.Entry<String, java.util.ArrayDeque<String>> kv : model.entrySet())
+        {
+            final StringBuilder expected = new StringBuilder("*" + kv.getValue().size() + "\r\n");
+            for (final String v : kv.getValue())
+            {
+                expected.append('$').append(v.length()).append("\r\n").append(v).append("\r\n");
+            }
+            assertEquals(expected.toString(), call("LRANGE", kv.getKey(), "0", "-1"));
+        }
+    }
+
     @Test
     void shouldFillNodesByEntriesOrBytesAsListMaxListpackSizeSays()
     {
