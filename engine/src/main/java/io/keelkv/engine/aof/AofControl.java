@@ -94,6 +94,10 @@ public final class AofControl implements CommandPropagator, KeyspaceListener, Au
         {
             syncAgent.policy(policy);
         }
+        if (file != null)
+        {
+            file.randomFaults(policy == AofSyncAgent.POLICY_ALWAYS);
+        }
     }
 
     public int policy()
@@ -182,6 +186,7 @@ public final class AofControl implements CommandPropagator, KeyspaceListener, Au
             fileLogicalBase += file.position();
         }
         file = next;
+        file.randomFaults(policy == AofSyncAgent.POLICY_ALWAYS); // page-sized folios for group commits only
         selectedDb = -1; // a new file starts with a SELECT, as Redis's aof_selected_db = -1
         if (syncAgent == null)
         {

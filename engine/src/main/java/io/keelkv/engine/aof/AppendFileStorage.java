@@ -203,14 +203,16 @@ final class AppendFileStorage
     }
 
     /**
-     * Page-sized page-cache folios for the faults of the chunk mapped at {@code address}: without it a fault
-     * reads around and allocates folios of up to 256 KiB here, and a store through the mapping dirties a whole
-     * folio, so each group commit wrote 256 KiB for a kilobyte of commands (block trace:
-     * native-notes/aof-mmap.md). Advice only: a failure costs speed, not data.
+     * How the faults of the chunk mapped at {@code address} fill the page cache. {@code random}: page-sized
+     * folios; without it a fault reads around and allocates folios of up to 256 KiB, and a store through the
+     * mapping dirties a whole folio, so each group commit (appendfsync always) wrote 256 KiB for a kilobyte of
+     * commands. Otherwise the kernel's default: large folios, written back a folio at a time, which under
+     * everysec cost far less (one write-protect and TLB shootdown per folio, not per page; native-notes/aof-mmap.md).
+     * Advice only: a failure costs speed, not data.
      */
-    void adviseRandom(final long address)
+    void advise(final long address, final boolean random)
     {
-        posix.madvise(address, chunkSizeBytes, MAdviseFlag.MADV_RANDOM);
+        posix.madvise(address, chunkSizeBytes, random ? MAdviseFlag.MADV_RANDOM : MAdviseFlag.MADV_NORMAL);
     }
 
     /** Unmap a chunk mapped by {@link #map} (Chronicle may do it later, on its releaser thread). */

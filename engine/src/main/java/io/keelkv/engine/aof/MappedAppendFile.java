@@ -115,6 +115,8 @@ public final class MappedAppendFile implements AutoCloseable
     private int lowestMappedChunk;
     private MappedBytesStore[] stores = new MappedBytesStore[16];
     private long[] chunkAddresses = new long[16]; // read by the sync thread after its acquire of appendedPosition
+    // page-sized page-cache folios for the chunks (appendfsync always), else the kernel's large ones
+    private boolean randomFaults = true;
     private boolean closed;
 
     // written by the appender with release, read with acquire
@@ -339,6 +341,27 @@ public final class MappedAppendFile implements AutoCloseable
     }
 
     /**
+     * Whether faults through the mapping fill the page cache a page at a time (true, the default: what a group
+     * commit under appendfsync always needs) or in the kernel's large folios (everysec, no); see
+     * {@link AppendFileStorage#advise}. Applies to the chunks mapped now and later. Appender thread.
+     */
+    public void randomFaults(final boolean random)
+    {
+        if (random == randomFaults || closed)
+        {
+            return;
+        }
+        randomFaults = random;
+        for (int chunk = 0; chunk < stores.length; chunk++)
+        {
+            if (stores[chunk] != null)
+            {
+                storage.advise(chunkAddresses[chunk], random);
+            }
+        }
+    }
+
+    /**
      * Map the next chunk before the appender reaches it, once it is past the middle of its last mapped chunk
      * and the sync thread has already grown the file over the next one ({@link #prepareGrowth}). Mapping is
      * one mmap, cheap; its point is that the sync thread can then fault the next chunk's first pages in
@@ -391,7 +414,7 @@ public final class MappedAppendFile implements AutoCloseable
         }
         stores[chunk] = store;
         chunkAddresses[chunk] = store.addressForWrite(base);
-        storage.adviseRandom(chunkAddresses[chunk]);
+        storage.advise(chunkAddresses[chunk], randomFaults);
     }
 
     private void enterChunk(final int chunk)
