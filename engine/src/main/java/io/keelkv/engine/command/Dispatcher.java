@@ -170,6 +170,17 @@ public final class Dispatcher
         return spec;
     }
 
+    /** The command (or subcommand) a request names, as {@link #resolve} finds it, without its checks. */
+    CommandSpec specOf(final Args args)
+    {
+        final CommandSpec spec = table.lookup(args, 0);
+        if (spec != null && spec.subcommands().length > 0 && (args.count() > 1 || spec.handler() == null))
+        {
+            return args.count() > 1 ? CommandTable.lookupSubcommand(spec, args) : null;
+        }
+        return spec;
+    }
+
     private CommandSpec lookup(final Args args, final RespWriter out, final ClientContext client)
     {
         CommandSpec spec = table.lookup(args, 0);

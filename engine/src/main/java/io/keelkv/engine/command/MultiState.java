@@ -7,17 +7,17 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 
 /**
  * One client's transaction (Redis's multiState plus the CLIENT_MULTI, CLIENT_DIRTY_EXEC and CLIENT_DIRTY_CAS
  * flags, and its watched keys). Made at the client's first MULTI or WATCH and reused after.
  *
  * <p>The queued commands are copied out of the query buffer, which the next read reuses, into one direct
- * buffer of their arguments back to back; EXEC re-points an {@link Args} at each in turn, so running them
- * copies nothing more. The buffer lives outside the Java heap (512 MB by default, shared by every client),
- * is bounded by client-query-buffer-limit as the query buffer is, and is freed, not left to the collector,
- * when a big transaction ends.
+ * buffer: per command its argument count, then each argument's length and bytes. EXEC walks it and re-points
+ * an {@link Args} at each command in turn (the dispatcher looks its spec up again), so running them copies
+ * nothing more. Nothing is kept per command on the Java heap (512 MB by default, shared by every client): a
+ * queue of millions of PINGs costs its bytes in the buffer, which is bounded by client-query-buffer-limit as
+ * the query buffer is, and freed, not left to the collector, when a big transaction ends.
  */
 public final class MultiState
 {
@@ -41,12 +41,8 @@ public final class MultiState
     private UnsafeBuffer bytes;
     private ByteBuffer backing;
     private int used;
-    private CommandSpec[] specs = new CommandSpec[8];
-    private int[] firstArg = new int[9]; // command i's arguments are [firstArg[i], firstArg[i + 1])
-    private int[] argOffsets = new int[32];
-    private int[] argLengths = new int[32];
     private int count;
-    private int argCount;
+    private int readPosition; // EXEC's walk through the queue
 
     /** The keys this client watches; each is also in the registry (Watches). */
     final ArrayList<Watches.Watch> watched = new ArrayList<>();
@@ -94,9 +90,8 @@ public final class MultiState
         queuedFlags = 0;
         queuedWrites = 0;
         count = 0;
-        argCount = 0;
         used = 0;
-        firstArg[0] = 0;
+        readPosition = 0;
     }
 
     /**
@@ -106,8 +101,9 @@ public final class MultiState
      */
     boolean queue(final CommandSpec spec, final Args args, final long limitBytes)
     {
-        long need = 0;
-        for (int i = 0; i < args.count(); i++)
+        final int n = args.count();
+        long need = Integer.BYTES + (long)Integer.BYTES * n;
+        for (int i = 0; i < n; i++)
         {
             need += args.length(i);
         }
@@ -116,30 +112,16 @@ public final class MultiState
             return false;
         }
         ensureBytes((int)need);
-        if (count + 1 == specs.length)
-        {
-            specs = Arrays.copyOf(specs, specs.length * 2);
-            firstArg = Arrays.copyOf(firstArg, firstArg.length * 2);
-        }
-        final int n = args.count();
-        if (argCount + n > argOffsets.length)
-        {
-            final int grown = Math.max(argOffsets.length * 2, argCount + n);
-            argOffsets = Arrays.copyOf(argOffsets, grown);
-            argLengths = Arrays.copyOf(argLengths, grown);
-        }
+        bytes.putInt(used, n);
+        used += Integer.BYTES;
         for (int i = 0; i < n; i++)
         {
             final int length = args.length(i);
-            bytes.putBytes(used, args.buffer(), args.offset(i), length);
-            argOffsets[argCount] = used;
-            argLengths[argCount] = length;
-            argCount++;
-            used += length;
+            bytes.putInt(used, length);
+            bytes.putBytes(used + Integer.BYTES, args.buffer(), args.offset(i), length);
+            used += Integer.BYTES + length;
         }
-        specs[count] = spec;
         count++;
-        firstArg[count] = argCount;
         queuedFlags |= spec.flags();
         if (spec.hasFlag(CommandFlags.WRITE))
         {
@@ -154,24 +136,33 @@ public final class MultiState
         overflowed = true;
         dirtyExec = true;
         count = 0;
-        argCount = 0;
         used = 0;
         release(0);
     }
 
-    CommandSpec spec(final int i)
+    /**
+     * Point {@code args} at the next queued command, in the order queued (EXEC's walk from the start); valid
+     * until the queue changes.
+     *
+     * @return false after the last one.
+     */
+    boolean next(final Args args)
     {
-        return specs[i];
-    }
-
-    /** Point {@code args} at queued command {@code i}; valid until the queue changes. */
-    void args(final int i, final Args args)
-    {
-        args.reset(bytes);
-        for (int a = firstArg[i], end = firstArg[i + 1]; a < end; a++)
+        if (readPosition >= used)
         {
-            args.add(argOffsets[a], argLengths[a]);
+            return false;
         }
+        args.reset(bytes);
+        final int n = bytes.getInt(readPosition);
+        int at = readPosition + Integer.BYTES;
+        for (int i = 0; i < n; i++)
+        {
+            final int length = bytes.getInt(at);
+            args.add(at + Integer.BYTES, length);
+            at += Integer.BYTES + length;
+        }
+        readPosition = at;
+        return true;
     }
 
     /** End the transaction (EXEC ran it or refused it, DISCARD, RESET, a disconnect). Watches are not touched here. */
@@ -183,10 +174,9 @@ public final class MultiState
         overflowed = false;
         queuedFlags = 0;
         queuedWrites = 0;
-        Arrays.fill(specs, 0, count, null);
         count = 0;
-        argCount = 0;
         used = 0;
+        readPosition = 0;
         release(KEEP_BYTES);
     }
 

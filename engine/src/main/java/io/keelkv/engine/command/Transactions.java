@@ -94,10 +94,16 @@ final class Transactions
         dispatcher.beginExec(tx.queuedWrites > 1);
         try
         {
-            for (int i = 0; i < count; i++)
+            while (tx.next(queued))
             {
-                tx.args(i, queued);
-                dispatcher.invoke(tx.spec(i), queued, out, client);
+                final CommandSpec spec = dispatcher.specOf(queued);
+                if (spec == null)
+                {
+                    // queued because it resolved; the table does not change at run time, so this is a bug
+                    out.error("ERR internal error: a queued command no longer resolves");
+                    continue;
+                }
+                dispatcher.invoke(spec, queued, out, client);
             }
         }
         finally

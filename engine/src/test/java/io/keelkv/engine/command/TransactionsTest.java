@@ -159,7 +159,7 @@ class TransactionsTest
     @Test
     void shouldDropAQueueThatPassesTheQueryBufferLimitAndAbortItsExec()
     {
-        settings.queryBufferLimit = 100;
+        settings.queryBufferLimit = 150; // a SET of a 40-byte value takes 61 bytes of the queue: two fit, not three
         engine.applySettings();
         call(a, "MULTI");
         final String value = "v".repeat(40);
@@ -171,6 +171,24 @@ class TransactionsTest
         assertTrue(call(a, "GET", "k1").startsWith("-ERR the transaction's queued commands passed"));
         assertEquals("-EXECABORT Transaction discarded because of previous errors.\r\n", call(a, "EXEC"));
         assertEquals(":0\r\n", call(a, "EXISTS", "k1", "k2", "k3"));
+    }
+
+    @Test
+    void shouldQueueAHundredThousandCommandsInItsBufferAndRunThemInOrder()
+    {
+        call(a, "MULTI");
+        for (int i = 0; i < 100_000; i++)
+        {
+            call(a, "RPUSH", "l", String.valueOf(i));
+        }
+        assertEquals(100_000, a.multiState().queuedCount());
+        out.clear();
+        engine.dispatcher().execute(Args.of("EXEC"), out, a);
+        assertTrue(out.pending() > 100_000 * 4);
+        assertEquals("$1\r\n0\r\n", call(a, "LINDEX", "l", "0"));
+        assertEquals("$5\r\n99999\r\n", call(a, "LINDEX", "l", "-1"));
+        assertEquals(":100000\r\n", call(a, "LLEN", "l"));
+        assertNull(a.multiState().buffer(), "a big queue's memory goes back when its transaction ends");
     }
 
     @Test
