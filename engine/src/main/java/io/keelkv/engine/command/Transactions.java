@@ -149,8 +149,8 @@ final class Transactions
         {
             if (!watches.watch(tx, client.db(), args.array(), args.address(i), args.length(i)))
             {
-                ctx.out().error("ERR the watched keys passed " + (Watches.MAX_WATCHED_BYTES >> 20) +
-                    " MB together; UNWATCH or EXEC to release them");
+                ctx.out().error("ERR too many watched keys: the server's watches passed " +
+                    (Watches.MAX_WATCHED_BYTES >> 20) + " MB together; UNWATCH or EXEC releases them");
                 return;
             }
         }

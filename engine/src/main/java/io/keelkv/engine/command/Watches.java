@@ -34,8 +34,16 @@ public final class Watches implements KeyspaceListener
 {
     private static final byte[] RELOAD = "reload".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-    /** The watched keys' bytes over all clients: the registry lives on the Java heap. */
+    /**
+     * The registry's heap over all clients, counted as the watched keys' bytes plus an estimate of the objects
+     * around them: it lives on the Java heap (512 MB by default), so a WATCH of millions of keys is refused
+     * rather than left to exhaust it.
+     */
     static final long MAX_WATCHED_BYTES = 64L * 1024 * 1024;
+    /** A watched key's copy, its registry entry and list, beyond its bytes. */
+    static final long KEY_HEAP_BYTES = 128;
+    /** One client's watch of a key: its Watch and the two list slots. */
+    static final long WATCH_HEAP_BYTES = 48;
 
     /** One client's watch of one key (Redis's watchedKey). */
     static final class Watch
@@ -187,17 +195,18 @@ public final class Watches implements KeyspaceListener
                 }
             }
         }
-        if (watchedBytes + length > MAX_WATCHED_BYTES)
+        final long cost = WATCH_HEAP_BYTES + (watchers == null ? KEY_HEAP_BYTES + length : 0);
+        if (watchedBytes + cost > MAX_WATCHED_BYTES)
         {
             return false;
         }
+        watchedBytes += cost;
         final Key key;
         if (watchers == null)
         {
             key = probe.copy();
             watchers = new ArrayList<>(2);
             byKey.put(key, watchers);
-            watchedBytes += length;
         }
         else
         {
@@ -221,10 +230,11 @@ public final class Watches implements KeyspaceListener
             if (watchers != null)
             {
                 watchers.remove(w);
+                watchedBytes -= WATCH_HEAP_BYTES;
                 if (watchers.isEmpty())
                 {
                     byKey.remove(w.key);
-                    watchedBytes -= w.key.length;
+                    watchedBytes -= KEY_HEAP_BYTES + w.key.length;
                 }
             }
         }
@@ -495,7 +505,7 @@ public final class Watches implements KeyspaceListener
         touch(db.id(), null, entry.keyAddress(), entry.keyLength(), true);
     }
 
-    /** For tests: the bytes the registry holds. */
+    /** For tests: the heap the registry is counted at. */
     long watchedBytes()
     {
         return watchedBytes;

@@ -149,6 +149,32 @@ class TransactionsTest
     }
 
     @Test
+    void shouldRefuseAWatchPastTheRegistrysHeapBudgetAndKeepServing()
+    {
+        final String[] watch = new String[100_001];
+        watch[0] = "WATCH";
+        for (int i = 1; i < watch.length; i++)
+        {
+            watch[i] = "k" + i;
+        }
+        final long perKey = Watches.KEY_HEAP_BYTES + Watches.WATCH_HEAP_BYTES;
+        final int clients = (int)(Watches.MAX_WATCHED_BYTES / (100_000 * (perKey + 6)));
+        String reply = "";
+        for (int c = 0; c <= clients + 1 && !reply.startsWith("-"); c++)
+        {
+            final String[] distinct = watch.clone();
+            for (int i = 1; i < distinct.length; i++)
+            {
+                distinct[i] = "c" + c + ":" + watch[i];
+            }
+            reply = call(new LocalClient(10 + c, false), distinct);
+        }
+        assertTrue(reply.startsWith("-ERR too many watched keys"), reply);
+        assertTrue(engine.dispatcher().watches().watchedBytes() <= Watches.MAX_WATCHED_BYTES);
+        assertEquals("+OK\r\n", call(a, "SET", "still", "served"));
+    }
+
+    @Test
     void shouldRefuseMultiForTheAofReplayClient()
     {
         final LocalClient replay = new LocalClient(3, true);
