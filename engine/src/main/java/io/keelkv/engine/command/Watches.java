@@ -2,6 +2,7 @@ package io.keelkv.engine.command;
 
 import io.keelkv.engine.keyspace.Database;
 import io.keelkv.engine.keyspace.EntryFlyweight;
+import io.keelkv.engine.keyspace.Hashing;
 import io.keelkv.engine.keyspace.Keyspace;
 import io.keelkv.engine.keyspace.KeyspaceListener;
 import io.keelkv.engine.resp.Args;
@@ -71,18 +72,14 @@ public final class Watches implements KeyspaceListener
         int length;
         int hash;
 
-        Key set(final int db, final Object base, final long address, final int length)
+        Key set(final int db, final Object base, final long address, final int length, final long seed)
         {
             this.db = db;
             this.base = base;
             this.address = address;
             this.length = length;
-            int h = 31 * db + length;
-            for (int i = 0; i < length; i++)
-            {
-                h = 31 * h + UnsafeApi.getByte(base, address + i);
-            }
-            this.hash = h;
+            // the keyspace's seeded hash: a client cannot line watched keys up in one bucket
+            this.hash = (int)Hashing.hash(seed + db, base, address, length);
             return this;
         }
 
@@ -113,18 +110,8 @@ public final class Watches implements KeyspaceListener
                 return false;
             }
             final Key k = (Key)o;
-            if (k.db != db || k.length != length || k.hash != hash)
-            {
-                return false;
-            }
-            for (int i = 0; i < length; i++)
-            {
-                if (UnsafeApi.getByte(base, address + i) != UnsafeApi.getByte(k.base, k.address + i))
-                {
-                    return false;
-                }
-            }
-            return true;
+            return k.db == db && k.length == length && k.hash == hash &&
+                Hashing.equals(base, address, k.base, k.address, length);
         }
     }
 
@@ -145,6 +132,8 @@ public final class Watches implements KeyspaceListener
     private boolean touchNotedAnyway;
     private final HashMap<Key, ArrayList<Watch>> byKey = new HashMap<>();
     private final Key probe = new Key();
+    // its own seed: the page memory's changes when a snapshot is loaded, and the registry outlives that
+    private final long seed = new java.security.SecureRandom().nextLong();
     private final ArrayList<Watch> toTouch = new ArrayList<>();
     private long watchedBytes;
 
@@ -183,7 +172,7 @@ public final class Watches implements KeyspaceListener
      */
     boolean watch(final MultiState state, final int db, final Object base, final long address, final int length)
     {
-        probe.set(db, base, address, length);
+        probe.set(db, base, address, length, seed);
         ArrayList<Watch> watchers = byKey.get(probe);
         if (watchers != null)
         {
@@ -270,7 +259,7 @@ public final class Watches implements KeyspaceListener
      */
     void touch(final int db, final Object base, final long address, final int length, final boolean removed)
     {
-        final ArrayList<Watch> watchers = byKey.get(probe.set(db, base, address, length));
+        final ArrayList<Watch> watchers = byKey.get(probe.set(db, base, address, length, seed));
         if (watchers == null)
         {
             return;
