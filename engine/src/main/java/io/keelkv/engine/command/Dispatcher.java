@@ -211,7 +211,6 @@ public final class Dispatcher
         }
         if (!spec.arityAccepts(args.count()))
         {
-            spec.rejectedCalls++;
             refused(spec, out, client, "ERR wrong number of arguments for '" + spec.fullName() + "' command", null);
             return null;
         }
@@ -227,7 +226,6 @@ public final class Dispatcher
         }
         if (!client.authenticated() && !spec.hasFlag(CommandFlags.NO_AUTH))
         {
-            spec.rejectedCalls++;
             refused(spec, out, client, null, NOAUTH);
             return null;
         }
@@ -255,8 +253,7 @@ public final class Dispatcher
         final boolean inMulti = tx != null && tx.active;
         if (inMulti && spec.hasFlag(CommandFlags.NO_MULTI))
         {
-            reject(spec, tx);
-            out.error("ERR Command not allowed inside a transaction");
+            refused(spec, out, client, "ERR Command not allowed inside a transaction", null);
             return;
         }
         // the queue may grow without bound, so inside MULTI every command but EXEC, DISCARD and QUIT is refused
@@ -268,7 +265,6 @@ public final class Dispatcher
         {
             if (!client.isReplay() && !eviction.freeMemoryIfNeeded())
             {
-                reject(spec, tx);
                 refused(spec, out, client, null, OOM);
                 return;
             }
@@ -279,14 +275,12 @@ public final class Dispatcher
         {
             if (snapshots.writesRefused())
             {
-                reject(spec, tx);
                 refused(spec, out, client, null, MISCONF);
                 return;
             }
             final String aofRefusal = propagator.writeRefusal();
             if (aofRefusal != null)
             {
-                reject(spec, tx);
                 refused(spec, out, client, aofRefusal, null);
                 return;
             }
@@ -336,13 +330,16 @@ public final class Dispatcher
     }
 
     /**
-     * The reply to a command refused before it ran: the error as it is, or for EXEC, Redis's execCommandAbort,
+     * A command refused before it ran (its rejected_calls, and the transaction it was to join fails): the error
+     * as it is, or for EXEC, Redis's execCommandAbort,
      * which discards the transaction and answers "-EXECABORT Transaction discarded because of: " the error
      * (without its "ERR " when the error is one Redis formats without it: the arity's).
      */
     private void refused(final CommandSpec spec, final RespWriter out, final ClientContext client,
         final String error, final byte[] rawError)
     {
+        spec.rejectedCalls++;
+        flagTransaction(client); // Redis's rejectCommand: inside MULTI the EXEC will answer EXECABORT
         if (spec != exec)
         {
             if (rawError != null)
@@ -363,15 +360,6 @@ public final class Dispatcher
         }
         clientClosed(client); // discardTransaction: the queue and the watches go
         out.error("EXECABORT Transaction discarded because of: " + text);
-    }
-
-    private void reject(final CommandSpec spec, final MultiState tx)
-    {
-        spec.rejectedCalls++;
-        if (tx != null && tx.active)
-        {
-            tx.dirtyExec = true;
-        }
     }
 
     private static void flagTransaction(final ClientContext client)

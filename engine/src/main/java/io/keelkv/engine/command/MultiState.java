@@ -82,16 +82,10 @@ public final class MultiState
         return watched.size();
     }
 
+    /** MULTI: the rest of the state is as {@link #end} (or the constructor) left it. */
     void begin()
     {
         active = true;
-        dirtyExec = false;
-        overflowed = false;
-        queuedFlags = 0;
-        queuedWrites = 0;
-        count = 0;
-        used = 0;
-        readPosition = 0;
     }
 
     /**
