@@ -68,6 +68,48 @@ class AofProcessIT
         return dir.resolve("appendonlydir").resolve("appendonly.aof." + seq + ".incr.aof");
     }
 
+    /** One request of a writer thread, recording what was acknowledged; false stops the writer. */
+    @FunctionalInterface
+    private interface WriterStep
+    {
+        boolean write(RawRespClient client, int writer) throws Exception;
+    }
+
+    /** Writer threads write to the server until, 0.3 to 1 s in, it is killed -9 under them. */
+    private void killUnderWriters(final int port, final int writers, final SplittableRandom random, final WriterStep step)
+        throws Exception
+    {
+        final AtomicBoolean stop = new AtomicBoolean();
+        final List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < writers; w++)
+        {
+            final int writer = w;
+            final Thread t = new Thread(() ->
+            {
+                try (RawRespClient client = new RawRespClient(port))
+                {
+                    while (!stop.get() && step.write(client, writer))
+                    {
+                        // the step records what was acknowledged
+                    }
+                }
+                catch (final Exception killed)
+                {
+                    // the server was killed under it: what was acknowledged is recorded
+                }
+            }, "writer-" + w);
+            threads.add(t);
+            t.start();
+        }
+        Thread.sleep(300 + random.nextInt(700));
+        kill9();
+        stop.set(true);
+        for (final Thread t : threads)
+        {
+            t.join(10_000);
+        }
+    }
+
     @Test
     void shouldKeepEveryAcknowledgedWriteAcrossKill9UnderAlways() throws Exception
     {
@@ -98,41 +140,17 @@ class AofProcessIT
                     }
                 }
             }
-            final AtomicBoolean stop = new AtomicBoolean();
-            final List<Thread> threads = new ArrayList<>();
-            for (int w = 0; w < writers; w++)
+            killUnderWriters(port, writers, random, (client, writer) ->
             {
-                final int writer = w;
-                final Thread t = new Thread(() ->
+                final long n = next[writer];
+                if (!"+OK\r\n".equals(client.call("SET", "w" + writer + ":" + n, String.valueOf(n))))
                 {
-                    try (RawRespClient client = new RawRespClient(port))
-                    {
-                        while (!stop.get())
-                        {
-                            final long n = next[writer];
-                            if (!"+OK\r\n".equals(client.call("SET", "w" + writer + ":" + n, String.valueOf(n))))
-                            {
-                                return;
-                            }
-                            acknowledged.set(writer, n);
-                            next[writer] = n + 1;
-                        }
-                    }
-                    catch (final Exception killed)
-                    {
-                        // the server was killed under it: what was acknowledged is recorded
-                    }
-                }, "writer-" + w);
-                threads.add(t);
-                t.start();
-            }
-            Thread.sleep(300 + random.nextInt(700));
-            kill9();
-            stop.set(true);
-            for (final Thread t : threads)
-            {
-                t.join(10_000);
-            }
+                    return false;
+                }
+                acknowledged.set(writer, n);
+                next[writer] = n + 1;
+                return true;
+            });
         }
         long total = 0;
         for (int w = 0; w < writers; w++)
@@ -192,49 +210,25 @@ class AofProcessIT
                     acknowledged.set(w, value); // one more may have been durable, not acknowledged
                 }
             }
-            final AtomicBoolean stop = new AtomicBoolean();
-            final List<Thread> threads = new ArrayList<>();
-            for (int w = 0; w < writers; w++)
+            killUnderWriters(port, writers, random, (client, writer) ->
             {
-                final int writer = w;
-                final Thread t = new Thread(() ->
+                client.send("MULTI");
+                client.send("INCR", "a" + writer);
+                client.send("SET", "big" + writer, big);
+                client.send("INCR", "b" + writer);
+                client.send("EXEC");
+                client.readReply();
+                client.readReply();
+                client.readReply();
+                client.readReply();
+                final String exec = client.readReply();
+                if (!exec.startsWith("*3\r\n:"))
                 {
-                    try (RawRespClient client = new RawRespClient(port))
-                    {
-                        while (!stop.get())
-                        {
-                            client.send("MULTI");
-                            client.send("INCR", "a" + writer);
-                            client.send("SET", "big" + writer, big);
-                            client.send("INCR", "b" + writer);
-                            client.send("EXEC");
-                            client.readReply();
-                            client.readReply();
-                            client.readReply();
-                            client.readReply();
-                            final String exec = client.readReply();
-                            if (!exec.startsWith("*3\r\n:"))
-                            {
-                                return;
-                            }
-                            acknowledged.set(writer, Long.parseLong(exec.split("\r\n")[1].substring(1)));
-                        }
-                    }
-                    catch (final Exception killed)
-                    {
-                        // the server was killed under it: what was acknowledged is recorded
-                    }
-                }, "tx-writer-" + w);
-                threads.add(t);
-                t.start();
-            }
-            Thread.sleep(300 + random.nextInt(700));
-            kill9();
-            stop.set(true);
-            for (final Thread t : threads)
-            {
-                t.join(10_000);
-            }
+                    return false;
+                }
+                acknowledged.set(writer, Long.parseLong(exec.split("\r\n")[1].substring(1)));
+                return true;
+            });
         }
         long total = 0;
         for (int w = 0; w < writers; w++)
