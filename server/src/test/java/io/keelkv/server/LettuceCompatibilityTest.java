@@ -368,11 +368,17 @@ class LettuceCompatibilityTest
         final RedisClient anonymous = client(uri(target, true).build(), protocol);
         try
         {
-            final RedisConnectionException ex = assertThrows(RedisConnectionException.class, anonymous::connect);
             final String expected = protocol == ProtocolVersion.RESP3 ?
                 "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH " +
                 "<user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time" : "NOAUTH Authentication required.";
-            assertEquals(expected, rootMessage(ex));
+            // the same Lettuce race as above ("RedisHandshakeHandler not registered", seen once in CI on JDK 17):
+            // the connect must always fail, and the server's NOAUTH come through in one of three tries
+            String message = null;
+            for (int attempt = 0; attempt < 3 && !expected.equals(message); attempt++)
+            {
+                message = rootMessage(assertThrows(RedisConnectionException.class, anonymous::connect));
+            }
+            assertEquals(expected, message);
         }
         finally
         {
