@@ -289,7 +289,7 @@ class ConfigDefaultsTest
         final ServerConfig config = ServerConfig.defaults();
         assertEquals("backoff", config.get("idle-strategy"));
         assertEquals("65536", config.get("page-size"));
-        assertEquals("0", config.get("idle-spin-us"));
+        assertEquals("20", config.get("idle-spin-us"));
         assertEquals("backoff", config.idleStrategy());
         assertEquals(64 * 1024, config.pageSizeBytes());
     }
