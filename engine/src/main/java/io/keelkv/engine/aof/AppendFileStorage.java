@@ -215,6 +215,21 @@ final class AppendFileStorage
         posix.madvise(address, chunkSizeBytes, random ? MAdviseFlag.MADV_RANDOM : MAdviseFlag.MADV_NORMAL);
     }
 
+    /** madvise(2)'s MADV_PAGEOUT (Linux 5.4): reclaim the range's pages now; clean file pages are dropped. */
+    private static final int MADV_PAGEOUT = 21;
+
+    /**
+     * Sync thread: give the page cache back the synced pages of {@code [address, address + lengthBytes)} (of a
+     * mapped chunk), which the appender will never touch again. A dirty page is never dropped by it (reclaim
+     * does not discard data), so this is advice only: a failure (an older kernel) costs memory, not data.
+     *
+     * @return false when the kernel refused it.
+     */
+    boolean pageOut(final long address, final long lengthBytes)
+    {
+        return posix.madvise(address, lengthBytes, MADV_PAGEOUT) == 0;
+    }
+
     /** Unmap a chunk mapped by {@link #map} (Chronicle may do it later, on its releaser thread). */
     void unmap(final MappedBytesStore store)
     {

@@ -46,6 +46,9 @@ final class AppendFileSync
     /** A sync of at most this many bytes is a group commit: the pages after it are touched again at once. */
     static final long SMALL_SYNC_BYTES = 64L << 10;
 
+    /** Synced pages are given back to the page cache in steps of at least this much ({@link #releaseBehind}). */
+    static final long RELEASE_STEP_BYTES = 2L << 20;
+
     private static final long DURABLE_POSITION_OFFSET =
         UnsafeApi.objectFieldOffset(AppendFileSync.class, "durablePosition");
     private static final long SYNC_COUNT_OFFSET = UnsafeApi.objectFieldOffset(AppendFileSync.class, "syncCount");
@@ -75,6 +78,10 @@ final class AppendFileSync
     private long prefaultedPosition;
     // below this (from the start position on) the file's blocks are written extents (settleAhead)
     private long settledPosition;
+    // below this (from the start position on) the synced pages were given back (releaseBehind)
+    private long releasedPosition;
+    private boolean pageOutRefused;
+    private long releasedBytes;
     @SuppressWarnings("unused")
     private volatile long durablePosition;
     @SuppressWarnings("unused")
@@ -101,6 +108,7 @@ final class AppendFileSync
         this.msync = msync != null ? msync : storage::msync;
         syncedPosition = startPosition;
         settledPosition = (startPosition + pageMask) & ~pageMask;
+        releasedPosition = startPosition & ~pageMask;
         durablePosition = startPosition;
     }
 
@@ -157,12 +165,64 @@ final class AppendFileSync
             // the appender gets there (prepareGrowth's fsync does the same to all of them)
             touchAgainFrom(end);
         }
+        // before the durable position moves: until then no chunk past the old one can be unmapped
+        releaseBehind(from, position);
         UnsafeApi.putLongRelease(this, SYNC_COUNT_OFFSET, UnsafeApi.getLong(this, SYNC_COUNT_OFFSET) + 1);
         UnsafeApi.putLongRelease(this, SYNCED_BYTES_OFFSET, UnsafeApi.getLong(this, SYNCED_BYTES_OFFSET) + bytes);
         UnsafeApi.putLongRelease(this, SYNC_TOTAL_NS_OFFSET,
             UnsafeApi.getLong(this, SYNC_TOTAL_NS_OFFSET) + System.nanoTime() - startNs);
         UnsafeApi.putLongRelease(this, DURABLE_POSITION_OFFSET, position);
         return position;
+    }
+
+    /**
+     * Sync thread, after an msync up to {@code position} and before it is published: give the page cache back the
+     * whole pages below {@code position} (MADV_PAGEOUT), in steps of at least {@link #RELEASE_STEP_BYTES}. The
+     * appender never touches them again (it writes at its position and past it), nothing reads the file while
+     * it is appended to, and they are clean, just written back, so reclaim drops them instead of the kernel
+     * keeping the whole log cached. Why bother: each fresh page of the file costs a page-cache page allocated
+     * and zeroed (prefaultAhead), and memory the system freed long ago costs far more to touch than memory it
+     * freed a moment ago. On this machine's VM (which returns free memory to its host within seconds) a fresh page
+     * cost 8-11 us to fault in, a recycled one 1.4-2.1 us (native-notes/aof-mmap.md): under everysec at
+     * pipeline 16 the aof-sync thread spent most of a core zeroing new pages. PostgreSQL drops its WAL
+     * segments' pages likewise.
+     *
+     * <p>Only chunks still mapped: those whose end is past {@code previousSynced} (the durable position the
+     * appender has seen: it unmaps a chunk only once that passed the chunk's end). What lies in chunks already
+     * unmapped stays cached until reclaim: a sync that crossed a whole chunk, rare.
+     */
+    private void releaseBehind(final long previousSynced, final long position)
+    {
+        final long limit = position & ~pageMask;
+        if (pageOutRefused || limit - releasedPosition < RELEASE_STEP_BYTES)
+        {
+            return;
+        }
+        final long[] addresses = appender.chunkAddresses();
+        long at = Math.max(releasedPosition, (previousSynced >>> chunkShift) << chunkShift);
+        while (at < limit)
+        {
+            final int chunk = (int)(at >>> chunkShift);
+            final long base = (long)chunk << chunkShift;
+            final long rangeEnd = Math.min(limit, base + chunkSizeBytes);
+            if (chunk < addresses.length && addresses[chunk] != 0)
+            {
+                if (!storage.pageOut(addresses[chunk] + (at - base), rangeEnd - at))
+                {
+                    pageOutRefused = true;
+                    return;
+                }
+                releasedBytes += rangeEnd - at;
+            }
+            at = rangeEnd;
+        }
+        releasedPosition = limit;
+    }
+
+    /** Sync thread (tests): bytes of synced pages given back so far. */
+    long releasedBytes()
+    {
+        return releasedBytes;
     }
 
     /**

@@ -484,6 +484,12 @@ public final class MappedAppendFile implements AutoCloseable
         return sync.syncUpTo(position);
     }
 
+    /** Sync thread (tests): bytes of synced pages given back to the page cache so far. */
+    long releasedBytes()
+    {
+        return sync.releasedBytes();
+    }
+
     /**
      * Write back once up to {@code maxBytes} of the zero pages touched ahead (group commits). Sync thread.
      *

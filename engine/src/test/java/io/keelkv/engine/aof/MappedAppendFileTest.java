@@ -457,6 +457,67 @@ class MappedAppendFileTest
         assertEquals(0, mappedBytes(path), "nothing left mapped");
     }
 
+    @Test
+    void shouldGiveSyncedPagesBackAndStillHoldEveryByte() throws Exception
+    {
+        final SplittableRandom random = random("shouldGiveSyncedPagesBackAndStillHoldEveryByte");
+        final Path path = dir.resolve("release.aof");
+        final long chunk = 16L << 20;
+        final ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        try (MappedAppendFile file = MappedAppendFile.create(path, chunk))
+        {
+            while (file.position() < 6L << 20)
+            {
+                append(file, randomSet(random, 4000), expected);
+            }
+            assertTrue(residentBytes(path) >= 5L << 20, "appended pages are resident: " + residentBytes(path));
+            file.syncUpTo(file.appendedPosition());
+            final long released = file.releasedBytes();
+            final String[] version = System.getProperty("os.version").split("[.-]");
+            final int major = Integer.parseInt(version[0]);
+            final int minor = Integer.parseInt(version[1]);
+            assertEquals(major > 5 || major == 5 && minor >= 4, released > 0,
+                "MADV_PAGEOUT (Linux 5.4) used where the kernel has it: " + System.getProperty("os.version"));
+            if (released > 0) // refused, the pages only stay cached
+            {
+                assertEquals(file.appendedPosition() & ~(OS.pageSize() - 1L), released, "every whole synced page");
+                assertTrue(residentBytes(path) < 1L << 20, "synced pages given back: " + residentBytes(path));
+            }
+            // a sync of less than the step gives nothing back; the appender goes on past the released pages
+            append(file, set("after", "y".getBytes(StandardCharsets.US_ASCII)), expected);
+            file.syncUpTo(file.appendedPosition());
+            assertEquals(released, file.releasedBytes(), "less than a step: nothing more given back");
+            while (file.position() < 20L << 20) // into the second chunk
+            {
+                append(file, randomSet(random, 4000), expected);
+            }
+            file.syncUpTo(file.appendedPosition());
+            assertArrayEquals(expected.toByteArray(), Arrays.copyOf(Files.readAllBytes(path), expected.size()),
+                "every byte read back from the file, released pages included");
+        }
+        assertArrayEquals(expected.toByteArray(), Files.readAllBytes(path));
+    }
+
+    /** Resident bytes of this process's mappings of {@code file}, from /proc/self/smaps. */
+    private static long residentBytes(final Path file) throws Exception
+    {
+        long bytes = 0;
+        boolean ours = false;
+        for (final String line : Files.readAllLines(Path.of("/proc/self/smaps")))
+        {
+            if (Character.isDigit(line.charAt(0)) || line.charAt(0) >= 'a' && line.charAt(0) <= 'f' && line.indexOf('-') > 0 &&
+                line.indexOf(' ') > line.indexOf('-'))
+            {
+                ours = line.endsWith(" " + file.toRealPath()) || line.endsWith(" " + file);
+            }
+            else if (ours && line.startsWith("Rss:"))
+            {
+                bytes += Long.parseLong(line.substring(4).trim().split(" ")[0]) * 1024;
+            }
+        }
+        return bytes;
+    }
+
     /** Bytes of this process's address space mapped from {@code file}, from /proc/self/maps. */
     private static long mappedBytes(final Path file) throws Exception
     {
