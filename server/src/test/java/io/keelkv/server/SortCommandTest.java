@@ -175,11 +175,9 @@ class SortCommandTest
             final Random random = new Random(seed);
             for (int round = 0; round < 30; round++)
             {
-                // ALPHA BY ties come out in the order of Redis's partial quicksort under LIMIT: weights are made
-                // distinct and present then (ties of equal elements, a list's duplicates, are invisible)
+                // ALPHA BY ties (equal or missing weights) come out where Redis's sorts leave them
                 final boolean by = random.nextBoolean();
                 final boolean alpha = random.nextBoolean();
-                final boolean distinct = by && alpha;
                 final List<List<String>> calls = new ArrayList<>();
                 calls.add(List.of("FLUSHALL"));
                 final int n = 1 + random.nextInt(300);
@@ -190,10 +188,9 @@ class SortCommandTest
                     final String element = random.nextInt(4) == 0 ? "w" + random.nextInt(50) :
                         String.valueOf(random.nextInt(3) == 0 ? random.nextInt(100) : random.nextDouble() * 1000 - 500);
                     push.add(element);
-                    if (distinct ? weighted.add(element) : random.nextBoolean())
+                    if (weighted.add(element) && random.nextBoolean())
                     {
-                        calls.add(List.of("SET", "by_" + element, distinct ? "v" + weighted.size() * 7919 % 1000003 :
-                            String.valueOf(random.nextInt(1000))));
+                        calls.add(List.of("SET", "by_" + element, String.valueOf(random.nextInt(alpha ? 8 : 1000))));
                     }
                 }
                 calls.add(push);
@@ -223,6 +220,55 @@ class SortCommandTest
                     sort.add(random.nextBoolean() ? "#" : "by_*");
                 }
                 calls.add(sort);
+                for (final List<String> call : calls)
+                {
+                    final String[] args = call.toArray(new String[0]);
+                    assertEquals(a.call(args), b.call(args), "seed " + seed + ": " + call);
+                }
+            }
+        }
+    }
+
+    /**
+     * SORT ... BY ... ALPHA with many ties (a few distinct weights, many missing) and a LIMIT: the ties come out
+     * of Redis's partial quicksort in an order of its own, which KeelKV must give too, as it gives the merge
+     * sort's without a LIMIT. Lengths on both sides of the insertion sort's 7 and the ninther's 40.
+     */
+    @Test
+    void shouldLeaveAlphaByTiesWhereRedisServerLeavesThem() throws Exception
+    {
+        final long seed = System.nanoTime();
+        System.out.println("SortCommandTest ties seed " + seed);
+        try (RedisOracle oracle = RedisOracle.start(); RawRespClient a = new RawRespClient(oracle.port());
+            RawRespClient b = new RawRespClient(port))
+        {
+            final Random random = new Random(seed);
+            for (int round = 0; round < 150; round++)
+            {
+                final List<List<String>> calls = new ArrayList<>();
+                calls.add(List.of("FLUSHALL"));
+                final int n = 1 + random.nextInt(round % 3 == 0 ? 600 : 60);
+                final int weights = 1 + random.nextInt(4);
+                final List<String> push = new ArrayList<>(List.of("RPUSH", "k"));
+                for (int i = 0; i < n; i++)
+                {
+                    push.add("e" + i);
+                    if (random.nextInt(3) != 0)
+                    {
+                        calls.add(List.of("SET", "w_e" + i, "w" + random.nextInt(weights)));
+                    }
+                }
+                calls.add(push);
+                final int offset = random.nextInt(n + 2) - 1;
+                final int count = random.nextInt(n + 2) - 1;
+                final List<String> sort = new ArrayList<>(List.of("SORT", "k", "BY", "w_*", "LIMIT",
+                    String.valueOf(offset), String.valueOf(count), "ALPHA"));
+                if (random.nextBoolean())
+                {
+                    sort.add("DESC");
+                }
+                calls.add(sort);
+                calls.add(List.of("SORT", "k", "BY", "w_*", "ALPHA", "LIMIT", "0", String.valueOf(n)));
                 for (final List<String> call : calls)
                 {
                     final String[] args = call.toArray(new String[0]);

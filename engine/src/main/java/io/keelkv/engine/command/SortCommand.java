@@ -314,7 +314,7 @@ final class SortCommand
         }
         v.byPattern = byArg >= 0;
         v.storing = storeArg >= 0;
-        v.order(n, !dontsort);
+        v.order(n, !dontsort, start, end);
 
         if (notDouble)
         {

@@ -11,9 +11,14 @@ import org.agrona.UnsafeApi;
  * grown past {@link #KEEP_ELEMENTS} are dropped after the command, so one huge sort does not pin the heap.
  *
  * <p>Comparisons as Redis's sortCompare: numeric weights with ties broken by the elements' bytes (memcmp);
- * ALPHA compares as strcoll in the C locale (bytes up to the first NUL) without STORE and as memcmp with it. A
- * stable merge sort stands for glibc's qsort (a merge sort: Redis's ties keep their input order); Redis uses an
- * unstable partial quicksort for BY with LIMIT, where ALPHA ties may come out in another order.
+ * ALPHA compares as strcoll in the C locale (bytes up to the first NUL) without STORE and as memcmp with it.
+ *
+ * <p>The order of ties. Only ALPHA BY has ties a client can see (equal weights, or missing ones, of different
+ * elements), and they come out in whatever order Redis's sort leaves them, so both of its sorts are followed
+ * step by step: a stable merge sort for glibc's qsort (a merge sort: ties keep their input order), and, for BY
+ * with a LIMIT that is not the whole vector, the partial quicksort of Redis's pqsort.c (NetBSD's qsort, which
+ * leaves alone the partitions wholly outside the range asked for): the same pivots, swaps and insertion sorts,
+ * so that the same ties land in the same places.
  */
 final class SortVector
 {
@@ -33,6 +38,8 @@ final class SortVector
     int[] cmpLength = new int[16];
     int[] order = new int[16];
     private int[] merge = new int[16];
+    /** The partial quicksort's pending partitions, (first, count) pairs: no recursion, so no depth limit. */
+    private int[] partitions = new int[32];
 
     /** The comparison's mode for the running command. */
     boolean desc;
@@ -51,6 +58,10 @@ final class SortVector
             cmpLength = new int[16];
             order = new int[16];
             merge = new int[16];
+        }
+        if (partitions.length > KEEP_ELEMENTS)
+        {
+            partitions = new int[32];
         }
     }
 
@@ -141,16 +152,187 @@ final class SortVector
         return b == ' ' || b == '\t' || b == '\n' || b == '\u000b' || b == '\f' || b == '\r';
     }
 
-    /** order[0, n) as loaded, then sorted by the mode when {@code sort}. */
-    void order(final int n, final boolean sort)
+    /**
+     * order[0, n) as loaded, then sorted by the mode when {@code sort}: entirely, or, when {@link #byPattern}
+     * and [{@code start}, {@code end}] (the LIMIT, clamped as sort.c clamps it) is not all of it, by Redis's
+     * partial quicksort, which orders at least that range.
+     */
+    void order(final int n, final boolean sort, final long start, final long end)
     {
         for (int j = 0; j < n; j++)
         {
             order[j] = j;
         }
-        if (sort)
+        if (!sort)
+        {
+            return;
+        }
+        if (byPattern && (start != 0 || end != n - 1))
+        {
+            partialQuickSort(n, start, end);
+        }
+        else
         {
             mergeSort(0, n);
+        }
+    }
+
+    /**
+     * pqsort(vector, n, ..., start, end) of Redis's pqsort.c, on order[0, n): Bentley and McIlroy's quicksort as
+     * NetBSD's qsort has it (insertion sort below 7 elements or when a partition pass swapped nothing; the
+     * pivot the median of three, of three medians past 40; elements equal to the pivot gathered at both ends
+     * and swapped into the middle), where a partition whose elements all lie before {@code start} or all after
+     * {@code end} is not sorted further. The same comparisons in the same order give the same places to ties.
+     */
+    private void partialQuickSort(final int n, final long start, final long end)
+    {
+        int pending = 0;
+        partitions[pending++] = 0;
+        partitions[pending++] = n;
+        while (pending > 0)
+        {
+            final int count = partitions[--pending];
+            final int first = partitions[--pending];
+            pending = partition(first, count, start, end, pending);
+        }
+    }
+
+    /** One pass of _pqsort over order[first, first + count); pushes what is left to sort. @return pending. */
+    private int partition(final int first, final int count, final long start, final long end, final int pending)
+    {
+        if (count < 7)
+        {
+            insertionSort(first, count);
+            return pending;
+        }
+        int pm = first + count / 2;
+        if (count > 7)
+        {
+            int pl = first;
+            int pn = first + count - 1;
+            if (count > 40)
+            {
+                final int d = count / 8;
+                pl = median3(pl, pl + d, pl + 2 * d);
+                pm = median3(pm - d, pm, pm + d);
+                pn = median3(pn - 2 * d, pn - d, pn);
+            }
+            pm = median3(pl, pm, pn);
+        }
+        swap(first, pm);
+        int pa = first + 1;
+        int pb = pa;
+        int pc = first + count - 1;
+        int pd = pc;
+        boolean swapped = false;
+        for (;;)
+        {
+            int r;
+            while (pb <= pc && (r = compare(order[pb], order[first])) <= 0)
+            {
+                if (r == 0)
+                {
+                    swapped = true;
+                    swap(pa, pb);
+                    pa++;
+                }
+                pb++;
+            }
+            while (pb <= pc && (r = compare(order[pc], order[first])) >= 0)
+            {
+                if (r == 0)
+                {
+                    swapped = true;
+                    swap(pc, pd);
+                    pd--;
+                }
+                pc--;
+            }
+            if (pb > pc)
+            {
+                break;
+            }
+            swap(pb, pc);
+            swapped = true;
+            pb++;
+            pc--;
+        }
+        if (!swapped)
+        {
+            insertionSort(first, count);
+            return pending;
+        }
+        final int pn = first + count;
+        int r = Math.min(pa - first, pb - pa);
+        swapRanges(first, pb - r, r);
+        r = Math.min(pd - pc, pn - pd - 1);
+        swapRanges(pb, pn - r, r);
+        int stack = pending;
+        r = pb - pa;
+        if (r > 1 && overlaps(first, r, start, end))
+        {
+            stack = push(stack, first, r);
+        }
+        r = pd - pc;
+        if (r > 1 && overlaps(pn - r, r, start, end))
+        {
+            stack = push(stack, pn - r, r);
+        }
+        return stack;
+    }
+
+    /** Whether order[first, first + count) holds part of [start, end] (pqsort.c's range test, in elements). */
+    private static boolean overlaps(final int first, final int count, final long start, final long end)
+    {
+        return !(start < first && end < first || start >= first + count && end >= first + count);
+    }
+
+    private int push(final int pending, final int first, final int count)
+    {
+        if (pending + 2 > partitions.length)
+        {
+            partitions = java.util.Arrays.copyOf(partitions, partitions.length * 2);
+        }
+        partitions[pending] = first;
+        partitions[pending + 1] = count;
+        return pending + 2;
+    }
+
+    /** pqsort.c's insertion sort: each element swapped down while its left neighbour compares greater. */
+    private void insertionSort(final int first, final int count)
+    {
+        for (int pm = first + 1; pm < first + count; pm++)
+        {
+            for (int pl = pm; pl > first && compare(order[pl - 1], order[pl]) > 0; pl--)
+            {
+                swap(pl, pl - 1);
+            }
+        }
+    }
+
+    /** pqsort.c's med3: the position of the median of three, by its exact sequence of comparisons. */
+    private int median3(final int a, final int b, final int c)
+    {
+        if (compare(order[a], order[b]) < 0)
+        {
+            return compare(order[b], order[c]) < 0 ? b : compare(order[a], order[c]) < 0 ? c : a;
+        }
+        return compare(order[b], order[c]) > 0 ? b : compare(order[a], order[c]) < 0 ? a : c;
+    }
+
+    private void swap(final int i, final int j)
+    {
+        final int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+
+    /** pqsort.c's vecswap: order[a + i] with order[b + i], for i below {@code count}. */
+    private void swapRanges(final int a, final int b, final int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            swap(a + i, b + i);
         }
     }
 
