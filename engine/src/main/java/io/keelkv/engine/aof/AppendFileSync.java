@@ -180,12 +180,13 @@ final class AppendFileSync
      * whole pages below {@code position} (MADV_PAGEOUT), in steps of at least {@link #RELEASE_STEP_BYTES}. The
      * appender never touches them again (it writes at its position and past it), nothing reads the file while
      * it is appended to, and they are clean, just written back, so reclaim drops them instead of the kernel
-     * keeping the whole log cached. Why bother: each fresh page of the file costs a page-cache page allocated
-     * and zeroed (prefaultAhead), and memory the system freed long ago costs far more to touch than memory it
-     * freed a moment ago. On this machine's VM (which returns free memory to its host within seconds) a fresh page
-     * cost 8-11 us to fault in, a recycled one 1.4-2.1 us (native-notes/aof-mmap.md): under everysec at
-     * pipeline 16 the aof-sync thread spent most of a core zeroing new pages. PostgreSQL drops its WAL
-     * segments' pages likewise.
+     * keeping the whole log cached (and in this process's RSS while its chunk is mapped): under load 8 MiB of
+     * the file stay resident, the prefault window, instead of up to a chunk. And each fresh page of the file
+     * costs a page-cache page allocated and zeroed (prefaultAhead: half of the aof-sync thread's samples under
+     * everysec at pipeline 16), where memory freed a moment ago is cheaper to touch than memory freed long
+     * ago: on this machine's VM, which returns free memory to its host within seconds, 1.4-2.1 us a page
+     * against 8-11 (native-notes/aof-mmap.md; no change in throughput was measurable). PostgreSQL drops its
+     * WAL segments' pages likewise.
      *
      * <p>Only chunks still mapped: those whose end is past {@code previousSynced} (the durable position the
      * appender has seen: it unmaps a chunk only once that passed the chunk's end). What lies in chunks already
