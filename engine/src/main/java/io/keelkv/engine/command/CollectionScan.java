@@ -35,9 +35,9 @@ final class CollectionScan
     /** parseScanCursorOrReply: false after writing the error. */
     boolean parseCursor(final CommandContext ctx)
     {
-        if (!KeyCommands.parseCursor(ctx.args(), 2, cursor))
+        if (!KeyScanCommands.parseCursor(ctx.args(), 2, cursor))
         {
-            ctx.out().raw(KeyCommands.INVALID_CURSOR);
+            ctx.out().raw(KeyScanCommands.INVALID_CURSOR);
             return false;
         }
         return true;
