@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,9 +36,9 @@ import java.util.Objects;
  * needs the whole configuration (the log file can be opened). The first error stops the start with
  * redis-server's report layout, see {@link ConfigException}.
  *
- * <p>CONFIG SET with several directives is atomic, as in Redis 7: names, mutability and duplicates are
- * checked first, then the values are set in order (an invalid one restores those already set), then the
- * {@link ConfigListener}s run; a listener's refusal restores every value of the command.
+ * <p>CONFIG SET with several directives is atomic, as in Redis 7 ({@link AtomicConfigSet}): names, mutability
+ * and duplicates are checked first, then the values are set in order (an invalid one restores those already
+ * set), then the {@link ConfigListener}s run; a listener's refusal restores every value of the command.
  *
  * <p>Threads: the event loop is the single writer (start-up, then CONFIG SET). Values are immutable
  * objects, so another thread reading a getter sees an old or a new value, never a torn one; agents that need a
@@ -275,7 +274,7 @@ public final class ServerConfig
     }
 
     /**
-     * CONFIG SET {@code name value [name value ...]}, atomically.
+     * CONFIG SET {@code name value [name value ...]}, atomically ({@link AtomicConfigSet}).
      *
      * @param localClient     whether the client is on a loopback address or unix socket: with
      *                        {@code enable-protected-configs local}, only such clients may set dir and dbfilename.
@@ -284,143 +283,13 @@ public final class ServerConfig
      */
     public void setAll(final boolean localClient, final List<String> namesAndValues) throws ConfigException
     {
-        if (namesAndValues.isEmpty())
-        {
-            throw new ConfigException("ERR wrong number of arguments for 'config|set' command");
-        }
-        if ((namesAndValues.size() & 1) != 0)
-        {
-            throw new ConfigException("ERR syntax error");
-        }
-
-        // 1. every name must exist, be settable by this client and appear once; the first problem is reported.
-        // As in Redis 7.0, a name and its alias are two entries: giving both is no duplicate, the last one wins.
-        final int count = namesAndValues.size() / 2;
-        final Directive[] directives = new Directive[count];
-        final String[] entryNames = new String[count];
-        for (int i = 0; i < count; i++)
-        {
-            final String name = namesAndValues.get(2 * i);
-            final Directive d = Directives.lookup(name);
-            if (d == null)
-            {
-                // Redis prints the name with "%s": it ends at a NUL
-                final int nul = name.indexOf('\0');
-                throw new ConfigException("ERR Unknown option or number of arguments for CONFIG SET - '" +
-                    (nul < 0 ? name : name.substring(0, nul)) + "'");
-            }
-            if (d.isImmutable())
-            {
-                throw setFailed(name, "can't set immutable config");
-            }
-            if (d.isProtected() && !protectedConfigAllowed(localClient))
-            {
-                throw setFailed(name, "can't set protected config");
-            }
-            final String entryName = Directives.entryName(d, name);
-            for (int j = 0; j < i; j++)
-            {
-                if (entryNames[j].equals(entryName))
-                {
-                    throw setFailed(name, "duplicate parameter");
-                }
-            }
-            directives[i] = d;
-            entryNames[i] = entryName;
-        }
-
-        // 2. set the values in order; the first that does not parse restores all of them
-        final Object[] oldValues = new Object[count];
-        for (int i = 0; i < count; i++)
-        {
-            oldValues[i] = values[directives[i].id];
-        }
-        final Map<ConfigListener, Integer> toApply = new IdentityHashMap<>();
-        final List<ConfigListener> applyOrder = new ArrayList<>();
-        for (int i = 0; i < count; i++)
-        {
-            final Directive d = directives[i];
-            final String value = namesAndValues.get(2 * i + 1);
-            final List<String> args = d.isMultiArg() ? ConfigSyntax.splitOnSpace(value) : List.of(value);
-            final Object newValue;
-            try
-            {
-                newValue = d.type.parse(args, values[d.id]);
-            }
-            catch (final Invalid ex)
-            {
-                restore(directives, oldValues);
-                throw setFailed(entryNames[i], ex.getMessage());
-            }
-            // a value that would turn on a feature KeelKV lacks is refused like an invalid one (see Directives)
-            final String unsupported = d.unsupportedReason(newValue);
-            if (unsupported != null)
-            {
-                restore(directives, oldValues);
-                throw setFailed(entryNames[i], unsupported);
-            }
-            if (!Objects.equals(values[d.id], newValue))
-            {
-                values[d.id] = newValue;
-                for (final ConfigListener listener : listeners.get(d.id))
-                {
-                    if (toApply.putIfAbsent(listener, i) == null)
-                    {
-                        applyOrder.add(listener);
-                    }
-                }
-            }
-        }
-
-        // 3. let the server apply what really changed; a refusal restores everything
-        for (int k = 0; k < applyOrder.size(); k++)
-        {
-            final ConfigListener listener = applyOrder.get(k);
-            try
-            {
-                listener.onChange(this);
-            }
-            catch (final ConfigException ex)
-            {
-                restore(directives, oldValues);
-                reapply(applyOrder.subList(0, k + 1));
-                throw setFailed(entryNames[toApply.get(listener)], ex.getMessage());
-            }
-        }
+        AtomicConfigSet.apply(this, localClient, namesAndValues);
     }
 
-    private void restore(final Directive[] directives, final Object[] oldValues)
+    /** The listeners registered for directive {@code d}, in registration order. */
+    List<ConfigListener> listeners(final Directive d)
     {
-        for (int i = 0; i < directives.length; i++)
-        {
-            values[directives[i].id] = oldValues[i];
-        }
-    }
-
-    private void reapply(final List<ConfigListener> applied)
-    {
-        for (final ConfigListener listener : applied)
-        {
-            try
-            {
-                listener.onChange(this);
-            }
-            catch (final ConfigException ignored)
-            {
-                // as Redis: the previous values were applied before, nothing better can be done than to go on
-            }
-        }
-    }
-
-    private boolean protectedConfigAllowed(final boolean localClient)
-    {
-        final String mode = (String)values[Directives.ENABLE_PROTECTED_CONFIGS.id];
-        return mode.equals("yes") || (mode.equals("local") && localClient);
-    }
-
-    private static ConfigException setFailed(final String name, final String reason)
-    {
-        return new ConfigException("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + reason);
+        return listeners.get(d.id);
     }
 
     /**
