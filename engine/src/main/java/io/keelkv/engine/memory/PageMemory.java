@@ -71,7 +71,7 @@ public final class PageMemory implements AutoCloseable
     // the guard's view of the page table: for a page in use, the first page number past the slab page or span
     // it belongs to; 0 for a free page. Derived (never in a snapshot image), so it is rebuilt on restore.
     private int[] pageRunEnd;
-    private long[] freeNumbers; // bitmap: 1 = page number unused
+    private final PageNumbers numbers;
     private int pageNumberLimit = 1; // numbers in [1, limit) have been handed out at least once
 
     private final int[] classPartialHead;
@@ -124,7 +124,7 @@ public final class PageMemory implements AutoCloseable
         pagePrevPartial = new int[initial];
         spanPages = new int[initial];
         pageRunEnd = new int[initial];
-        freeNumbers = new long[initial / 64];
+        numbers = new PageNumbers(initial);
         classPartialHead = new int[sizeClasses.count()];
         classCurrent = new int[sizeClasses.count()];
         barrier = new WriteBarrier(this);
@@ -757,48 +757,16 @@ public final class PageMemory implements AutoCloseable
 
     private int takePageNumber()
     {
-        for (int w = 0; w < freeNumbers.length; w++)
-        {
-            final long bits = freeNumbers[w];
-            if (bits != 0)
-            {
-                final int page = (w << 6) + Long.numberOfTrailingZeros(bits);
-                if (page < pageNumberLimit)
-                {
-                    freeNumbers[w] = bits & (bits - 1);
-                    return page;
-                }
-                break;
-            }
-        }
-        return growNumbers(1);
+        final int page = numbers.take(pageNumberLimit);
+        return page != NO_PAGE ? page : growNumbers(1);
     }
 
     private int takePageRun(final int count)
     {
-        int runStart = -1;
-        int runLength = 0;
-        for (int page = 1; page < pageNumberLimit && count > 1; page++)
+        final int first = numbers.takeRun(count, pageNumberLimit);
+        if (first != NO_PAGE)
         {
-            if ((freeNumbers[page >>> 6] & (1L << page)) != 0)
-            {
-                if (runLength++ == 0)
-                {
-                    runStart = page;
-                }
-                if (runLength == count)
-                {
-                    for (int i = runStart; i < runStart + count; i++)
-                    {
-                        freeNumbers[i >>> 6] &= ~(1L << i);
-                    }
-                    return runStart;
-                }
-            }
-            else
-            {
-                runLength = 0;
-            }
+            return first;
         }
         if (count == 1)
         {
@@ -825,7 +793,7 @@ public final class PageMemory implements AutoCloseable
 
     private void returnPageNumber(final int page)
     {
-        freeNumbers[page >>> 6] |= 1L << page;
+        numbers.release(page);
     }
 
     /**
@@ -856,7 +824,6 @@ public final class PageMemory implements AutoCloseable
         final int[] newPrevPartial;
         final int[] newSpanPages;
         final int[] newRunEnd;
-        final long[] newFreeNumbers;
         try
         {
             newAddress = Arrays.copyOf(pageAddress, capacity);
@@ -869,8 +836,9 @@ public final class PageMemory implements AutoCloseable
             newPrevPartial = Arrays.copyOf(pagePrevPartial, capacity);
             newSpanPages = Arrays.copyOf(spanPages, capacity);
             newRunEnd = Arrays.copyOf(pageRunEnd, capacity);
-            newFreeNumbers = Arrays.copyOf(freeNumbers, capacity / 64);
             barrier.ensureCapacity(capacity);
+            // last: it swaps its own bigger bitmap in, so nothing after it can fail
+            numbers.ensureCapacity(capacity);
         }
         catch (final OutOfMemoryError ex)
         {
@@ -886,7 +854,6 @@ public final class PageMemory implements AutoCloseable
         pagePrevPartial = newPrevPartial;
         spanPages = newSpanPages;
         pageRunEnd = newRunEnd;
-        freeNumbers = newFreeNumbers;
         return true;
     }
 
@@ -957,13 +924,7 @@ public final class PageMemory implements AutoCloseable
         System.arraycopy(pagePrevPartial, 0, image.prevPartial, 0, limit);
         System.arraycopy(spanPages, 0, image.spanPages, 0, limit);
         System.arraycopy(pageAddress, 0, image.address, 0, limit);
-        final int words = image.freeNumberWords();
-        System.arraycopy(freeNumbers, 0, image.freeNumbers, 0, words);
-        if ((limit & 63) != 0)
-        {
-            // numbers at or above the limit were never handed out: not part of the image
-            image.freeNumbers[words - 1] &= (1L << (limit & 63)) - 1;
-        }
+        numbers.capture(image, limit);
         // pages whose release waits for a running background snapshot's agent are free (KIND_FREE) but their
         // numbers are held back from reuse here; in an image taken now (a foreground SAVE beside an AOF
         // rewrite) they are free like any other, or the image's kinds and bitmap would disagree
@@ -1075,8 +1036,7 @@ public final class PageMemory implements AutoCloseable
         System.arraycopy(image.nextPartial, 0, pageNextPartial, 0, limit);
         System.arraycopy(image.prevPartial, 0, pagePrevPartial, 0, limit);
         System.arraycopy(image.spanPages, 0, spanPages, 0, limit);
-        Arrays.fill(freeNumbers, 0L);
-        System.arraycopy(image.freeNumbers, 0, freeNumbers, 0, image.freeNumberWords());
+        numbers.restore(image);
         System.arraycopy(image.classPartialHead, 0, classPartialHead, 0, sizeClasses.count());
         System.arraycopy(image.classCurrent, 0, classCurrent, 0, sizeClasses.count());
         pagesInUse = pages;
