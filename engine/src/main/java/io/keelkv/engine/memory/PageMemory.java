@@ -65,8 +65,6 @@ public final class PageMemory implements AutoCloseable
     private int[] pageLive;
     private int[] pageFreeHead;
     private int[] pageBump;
-    private int[] pageNextPartial;
-    private int[] pagePrevPartial;
     private int[] spanPages;
     // the guard's view of the page table: for a page in use, the first page number past the slab page or span
     // it belongs to; 0 for a free page. Derived (never in a snapshot image), so it is rebuilt on restore.
@@ -74,7 +72,7 @@ public final class PageMemory implements AutoCloseable
     private final PageNumbers numbers;
     private int pageNumberLimit = 1; // numbers in [1, limit) have been handed out at least once
 
-    private final int[] classPartialHead;
+    private final PartialPages partial;
     private final int[] classCurrent;
 
     // where page memory comes from: malloc, the spare pages kept for reuse, a restore's regions
@@ -120,12 +118,10 @@ public final class PageMemory implements AutoCloseable
         pageLive = new int[initial];
         pageFreeHead = new int[initial];
         pageBump = new int[initial];
-        pageNextPartial = new int[initial];
-        pagePrevPartial = new int[initial];
         spanPages = new int[initial];
         pageRunEnd = new int[initial];
         numbers = new PageNumbers(initial);
-        classPartialHead = new int[sizeClasses.count()];
+        partial = new PartialPages(sizeClasses.count(), initial);
         classCurrent = new int[sizeClasses.count()];
         barrier = new WriteBarrier(this);
     }
@@ -479,7 +475,7 @@ public final class PageMemory implements AutoCloseable
         {
             if (!wasFull)
             {
-                unlinkPartial(sizeClass, page);
+                partial.unlink(sizeClass, page);
             }
             if (classCurrent[sizeClass] == page)
             {
@@ -494,7 +490,7 @@ public final class PageMemory implements AutoCloseable
         pageFreeHead[page] = offset;
         if (wasFull)
         {
-            linkPartial(sizeClass, page);
+            partial.link(sizeClass, page);
         }
     }
 
@@ -503,7 +499,7 @@ public final class PageMemory implements AutoCloseable
         int page = classCurrent[sizeClass];
         if (page == NO_PAGE || isFull(page))
         {
-            page = classPartialHead[sizeClass];
+            page = partial.head(sizeClass);
             if (page == NO_PAGE)
             {
                 page = takePageNumber();
@@ -517,7 +513,7 @@ public final class PageMemory implements AutoCloseable
                 pageLive[page] = 0;
                 pageFreeHead[page] = NO_FREE;
                 pageBump[page] = 0;
-                linkPartial(sizeClass, page);
+                partial.link(sizeClass, page);
             }
             classCurrent[sizeClass] = page;
         }
@@ -536,7 +532,7 @@ public final class PageMemory implements AutoCloseable
         pageLive[page]++;
         if (isFull(page))
         {
-            unlinkPartial(sizeClass, page);
+            partial.unlink(sizeClass, page);
         }
         return ((long)page << pageShift) | offset;
     }
@@ -799,7 +795,8 @@ public final class PageMemory implements AutoCloseable
     /**
      * Grow the page table to hold {@code required} page numbers. All or nothing: the arrays are grown into
      * locals and swapped in together, so a heap that runs out half way leaves the table as it was (arrays of
-     * different lengths would break every later growth).
+     * different lengths would break every later growth). The barrier, the partial lists and the number bitmap
+     * grow their own arrays, each whole; one grown before a refusal only has room to spare.
      *
      * @return false when the heap could not hold the bigger table.
      */
@@ -820,8 +817,6 @@ public final class PageMemory implements AutoCloseable
         final int[] newLive;
         final int[] newFreeHead;
         final int[] newBump;
-        final int[] newNextPartial;
-        final int[] newPrevPartial;
         final int[] newSpanPages;
         final int[] newRunEnd;
         try
@@ -832,11 +827,10 @@ public final class PageMemory implements AutoCloseable
             newLive = Arrays.copyOf(pageLive, capacity);
             newFreeHead = Arrays.copyOf(pageFreeHead, capacity);
             newBump = Arrays.copyOf(pageBump, capacity);
-            newNextPartial = Arrays.copyOf(pageNextPartial, capacity);
-            newPrevPartial = Arrays.copyOf(pagePrevPartial, capacity);
             newSpanPages = Arrays.copyOf(spanPages, capacity);
             newRunEnd = Arrays.copyOf(pageRunEnd, capacity);
             barrier.ensureCapacity(capacity);
+            partial.ensureCapacity(capacity);
             // last: it swaps its own bigger bitmap in, so nothing after it can fail
             numbers.ensureCapacity(capacity);
         }
@@ -850,46 +844,9 @@ public final class PageMemory implements AutoCloseable
         pageLive = newLive;
         pageFreeHead = newFreeHead;
         pageBump = newBump;
-        pageNextPartial = newNextPartial;
-        pagePrevPartial = newPrevPartial;
         spanPages = newSpanPages;
         pageRunEnd = newRunEnd;
         return true;
-    }
-
-    // ------------------------------------------------------------------------------------------------
-    // partial-page lists per size class (doubly linked through heap arrays)
-
-    private void linkPartial(final int sizeClass, final int page)
-    {
-        final int head = classPartialHead[sizeClass];
-        pageNextPartial[page] = head;
-        pagePrevPartial[page] = NO_PAGE;
-        if (head != NO_PAGE)
-        {
-            pagePrevPartial[head] = page;
-        }
-        classPartialHead[sizeClass] = page;
-    }
-
-    private void unlinkPartial(final int sizeClass, final int page)
-    {
-        final int next = pageNextPartial[page];
-        final int prev = pagePrevPartial[page];
-        if (prev != NO_PAGE)
-        {
-            pageNextPartial[prev] = next;
-        }
-        else if (classPartialHead[sizeClass] == page)
-        {
-            classPartialHead[sizeClass] = next;
-        }
-        if (next != NO_PAGE)
-        {
-            pagePrevPartial[next] = prev;
-        }
-        pageNextPartial[page] = NO_PAGE;
-        pagePrevPartial[page] = NO_PAGE;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -920,8 +877,7 @@ public final class PageMemory implements AutoCloseable
         System.arraycopy(pageLive, 0, image.live, 0, limit);
         System.arraycopy(pageFreeHead, 0, image.freeHead, 0, limit);
         System.arraycopy(pageBump, 0, image.bump, 0, limit);
-        System.arraycopy(pageNextPartial, 0, image.nextPartial, 0, limit);
-        System.arraycopy(pagePrevPartial, 0, image.prevPartial, 0, limit);
+        partial.capture(image, limit);
         System.arraycopy(spanPages, 0, image.spanPages, 0, limit);
         System.arraycopy(pageAddress, 0, image.address, 0, limit);
         numbers.capture(image, limit);
@@ -937,7 +893,6 @@ public final class PageMemory implements AutoCloseable
                 image.freeNumbers[page >>> 6] |= 1L << page;
             }
         }
-        System.arraycopy(classPartialHead, 0, image.classPartialHead, 0, sizeClasses.count());
         System.arraycopy(classCurrent, 0, image.classCurrent, 0, sizeClasses.count());
         image.hashSeed = hashSeed;
     }
@@ -1033,11 +988,9 @@ public final class PageMemory implements AutoCloseable
         System.arraycopy(image.live, 0, pageLive, 0, limit);
         System.arraycopy(image.freeHead, 0, pageFreeHead, 0, limit);
         System.arraycopy(image.bump, 0, pageBump, 0, limit);
-        System.arraycopy(image.nextPartial, 0, pageNextPartial, 0, limit);
-        System.arraycopy(image.prevPartial, 0, pagePrevPartial, 0, limit);
+        partial.restore(image, limit);
         System.arraycopy(image.spanPages, 0, spanPages, 0, limit);
         numbers.restore(image);
-        System.arraycopy(image.classPartialHead, 0, classPartialHead, 0, sizeClasses.count());
         System.arraycopy(image.classCurrent, 0, classCurrent, 0, sizeClasses.count());
         pagesInUse = pages;
         allocatedBytes = allocated;
@@ -1254,7 +1207,7 @@ public final class PageMemory implements AutoCloseable
                 freeSpan(page);
             }
         }
-        Arrays.fill(classPartialHead, NO_PAGE);
+        partial.clear();
         Arrays.fill(classCurrent, NO_PAGE);
         allocatedBytes = 0;
     }
