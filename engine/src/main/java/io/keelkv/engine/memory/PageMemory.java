@@ -86,10 +86,7 @@ public final class PageMemory implements AutoCloseable
 
     private final WriteBarrier barrier;
     private boolean barrierActive;
-    // releases that wait for the snapshot agent: {first page, page count, address, 1 if a span} per run
-    private long[] deferred = new long[64];
-    private int deferredRuns;
-    private long deferredPages;
+    private final DeferredReleases deferred;
     // the key hash's seed: chosen at random per memory, restored with the pages whose index was built with it
     private long hashSeed = new java.security.SecureRandom().nextLong();
 
@@ -124,6 +121,7 @@ public final class PageMemory implements AutoCloseable
         partial = new PartialPages(sizeClasses.count(), initial);
         classCurrent = new int[sizeClasses.count()];
         barrier = new WriteBarrier(this);
+        deferred = new DeferredReleases(barrier, backing, numbers);
     }
 
     public int pageSizeBytes()
@@ -594,7 +592,7 @@ public final class PageMemory implements AutoCloseable
         pagesInUse -= count;
         if (defer)
         {
-            defer(first, count, address, true);
+            deferred.add(first, count, address, true);
         }
         else
         {
@@ -624,20 +622,6 @@ public final class PageMemory implements AutoCloseable
         return false;
     }
 
-    private void defer(final int first, final int count, final long address, final boolean span)
-    {
-        if ((deferredRuns + 1) * 4 > deferred.length)
-        {
-            deferred = Arrays.copyOf(deferred, deferred.length * 2);
-        }
-        final int at = deferredRuns++ * 4;
-        deferred[at] = first;
-        deferred[at + 1] = count;
-        deferred[at + 2] = address;
-        deferred[at + 3] = span ? 1 : 0;
-        deferredPages += count;
-    }
-
     /**
      * Release the deferred runs the snapshot agent has passed (every page DONE), or all of them when
      * {@code all} (the snapshot ended). Owner thread; O(deferred runs).
@@ -646,56 +630,19 @@ public final class PageMemory implements AutoCloseable
      */
     public long releaseDeferred(final boolean all)
     {
-        long released = 0;
-        int kept = 0;
-        for (int run = 0; run < deferredRuns; run++)
-        {
-            final int at = run * 4;
-            final int first = (int)deferred[at];
-            final int count = (int)deferred[at + 1];
-            boolean passed = true;
-            for (int i = 0; !all && passed && i < count; i++)
-            {
-                passed = barrier.isDone(first + i);
-            }
-            if (passed)
-            {
-                final long address = deferred[at + 2];
-                if (deferred[at + 3] == 1)
-                {
-                    backing.releaseRun(address);
-                }
-                else
-                {
-                    backing.releasePage(address);
-                }
-                for (int i = 0; i < count; i++)
-                {
-                    returnPageNumber(first + i);
-                }
-                released += count;
-            }
-            else
-            {
-                System.arraycopy(deferred, at, deferred, kept * 4, 4);
-                kept++;
-            }
-        }
-        deferredRuns = kept;
-        deferredPages -= released;
-        return released;
+        return deferred.release(all);
     }
 
     /** Bytes kept for a running snapshot: deferred releases and preserved copies (used_memory counts them). */
     public long snapshotRetainedBytes()
     {
-        return (deferredPages << pageShift) + barrier.preservedBytes();
+        return (deferred.pages() << pageShift) + barrier.preservedBytes();
     }
 
     /** Pages whose release waits for the snapshot agent. */
     public long deferredPages()
     {
-        return deferredPages;
+        return deferred.pages();
     }
 
     private boolean mapPage(final int page)
@@ -726,7 +673,7 @@ public final class PageMemory implements AutoCloseable
         pagesInUse--;
         if (defer)
         {
-            defer(page, 1, address, false);
+            deferred.add(page, 1, address, false);
             return;
         }
         backing.releasePage(address);
@@ -881,18 +828,7 @@ public final class PageMemory implements AutoCloseable
         System.arraycopy(spanPages, 0, image.spanPages, 0, limit);
         System.arraycopy(pageAddress, 0, image.address, 0, limit);
         numbers.capture(image, limit);
-        // pages whose release waits for a running background snapshot's agent are free (KIND_FREE) but their
-        // numbers are held back from reuse here; in an image taken now (a foreground SAVE beside an AOF
-        // rewrite) they are free like any other, or the image's kinds and bitmap would disagree
-        for (int run = 0; run < deferredRuns; run++)
-        {
-            final int first = (int)deferred[run * 4];
-            final int count = (int)deferred[run * 4 + 1];
-            for (int page = first; page < first + count; page++)
-            {
-                image.freeNumbers[page >>> 6] |= 1L << page;
-            }
-        }
+        deferred.markFree(image);
         System.arraycopy(classCurrent, 0, image.classCurrent, 0, sizeClasses.count());
         image.hashSeed = hashSeed;
     }
