@@ -36,10 +36,10 @@ public final class PageMemory implements AutoCloseable
     public static final long NULL_HANDLE = 0;
     public static final int DEFAULT_PAGE_SIZE_BYTES = 64 * 1024;
     static final int MIN_BLOCK_BYTES = 16;
-    private static final int NO_PAGE = 0;
+    static final int NO_PAGE = 0;
     /** Page numbers are below 2^28: with pages up to 16 MiB a handle stays well inside a positive long. */
     static final int MAX_PAGE_NUMBERS = 1 << 28;
-    private static final int NO_FREE = -1;
+    static final int NO_FREE = -1;
     /**
      * The bounds guard of {@link #checkRange} and {@link #address}: on, always, in production. The system
      * property exists to measure what it costs (native-notes/memory-guard.md): with it false the JIT folds the
@@ -52,43 +52,46 @@ public final class PageMemory implements AutoCloseable
     static final byte KIND_SPAN_HEAD = 2;
     static final byte KIND_SPAN_TAIL = 3;
 
-    private final int pageSizeBytes;
-    private final int pageShift;
+    final int pageSizeBytes;
+    final int pageShift;
     private final long pageMask;
     private final int maxSmallBytes;
-    private final SizeClasses sizeClasses;
+    final SizeClasses sizeClasses;
+
+    // The table and counters below are package-private for PageImages alone (a snapshot's capture and restore);
+    // nothing else outside this class touches them.
 
     // page table and per-page allocator metadata, indexed by page number
-    private long[] pageAddress;
-    private byte[] pageKind;
-    private short[] pageClass;
-    private int[] pageLive;
-    private int[] pageFreeHead;
-    private int[] pageBump;
-    private int[] spanPages;
+    long[] pageAddress;
+    byte[] pageKind;
+    short[] pageClass;
+    int[] pageLive;
+    int[] pageFreeHead;
+    int[] pageBump;
+    int[] spanPages;
     // the guard's view of the page table: for a page in use, the first page number past the slab page or span
     // it belongs to; 0 for a free page. Derived (never in a snapshot image), so it is rebuilt on restore.
-    private int[] pageRunEnd;
-    private final PageNumbers numbers;
-    private int pageNumberLimit = 1; // numbers in [1, limit) have been handed out at least once
+    int[] pageRunEnd;
+    final PageNumbers numbers;
+    int pageNumberLimit = 1; // numbers in [1, limit) have been handed out at least once
 
-    private final PartialPages partial;
-    private final int[] classCurrent;
+    final PartialPages partial;
+    final int[] classCurrent;
 
     // where page memory comes from: malloc, the spare pages kept for reuse, a restore's regions
-    private final PageBacking backing;
+    final PageBacking backing;
 
-    private long pagesInUse;
-    private long allocatedBytes;
+    long pagesInUse;
+    long allocatedBytes;
     // frees, resets and restores so far: a block's capacity, checked while this count was c, holds while it is c
-    private long blockReleases;
-    private long maxPages;
+    long blockReleases;
+    long maxPages;
 
     private final WriteBarrier barrier;
-    private boolean barrierActive;
-    private final DeferredReleases deferred;
+    boolean barrierActive;
+    final DeferredReleases deferred;
     // the key hash's seed: chosen at random per memory, restored with the pages whose index was built with it
-    private long hashSeed = new java.security.SecureRandom().nextLong();
+    long hashSeed = new java.security.SecureRandom().nextLong();
 
     public PageMemory()
     {
@@ -747,7 +750,7 @@ public final class PageMemory implements AutoCloseable
      *
      * @return false when the heap could not hold the bigger table.
      */
-    private boolean ensurePageCapacity(final int required)
+    boolean ensurePageCapacity(final int required)
     {
         if (required <= pageAddress.length)
         {
@@ -817,20 +820,7 @@ public final class PageMemory implements AutoCloseable
      */
     public void captureImage(final PageTableImage image)
     {
-        final int limit = pageNumberLimit;
-        image.reset(pageSizeBytes, limit, sizeClasses.count());
-        System.arraycopy(pageKind, 0, image.kind, 0, limit);
-        System.arraycopy(pageClass, 0, image.sizeClass, 0, limit);
-        System.arraycopy(pageLive, 0, image.live, 0, limit);
-        System.arraycopy(pageFreeHead, 0, image.freeHead, 0, limit);
-        System.arraycopy(pageBump, 0, image.bump, 0, limit);
-        partial.capture(image, limit);
-        System.arraycopy(spanPages, 0, image.spanPages, 0, limit);
-        System.arraycopy(pageAddress, 0, image.address, 0, limit);
-        numbers.capture(image, limit);
-        deferred.markFree(image);
-        System.arraycopy(classCurrent, 0, image.classCurrent, 0, sizeClasses.count());
-        image.hashSeed = hashSeed;
+        PageImages.capture(this, image);
     }
 
     /**
@@ -848,117 +838,7 @@ public final class PageMemory implements AutoCloseable
      */
     public String restore(final PageTableImage image)
     {
-        blockReleases++;
-        if (pagesInUse != 0)
-        {
-            return "page memory is not empty (" + pagesInUse + " pages in use)";
-        }
-        if (barrierActive)
-        {
-            return "a snapshot is running";
-        }
-        final String invalid = validate(image);
-        if (invalid != null)
-        {
-            return invalid;
-        }
-        final int limit = image.pageNumberLimit;
-        long pages = 0;
-        for (int page = 1; page < limit; page++)
-        {
-            pages += image.kind[page] == KIND_FREE ? 0 : 1;
-        }
-        if (pages > maxPages)
-        {
-            return pages + " pages needed, " + maxPages + " allowed";
-        }
-        if (!ensurePageCapacity(limit))
-        {
-            return "no heap for a page table of " + limit + " pages";
-        }
-        Arrays.fill(pageAddress, 0);
-        Arrays.fill(pageRunEnd, 0);
-        int slabPages = 0;
-        for (int page = 1; page < limit; page++)
-        {
-            slabPages += image.kind[page] == KIND_SLAB ? 1 : 0;
-        }
-        // slab pages in regions, in page-number order: the order a load writes them in
-        final long[] slabMemory = new long[slabPages];
-        if (!backing.allocateForRestore(slabMemory, 0, slabPages))
-        {
-            Arrays.fill(pageAddress, 0);
-            return "out of memory mapping " + slabPages + " slab pages";
-        }
-        long allocated = 0;
-        int slab = 0;
-        for (int page = 1; page < limit; page++)
-        {
-            final byte kind = image.kind[page];
-            if (kind == KIND_SLAB)
-            {
-                pageAddress[page] = slabMemory[slab++];
-                pageRunEnd[page] = page + 1;
-                allocated += (long)image.live[page] * sizeClasses.classBytes(image.sizeClass[page]);
-            }
-            else if (kind == KIND_SPAN_HEAD)
-            {
-                final int count = image.spanPages[page];
-                final long address = backing.allocateRun(count);
-                if (address == 0)
-                {
-                    unmapRestored(image, page, slabMemory, slab);
-                    return "out of memory mapping page " + page + " of " + limit;
-                }
-                for (int i = 0; i < count; i++)
-                {
-                    pageAddress[page + i] = address + ((long)i << pageShift);
-                    pageRunEnd[page + i] = page + count;
-                }
-                allocated += (long)count << pageShift;
-            }
-        }
-        pageNumberLimit = limit;
-        System.arraycopy(image.kind, 0, pageKind, 0, limit);
-        System.arraycopy(image.sizeClass, 0, pageClass, 0, limit);
-        System.arraycopy(image.live, 0, pageLive, 0, limit);
-        System.arraycopy(image.freeHead, 0, pageFreeHead, 0, limit);
-        System.arraycopy(image.bump, 0, pageBump, 0, limit);
-        partial.restore(image, limit);
-        System.arraycopy(image.spanPages, 0, spanPages, 0, limit);
-        numbers.restore(image);
-        System.arraycopy(image.classCurrent, 0, classCurrent, 0, sizeClasses.count());
-        pagesInUse = pages;
-        allocatedBytes = allocated;
-        hashSeed = image.hashSeed;
-        return null;
-    }
-
-    /**
-     * Free what {@link #restore} mapped after a failure at page {@code upTo}: the pages below it, and the slab
-     * memory not handed to a page yet ({@code slabMemory} from {@code nextSlab}). The metadata was not set yet.
-     */
-    private void unmapRestored(final PageTableImage image, final int upTo, final long[] slabMemory, final int nextSlab)
-    {
-        for (int page = 1; page < upTo; page++)
-        {
-            final byte kind = image.kind[page];
-            if (kind == KIND_SLAB)
-            {
-                backing.releasePage(pageAddress[page]);
-            }
-            else if (kind == KIND_SPAN_HEAD)
-            {
-                backing.releaseRun(pageAddress[page]);
-            }
-        }
-        for (int i = nextSlab; i < slabMemory.length; i++)
-        {
-            backing.releasePage(slabMemory[i]);
-        }
-        // tails of a span that started below upTo were set too
-        Arrays.fill(pageAddress, 0);
-        Arrays.fill(pageRunEnd, 0);
+        return PageImages.restore(this, image);
     }
 
     /**
@@ -969,137 +849,7 @@ public final class PageMemory implements AutoCloseable
      */
     public String verifyFreeLists()
     {
-        for (int page = 1; page < pageNumberLimit; page++)
-        {
-            if (pageKind[page] != KIND_SLAB)
-            {
-                continue;
-            }
-            final int blockBytes = sizeClasses.classBytes(pageClass[page]);
-            final int expected = pageBump[page] / blockBytes - pageLive[page];
-            int count = 0;
-            int offset = pageFreeHead[page];
-            while (offset != NO_FREE)
-            {
-                if (offset < 0 || offset >= pageBump[page] || offset % blockBytes != 0 || ++count > expected)
-                {
-                    return "page " + page + ": free list of size class " + pageClass[page] + " (" + blockBytes +
-                        " B) is broken at block offset " + offset;
-                }
-                offset = UnsafeApi.getInt(pageAddress[page] + offset);
-            }
-            if (count != expected)
-            {
-                return "page " + page + ": free list holds " + count + " blocks, " + expected + " expected";
-            }
-        }
-        return null;
-    }
-
-    private String validate(final PageTableImage image)
-    {
-        if (image.pageSizeBytes != pageSizeBytes)
-        {
-            return "page size " + image.pageSizeBytes + " differs from " + pageSizeBytes;
-        }
-        if (image.sizeClassCount != sizeClasses.count())
-        {
-            return image.sizeClassCount + " size classes, " + sizeClasses.count() + " expected";
-        }
-        final int limit = image.pageNumberLimit;
-        if ((image.freeNumbers[0] & 1L) != 0)
-        {
-            return "page number 0 is marked free";
-        }
-        if ((limit & 63) != 0 && (image.freeNumbers[image.freeNumberWords() - 1] & -(1L << (limit & 63))) != 0)
-        {
-            return "page numbers at or above the limit " + limit + " are marked free";
-        }
-        int slabsWithRoom = 0;
-        for (int page = 1; page < limit; page++)
-        {
-            final byte kind = image.kind[page];
-            final boolean free = (image.freeNumbers[page >>> 6] & (1L << page)) != 0;
-            if (free != (kind == KIND_FREE))
-            {
-                return "page " + page + ": kind " + kind + " disagrees with the free page-number bitmap";
-            }
-            if (kind == KIND_SLAB)
-            {
-                final int sizeClass = image.sizeClass[page];
-                if (sizeClass < 0 || sizeClass >= sizeClasses.count())
-                {
-                    return "page " + page + ": size class " + sizeClass + " out of range";
-                }
-                final int blockBytes = sizeClasses.classBytes(sizeClass);
-                final int bump = image.bump[page];
-                final int live = image.live[page];
-                final int freeHead = image.freeHead[page];
-                if (bump < 0 || bump > pageSizeBytes || bump % blockBytes != 0 || live < 1 || live > bump / blockBytes)
-                {
-                    return "page " + page + ": bump " + bump + " and live count " + live + " do not fit blocks of " +
-                        blockBytes + " B";
-                }
-                if (freeHead != NO_FREE && (freeHead < 0 || freeHead >= bump || freeHead % blockBytes != 0))
-                {
-                    return "page " + page + ": free-list head " + freeHead + " is not a block below the bump " + bump;
-                }
-                if ((freeHead == NO_FREE) != (live == bump / blockBytes))
-                {
-                    return "page " + page + ": free-list head " + freeHead + " disagrees with live count " + live;
-                }
-                if (!(freeHead == NO_FREE && bump + blockBytes > pageSizeBytes))
-                {
-                    slabsWithRoom++;
-                }
-            }
-            else if (kind == KIND_SPAN_HEAD)
-            {
-                final int count = image.spanPages[page];
-                if (count < 1 || (long)page + count > limit)
-                {
-                    return "page " + page + ": span of " + count + " pages does not fit below the limit " + limit;
-                }
-                for (int i = 1; i < count; i++)
-                {
-                    if (image.kind[page + i] != KIND_SPAN_TAIL ||
-                        (image.freeNumbers[(page + i) >>> 6] & (1L << (page + i))) != 0)
-                    {
-                        return "page " + (page + i) + " should continue the span that starts at page " + page;
-                    }
-                }
-                page += count - 1;
-            }
-            else if (kind != KIND_FREE)
-            {
-                return "page " + page + ": kind " + kind + (kind == KIND_SPAN_TAIL ? " without its span's head" : " unknown");
-            }
-        }
-        int linked = 0;
-        for (int sizeClass = 0; sizeClass < sizeClasses.count(); sizeClass++)
-        {
-            int prev = NO_PAGE;
-            for (int page = image.classPartialHead[sizeClass]; page != NO_PAGE; page = image.nextPartial[page])
-            {
-                if (page < 1 || page >= limit || image.kind[page] != KIND_SLAB || image.sizeClass[page] != sizeClass ||
-                    image.prevPartial[page] != prev || ++linked > slabsWithRoom)
-                {
-                    return "partial list of size class " + sizeClass + " is broken at page " + page;
-                }
-                prev = page;
-            }
-            final int current = image.classCurrent[sizeClass];
-            if (current != NO_PAGE && (current < 1 || current >= limit || image.kind[current] != KIND_SLAB ||
-                image.sizeClass[current] != sizeClass))
-            {
-                return "current page " + current + " of size class " + sizeClass + " is not one of its slab pages";
-            }
-        }
-        if (linked != slabsWithRoom)
-        {
-            return linked + " pages on partial lists, but " + slabsWithRoom + " slab pages have room";
-        }
-        return null;
+        return PageImages.verifyFreeLists(this);
     }
 
     /**
