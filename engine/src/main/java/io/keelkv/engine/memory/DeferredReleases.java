@@ -3,10 +3,9 @@ package io.keelkv.engine.memory;
 import java.util.Arrays;
 
 /**
- * The page runs a {@link PageMemory} released while a snapshot still needed what they hold (covered by the
- * barrier, not yet copied by the agent: see {@code PageMemory.mustDefer}). Their memory and page numbers are
- * kept aside, untouched, until the agent has passed them; nothing writes released memory, so the agent still
- * reads the instant's bytes there.
+ * The page runs a {@link PageMemory} released while a running snapshot still needed what they hold ({@link
+ * #needed}), kept aside until the snapshot agent has passed them: apart from the allocator because this is the
+ * snapshot's bookkeeping, not allocation policy, and only a free or a reset while a snapshot runs comes here.
  *
  * <p>Invariants: a run here is {@code KIND_FREE} in the page table but its numbers are not in the free
  * bitmap and its memory is not back with the backing, so neither is handed out again; {@link #pages()} is the
@@ -27,6 +26,28 @@ final class DeferredReleases
         this.barrier = barrier;
         this.backing = backing;
         this.numbers = numbers;
+    }
+
+    /**
+     * A run of pages leaves the allocator while a snapshot still needs what it holds (covered, not yet
+     * copied): rather than copy it now (a 512 MB value would be copied inside one DEL), its memory and page
+     * numbers are kept aside, untouched, until the agent has passed them ({@link PageMemory#releaseDeferred}).
+     * Nothing writes released memory, so the agent still reads the instant's bytes there.
+     */
+    boolean needed(final boolean barrierActive, final int first, final int count)
+    {
+        if (!barrierActive || !barrier.covers(first))
+        {
+            return false;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            if (!barrier.isDone(first + i))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     void add(final int first, final int count, final long address, final boolean span)

@@ -580,7 +580,7 @@ public final class PageMemory implements AutoCloseable
         final int count = spanPages[first];
         final long address = pageAddress[first];
         allocatedBytes -= (long)count << pageShift;
-        final boolean defer = mustDefer(first, count);
+        final boolean defer = deferred.needed(barrierActive, first, count);
         for (int i = 0; i < count; i++)
         {
             pageAddress[first + i] = 0;
@@ -601,28 +601,6 @@ public final class PageMemory implements AutoCloseable
         {
             backing.releaseRun(address);
         }
-    }
-
-    /**
-     * A run of pages leaves the allocator while a snapshot still needs what it holds (covered, not yet
-     * copied): rather than copy it now (a 512 MB value would be copied inside one DEL), its memory and page
-     * numbers are kept aside, untouched, until the agent has passed them ({@link #releaseDeferred}).
-     * Nothing writes released memory, so the agent still reads the instant's bytes there.
-     */
-    private boolean mustDefer(final int first, final int count)
-    {
-        if (!barrierActive || !barrier.covers(first))
-        {
-            return false;
-        }
-        for (int i = 0; i < count; i++)
-        {
-            if (!barrier.isDone(first + i))
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
@@ -669,7 +647,7 @@ public final class PageMemory implements AutoCloseable
     private void releasePage(final int page)
     {
         final long address = pageAddress[page];
-        final boolean defer = mustDefer(page, 1);
+        final boolean defer = deferred.needed(barrierActive, page, 1);
         pageAddress[page] = 0;
         pageKind[page] = KIND_FREE;
         pageRunEnd[page] = 0;
