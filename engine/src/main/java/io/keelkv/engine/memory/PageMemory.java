@@ -148,7 +148,6 @@ public final class PageMemory implements AutoCloseable
         return pagesInUse;
     }
 
-    /** Bytes handed out to callers, rounded up to their size class; what maxmemory is measured against. */
     /**
      * While held, the native memory of a freed span is kept instead of given back to the OS, for
      * {@link #takeHeldRuns}: the allocator's state changes at once, only the munmap waits. A snapshot's instant
@@ -183,6 +182,7 @@ public final class PageMemory implements AutoCloseable
         return blockReleases;
     }
 
+    /** Bytes handed out to callers, rounded up to their size class; what maxmemory is measured against. */
     public long allocatedBytes()
     {
         return allocatedBytes;
