@@ -220,11 +220,7 @@ class SortCommandTest
                     sort.add(random.nextBoolean() ? "#" : "by_*");
                 }
                 calls.add(sort);
-                for (final List<String> call : calls)
-                {
-                    final String[] args = call.toArray(new String[0]);
-                    assertEquals(a.call(args), b.call(args), "seed " + seed + ": " + call);
-                }
+                assertSameReplies(a, b, calls, "seed " + seed + ": ");
             }
         }
     }
@@ -251,11 +247,7 @@ class SortCommandTest
                     List.of("SET", "w_e4", "w0"), List.of("RPUSH", "k", "e0", "e1", "e2", "e3", "e4", "e5", "e6"),
                     List.of("SORT", "k", "BY", "w_*", "LIMIT", "2", "3", "ALPHA"))))
             {
-                for (final List<String> call : recorded)
-                {
-                    final String[] args = call.toArray(new String[0]);
-                    assertEquals(a.call(args), b.call(args), call.toString());
-                }
+                assertSameReplies(a, b, recorded, "");
             }
             final Random random = new Random(seed);
             for (int round = 0; round < 150; round++)
@@ -284,11 +276,7 @@ class SortCommandTest
                 }
                 calls.add(sort);
                 calls.add(List.of("SORT", "k", "BY", "w_*", "ALPHA", "LIMIT", "0", String.valueOf(n)));
-                for (final List<String> call : calls)
-                {
-                    final String[] args = call.toArray(new String[0]);
-                    assertEquals(a.call(args), b.call(args), "seed " + seed + ": " + call);
-                }
+                assertSameReplies(a, b, calls, "seed " + seed + ": ");
             }
         }
     }
@@ -356,6 +344,17 @@ class SortCommandTest
         {
             aofServer.close();
             deleteTree(dir);
+        }
+    }
+
+    /** Each call sent to redis-server ({@code a}) and to KeelKV ({@code b}): the same reply, raw. */
+    private static void assertSameReplies(final RawRespClient a, final RawRespClient b, final List<List<String>> calls,
+        final String label) throws Exception
+    {
+        for (final List<String> call : calls)
+        {
+            final String[] args = call.toArray(new String[0]);
+            assertEquals(a.call(args), b.call(args), label + call);
         }
     }
 }

@@ -78,7 +78,7 @@ public final class EventLoopIdleStrategy implements IdleStrategy
         this.windowNs = maxWindowNs;
     }
 
-    /** backoff: the window now, for tests and INFO-style inspection. */
+    /** backoff: the window now (tests). */
     long windowNanos()
     {
         return Math.min(windowNs, maxWindowNs);
